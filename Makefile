@@ -1,0 +1,37 @@
+# nianbao: `make demo` crawls the bundled sample portals, `make test` runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+ARCHIVE_DIR ?= demo-data
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install sysdeps serve bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the project needs: converters for legacy DOC/WPS attachments.
+SYSPKGS := antiword catdoc
+sysdeps:
+	@missing=""; for p in $(SYSPKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "nianbao: please install:$$missing (sudo apt-get install$$missing)"; fi; \
+	fi
+
+demo: install sysdeps
+	$(BIN)/python -m tests.farm demo --archive-dir $(ARCHIVE_DIR)
+
+test: install sysdeps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+serve: install
+	$(BIN)/datasette $(ARCHIVE_DIR)/reports.db -m archive/datasette.json --plugins-dir archive/datasette_plugins
+
+clean:
+	rm -rf $(VENV) $(ARCHIVE_DIR) .pytest_cache

@@ -1,0 +1,1 @@
+"""Spiders. `reports` is the one generic spider; platform knowledge lives in crawler/platforms."""

@@ -1,0 +1,1 @@
+"""Scrapy settings for nianbao (scrapy.cfg points at settings.default)."""
