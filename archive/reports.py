@@ -1,0 +1,159 @@
+"""From an archived capture to a `reports` row: the decisions the crawl and reindex share.
+
+`build_report` decides whether one capture is a report and fills the row; `ReportAssembler`
+joins a report page that only points to its attachment with that attachment's text, whatever
+order the two captures arrive in.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from archive.classify import classify_title
+from archive.extract import Extraction
+
+# A report page whose own text (title aside) is shorter than this and that links documents is
+# a cover for its attachment: the report's text comes from the attachment.
+STUB_CHARS = 200
+
+
+def report_id(identity: str) -> str:
+    """Stable row id of a report from its identity URL (see crawler.discovery.identity_url)."""
+    return hashlib.sha1(identity.encode("utf-8")).hexdigest()[:16]
+
+
+def identity(url: str) -> str:
+    """Scheme-less identity of a URL so http/https and index.html variants are one report."""
+    from crawler.discovery import identity_url  # pure function; no Scrapy import
+
+    return identity_url(url)
+
+
+def body_chars(extraction: Extraction) -> int:
+    """Characters of text besides the title line."""
+    text = extraction.text or ""
+    if extraction.title and text.startswith(extraction.title):
+        text = text[len(extraction.title):]
+    return sum(1 for c in text if not c.isspace())
+
+
+def is_stub(extraction: Extraction) -> bool:
+    """True when a report page is only a cover for document attachments."""
+    return bool(extraction.links) and body_chars(extraction) < STUB_CHARS
+
+
+def pick_title(extraction: Extraction, context: dict) -> str | None:
+    """The title that names the report: the page's own, else the anchor that led to it."""
+    for candidate in (extraction.title, context.get("anchor"), context.get("page_title")):
+        if candidate and classify_title(candidate):
+            return candidate.strip()
+    return None
+
+
+def build_report(context: dict, capture: dict, extraction: Extraction) -> dict | None:
+    """The `reports` row for one captured document, or None if it is not a report.
+
+    `context` is the crawl context stored beside the capture (portal, kind, anchor, list_date,
+    page_url…); `capture` holds url, status, warc_filename, warc_offset, payload_digest,
+    fetched_at, content_type.
+    """
+    if capture.get("status") not in (200, None) or context.get("kind") not in ("report", "attachment"):
+        return None
+    title = pick_title(extraction, context)
+    if title is None:
+        return None
+    named = classify_title(title)
+    meta = extraction.metadata or {}
+    url = capture["url"]
+    page_url = context.get("page_url") or url
+    published = meta.get("published") or context.get("list_date") or _date_from_url(page_url)
+    publisher = meta.get("publisher") or named.body or context.get("portal")
+    return {
+        "id": report_id(identity(page_url)),
+        "page_url": page_url,
+        "url": url,
+        "portal": context.get("portal"),
+        "province": context.get("province") or None,
+        "level": context.get("level") or None,
+        "title": title,
+        "year": named.year,
+        "published": published,
+        "publisher": publisher,
+        "index_no": meta.get("index_no"),
+        "written": meta.get("written"),
+        "text": extraction.text,
+        "tables": json.dumps(extraction.tables, ensure_ascii=False),
+        "content_type": extraction.content_type,
+        "needs_ocr": int(bool(extraction.needs_ocr)),
+        "replacement_chars": extraction.replacement_chars,
+        "warc_filename": capture.get("warc_filename"),
+        "warc_offset": capture.get("warc_offset"),
+        "payload_digest": capture.get("payload_digest"),
+        "fetched_at": capture.get("fetched_at"),
+    }
+
+
+def _date_from_url(url: str) -> str | None:
+    from crawler.discovery import date_from_url
+
+    return date_from_url(url)
+
+
+def merge_attachment(page_row: dict, attachment_row: dict) -> dict:
+    """A cover page's row with its attachment's text: page metadata, attachment document."""
+    row = dict(page_row)
+    for key in ("url", "text", "tables", "content_type", "needs_ocr", "replacement_chars",
+                "warc_filename", "warc_offset", "payload_digest", "fetched_at"):
+        row[key] = attachment_row[key]
+    return row
+
+
+@dataclass
+class ReportAssembler:
+    """Turns captures into finished report rows, joining cover pages with their attachments.
+
+    Feed every report/attachment capture with `feed`; rows come out when final. `flush` at the
+    end emits covers whose attachment never came (with the cover's own text).
+    """
+
+    _covers: dict[str, dict] = field(default_factory=dict)        # page id -> page row
+    _early: dict[str, list[dict]] = field(default_factory=dict)   # page id -> attachment rows
+
+    def feed(self, context: dict, capture: dict, extraction: Extraction) -> list[dict]:
+        kind = context.get("kind")
+        if kind == "report":
+            row = build_report(context, capture, extraction)
+            if row is None:
+                return []
+            if not is_stub(extraction):
+                self._early.pop(row["id"], None)
+                return [row]
+            waiting = self._early.pop(row["id"], None)
+            if waiting:
+                return [merge_attachment(row, waiting[0])]
+            self._covers[row["id"]] = row
+            return []
+        if kind == "attachment":
+            page_url = context.get("page_url") or capture["url"]
+            direct = page_url == capture["url"]
+            row = build_report(context, capture, extraction)
+            if direct:  # a list links the file itself: the file is the report
+                return [row] if row else []
+            if row is None:
+                # The file's own name may not say 年报; it stands for the cover page's report.
+                row = build_report({**context, "anchor": context.get("page_title")}, capture, extraction)
+                if row is None:
+                    return []
+            cover = self._covers.pop(row["id"], None)
+            if cover is not None:
+                return [merge_attachment(cover, row)]
+            self._early.setdefault(row["id"], []).append(row)
+            return []
+        return []
+
+    def flush(self) -> list[dict]:
+        rows = list(self._covers.values())
+        self._covers.clear()
+        self._early.clear()
+        return rows

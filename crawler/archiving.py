@@ -1,0 +1,100 @@
+"""Downloader middleware that writes every HTTP exchange to WARC, exactly as received.
+
+Its priority (950, see settings) puts it next to the downloader: `process_response` sees the
+body before HttpCompressionMiddleware (590) decompresses it and before redirects and retries
+act, so redirects, errors and robots.txt are archived too. All WARC logic is in archive/warc.py.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import datetime, timezone
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, NotConfigured
+
+from archive.warc import ArchiveFullError, HttpExchange, WarcWriter, recover
+from crawler.signals import capture_stored
+
+logger = logging.getLogger(__name__)
+_HIDDEN_REQUEST_HEADERS = {b"proxy-authorization"}  # credentials never go into the archive
+
+
+def _headers(headers) -> list[tuple[str, str]]:
+    out = []
+    for key, values in headers.items():
+        name = key.decode("latin-1")
+        for value in values:
+            out.append((name, value.decode("latin-1")))
+    return out
+
+
+def exchange_from(request, response) -> HttpExchange:
+    """The raw exchange of a Scrapy request/response pair, before any decoding."""
+    req_headers = [(k, v) for k, v in _headers(request.headers) if k.lower().encode() not in _HIDDEN_REQUEST_HEADERS]
+    if not any(k.lower() == "host" for k, _ in req_headers):
+        req_headers.insert(0, ("Host", urlsplit(request.url).netloc))
+    try:
+        reason = HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = "Unknown"
+    proxied = "proxy" in request.meta or "_auth_proxy" in request.meta
+    ip = None if proxied or response.ip_address is None else str(response.ip_address)
+    return HttpExchange(
+        method=request.method, url=request.url, request_headers=req_headers,
+        request_body=request.body or b"", status=response.status, reason=reason,
+        response_headers=_headers(response.headers), payload=response.body,
+        ip_address=ip, fetched_at=datetime.now(timezone.utc),
+        http_version=response.protocol or "HTTP/1.1" if hasattr(response, "protocol") else "HTTP/1.1",
+    )
+
+
+class WarcMiddleware:
+    """Archive each response (and its request and crawl context) as WARC records."""
+
+    def __init__(self, crawler, directory: Path):
+        self.crawler = crawler
+        s = crawler.settings
+        self.directory = directory
+        for path in recover(directory):
+            logger.warning("recovered WARC left by an interrupted crawl: %s", path)
+        self.writer = WarcWriter(
+            directory, prefix=s.get("WARC_PREFIX", "nianbao"), max_size=s.getint("WARC_MAX_SIZE", 10**9),
+            info={"operator": s.get("WARC_OPERATOR", ""), "robots": "obey" if s.getbool("ROBOTSTXT_OBEY") else "ignore",
+                  "description": "nianbao crawl of government information-disclosure annual reports"},
+            worker_id=s.get("WARC_WORKER_ID") or None,
+        )
+        crawler.signals.connect(self.close, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("WARC_ENABLED", True):
+            raise NotConfigured("WARC_ENABLED is off")
+        directory = Path(crawler.settings.get("ARCHIVE_DIR", "data")) / "warc"
+        directory.mkdir(parents=True, exist_ok=True)
+        return cls(crawler, directory)
+
+    def process_response(self, request, response, spider):
+        ctx = request.meta.get("nianbao")
+        if ctx is None:
+            ctx = {"kind": "robots" if urlsplit(request.url).path == "/robots.txt" else "other"}
+        exchange = exchange_from(request, response)
+        try:
+            capture = self.writer.write_exchange(exchange, metadata=ctx)
+        except ArchiveFullError as exc:
+            logger.error("archive full, stopping the crawl: %s", exc)
+            self.crawler.engine.close_spider(spider, "archive_full")
+            raise CloseSpider("archive_full") from exc
+        record = asdict(capture)
+        request.meta["nianbao_capture"] = record
+        row = dict(record, url=request.url, method=request.method, status=response.status,
+                   content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+                   portal=ctx.get("portal"), kind=ctx.get("kind"))
+        self.crawler.signals.send_catch_log(capture_stored, capture=row, context=ctx)
+        return response
+
+    def close(self, spider=None):
+        self.writer.close()

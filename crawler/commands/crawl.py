@@ -1,0 +1,106 @@
+"""`scrapy crawl reports` with nianbao's guard rails.
+
+- bad input (portals CSV, ARCHIVE_DIR) → one clear error line, exit 2, nothing written;
+- a second crawl on the same ARCHIVE_DIR → exits at once (exit 75, EX_TEMPFAIL) with a message;
+- exit status 1 when the run failed (finish reason other than `finished`, spider errors, or no
+  portal reachable), so cron mail and systemd notice;
+- a stats JSON per run under ARCHIVE_DIR/runs/.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from crawler.portals import DEFAULT_PORTALS, PortalsError, load_portals
+from crawler.runlock import LockHeld, RunLock
+
+EXIT_BAD_INPUT = 2
+EXIT_LOCKED = 75
+
+
+def fail(message: str, code: int) -> int:
+    print(f"nianbao: error: {message}", file=sys.stderr)
+    return code
+
+
+def check_archive_dir(path: Path) -> str | None:
+    """Why ARCHIVE_DIR cannot be used, or None."""
+    if path.exists() and not path.is_dir():
+        return f"ARCHIVE_DIR {path} is not a directory"
+    probe = path if path.exists() else next((p for p in path.parents if p.exists()), Path("."))
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"ARCHIVE_DIR {path} is not writable (check its permissions)"
+    return None
+
+
+def run_status(crawler) -> tuple[int, dict]:
+    """Exit status and summary of a finished crawl."""
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    spider = crawler.spider
+    portals = [s.row() for s in getattr(spider, "states", {}).values()]
+    reachable = sum(1 for p in portals if p["status"] == "ok")
+    errors = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
+    summary = {
+        "finish_reason": stats.get("finish_reason"),
+        "start_time": str(stats.get("start_time")), "finish_time": str(stats.get("finish_time")),
+        "responses": stats.get("response_received_count", 0),
+        "spider_exceptions": errors, "portals": portals, "portals_reachable": reachable,
+        "reports": sum(p["reports"] for p in portals),
+    }
+    failed = (summary["finish_reason"] != "finished" or errors > 0 or (portals and reachable == 0))
+    summary["status"] = "failed" if failed else "ok"
+    return (1 if failed else 0), summary
+
+
+class Command(ScrapyCrawl):
+    def short_desc(self) -> str:
+        return "Run a spider (nianbao: `scrapy crawl reports [-a portals=FILE] [-s ARCHIVE_DIR=DIR]`)"
+
+    def run(self, args, opts) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name, e.g. `scrapy crawl reports`")
+        spname = args[0]
+        archive_dir = Path(self.settings.get("ARCHIVE_DIR", "data"))
+        if spname == "reports":
+            try:
+                load_portals(opts.spargs.get("portals") or DEFAULT_PORTALS)
+            except PortalsError as exc:
+                self.exitcode = fail(str(exc), EXIT_BAD_INPUT)
+                return
+        problem = check_archive_dir(archive_dir)
+        if problem:
+            self.exitcode = fail(problem, EXIT_BAD_INPUT)
+            return
+        lock = RunLock(archive_dir)
+        try:
+            lock.acquire()
+        except LockHeld as exc:
+            self.exitcode = fail(str(exc), EXIT_LOCKED)
+            return
+        try:
+            crawler = self._create_crawler(spname)
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+            if self.crawler_process.bootstrap_failed:
+                self.exitcode = 1
+                return
+            self.exitcode, summary = run_status(crawler)
+            runs = archive_dir / "runs"
+            runs.mkdir(parents=True, exist_ok=True)
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            text = json.dumps(summary, ensure_ascii=False, indent=2, default=str)
+            (runs / f"{stamp}.json").write_text(text, encoding="utf-8")
+            (archive_dir / "last-run.json").write_text(text, encoding="utf-8")
+            if self.exitcode:
+                print(f"nianbao: crawl {summary['status']}: finish reason {summary['finish_reason']}, "
+                      f"{summary['spider_exceptions']} spider errors, "
+                      f"{summary['portals_reachable']}/{len(summary['portals'])} portals reachable",
+                      file=sys.stderr)
+        finally:
+            lock.release()

@@ -1,0 +1,285 @@
+"""Finding the 年报 columns and the reports in them: pure functions on parsed pages.
+
+No Scrapy here. A page is an lxml HTML tree plus its URL; the spider turns what these functions
+return into requests. Platform-specific list pagers live in crawler/platforms/.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import lxml.html
+
+from archive.classify import classify_title, normalize_title
+from crawler.portals import is_ip_literal
+
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd")
+DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps")  # the ones a report's text can come from
+_SKIP_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".css", ".js", ".ico", ".svg", ".zip",
+                    ".rar", ".7z", ".mp4", ".mp3", ".avi", ".flv", ".swf", ".exe", ".apk", ".xml")
+# Query parameters that only track where a click came from: dropping them makes one report one URL.
+_TRACKING_PARAMS = {"from", "source", "src", "spm", "utm_source", "utm_medium", "utm_campaign",
+                    "utm_term", "utm_content", "ref", "referer", "timestamp", "t", "_", "random", "r"}
+# Session ids put in URLs by old JSP/ASP sites: they make every visit a new URL (a trap).
+_SESSION_RE = re.compile(r";jsessionid=[^?#/]*|(?<=[?&])(?:jsessionid|phpsessid|sid|sessionid|aspsessionid\w*)=[^&#]*&?", re.I)
+_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_TRS_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+")
+
+# Anchor-text and URL cues of the columns that lead to annual reports. Weights are additive;
+# a link scoring COLUMN_THRESHOLD or more is followed as a column.
+_TEXT_CUES: list[tuple[re.Pattern, int]] = [
+    (re.compile(r"信息公开年报|信息公开年度报告|公开年报|年度报告|年报"), 10),
+    (re.compile(r"政府信息公开|信息公开"), 6),
+    (re.compile(r"政务公开"), 5),
+    (re.compile(r"公开目录|主动公开|法定主动公开内容|信息公开平台"), 3),
+    (re.compile(r"部门|乡镇|街道|县区|区县|县（市、区）|县市区|镇（街道）|下属单位"), 2),
+    (re.compile(r"指南|制度|规定|依申请|申请表|意见箱|新闻|要闻|动态|招聘|留言|信箱|投诉|办事|服务|"
+                r"登录|注册|English|无障碍|关怀|手机版|邮箱|地图|专题|视频|图片"), -6),
+]
+_URL_CUES: list[tuple[re.Pattern, int]] = [
+    (re.compile(r"xxgknb|gknb|ndbg|zfxxgknb|nianbao|/nb/|_nb|ndbb|gzndbg", re.I), 8),
+    (re.compile(r"zfxxgk|xxgk|zwgk|govinfo|openness|gongkai", re.I), 4),
+    (re.compile(r"bmxxgk|xzxxgk|bm_|/bm/|xzjd|jdxx|xianqu|xqxxgk|qxxxgk", re.I), 2),
+]
+COLUMN_THRESHOLD = 6
+PAGER_WORDS = re.compile(r"^(?:下一?页|下页|尾页|末页|最后一页|后页|next|>|>>|»|›|\d{1,4})$", re.I)
+
+
+@dataclass(frozen=True)
+class Link:
+    """One outlink: absolute URL, the visible title (title= attribute when the text is cut)
+    and the date printed beside it in a list, if any."""
+
+    url: str
+    text: str
+    date: str | None = None
+
+
+def parse_html(body: bytes | str, url: str) -> lxml.html.HtmlElement:
+    """Parse HTML (bytes or text) into an lxml tree; empty documents give an empty <html>."""
+    try:
+        root = lxml.html.document_fromstring(body, base_url=url)
+    except (lxml.etree.ParserError, ValueError):
+        root = lxml.html.document_fromstring("<html></html>")
+    return root
+
+
+def find_date(text: str) -> str | None:
+    """First YYYY-MM-DD date in `text` (2018-03-30, 2018/3/30, 2018年3月30日), or None."""
+    m = _DATE_RE.search(text or "")
+    if not m:
+        return None
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def date_from_url(url: str) -> str | None:
+    """The publication date TRS writes into article URLs (…/t20170310_123.html)."""
+    m = _TRS_URL_DATE.search(url)
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+
+
+def _link_text(a: lxml.html.HtmlElement) -> str:
+    text = normalize_title(a.text_content())
+    title = normalize_title(a.get("title") or "")
+    # Lists cut long titles ("…年度报…" / "..."); the title attribute holds the whole one.
+    if title and (len(title) > len(text) or text.endswith(("…", "...", "..")) or not text):
+        return title
+    return text
+
+
+def _row_date(a: lxml.html.HtmlElement) -> str | None:
+    node = a
+    for _ in range(3):
+        node = node.getparent()
+        if node is None:
+            return None
+        if node.tag in ("li", "tr", "dd", "dl", "p", "div", "td"):
+            text = node.text_content()
+            if len(text) < 300:
+                d = find_date(text)
+                if d:
+                    return d
+    return None
+
+
+def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: bool = True) -> list[Link]:
+    """All followable http(s) links of a page, absolute, with their titles and list dates.
+
+    Skips javascript:/mailto:/data:/file: links, images and scripts, and links to IP literals
+    in private or loopback ranges (a public portal has no business linking there).
+    """
+    base = root.base_url or base_url
+    for b in root.iterfind(".//base[@href]"):
+        base = urljoin(base_url, b.get("href"))
+        break
+    links: list[Link] = []
+    seen: set[str] = set()
+    for a in root.iter("a", "area"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith("#"):
+            continue
+        low = href[:12].lower()
+        if low.startswith(("javascript:", "mailto:", "data:", "file:", "tel:", "ftp:", "about:")):
+            continue
+        try:
+            url = urljoin(base, href)
+        except ValueError:
+            continue
+        url = canonical_url(url)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        links.append(Link(url, _link_text(a), _row_date(a) if with_dates else None))
+    return links
+
+
+def canonical_url(url: str) -> str | None:
+    """The URL to request: fragment, tracking parameters and session ids removed.
+
+    Returns None for URLs the crawler must not follow (other schemes, private IP literals,
+    static assets).
+    """
+    url = _SESSION_RE.sub("", url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    if is_ip_literal(host):
+        import ipaddress
+
+        ip = ipaddress.ip_address(host.strip("[]"))
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified:
+            return None
+    path = parts.path or "/"
+    if path.lower().endswith(_SKIP_EXTENSIONS):
+        return None
+    query = parts.query
+    if query:
+        pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+                 if k.lower() not in _TRACKING_PARAMS]
+        query = urlencode(pairs, safe="/:,{}\"") if pairs else ""
+    netloc = parts.netloc.lower()
+    if netloc.endswith(":80") and parts.scheme == "http":
+        netloc = netloc[:-3]
+    return urlunsplit((parts.scheme, netloc, path, query, ""))
+
+
+def identity_url(url: str) -> str:
+    """The key under which one document is stored once: scheme-less, `index.html` == `/`.
+
+    http and https copies, `…/index.html` and `…/`, tracking parameters: all one report.
+    """
+    url = canonical_url(url) or url
+    parts = urlsplit(url)
+    path = re.sub(r"/index\.(?:s?html?|jsp|php|aspx?)$", "/", parts.path, flags=re.I)
+    host = parts.netloc
+    return f"//{host}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def is_document_url(url: str) -> bool:
+    """True for URLs of attachment files (PDF, DOC, DOCX, WPS, XLS…)."""
+    path = urlsplit(url).path.lower()
+    return path.endswith(ATTACHMENT_EXTENSIONS)
+
+
+# Article URLs of the common platforms: an article is never a column, whatever folder it is in.
+_ARTICLE_URL = re.compile(r"/t\d{8}_\d+|/art/\d{4}/|/art_\d+_\d+|/[0-9a-f]{32}\.s?html?$|"
+                          r"content_\d+|/\d{6,}\.s?html?$|[?&](?:id|articleid|infoid)=\d", re.I)
+
+
+def column_score(link: Link) -> int:
+    """How strongly a link looks like a way to the 年报 column (higher is better).
+
+    Column names are short; long anchors and article URLs are articles, never columns.
+    """
+    text = link.text
+    if len(text) > 20 or _ARTICLE_URL.search(link.url):
+        return 0
+    score = 0
+    for pattern, weight in _TEXT_CUES:
+        if pattern.search(text):
+            score += weight
+    path = urlsplit(link.url)
+    target = path.path + "?" + path.query + " " + (path.hostname or "")
+    for pattern, weight in _URL_CUES:
+        if pattern.search(target):
+            score += weight
+    return score
+
+
+def is_pager_link(link: Link, page_url: str) -> bool:
+    """A link to another page of the same list ("下一页", "3", "尾页" in the same folder)."""
+    if not PAGER_WORDS.match(link.text or ""):
+        return False
+    here, there = urlsplit(page_url), urlsplit(link.url)
+    if here.netloc != there.netloc:
+        return False
+    return there.path.rsplit("/", 1)[0] == here.path.rsplit("/", 1)[0]
+
+
+def registrable_domain(host: str) -> str:
+    """The site's own domain: www.xiangyang.gov.cn -> xiangyang.gov.cn (gov.cn aware)."""
+    host = (host or "").lower().strip(".")
+    labels = host.split(".")
+    if len(labels) >= 3 and labels[-2] in ("gov", "com", "org", "net", "edu") and labels[-1] == "cn":
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:]) if len(labels) >= 2 else host
+
+
+@dataclass
+class Scope:
+    """Which hosts belong to one portal: its host, its subdomains, and hosts its 信息公开
+    links lead to (added while crawling)."""
+
+    domains: set[str]
+
+    @classmethod
+    def for_home(cls, home_url: str) -> "Scope":
+        return cls({registrable_domain(urlsplit(home_url).hostname or "")})
+
+    def allows(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def add(self, url: str) -> None:
+        self.domains.add(registrable_domain(urlsplit(url).hostname or ""))
+
+
+def is_government_host(url: str) -> bool:
+    """Official portals live under .gov.cn; mirrors and spam sites do not."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.endswith(".gov.cn")
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """What one list or column page offers the crawler."""
+
+    reports: list[Link]      # links whose title names a disclosure report
+    columns: list[Link]      # links that look like ways to 年报 columns
+    pagers: list[Link]       # other pages of this list
+
+
+def classify_links(links: list[Link], page_url: str) -> PageLinks:
+    """Sort a page's links into reports, columns to explore and pager links."""
+    reports, columns, pagers = [], [], []
+    for link in links:
+        if classify_title(link.text) is not None:
+            reports.append(link)
+        elif is_pager_link(link, page_url):
+            pagers.append(link)
+        elif not is_document_url(link.url) and column_score(link) >= COLUMN_THRESHOLD:
+            columns.append(link)
+    return PageLinks(reports, columns, pagers)
+
+
+def attachment_links(root: lxml.html.HtmlElement, base_url: str) -> list[Link]:
+    """Links to document files (PDF/DOC/DOCX/WPS…) on a report page."""
+    return [link for link in extract_links(root, base_url, with_dates=False) if is_document_url(link.url)]

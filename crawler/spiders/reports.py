@@ -1,0 +1,264 @@
+"""`scrapy crawl reports`: from each portal's home page to every 年报 and its attachments.
+
+The spider is thin: link decisions come from crawler.discovery and crawler.platforms, report
+decisions from archive.classify; archiving and indexing happen in the middleware and pipeline.
+
+    scrapy crawl reports                               # the bundled crawler/portals.csv
+    scrapy crawl reports -a portals=my.csv -s ARCHIVE_DIR=/srv/nianbao
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TimeoutError, TCPTimedOutError, ConnectionRefusedError
+
+from archive.classify import classify_title
+from crawler.discovery import (
+    Scope, attachment_links, canonical_url, classify_links, column_score, extract_links,
+    identity_url, is_document_url, is_government_host,
+)
+from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api
+from crawler.portals import DEFAULT_PORTALS, Portal, load_portals
+
+# Answers by which web application firewalls refuse crawlers (DOMAIN.md "Access problems").
+BLOCK_STATUSES = {401: "401 unauthorized", 403: "403 forbidden", 412: "412 WAF challenge",
+                  429: "429 rate limited", 521: "521 WAF challenge"}
+_CHALLENGE = re.compile(rb"wzwschallenge|__jsl_clearance|_waf_|document\.cookie\s*=.{0,200}location", re.S)
+
+
+@dataclass
+class PortalState:
+    """What the crawl has learnt about one portal so far (written to the `portals` table)."""
+
+    portal: Portal
+    scope: Scope
+    pages: int = 0
+    reports: set = field(default_factory=set)
+    errors: int = 0
+    status: str = "pending"      # ok | blocked | unreachable | pending
+    reason: str | None = None
+    stop_reason: str | None = None
+    home_ok: bool = False
+
+    def row(self) -> dict:
+        """The portal's row for the index."""
+        status = self.status
+        if status == "pending":
+            status = "ok" if self.home_ok else "unreachable"
+        return {
+            "name": self.portal.name, "url": self.portal.url, "province": self.portal.province,
+            "level": self.portal.level, "status": status, "reason": self.reason or self.stop_reason,
+            "pages": self.pages, "reports": len(self.reports), "errors": self.errors,
+        }
+
+
+class ReportsSpider(scrapy.Spider):
+    """Walk government portals to their 政府信息公开年报 columns and fetch every report."""
+
+    name = "reports"
+
+    def __init__(self, portals: str | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.portals_path = portals or str(DEFAULT_PORTALS)
+        self.portal_list = load_portals(self.portals_path)  # PortalsError: the crawl command reports it
+        self.states: dict[str, PortalState] = {
+            p.name: PortalState(p, Scope.for_home(p.url)) for p in self.portal_list
+        }
+        self._seen_reports: dict[str, set[str]] = {p.name: set() for p in self.portal_list}
+
+    # -- settings read once -------------------------------------------------------------
+    @property
+    def max_pages(self) -> int:
+        return self.settings.getint("NIANBAO_MAX_PAGES_PER_PORTAL", 3000)
+
+    @property
+    def max_column_depth(self) -> int:
+        return self.settings.getint("NIANBAO_MAX_COLUMN_DEPTH", 5)
+
+    # -- requests -----------------------------------------------------------------------
+    async def start(self):
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self):
+        for portal in self.portal_list:
+            ctx = {"portal": portal.name, "province": portal.province, "level": portal.level,
+                   "kind": "home", "depth": 0}
+            yield scrapy.Request(portal.url, callback=self.parse_page, errback=self.on_error,
+                                 meta={"nianbao": ctx}, dont_filter=True)
+
+    def _request(self, url: str, parent: dict, kind: str, anchor: str = "", depth: int | None = None,
+                 **extra) -> scrapy.Request | None:
+        state = self.states[parent["portal"]]
+        if state.pages >= self.max_pages:
+            state.stop_reason = f"page cap {self.max_pages} reached"
+            return None
+        ctx = {"portal": parent["portal"], "province": parent.get("province"), "level": parent.get("level"),
+               "kind": kind, "anchor": anchor or None, "referer": parent.get("url"),
+               "depth": parent.get("depth", 0) if depth is None else depth}
+        ctx.update({k: v for k, v in extra.items() if v is not None})
+        callback = {"report": self.parse_report, "attachment": self.parse_attachment}.get(kind, self.parse_page)
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta={"nianbao": ctx},
+                              headers={"Referer": parent["url"]} if parent.get("url") else None)
+
+    def _list_request(self, lr: ListRequest, parent: dict) -> scrapy.Request | None:
+        if lr.platform is None:
+            return self._request(lr.url, parent, "list")
+        ctx = {"portal": parent["portal"], "province": parent.get("province"), "level": parent.get("level"),
+               "kind": "list", "platform": lr.platform, "referer": parent.get("url"),
+               "depth": parent.get("depth", 0)}
+        meta = {"nianbao": ctx, "platform_state": lr.state}
+        if lr.method == "POST":
+            return scrapy.FormRequest(lr.url, formdata=dict(lr.form), callback=self.parse_api,
+                                      errback=self.on_error, meta=meta)
+        return scrapy.Request(lr.url, callback=self.parse_api, errback=self.on_error, meta=meta)
+
+    def _context(self, response) -> dict:
+        ctx = dict(response.meta["nianbao"])
+        ctx["url"] = response.url
+        return ctx
+
+    # -- callbacks ----------------------------------------------------------------------
+    def parse_page(self, response):
+        """Home, column and list pages: follow columns, pagers and report links."""
+        ctx = self._context(response)
+        state = self.states[ctx["portal"]]
+        state.pages += 1
+        if ctx["kind"] == "home":
+            if self._challenged(response):
+                state.status, state.reason = "blocked", "WAF JavaScript challenge"
+                return
+            state.home_ok = True
+            state.scope.add(response.url)  # the home page may redirect to another host
+        if not isinstance(response, scrapy.http.TextResponse):
+            return
+        page = Page(response.url, response.text, response.selector.root)
+        links = extract_links(page.root, response.url) + embedded_links(page)
+        yield from self._follow_links(links, ctx)
+        for lr in list_requests(page):
+            req = self._list_request(lr, ctx)
+            if req is not None:
+                yield req
+
+    def parse_api(self, response):
+        """Answers of list APIs (Hanweb dataproxy.jsp, jpaas JSON)."""
+        ctx = self._context(response)
+        state = self.states[ctx["portal"]]
+        state.pages += 1
+        api = parse_api(ctx["platform"], response.body, response.url, response.meta.get("platform_state") or {})
+        new = [l for l in api.links if l.url not in self._seen_reports[ctx["portal"]]]
+        yield from self._follow_links(api.links, ctx)
+        if new:  # an API that keeps answering the same records is at its end
+            for lr in api.more:
+                req = self._list_request(lr, ctx)
+                if req is not None:
+                    yield req
+
+    def _follow_links(self, links, ctx):
+        state = self.states[ctx["portal"]]
+        sorted_links = classify_links(links, ctx["url"])
+        seen = self._seen_reports[ctx["portal"]]
+        for link in sorted_links.reports:
+            if not (state.scope.allows(link.url) or is_government_host(link.url)):
+                continue
+            key = identity_url(link.url)
+            if key in seen:
+                continue
+            seen.add(key)
+            seen.add(link.url)
+            if is_document_url(link.url):  # the list links the file itself
+                req = self._request(link.url, ctx, "attachment", link.text, list_date=link.date,
+                                    page_url=link.url, page_title=link.text)
+            else:
+                req = self._request(link.url, ctx, "report", link.text, list_date=link.date)
+            if req is not None:
+                yield req
+        for link in sorted_links.pagers:
+            if state.scope.allows(link.url):
+                req = self._request(link.url, ctx, "list", link.text)
+                if req is not None:
+                    yield req
+        depth = ctx.get("depth", 0)
+        if depth >= self.max_column_depth:
+            return
+        for link in sorted_links.columns:
+            if not state.scope.allows(link.url):
+                # The 信息公开 platform often sits on another government host.
+                if not (is_government_host(link.url) and column_score(link) >= 10):
+                    continue
+                state.scope.add(link.url)
+            req = self._request(link.url, ctx, "column", link.text, depth=depth + 1)
+            if req is not None:
+                yield req
+
+    def parse_report(self, response):
+        """A report page: hand it to the pipeline, fetch its attachments."""
+        ctx = self._context(response)
+        state = self.states[ctx["portal"]]
+        state.pages += 1
+        yield self._item(response, ctx)
+        if isinstance(response, scrapy.http.TextResponse):
+            title = ctx.get("anchor")
+            for link in attachment_links(response.selector.root, response.url):
+                req = self._request(link.url, ctx, "attachment", link.text, page_url=response.url,
+                                    page_title=title, list_date=ctx.get("list_date"))
+                if req is not None:
+                    yield req
+
+    def parse_attachment(self, response):
+        ctx = self._context(response)
+        self.states[ctx["portal"]].pages += 1
+        yield self._item(response, ctx)
+
+    def _item(self, response, ctx: dict) -> dict:
+        """What the pipeline needs: the decoded body, its capture and the crawl context."""
+        return {
+            "context": {k: v for k, v in ctx.items() if k != "url"},
+            "capture": dict(response.meta.get("nianbao_capture") or {}, url=response.url, status=response.status),
+            "body": response.body,
+            "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
+        }
+
+    # -- failures -----------------------------------------------------------------------
+    def _challenged(self, response) -> bool:
+        if "wzwschallenge" in response.url:
+            return True
+        return len(response.body) < 4000 and bool(_CHALLENGE.search(response.body))
+
+    def on_error(self, failure):
+        request = failure.request
+        ctx = request.meta.get("nianbao") or {}
+        state = self.states.get(ctx.get("portal"))
+        if state is None:
+            return
+        state.errors += 1
+        reason = self._reason(failure)
+        if ctx.get("kind") == "home":
+            status = getattr(getattr(failure.value, "response", None), "status", None)
+            state.status = "blocked" if status in BLOCK_STATUSES else "unreachable"
+            state.reason = reason
+        self.logger.info("failed %s (%s): %s", request.url, ctx.get("kind"), reason)
+        yield {"failure": {"url": request.url, "method": request.method, "portal": ctx.get("portal"),
+                           "kind": ctx.get("kind"), "error": reason}}
+
+    @staticmethod
+    def _reason(failure) -> str:
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            return BLOCK_STATUSES.get(status, f"HTTP {status}")
+        if failure.check(DNSLookupError):
+            return "DNS lookup failed"
+        if failure.check(TimeoutError, TCPTimedOutError):
+            return "timeout"
+        if failure.check(ConnectionRefusedError):
+            return "connection refused"
+        return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+
+    def closed(self, reason):
+        for state in self.states.values():
+            if reason != "finished" and state.stop_reason is None and state.status == "pending":
+                state.stop_reason = f"crawl {reason}"

@@ -1,0 +1,56 @@
+"""Scrapy settings for `scrapy crawl reports` (scrapy.cfg: default = settings.default).
+
+Defaults are polite for real government portals: robots.txt obeyed, AutoThrottle on, at most
+two requests at a time per host, many portals in parallel. Override with `-s NAME=value`.
+"""
+import os
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"  # our `crawl`: clear errors, run lock, exit status
+
+# Where everything goes: WARC files under ARCHIVE_DIR/warc, the index at ARCHIVE_DIR/reports.db.
+ARCHIVE_DIR = os.environ.get("NIANBAO_ARCHIVE_DIR", "data")
+WARC_ENABLED = True
+WARC_PREFIX = "nianbao"
+WARC_MAX_SIZE = 1_000_000_000          # rotate WARC files at 1 GB
+WARC_OPERATOR = os.environ.get("NIANBAO_OPERATOR", "")
+WARC_WORKER_ID = ""                      # set per worker in distributed mode
+
+# Discovery bounds: traps (endless calendars, session ids) cannot eat more than this.
+NIANBAO_MAX_PAGES_PER_PORTAL = 3000
+NIANBAO_MAX_COLUMN_DEPTH = 5
+
+USER_AGENT = ("Mozilla/5.0 (compatible; nianbao/0.1; archive of government information-disclosure "
+              "annual reports)")
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 64
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024     # scanned-PDF reports can be large; nothing is bigger
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 60.0
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+DOWNLOADER_MIDDLEWARES = {
+    # Next to the downloader: sees raw bodies before decompression, redirects, retries.
+    "crawler.archiving.WarcMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.IndexPipeline": 300,
+}

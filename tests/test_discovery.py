@@ -1,0 +1,123 @@
+"""Link discovery and platform pagers on real list pages (crawler/discovery.py, crawler/platforms)."""
+from pathlib import Path
+
+from crawler.discovery import (
+    Link, Scope, canonical_url, classify_links, column_score, extract_links, identity_url, parse_html,
+)
+from crawler.platforms import Page, embedded_links, hanweb, jpaas, list_requests, parse_api, trs
+
+FIXTURES = Path(__file__).parent / "fixtures" / "discovery"
+
+
+def page(name, url):
+    body = (FIXTURES / name).read_bytes()
+    return Page(url, body.decode("utf-8", "replace"), parse_html(body, url))
+
+
+def test_real_trs_nianbao_column_reports_dates_and_js_pager():
+    url = "http://www.ordos.gov.cn/xxgk/xxgknb/index.html"
+    p = page("11_ordos_engebei_trs_xxgknb_list.html", url)
+    found = classify_links(extract_links(p.root, url), url)
+    titles = {link.text: link.date for link in found.reports}
+    assert titles == {
+        "鄂尔多斯市2019年政府信息公开工作年度报告": "2020-09-03",
+        "鄂尔多斯市人民政府办公室2019年政府信息公开工作年度报告": "2020-03-11",
+        "鄂尔多斯市2018年政府信息公开年度报告": "2019-05-30",
+        "内蒙古自治区2018年政府信息公开工作年度报告": "2019-05-30",
+    }
+    # News items in the same column are neither reports nor columns to explore.
+    assert not any("恩格贝" in link.text for link in found.columns)
+    assert "http://www.ordos.gov.cn/xxgk/xxgknb/" in {l.url for l in found.columns}
+    # var countPage = 2: page index_1.html exists only in JavaScript.
+    assert [r.url for r in list_requests(p)] == ["http://www.ordos.gov.cn/xxgk/xxgknb/index_1.html"]
+
+
+def test_real_trs_list_with_var_countpage():
+    url = "http://xxgk.hd.gov.cn/list/index.html"
+    p = page("07_handan_trs_xxgk_list_savedpage.jsp.html", url)
+    urls = [r.url for r in list_requests(p)]
+    assert len(urls) == 55  # countPage = 56: index_1 … index_55
+    assert urls[0].endswith("/list/index_1.html") and urls[-1].endswith("/list/index_55.html")
+
+
+def test_create_page_html_variants():
+    assert trs.pager('createPageHTML(12, 0, "index", "shtml");', "http://a.gov.cn/x/") == (12, "index", "shtml")
+    assert trs.pager("createPageHTML('page_div',7, 1,'list','html',100);", "http://a.gov.cn/x/") == (7, "list", "html")
+
+
+HANWEB_PAGE = """<html><body><div id="4485"><script type="text/xml"><datastore>
+<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=63&path=/&columnid=4485&unitid=11111&webname=%E6%B5%8B&permissiontype=0"></a>]]></nextgroup>
+<recordset><record><![CDATA[<li><a href="/art/2021/1/29/art_4485_1.html" title="衢州市人民政府2020年政府信息公开工作年度报告">衢州市人民政府2020年…</a><span>2021-01-29</span></li>]]></record>
+<record><![CDATA[<li><a href="/art/2020/3/1/art_4485_2.html">2020年政务公开工作要点</a><span>2020-03-01</span></li>]]></record>
+</recordset></datastore></script></div>
+<script>$('#4485').jpage({perPage: 15, totalRecord: 100, proxyUrl: '/module/web/jpage/dataproxy.jsp'});</script></body></html>"""
+
+
+def test_hanweb_embedded_records_and_dataproxy_posts():
+    url = "http://www.qz.gov.cn/col/col4485/index.html"
+    p = Page(url, HANWEB_PAGE, parse_html(HANWEB_PAGE, url))
+    links = embedded_links(p)
+    assert [(l.text, l.date) for l in links] == [
+        ("衢州市人民政府2020年政府信息公开工作年度报告", "2021-01-29"), ("2020年政务公开工作要点", "2020-03-01")]
+    posts = hanweb.list_requests(p)
+    assert [r.url.split("?")[1] for r in posts] == [
+        "startrecord=1&endrecord=45&perpage=15", "startrecord=46&endrecord=90&perpage=15",
+        "startrecord=91&endrecord=135&perpage=15"]
+    form = dict(posts[0].form)
+    assert form["columnid"] == "4485" and form["webid"] == "63" and form["unitid"] == "11111"
+    assert all(r.method == "POST" and r.platform == "hanweb" for r in posts)
+
+
+def test_hanweb_dataproxy_answer_schedules_the_rest_when_total_unknown():
+    state = {"proxy_url": "http://www.qz.gov.cn/module/web/jpage/dataproxy.jsp", "fields": {"columnid": "1"},
+             "per": 15, "group": 3, "start": 1}
+    body = ("<datastore><totalrecord>100</totalrecord><totalpage>7</totalpage><recordset>"
+            "<record><![CDATA[<li><a href='/art/2019/3/1/art_1_9.html'>2018年政府信息公开年报</a></li>]]></record>"
+            "</recordset></datastore>").encode()
+    answer = parse_api("hanweb", body, state["proxy_url"] + "?startrecord=1&endrecord=45&perpage=15", state)
+    assert [l.url for l in answer.links] == ["http://www.qz.gov.cn/art/2019/3/1/art_1_9.html"]
+    assert [r.state["start"] for r in answer.more] == [46, 91]
+
+
+def test_jpaas_json_api_pages():
+    html = ('<script>var url = "/api-gateway/jpaas-publish-server/front/page/build/unit?webId=1&pageId=2'
+            '&parseType=bulidstatic&pageType=column&tagId=list&tplSetId=3&paramJson={&quot;pageNo&quot;:1,'
+            '&quot;pageSize&quot;:15}";</script>').replace("&quot;", '"')
+    url = "http://www.hangzhou.gov.cn/col/col1/index.html"
+    p = Page(url, html, parse_html(html, url))
+    [first] = jpaas.list_requests(p)
+    assert "pageNo%22%3A1" in first.url and first.platform == "jpaas"
+    body = '{"success":true,"data":{"html":"<li><a href=\\"/art/2021/1/2/art_1_3.html\\">杭州市2020年政府信息公开工作年度报告</a></li>"}}'
+    answer = parse_api("jpaas", body.encode(), first.url, first.state)
+    assert answer.links[0].text == "杭州市2020年政府信息公开工作年度报告"
+    assert "pageNo%22%3A2" in answer.more[0].url
+    assert parse_api("jpaas", b'{"success":true,"data":{"html":""}}', first.url, first.state).more == []
+
+
+def test_canonical_urls_and_identity():
+    assert canonical_url("http://www.a.gov.cn/x/t1.html?from=list#top") == "http://www.a.gov.cn/x/t1.html"
+    assert canonical_url("http://www.a.gov.cn/x.jsp;jsessionid=ABC?id=3") == "http://www.a.gov.cn/x.jsp?id=3"
+    assert canonical_url("javascript:void(0)") is None
+    assert canonical_url("http://192.168.1.10/admin") is None
+    assert canonical_url("http://127.0.0.1/x") is None
+    assert canonical_url("http://www.a.gov.cn/logo.png") is None
+    assert identity_url("https://www.a.gov.cn/col/index.html") == identity_url("http://www.a.gov.cn/col/")
+
+
+def test_links_skip_hostile_schemes_and_private_hosts():
+    html = """<a href="javascript:alert(1)">x</a><a href="mailto:a@b.c">m</a><a href="data:text/html,hi">d</a>
+    <a href="file:///etc/passwd">f</a><a href="http://10.0.0.1/">p</a><a href="/ok.html">ok</a>"""
+    links = extract_links(parse_html(html, "http://www.a.gov.cn/"), "http://www.a.gov.cn/")
+    assert [l.url for l in links] == ["http://www.a.gov.cn/ok.html"]
+
+
+def test_column_scores_and_scope():
+    assert column_score(Link("http://www.a.gov.cn/zfxxgk/xxgknb/", "政府信息公开年报")) >= 10
+    assert column_score(Link("http://www.a.gov.cn/zwgk/", "政务公开")) >= 6
+    assert column_score(Link("http://www.a.gov.cn/zfxxgk/znzd/", "政府信息公开指南")) < 6
+    assert column_score(Link("http://www.a.gov.cn/news/", "新闻中心")) < 6
+    scope = Scope.for_home("http://www.xiangyang.gov.cn/")
+    assert scope.allows("http://xxgk.xiangyang.gov.cn/col/")
+    assert not scope.allows("http://www.xiangyang.gov.cn.spam.com/")
+    scope.add("http://zwgk.hubei.gov.cn/x/")
+    assert scope.allows("http://zwgk.hubei.gov.cn/y/")
