@@ -143,6 +143,7 @@ CAPTURE_COLUMNS: dict[str, type] = {
     "kind": str,  # home|column|list|report|attachment|robots (the crawl context)
     "record_type": str,  # response|revisit
     "record_id": str,
+    "error": str,  # why a request got no response (DNS, timeout, refused), from the crawl
 }
 
 PORTAL_COLUMNS: dict[str, type] = {
@@ -283,11 +284,10 @@ class Index:
                     table.add_column(col, typ)
 
     def _create_or_migrate(self, version: int | None) -> None:
-        if version == SCHEMA_VERSION:
-            self._check_fts_segmenter()
-            return
-        # version None: new file; 0: pre-versioning nianbao index. Future versions add
-        # their steps here (if version < 2: ...), each idempotent.
+        # version None: new file; 0: pre-versioning nianbao index. Additive changes (a new
+        # column or index) need no version bump: the steps below run on every open and
+        # add whatever is missing. Changes that rewrite data bump SCHEMA_VERSION and add
+        # their step here (if version < 2: ...), each idempotent.
         self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
         if version == 0 and "id" not in self.db["reports"].columns_dict:
             raise IndexSchemaError(
