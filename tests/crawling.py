@@ -1,0 +1,41 @@
+"""Running the real `scrapy crawl reports` against the sample portal farm, for tests and benches.
+
+The crawl is a subprocess, as a user or cron runs it; the farm is reached under the portals'
+real host names through `http_proxy`, which Scrapy's HttpProxyMiddleware honours.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Politeness off: the farm is on loopback and the tests should not wait on delays.
+FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+        "LOGSTATS_INTERVAL": "5", "RETRY_TIMES": "3"}
+
+
+def crawl_command(portals_csv: Path, archive_dir: Path, settings: dict | None = None) -> list[str]:
+    """argv for `scrapy crawl reports` with our test settings."""
+    argv = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"portals={portals_csv}",
+            "-s", f"ARCHIVE_DIR={archive_dir}"]
+    for key, value in {**FAST, **(settings or {})}.items():
+        argv += ["-s", f"{key}={value}"]
+    return argv
+
+
+def crawl_env(proxy_port: int | None) -> dict:
+    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
+    if proxy_port is not None:
+        env["http_proxy"] = f"http://127.0.0.1:{proxy_port}"
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def run_crawl(portals_csv: Path, archive_dir: Path, proxy_port: int | None, settings: dict | None = None,
+              timeout: float = 600, **popen) -> subprocess.CompletedProcess:
+    """Run one crawl to completion; returns the finished process (stdout/stderr captured)."""
+    return subprocess.run(crawl_command(portals_csv, archive_dir, settings), cwd=ROOT, env=crawl_env(proxy_port),
+                          capture_output=True, text=True, timeout=timeout, **popen)
