@@ -1,7 +1,59 @@
-"""Clean text from a captured report (HTML, PDF, DOCX, DOC, WPS). STUB: interface only."""
+"""Clean text from a captured report: HTML pages and PDF/DOCX/DOC/WPS attachments.
+
+``extract(body, url, content_type=None) -> Extraction`` is a pure function of the captured
+bytes (no network, no Scrapy): the crawl calls it on every report page and attachment, and
+``python -m archive reindex`` calls it again on the bytes kept in the WARC files, so anyone
+can re-run extraction on their own captures::
+
+    from archive.extract import extract
+
+    with open("report.html", "rb") as fh:          # or a WARC payload, a PDF, a DOCX …
+        ex = extract(fh.read(), "http://www.qz.gov.cn/art/2017/3/10/art_1_1.html",
+                     content_type="text/html; charset=gb2312")  # header value, optional
+    ex.title          # '衢州市人民政府2016年政府信息公开工作年度报告'
+    ex.text           # title line first; one line per paragraph; tables as 'a | b | c' rows
+    ex.tables         # [[['统计指标', '单位', '统计数'], ...]]: rows of cells, spans resolved
+    ex.metadata       # {'index_no': '…', 'publisher': '市政府办公室',
+                      #  'written': '2017-03-10', 'published': '2017-03-10'}
+    ex.content_type   # 'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'other'
+    ex.needs_ocr      # True for image-only PDFs (text is then empty)
+    ex.replacement_chars  # U+FFFD in title+text: bytes that did not decode (flag the report)
+    ex.links          # [(absolute url, anchor text)] of pdf/doc/docx/wps/xls/xlsx in the body
+
+Or from a WARC file, with warcio::
+
+    from warcio.archiveiterator import ArchiveIterator
+    for rec in ArchiveIterator(open("nianbao-….warc.gz", "rb")):
+        if rec.rec_type == "response":
+            ex = extract(rec.content_stream().read(), rec.rec_headers["WARC-Target-URI"],
+                         rec.http_headers.get_header("Content-Type"))
+
+What "clean" means (issue 4, docs/design.md):
+- the report only: no navigation, breadcrumbs, 索引号/发布机构 metadata tables (their values
+  go to ``metadata``), 发布时间/浏览次数/字体 bars, print/close/share widgets, QR codes,
+  headline lists, footers, leave-site dialogs, browser warnings, nor anything the page hides
+  (``display:none``, ``visibility:hidden``, ``hidden``) — injected spam lives there;
+- every character of the report, including Word-pasted runs split into ``<span>``/``<font>``;
+- tables as one line per row, cells joined by `` | `` on a grid: a colspan cell's text in
+  its first column with empty strings after it, a rowspan cell's text repeated in every row.
+- GB2312/GBK pages decoded as GB18030; undeclared encodings detected.
+
+The type is detected from the bytes (``%PDF``, OOXML zip, OLE2 compound file, gzip), then the
+URL and the Content-Type. DOC and WPS need Debian's ``antiword`` (or ``catdoc``); without
+them ``metadata["error"]`` says so. Unknown payloads give ``content_type="other"``.
+Modules: encoding.py (bytes → str), extract_html.py (+ html_text.py, tables.py,
+furniture.py, page_metadata.py), extract_pdf.py, extract_office.py.
+"""
 from __future__ import annotations
 
+import gzip
+import io
+import re
+import zipfile
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+__all__ = ["Extraction", "extract", "sniff_type"]
 
 
 @dataclass
@@ -19,5 +71,118 @@ class Extraction:
     links: list[tuple[str, str]] = field(default_factory=list)  # attachment (url, text) in the body
 
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
+_HTML_START_RE = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p|table|"
+    rb"script|link|style|!--|\?xml|br|span|font|center|h[1-6]|ul|form)[\s>/]", re.I | re.S)
+
+
+def sniff_type(body: bytes, url: str = "", content_type: str | None = None) -> str:
+    """'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'xlsx' | 'xls' | 'text' | 'other'.
+
+    Magic bytes first (servers label attachments application/octet-stream, and URLs such as
+    ``downfile.jsp?id=…`` say nothing), then the URL extension and Content-Type."""
+    ct = (content_type or "").lower()
+    path = urlsplit(url or "").path.lower()
+    ext = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+    head = body[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if body[:4] == b"PK\x03\x04":
+        try:
+            names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+        except zipfile.BadZipFile:
+            return "other"
+        if any(n.startswith("word/") for n in names):
+            return "docx"
+        if any(n.startswith("xl/") for n in names):
+            return "xlsx"
+        return "other"
+    if body[:8] == _OLE_MAGIC:
+        if _WORD_STREAM in body:
+            if ext == "wps" or "wps" in ct:
+                return "wps"
+            return "doc"
+        if "Workbook".encode("utf-16-le") in body or "Book".encode("utf-16-le") in body:
+            return "xls"
+        return "wps" if ext == "wps" else "other"
+    if b"\x00" in head.replace(b"\x00\x00", b"") and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "other"  # binary we do not know
+    stripped = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff \t\r\n")
+    if "html" in ct or "xml" in ct or _HTML_START_RE.match(stripped):
+        return "html"
+    if ct.startswith("text/") or ext in ("txt", "text"):
+        return "text"
+    if ext in ("htm", "html", "shtml", "jsp", "asp", "aspx", "php", "jhtml", "xhtml"):
+        return "html"
+    if b"<" in stripped[:200] and re.search(rb"<(?:p|div|br|table|span)[\s>]", head, re.I):
+        return "html"
+    return "other"
+
+
 def extract(body: bytes, url: str, content_type: str | None = None) -> Extraction:
-    raise NotImplementedError
+    """Clean text, title, tables, metadata and attachment links of one captured document.
+
+    ``body``: the payload bytes (Content-Encoding already removed; a gzip payload is
+    inflated here all the same). ``url``: where it came from (resolves links, hints the
+    type). ``content_type``: the HTTP Content-Type header value, if known. Never raises on
+    bad input: problems are reported in ``metadata["error"]``."""
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError):
+            pass
+    kind = sniff_type(body, url, content_type)
+    try:
+        if kind == "html":
+            return _html(body, url, content_type)
+        if kind == "pdf":
+            from .extract_pdf import extract_pdf
+            return _from_dict(extract_pdf(body), "pdf")
+        if kind == "docx":
+            from .extract_office import extract_docx
+            return _from_dict(extract_docx(body), "docx")
+        if kind in ("doc", "wps"):
+            from .extract_office import extract_doc
+            return _from_dict(extract_doc(body, kind), kind)
+        if kind == "text":
+            from .encoding import decode_html
+            text = decode_html(body, content_type)
+            lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
+            return Extraction(text="\n".join(lines), title=lines[0][:200] if lines else None,
+                              content_type="other", encoding=text.encoding,
+                              replacement_chars=text.replacement_chars,
+                              metadata={"format": "text"})
+        return Extraction(text="", content_type="other", metadata={"format": kind})
+    except Exception as exc:  # noqa: BLE001 - a crawl must never die on one document
+        return Extraction(text="", content_type=kind if kind in ("html", "pdf", "docx", "doc",
+                                                                 "wps") else "other",
+                          metadata={"error": f"{type(exc).__name__}: {exc}"[:300]})
+
+
+def _html(body: bytes, url: str, content_type: str | None) -> Extraction:
+    from .encoding import decode_html
+    from .extract_html import extract_html_text
+
+    decoded = decode_html(body, content_type)
+    res = extract_html_text(str(decoded), url)
+    meta = dict(res.metadata)
+    if decoded.replacement_chars:
+        meta["decode_replacements"] = decoded.replacement_chars
+    if res.container:
+        meta["container"] = res.container
+    replacement = res.text.count("\ufffd") + (res.title or "").count("\ufffd")
+    return Extraction(text=res.text, title=res.title, tables=res.tables, metadata=meta,
+                      content_type="html", replacement_chars=replacement,
+                      encoding=decoded.encoding, links=res.links)
+
+
+def _from_dict(d: dict, kind: str) -> Extraction:
+    text = d.get("text") or ""
+    title = d.get("title")
+    return Extraction(text=text, title=title, tables=d.get("tables") or [],
+                      metadata=d.get("metadata") or {}, content_type=kind,
+                      needs_ocr=bool(d.get("needs_ocr")),
+                      replacement_chars=text.count("\ufffd") + (title or "").count("\ufffd"),
+                      encoding=None, links=[])

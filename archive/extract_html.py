@@ -1,0 +1,519 @@
+"""HTML report pages → clean text, tables, metadata, attachment links.
+
+One lxml parse, then:
+1. drop what a browser would not show (scripts, styles, hidden markup: see furniture.py);
+2. read and drop metadata blocks (索引号/发布机构/成文日期…, see page_metadata.py) and the
+   发布时间/浏览次数/字体 info bar;
+3. find the report body: Hanweb ``<!--<$[信息内容]>begin-->`` markers, then known platform
+   containers (``.TRS_Editor``, ``.Custom_UnionStyle``, ``ucapcontent``/``#zoomcon``,
+   ``#zoom``, ``.article-content`` …), else a text-density choice over the page with chrome
+   blocks removed;
+4. render it (html_text.py): blocks → lines, Word-pasted runs joined without loss, tables →
+   one line per row on a resolved grid;
+5. drop chrome lines and headline lists, put the title line first.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+
+from . import furniture
+from .html_text import Line, is_attachment_href, render
+from .page_metadata import find_metadata_blocks, normalise_date, segments_text, parse_metadata_text
+
+__all__ = ["extract_html_text", "HtmlResult"]
+
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select",
+              "option", "button", "textarea", "input", "svg", "canvas", "map", "audio", "video",
+              "head", "title", "meta", "link", "applet", "frame", "frameset", "dialog")
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_WS_RE = re.compile(r"\s+")
+
+# known report containers, best first: (name, xpath)
+_CLS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+CONTAINERS: list[tuple[str, str]] = [
+    ("trs", "//*[{}]".format(_CLS.format("TRS_Editor"))),
+    ("trs-ueditor", "//*[{}]".format(_CLS.format("TRS_UEDITOR"))),
+    ("trs-union", "//*[{}]".format(_CLS.format("Custom_UnionStyle"))),
+    ("ucap", "//ucapcontent"),
+    ("ucap", "//*[@id='zoomcon']"),
+    ("ucap", "//*[@id='UCAP-CONTENT']"),
+    ("hanweb", "//*[@id='zoom' or @id='Zoom' or @id='ZOOM']"),
+    ("hanweb", "//*[@id='fontzoom' or @id='fontZoom']"),
+    ("generic", "//*[{}]".format(_CLS.format("article-content"))),
+    ("generic", "//*[{}]".format(_CLS.format("pages_content"))),
+    ("generic", "//*[{}]".format(_CLS.format("zoom"))),
+]
+_CONTAINER_XPATHS = [(name, etree.XPath(xp)) for name, xp in CONTAINERS]
+_MARKER_PAIRS = [("<$[信息内容]>begin", "<$[信息内容]>end"),
+                 ("ZJEG_RSS.content.begin", "ZJEG_RSS.content.end")]
+_TITLE_SPLIT_RE = re.compile(r"\s+[-–—|｜]+\s+|\s*[_｜|]\s*|\s*(?:——|－－|--)\s*")
+_HEADING_XPATH = etree.XPath(
+    "//h1|//h2|//h3|//ucaptitle|//*[contains(@class,'title') or contains(@class,'Title') "
+    "or contains(@id,'title') or contains(@id,'Title')]")
+
+
+class HtmlResult:
+    __slots__ = ("text", "title", "tables", "metadata", "links", "container")
+
+    def __init__(self):
+        self.text = ""
+        self.title: str | None = None
+        self.tables: list[list[list[str]]] = []
+        self.metadata: dict = {}
+        self.links: list[tuple[str, str]] = []
+        self.container: str | None = None
+
+
+def parse(html: str):
+    html = _XML_DECL_RE.sub("", html, count=1)
+    if not html.strip():
+        html = "<html><body></body></html>"
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html><body></body></html>")
+
+
+def extract_html_text(html: str, url: str) -> HtmlResult:
+    out = HtmlResult()
+    root = parse(html)
+    base = url
+    for b in root.iter("base"):
+        if b.get("href"):
+            base = urljoin(url, b.get("href").strip())
+            break
+
+    metas = _meta_tags(root)
+    title_tag = ""
+    for t in root.iter("title"):
+        title_tag = _clean(t.text_content())
+        break
+
+    _drop_invisible(root)
+
+    # metadata blocks and the info bar: read, then drop
+    meta: dict = {}
+    for block, fields in find_metadata_blocks(root):
+        for k, v in fields.items():
+            meta.setdefault(k, v)
+        _drop(block)
+    published_bar = _drop_info_bars(root)
+    if published_bar and "published" not in meta:
+        meta["published"] = published_bar
+    if "published" not in meta:
+        for key in ("pubdate", "publishdate", "article:published_time", "firstpublishedtime",
+                    "publish_time", "dc.date"):
+            d = normalise_date(metas.get(key))
+            if d:
+                meta["published"] = d
+                break
+
+    title = _find_title(root, metas, title_tag)
+    subtitles = _subtitles(root, title) if title else []
+
+    body_el, container = _find_body(root)
+    out.container = container
+    _drop_headline_lists(body_el)
+
+    lines, tables = render(body_el)
+    lines = _clean_lines(lines)
+    text_lines = [ln.text for ln in lines]
+
+    if title:
+        if not _starts_with_title(text_lines, title):
+            head = [title] + [t for t in subtitles if not _starts_with_title(text_lines, t)]
+            text_lines[0:0] = head
+    elif text_lines:
+        title = text_lines[0][:200]
+
+    out.title = title
+    out.text = "\n".join(text_lines)
+    out.tables = tables
+    out.metadata = meta
+    out.links = _attachment_links(body_el, base)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+def _clean(s: str | None) -> str:
+    return _WS_RE.sub(" ", s or "").strip()
+
+
+def _meta_tags(root) -> dict:
+    metas = {}
+    for m in root.iter("meta"):
+        key = (m.get("name") or m.get("property") or "").strip().lower()
+        if key and m.get("content") and key not in metas:
+            metas[key] = m.get("content").strip()
+    return metas
+
+
+def _drop(el) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if isinstance(el, lxml.html.HtmlElement):
+        el.drop_tree()
+    else:  # comments, processing instructions
+        tail = el.tail
+        prev = el.getprevious()
+        if tail:
+            if prev is not None:
+                prev.tail = (prev.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+        parent.remove(el)
+
+
+def _drop_invisible(root) -> None:
+    """Remove what a browser does not render: scripts, styles, forms controls, hidden markup."""
+    hidden_classes: set[str] = set()
+    hidden_ids: set[str] = set()
+    for st in root.iter("style"):
+        c, i = furniture.hidden_selectors(st.text or "")
+        hidden_classes |= c
+        hidden_ids |= i
+    doomed = []
+    doomed.extend(root.iter(*_DROP_TAGS))
+    for el in root.iter(etree.Comment, etree.ProcessingInstruction):
+        if not _is_marker(el):
+            doomed.append(el)
+    for el in root.xpath("//*[@style or @hidden or @class or @id]"):
+        if el.get("hidden") is not None:
+            doomed.append(el)
+            continue
+        style = el.get("style")
+        if style and furniture.is_hidden_style(style):
+            doomed.append(el)
+            continue
+        if hidden_classes and el.get("class"):
+            if any(c in hidden_classes for c in el.get("class").split()):
+                doomed.append(el)
+                continue
+        if hidden_ids and el.get("id") in hidden_ids:
+            doomed.append(el)
+    for el in doomed:
+        _drop(el)
+
+
+def _is_marker(c) -> bool:
+    text = c.text or ""
+    return any(b in text or e in text for b, e in _MARKER_PAIRS)
+
+
+def _drop_info_bars(root) -> str | None:
+    """Drop the 发布时间/浏览次数/字体 bar(s); return the first 发布时间 date found."""
+    published = None
+    for el in root.xpath("//*[text()[contains(., '发布') or contains(., '浏览') or "
+                         "contains(., '字体') or contains(., '日期') or contains(., '时间') "
+                         "or contains(., '来源') or contains(., '点击')]]"):
+        if el.getparent() is None:
+            continue
+        if el.tag in ("body", "html", "table", "tbody", "tr"):
+            continue
+        # climb to the largest short ancestor that still reads as an info bar
+        best = None
+        cur = el
+        for _ in range(4):
+            if cur is None or cur.tag in ("body", "html"):
+                break
+            text = _clean(cur.text_content())
+            if len(text) > 160:
+                break
+            if furniture.is_info_bar(text):
+                best = (cur, text)
+            cur = cur.getparent()
+        if best is None:
+            continue
+        cur, text = best
+        m = re.search(r"(?:发布时间|发布日期|发表时间|日期|时间)\s*[:：]\s*([^\s].{0,30})", text)
+        if m and published is None:
+            published = normalise_date(m.group(1))
+        _drop(cur)
+    return published
+
+
+def _find_title(root, metas: dict, title_tag: str) -> str | None:
+    for key in ("articletitle", "dc.title"):
+        if metas.get(key):
+            return _clean(metas[key])
+    for el in root.iter("ucaptitle"):
+        t = _clean(el.text_content())
+        if t:
+            return t
+    parts = [p.strip() for p in _TITLE_SPLIT_RE.split(title_tag) if p.strip()] if title_tag else []
+    page_title = max(parts, key=len) if parts else ""
+    # a heading whose text is (part of) the <title>
+    best = None
+    if page_title:
+        pt = _WS_RE.sub("", page_title)
+        for el in _HEADING_XPATH(root):
+            t = _clean(el.text_content())
+            tc = _WS_RE.sub("", t)
+            if len(tc) < 4 or len(tc) > 200:
+                continue
+            if tc == pt:
+                return t
+            if (pt.startswith(tc) or tc.startswith(pt)) and (best is None or len(t) > len(best)):
+                best = t
+        if best and len(_WS_RE.sub("", best)) >= len(pt):
+            return best
+        return page_title
+    for el in root.iter("h1"):
+        t = _clean(el.text_content())
+        if len(t) >= 4:
+            return t
+    for key in ("og:title", "title"):
+        if metas.get(key):
+            return _clean(metas[key])
+    return None
+
+
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _subtitles(root, title: str) -> list[str]:
+    """Headings next to the title heading (a news subtitle above or below it)."""
+    t = _WS_RE.sub("", title)
+    for el in root.iter(*_HEADING_TAGS, "ucaptitle"):
+        if _WS_RE.sub("", el.text_content()) != t:
+            continue
+        if el.tag == "ucaptitle":
+            el = el.getparent()
+        parent = el.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return []
+        out = []
+        for sib in parent:
+            if sib is el or not isinstance(sib.tag, str):
+                continue
+            if sib.tag not in _HEADING_TAGS:
+                if _WS_RE.sub("", sib.text_content()):
+                    return []  # not a title block
+                continue
+            text = _clean(sib.text_content())
+            if text and len(text) <= 100 and not furniture.is_chrome_line(text):
+                out.append(text)
+        return out[:2]
+    return []
+
+
+def _starts_with_title(lines: list[str], title: str) -> bool:
+    t = _WS_RE.sub("", title)
+    if not t:
+        return True
+    joined = ""
+    for ln in lines[:4]:
+        c = _WS_RE.sub("", ln)
+        if c == t or (c.startswith(t) and len(c) - len(t) <= 8) or (
+                c.endswith(t) and len(c) - len(t) <= 8):
+            return True
+        joined += c
+        if joined == t:  # a title broken over two lines
+            return True
+    return False
+
+
+def _text_len(el) -> int:
+    return len(_WS_RE.sub("", el.text_content()))
+
+
+def _find_body(root):
+    body = root.find("body")
+    if body is None:
+        body = root
+    # 1. Hanweb content markers
+    for begin_s, end_s in _MARKER_PAIRS:
+        begins = [c for c in root.iter(etree.Comment) if begin_s in (c.text or "")]
+        for b in begins:
+            parent = b.getparent()
+            end = None
+            sib = b.getnext()
+            while sib is not None:
+                if sib.tag is etree.Comment and end_s in (sib.text or ""):
+                    end = sib
+                    break
+                sib = sib.getnext()
+            if end is None or parent is None:
+                continue
+            box = lxml.html.Element("div")
+            box.text = b.tail
+            b.tail = None
+            node = b.getnext()
+            while node is not None and node is not end:
+                nxt = node.getnext()
+                box.append(node)  # moves it, with its tail
+                node = nxt
+            parent.insert(parent.index(end), box)
+            if _text_len(box) > 0 or box.find(".//a") is not None:
+                return box, "hanweb-markers"
+    # 2. known platform containers
+    for name, xp in _CONTAINER_XPATHS:
+        found = xp(root)
+        if not found:
+            continue
+        tops = [el for el in found if not any(_is_ancestor(o, el) for o in found if o is not el)]
+        tops = [el for el in tops if _text_len(el) > 0 or el.find(".//a") is not None
+                or el.find(".//img") is not None]
+        if not tops:
+            continue
+        if len(tops) == 1:
+            return tops[0], name
+        box = lxml.html.Element("div")
+        for el in tops:  # several top-level editors: their text in document order
+            clone = lxml.html.fromstring(lxml.html.tostring(el, encoding="unicode"))
+            clone.tail = None
+            box.append(clone)
+        return box, name
+    # 3. text density
+    _drop_chrome_blocks(body)
+    return _density_choice(body), "density"
+
+
+def _is_ancestor(a, b) -> bool:
+    b = b.getparent()
+    while b is not None:
+        if b is a:
+            return True
+        b = b.getparent()
+    return False
+
+
+_CHROME_TAGS = ("nav", "header", "footer", "aside")
+
+
+def _drop_chrome_blocks(root) -> None:
+    doomed = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in _CHROME_TAGS:
+            doomed.append(el)
+            continue
+        tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
+        if tokens and furniture.CHROME_TOKEN_RE.search(_decamel(tokens)):
+            if el.tag in ("body", "html"):
+                continue
+            text = _WS_RE.sub("", el.text_content())
+            links = sum(len(_WS_RE.sub("", a.text_content())) for a in el.iter("a"))
+            if len(text) < 200 or links >= 0.5 * len(text):
+                doomed.append(el)
+    for el in doomed:
+        _drop(el)
+
+
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _decamel(s: str) -> str:
+    return _CAMEL_RE.sub("-", s)
+
+
+def _density_choice(body):
+    """The element maximising (non-link text − 1.5 × link text): the densest block of prose."""
+    stats: dict = {}
+
+    def walk(el, in_link: bool) -> tuple[int, int]:
+        own_in_link = in_link or el.tag == "a"
+        text = len(_WS_RE.sub("", el.text or "")) if isinstance(el.tag, str) else 0
+        t_all = text
+        t_link = text if own_in_link else 0
+        for child in el:
+            if isinstance(child.tag, str):
+                a, l = walk(child, own_in_link)
+                t_all += a
+                t_link += l
+            if child.tail:
+                n = len(_WS_RE.sub("", child.tail))
+                t_all += n
+                if own_in_link:
+                    t_link += n
+        stats[el] = (t_all, t_link)
+        return t_all, t_link
+
+    try:
+        walk(body, False)
+    except RecursionError:
+        return body
+    best, best_score = body, None
+    for el, (t_all, t_link) in stats.items():
+        if el.tag in ("a", "span", "font", "b", "strong", "p", "li", "tr", "tbody", "thead",
+                      "h1", "h2", "h3", "h4", "h5", "h6"):
+            continue
+        score = (t_all - t_link) - 1.5 * t_link
+        if best_score is None or score > best_score:
+            best, best_score = el, score
+    return best
+
+
+def _drop_headline_lists(el) -> None:
+    """Lists whose items are links (not attachments): related/latest headlines."""
+    doomed = []
+    for lst in el.iter("ul", "ol", "dl"):
+        items = [c for c in lst if isinstance(c.tag, str) and c.tag in ("li", "dd", "dt")]
+        if len(items) < 3:
+            continue
+        linky = 0
+        for it in items:
+            t = len(_WS_RE.sub("", it.text_content()))
+            anchors = list(it.iter("a"))
+            if not anchors or t == 0:
+                continue
+            if any(is_attachment_href(a.get("href") or "", a.text_content()) for a in anchors):
+                continue
+            lt = sum(len(_WS_RE.sub("", a.text_content())) for a in anchors)
+            if lt >= 0.6 * t:
+                linky += 1
+        if linky >= max(3, 0.7 * len(items)):
+            doomed.append(lst)
+    for lst in doomed:
+        if lst.getparent() is not None:
+            _drop(lst)
+
+
+def _clean_lines(lines: list[Line]) -> list[Line]:
+    out: list[Line] = []
+    for ln in lines:
+        if not ln.is_table and furniture.is_chrome_line(ln.text, ln.link_ratio):
+            continue
+        out.append(ln)
+    # runs of ≥3 consecutive link lines are headline lists (the report title may be among them)
+    cleaned: list[Line] = []
+    i = 0
+    while i < len(out):
+        if out[i].link_ratio >= 0.8 and not out[i].is_table and not out[i].attachment:
+            j = i
+            while j < len(out) and out[j].link_ratio >= 0.8 and not out[j].is_table \
+                    and not out[j].attachment:
+                j += 1
+            if j - i >= 3 or j == len(out):
+                i = j
+                continue
+        cleaned.append(out[i])
+        i += 1
+    # dialogs and browser warnings at the very end, whatever their exact wording
+    while cleaned and furniture.DIALOG_RE.search(cleaned[-1].text):
+        cleaned.pop()
+    return cleaned
+
+
+def _attachment_links(el, base: str) -> list[tuple[str, str]]:
+    links: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for a in el.iter("a"):
+        href = (a.get("href") or "").strip()
+        text = _clean(a.text_content())
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        if not is_attachment_href(href, text):
+            continue
+        absolute = urljoin(base, href)
+        if absolute in seen:
+            continue
+        seen.add(absolute)
+        links.append((absolute, text))
+    return links

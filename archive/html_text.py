@@ -1,0 +1,226 @@
+"""Render an HTML element to text lines the way a browser lays it out, and tables to grids.
+
+- Block elements (p, div, h1–h6, li, dd, …) and ``<br>`` start new lines.
+- Inline runs join without loss: Word-pasted bodies put every run, digit, 年/月/日 and 〔〕 in
+  its own ``<span>``/``<font>``, often with a newline between the tags. Whitespace next to a
+  CJK character is dropped (what a browser does with the segment break between two wide
+  characters), other whitespace collapses to one space; ``&nbsp;``/U+3000 runs count as one
+  deliberate space. Zero-width characters and soft hyphens go.
+- Data tables become one line per row, cells joined by `` | ``, on a grid with colspan and
+  rowspan resolved (archive/tables.py). A table holding another table, or with a single
+  column, is layout: its cells render as ordinary blocks.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .tables import Cell, build_grid, row_line
+
+__all__ = ["Line", "render", "normalise_inline", "is_attachment_href", "ATTACHMENT_EXT_RE"]
+
+BLOCK_TAGS = frozenset((
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
+    "section", "article", "header", "footer", "blockquote", "address", "center", "form",
+    "fieldset", "figure", "figcaption", "hr", "main", "aside", "nav", "details", "summary",
+    "caption", "legend", "menu", "dir", "body", "html", "tr", "td", "th", "tbody", "thead",
+    "tfoot", "table", "pre", "noframes", "frameset", "ucapcontent", "listing", "xmp",
+    "plaintext", "option", "optgroup", "hgroup", "search",
+))
+
+ATTACHMENT_EXT_RE = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd)(?=$|[?#&;/\s\"'])", re.I)
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_NBSP_RUN_RE = re.compile("[\u00a0\u3000\u2002-\u200a\u202f\u205f]+")
+_WS_RUN_RE = re.compile(r"[ \t\r\n\f\v]+")
+_CJK = ("\u2e80-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+        "\u2018-\u201f\u2014\u2026\u00b7\U00020000-\U0003ffff")
+_SPACE_NEAR_CJK_RE = re.compile(f"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
+_MULTI_SPACE_RE = re.compile(r"[ \x01]+")
+
+
+def normalise_inline(s: str) -> str:
+    """Collapse one line's whitespace (see module docstring)."""
+    if not s:
+        return ""
+    s = _ZERO_WIDTH_RE.sub("", s)
+    s = _NBSP_RUN_RE.sub("\x01", s)
+    s = _WS_RUN_RE.sub(" ", s)
+    s = _SPACE_NEAR_CJK_RE.sub("", s)
+    s = _MULTI_SPACE_RE.sub(" ", s)
+    return s.strip()
+
+
+def is_attachment_href(href: str, text: str = "") -> bool:
+    """Does a link lead to a document attachment (pdf/doc/docx/wps/xls/xlsx/et/ofd)?"""
+    if ATTACHMENT_EXT_RE.search(href or ""):
+        return True
+    return bool(text and ATTACHMENT_EXT_RE.search(text.strip() + " "))
+
+
+@dataclass
+class Line:
+    text: str
+    link_ratio: float = 0.0  # share of the line's characters inside non-attachment links
+    is_table: bool = False
+    attachment: bool = False
+
+
+class _Renderer:
+    __slots__ = ("lines", "tables", "buf", "link_chars", "att")
+
+    def __init__(self):
+        self.lines: list[Line] = []
+        self.tables: list[list[list[str]]] = []
+        self.buf: list[str] = []
+        self.link_chars = 0
+        self.att = False
+
+    # -- text buffer ----------------------------------------------------------------
+    def add(self, s: str | None, link: int) -> None:
+        if s:
+            self.buf.append(s)
+            if link == 1:
+                self.link_chars += len(s) - s.count(" ") - s.count("\n")
+            elif link == 2:
+                self.att = True
+
+    def flush(self) -> None:
+        if not self.buf:
+            return
+        raw = "".join(self.buf)
+        text = normalise_inline(raw)
+        if text:
+            n = len(text.replace(" ", ""))
+            ratio = min(1.0, self.link_chars / n) if n else 0.0
+            self.lines.append(Line(text, ratio, False, self.att))
+        self.buf = []
+        self.link_chars = 0
+        self.att = False
+
+    # -- tree walk --------------------------------------------------------------------
+    def walk(self, el, link: int = 0) -> None:
+        tag = el.tag
+        if not isinstance(tag, str):  # comment / PI: only its tail counts (added by parent)
+            return
+        tag = tag.lower()
+        if tag == "br":
+            self.flush()
+            return
+        if tag == "table":
+            self.flush()
+            self.table(el)
+            return
+        if tag == "pre":
+            self.flush()
+            for raw in el.text_content().splitlines():
+                text = normalise_inline(raw)
+                if text:
+                    self.lines.append(Line(text))
+            return
+        if tag == "a" and link == 0:
+            href = el.get("href") or ""
+            link = 2 if is_attachment_href(href, el.text_content()) else 1
+        block = tag in BLOCK_TAGS
+        if block:
+            self.flush()
+        self.add(el.text, link)
+        for child in el:
+            self.walk(child, link)
+            if child.tail:
+                self.add(child.tail, link)
+        if block:
+            self.flush()
+
+    def table(self, table) -> None:
+        rows = _table_rows(table)
+        layout = (not rows or table.find(".//table") is not None
+                  or all(_row_width(tr) <= 1 for tr in rows))
+        caption = table.find("caption")
+        if caption is not None:
+            self.walk(caption)
+            self.flush()
+        if layout:
+            for tr in rows:
+                for cell in tr:
+                    if isinstance(cell.tag, str) and cell.tag in ("td", "th"):
+                        self.walk(cell)
+                        self.flush()
+            return
+        cells_rows: list[list[Cell]] = []
+        for tr in rows:
+            cells = []
+            for cell in tr:
+                if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
+                    continue
+                cells.append(Cell(cell_text(cell), _span(cell.get("colspan")),
+                                  _span(cell.get("rowspan"), zero_ok=True)))
+            cells_rows.append(cells)
+        grid = build_grid(cells_rows)
+        if not grid:
+            return
+        self.tables.append(grid)
+        for row in grid:
+            self.lines.append(Line(row_line(row), 0.0, True, False))
+
+
+def cell_text(cell) -> str:
+    """A table cell's text on one line (its own paragraphs joined)."""
+    sub = _Renderer()
+    sub.add(cell.text, 0)
+    for child in cell:
+        sub.walk(child)
+        if child.tail:
+            sub.add(child.tail, 0)
+    sub.flush()
+    return normalise_inline(" ".join(ln.text for ln in sub.lines))
+
+
+def _table_rows(table) -> list:
+    rows = []
+    for child in table:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(c for c in child if isinstance(c.tag, str) and c.tag == "tr")
+    return rows
+
+
+def _row_width(tr) -> int:
+    return sum(_span(c.get("colspan")) for c in tr
+               if isinstance(c.tag, str) and c.tag in ("td", "th"))
+
+
+_INT_RE = re.compile(r"\d+")
+
+
+def _span(value: str | None, zero_ok: bool = False) -> int:
+    if not value:
+        return 1
+    m = _INT_RE.search(value)
+    if not m:
+        return 1
+    n = int(m.group())
+    if n == 0:
+        return 0 if zero_ok else 1
+    return n
+
+
+def render(el) -> tuple[list[Line], list[list[list[str]]]]:
+    """Lines and data-table grids of an element."""
+    r = _Renderer()
+    try:
+        r.add(el.text, 0)
+        for child in el:
+            r.walk(child)
+            if child.tail:
+                r.add(child.tail, 0)
+        r.flush()
+    except RecursionError:  # pathological nesting: plain text, line by line
+        r = _Renderer()
+        for raw in el.text_content().splitlines():
+            text = normalise_inline(raw)
+            if text:
+                r.lines.append(Line(text))
+    return r.lines, r.tables

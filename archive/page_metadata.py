@@ -1,0 +1,164 @@
+"""Page metadata of disclosure platforms: 索引号 / 发布机构 / 成文日期 / 发布日期 blocks.
+
+Platforms print a block of label/value pairs above the report (a table, ``dl/dd`` pairs or
+``p`` lines). :func:`find_metadata_blocks` finds those blocks in a parsed page so the
+extractor can drop them from the text, and :func:`parse_metadata_text` turns their text into
+fields: ``index_no``, ``publisher``, ``written`` and ``published`` (dates as YYYY-MM-DD).
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["LABELS", "parse_metadata_text", "normalise_date", "find_metadata_blocks",
+           "FIELD_LABELS"]
+
+# label (spaces between its characters allowed) → field (None: stripped, not kept)
+LABELS: dict[str, str | None] = {
+    "索引号": "index_no", "索取号": "index_no", "信息索引号": "index_no",
+    "发布机构": "publisher", "发文机关": "publisher", "发布单位": "publisher",
+    "发文单位": "publisher", "责任部门": "publisher", "公开主体": "publisher",
+    "信息公开主体": "publisher", "发布主体": "publisher", "公开责任部门": "publisher",
+    "成文日期": "written", "生成日期": "written", "制发日期": "written", "形成日期": "written",
+    "成文时间": "written", "发文日期": "written", "印发日期": "written",
+    "发布日期": "published", "发布时间": "published", "公开日期": "published",
+    "公开时间": "published", "发文时间": None,
+    "公开方式": None, "公开形式": None, "主题分类": None, "组配分类": None, "体裁分类": None,
+    "服务对象分类": None, "信息分类": None, "信息类别": None, "分类": None, "主题词": None,
+    "关键词": None, "文号": None, "发文字号": None, "文件编号": None, "名称": None,
+    "标题": None, "公开时限": None, "公开范围": None, "有效性": None, "时效性": None,
+    "效力状况": None, "是否有效": None, "信息来源": None, "来源": None, "浏览次数": None,
+    "访问量": None, "点击数": None, "字体": None, "分享": None, "所属机构": "publisher",
+    "实施日期": None, "废止日期": None, "统一编号": None, "内容概述": None, "摘要": None,
+}
+FIELD_LABELS = {f: [k for k, v in LABELS.items() if v == f]
+                for f in ("index_no", "publisher", "written", "published")}
+# labels that only occur in metadata blocks (not in ordinary prose headings)
+_STRONG = {"索引号", "索取号", "信息索引号", "发布机构", "成文日期", "生成日期", "公开方式",
+           "主题分类", "组配分类", "体裁分类", "发文机关", "公开时限", "公开范围", "服务对象分类"}
+
+_SPACED = {k: r"\s*".join(map(re.escape, k)) for k in LABELS}
+# a label at the start of a segment or after whitespace, followed by a colon or a segment end
+_LABEL_RE = re.compile(
+    r"(?:^|(?<=[\s|]))(" + "|".join(sorted(_SPACED.values(), key=len, reverse=True)) +
+    r")\s*(?:[:：]|(?=\n)|$)", re.M)
+_DATE_RE = re.compile(
+    r"((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?")
+_WS_RE = re.compile(r"\s+")
+
+
+def normalise_date(value: str | None) -> str | None:
+    """'2020年08月02日' / '2017-3-10 12:01' / '2017/03/10' → '2020-08-02' (None if no date)."""
+    if not value:
+        return None
+    m = _DATE_RE.search(value)
+    if not m:
+        return None
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def _label_key(matched: str) -> str:
+    return _WS_RE.sub("", matched)
+
+
+def parse_metadata_text(text: str) -> tuple[dict, int, int]:
+    """Parse label/value text (segments separated by newlines).
+
+    Returns (fields, number of labels found, number of strong labels found)."""
+    fields: dict = {}
+    matches = list(_LABEL_RE.finditer(text))
+    strong = 0
+    for i, m in enumerate(matches):
+        key = _label_key(m.group(1))
+        if key in _STRONG:
+            strong += 1
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        value = text[m.end():end].strip(" \t\r\n:：|")
+        value = _WS_RE.sub(" ", value).strip()
+        field = LABELS.get(key)
+        if not field or not value or field in fields:
+            continue
+        if field in ("written", "published"):
+            date = normalise_date(value)
+            if date:
+                fields[field] = date
+        else:
+            if len(value) <= 120:
+                fields[field] = value
+    return fields, len(matches), strong
+
+
+def segments_text(el) -> str:
+    """Text of an element with a newline at every element boundary except inline formatting,
+    so label and value cells stay apart while a label split in ``<font>`` runs stays whole."""
+    parts: list[str] = []
+    _segments(el, parts)
+    return "".join(parts)
+
+
+_INLINE = {"font", "b", "strong", "i", "em", "u", "a", "label", "small", "big", "sup", "sub",
+           "abbr", "code", "s", "strike", "ins", "mark", "o:p", "nobr"}
+
+
+def _segments(el, parts: list[str]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    inline = tag.lower() in _INLINE
+    if not inline:
+        parts.append("\n")
+    if el.text and tag:
+        parts.append(el.text)
+    for child in el:
+        if isinstance(child.tag, str):
+            _segments(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+    if not inline:
+        parts.append("\n")
+
+
+def find_metadata_blocks(root) -> list:
+    """Elements that are metadata blocks (maximal ones; never the whole page).
+
+    A block holds at least two labels, at least one of them "strong" (索引号, 发布机构,
+    成文日期, 公开方式, ...), and little else besides."""
+    seeds = root.xpath(
+        "//*[text()[contains(., '索') or contains(., '发布机构') or contains(., '成文') "
+        "or contains(., '公开方式') or contains(., '生成日期') or contains(., '主题分类') "
+        "or contains(., '发文机关')]]")
+    found: list = []
+    seen: set = set()
+    for seed in seeds:
+        el = seed
+        best = None
+        for _ in range(8):
+            if el is None or el.tag in ("body", "html"):
+                break
+            if el in seen:
+                best = None
+                break
+            text = segments_text(el)
+            compact = len(_WS_RE.sub("", text))
+            fields, n, strong = parse_metadata_text(text)
+            if n >= 2 and strong >= 1 and compact <= 120 + 60 * n:
+                best = (el, fields)
+            elif best is not None and compact > 120 + 60 * max(n, 1):
+                break
+            el = el.getparent()
+        if best is not None:
+            # drop blocks nested in this one
+            found = [b for b in found if not _is_ancestor(best[0], b[0])]
+            if not any(_is_ancestor(b[0], best[0]) for b in found):
+                found.append(best)
+            seen.update(best[0].iter())
+    return found
+
+
+def _is_ancestor(a, b) -> bool:
+    """a is b or an ancestor of b."""
+    while b is not None:
+        if b is a:
+            return True
+        b = b.getparent()
+    return False
