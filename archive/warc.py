@@ -861,8 +861,9 @@ def warc_files(paths_or_dir, include_open: bool = False) -> list[str]:
     return out
 
 
-def iter_records(path: str, on_error: ErrorCallback | None = None) -> Iterator[WarcRecord]:
-    """Every record of one WARC file, in order. Bad members are reported via `on_error`
+def iter_records(path: str, on_error: ErrorCallback | None = None, start: int = 0) -> Iterator[WarcRecord]:
+    """Every record of one WARC file, in order (from byte `start`, which must be a record
+    boundary of a gzip-per-record file). Bad members are reported via `on_error`
     (path, offset, message) and skipped."""
     on_error = on_error or _default_on_error
     name = os.path.basename(path)
@@ -876,9 +877,11 @@ def iter_records(path: str, on_error: ErrorCallback | None = None) -> Iterator[W
         head = f.read(3)
         f.seek(0)
         if head[:2] != GZIP_MAGIC[:2]:
+            if start:
+                raise ArchiveError(f"{path}: byte ranges need a gzip-per-record WARC")
             yield from _iter_plain(f, path, name, on_error)
             return
-        for m in iter_members(f):
+        for m in iter_members(f, start):
             if m.data is None:
                 on_error(path, m.offset, m.error or "unreadable")
                 continue
@@ -1113,56 +1116,72 @@ def iter_exchanges(paths_or_dir, on_error: ErrorCallback | None = None, include_
     order) are matched too, from a small bounded buffer.
     """
     for path in warc_files(paths_or_dir, include_open=include_open):
-        pending: ArchivedExchange | None = None
-        early_requests: dict[str, ArchivedRequest] = {}
-        early_meta: dict[str, dict] = {}
-        for rec in iter_records(path, on_error):
-            t = rec.rec_type
-            if t in ("response", "revisit"):
-                if pending is not None:
-                    yield pending
-                try:
-                    pending = _exchange_from(rec)
-                except Exception as e:  # pragma: no cover - defensive: malformed HTTP head
-                    (on_error or _default_on_error)(path, rec.offset, f"bad HTTP response head: {e}")
-                    pending = None
-                    continue
-                rid = pending.record_id
-                if rid in early_requests:
-                    pending.request = early_requests.pop(rid)
-                    pending.method = pending.request.method
-                if rid in early_meta:
-                    pending.context = early_meta.pop(rid)
-            elif t == "request":
-                req = _request_from(rec)
-                targets = rec.concurrent_to()
-                if pending is not None and (pending.record_id in targets or not targets) and pending.request is None:
-                    pending.request = req
-                    pending.method = req.method
-                else:
-                    for tid in targets:
-                        early_requests[tid] = req
-                    if len(early_requests) > 256:
-                        early_requests.pop(next(iter(early_requests)))
-            elif t == "metadata":
-                ctype = (rec.header("Content-Type") or "").lower()
-                if "json" not in ctype:
-                    continue
-                try:
-                    meta = json.loads(rec.block.decode("utf-8"))
-                except (ValueError, UnicodeDecodeError) as e:
-                    (on_error or _default_on_error)(path, rec.offset, f"metadata record is not JSON: {e}")
-                    continue
-                targets = rec.concurrent_to()
-                if pending is not None and pending.record_id in targets:
-                    pending.context = meta
-                else:
-                    for tid in targets:
-                        early_meta[tid] = meta
-                    if len(early_meta) > 256:
-                        early_meta.pop(next(iter(early_meta)))
-        if pending is not None:
-            yield pending
+        yield from exchanges_in_file(path, on_error)
+
+
+def exchanges_in_file(path: str, on_error: ErrorCallback | None = None, start: int = 0, end: int | None = None) -> Iterator[ArchivedExchange]:
+    """The exchanges of one file whose response/revisit record starts in [start, end).
+
+    Reading continues past `end` only to pick up the request/metadata records that follow the
+    last response; request/metadata records at `start` that belong to a response before it
+    are left to whoever reads that range. This is how reindex splits one big WARC between
+    processes without losing or duplicating an exchange.
+    """
+    report = on_error or _default_on_error
+    pending: ArchivedExchange | None = None
+    early_requests: dict[str, ArchivedRequest] = {}
+    early_meta: dict[str, dict] = {}
+    for rec in iter_records(path, on_error, start=start):
+        t = rec.rec_type
+        if t in ("response", "revisit", "warcinfo", "resource") or (end is not None and rec.offset >= end and pending is None):
+            if pending is not None:
+                yield pending
+                pending = None
+            if end is not None and rec.offset >= end:
+                return
+            if t not in ("response", "revisit"):
+                continue
+            try:
+                pending = _exchange_from(rec)
+            except Exception as e:  # pragma: no cover - defensive: malformed HTTP head
+                report(path, rec.offset, f"bad HTTP response head: {e}")
+                continue
+            rid = pending.record_id
+            if rid in early_requests:
+                pending.request = early_requests.pop(rid)
+                pending.method = pending.request.method
+            if rid in early_meta:
+                pending.context = early_meta.pop(rid)
+        elif t == "request":
+            req = _request_from(rec)
+            targets = rec.concurrent_to()
+            if pending is not None and pending.request is None and (pending.record_id in targets or not targets):
+                pending.request = req
+                pending.method = req.method
+            else:
+                for tid in targets:
+                    early_requests[tid] = req
+                if len(early_requests) > 256:
+                    early_requests.pop(next(iter(early_requests)))
+        elif t == "metadata":
+            ctype = (rec.header("Content-Type") or "").lower()
+            if "json" not in ctype:
+                continue
+            try:
+                meta = json.loads(rec.block.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as e:
+                report(path, rec.offset, f"metadata record is not JSON: {e}")
+                continue
+            targets = rec.concurrent_to()
+            if pending is not None and pending.record_id in targets:
+                pending.context = meta
+            else:
+                for tid in targets:
+                    early_meta[tid] = meta
+                if len(early_meta) > 256:
+                    early_meta.pop(next(iter(early_meta)))
+    if pending is not None:
+        yield pending
 
 
 # --------------------------------------------------------------------------- recovery

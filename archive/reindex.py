@@ -1,0 +1,359 @@
+"""`python -m archive reindex --warc DIR --db PATH [--jobs N]`: rebuild reports.db from the
+WARC files alone, with the very functions the crawl uses.
+
+What the crawl does per archived response, and what this does with the same inputs:
+
+* archiving middleware → `Index.add_capture(row)` for every response/revisit; the row is
+  rebuilt from the WARC record and its crawl-context metadata record (`capture_row`);
+* spider callback `parse_report`/`parse_attachment` (2xx responses whose context kind is
+  report/attachment; other statuses never reach a callback) → item pipeline:
+  `archive.extract.extract(decoded body, url, Content-Type)` →
+  `archive.reports.ReportAssembler.feed(context, capture, extraction)` (which calls
+  `build_report`) → `Index.upsert_report(row)`; `flush()` at the end.
+
+Parallelism: extraction is the expensive part (HTML parsing, PDF text), so the WARCs are cut
+into byte ranges at gzip-member boundaries and a process pool reads and extracts the ranges;
+only the small results (capture rows, Extraction objects) travel back. One writer, the main
+process, applies them in WARC order (file by file, offset by offset) - the order the crawl
+wrote them - so the assembler and the index see the sequence the crawl saw. At most
+`jobs * 3` ranges are in flight, which keeps memory flat on archives of any size.
+
+The database is built under `<db>.reindex-tmp` and moved over `<db>` only when complete, so
+an interrupted reindex never leaves a half-built index in place.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+import zlib
+from collections import deque
+from dataclasses import asdict, dataclass, field
+
+from archive.warc import GZIP_MAGIC, ArchiveError, ArchivedExchange, exchanges_in_file, warc_files
+
+log = logging.getLogger(__name__)
+
+RANGE_BYTES = 4 << 20  # compressed bytes per unit of work: small enough to balance, big enough to amortise
+EXTRACT_KINDS = ("report", "attachment")
+
+
+@dataclass
+class Job:
+    path: str
+    start: int
+    end: int | None  # None: to the end of the file
+
+
+@dataclass
+class Item:
+    """What the main process needs about one archived exchange."""
+
+    capture_row: dict
+    context: dict | None
+    capture: dict | None = None  # the pipeline's `capture` dict (only for extracted items)
+    extraction: object | None = None
+    error: str | None = None
+    revisit_of: str | None = None  # payload digest a revisit stands for
+
+
+@dataclass
+class RangeResult:
+    job: Job
+    items: list[Item]
+    errors: list[tuple[str, int, str]]
+    extract_seconds: float = 0.0
+
+
+@dataclass
+class ReindexStats:
+    files: int = 0
+    exchanges: int = 0
+    extracted: int = 0
+    extract_errors: int = 0
+    reports: int = 0
+    outcomes: dict = field(default_factory=lambda: {"new": 0, "changed": 0, "unchanged": 0})
+    record_errors: list = field(default_factory=list)  # (path, offset, message): skipped records
+    failures: list = field(default_factory=list)  # (url, message): extraction/build failures
+    seconds: float = 0.0
+    jobs: int = 1
+
+    @property
+    def rate(self) -> float:
+        return self.exchanges / self.seconds if self.seconds else 0.0
+
+    def summary(self) -> str:
+        o = self.outcomes
+        return (
+            f"reindexed {self.exchanges} captures from {self.files} WARC file(s) in {self.seconds:.1f}s "
+            f"({self.rate:.0f} captures/s, {self.jobs} process(es)): {self.extracted} documents extracted, "
+            f"{self.reports} report rows ({o.get('new', 0)} new, {o.get('changed', 0)} changed, "
+            f"{o.get('unchanged', 0)} unchanged); {len(self.record_errors)} bad record(s) skipped, "
+            f"{self.extract_errors} extraction failure(s)"
+        )
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def _member_starts_at(f, pos: int) -> bool:
+    """Is there a gzip member holding a WARC record at `pos`? (A random 1f 8b 08 inside
+    compressed data will not inflate to `WARC/`.)"""
+    f.seek(pos)
+    raw = f.read(16384)
+    if not raw.startswith(GZIP_MAGIC):
+        return False
+    d = zlib.decompressobj(31)
+    try:
+        out = d.decompress(raw, 16)
+    except zlib.error:
+        return False
+    return out.startswith(b"WARC/")
+
+
+def _next_member(f, pos: int, limit: int) -> int | None:
+    """First record-holding gzip member start at or after `pos` (and before `limit`)."""
+    while pos < limit:
+        f.seek(pos)
+        chunk = f.read(1 << 20)
+        if not chunk:
+            return None
+        i = chunk.find(GZIP_MAGIC)
+        if i < 0:
+            pos += max(1, len(chunk) - 2)
+            continue
+        if _member_starts_at(f, pos + i):
+            return pos + i
+        pos += i + 1
+    return None
+
+
+def plan(paths_or_dir, range_bytes: int = RANGE_BYTES) -> list[Job]:
+    """Cut every WARC into ranges of about `range_bytes` at record boundaries."""
+    jobs: list[Job] = []
+    for path in warc_files(paths_or_dir):
+        size = os.path.getsize(path)
+        with open(path, "rb") as f:
+            gz = f.read(2) == GZIP_MAGIC[:2]
+            if not gz or size <= range_bytes * 3 // 2:
+                jobs.append(Job(path, 0, None))
+                continue
+            starts = [0]
+            pos = range_bytes
+            while pos < size - range_bytes // 2:
+                nxt = _next_member(f, pos, size)
+                if nxt is None:
+                    break
+                if nxt > starts[-1]:
+                    starts.append(nxt)
+                pos = nxt + range_bytes
+        for a, b in zip(starts, starts[1:] + [None]):
+            jobs.append(Job(path, a, b))
+    return jobs
+
+
+# --------------------------------------------------------------------------- workers
+
+
+def _last_header(headers, name: str):
+    """Scrapy's `Headers.get` returns the LAST value of a repeated header; match it."""
+    name = name.lower()
+    value = None
+    for k, v in headers:
+        if k.lower() == name:
+            value = v
+    return value
+
+
+def capture_row(ex: ArchivedExchange) -> dict:
+    """The `captures` row the crawl's archiving middleware stores for this record."""
+    ctx = ex.context or {}
+    row = asdict(ex.capture)
+    row.update(
+        url=ex.url,
+        method=ex.method,
+        status=ex.status,
+        content_type=_last_header(ex.headers, "Content-Type") or None,
+        portal=ctx.get("portal"),
+        kind=ctx.get("kind"),
+    )
+    return row
+
+
+def wants_extraction(ex: ArchivedExchange) -> bool:
+    """Would this response have reached parse_report/parse_attachment (and the pipeline)?"""
+    ctx = ex.context or {}
+    return ex.record_type == "response" and 200 <= ex.status < 300 and ctx.get("kind") in EXTRACT_KINDS
+
+
+def process_range(job: Job) -> RangeResult:
+    """Read one range and extract what the pipeline would extract. Runs in a worker."""
+    from archive.extract import extract
+
+    errors: list[tuple[str, int, str]] = []
+    items: list[Item] = []
+    spent = 0.0
+
+    def on_error(path, offset, message):
+        errors.append((path, offset, message))
+
+    try:
+        for ex in exchanges_in_file(job.path, on_error, start=job.start, end=job.end):
+            item = Item(capture_row(ex), ex.context)
+            if ex.record_type == "revisit":
+                item.revisit_of = ex.payload_digest
+            elif wants_extraction(ex):
+                ctx = ex.context or {}
+                # Exactly the spider's item: context minus "url", capture plus url/status.
+                item.context = {k: v for k, v in ctx.items() if k != "url"}
+                item.capture = dict(asdict(ex.capture), url=ex.url, status=ex.status)
+                t0 = time.perf_counter()
+                try:
+                    item.extraction = extract(ex.decoded_body(), ex.url, _last_header(ex.headers, "Content-Type") or None)
+                except Exception as e:  # the crawl logs and skips a failing document; so do we
+                    item.error = f"{type(e).__name__}: {e}"
+                spent += time.perf_counter() - t0
+            items.append(item)
+    except (ArchiveError, OSError) as e:
+        errors.append((job.path, job.start, str(e)))
+    return RangeResult(job, items, errors, spent)
+
+
+# --------------------------------------------------------------------------- the writer
+
+
+def _results(jobs: list[Job], n: int):
+    """RangeResults in job order; `n` worker processes (1: in this process)."""
+    if n <= 1:
+        for job in jobs:
+            yield process_range(job)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+        window: deque = deque()
+        it = iter(jobs)
+        for job in it:
+            window.append(pool.submit(process_range, job))
+            if len(window) >= n * 3:
+                break
+        while window:
+            fut = window.popleft()
+            nxt = next(it, None)
+            if nxt is not None:
+                window.append(pool.submit(process_range, nxt))
+            yield fut.result()
+
+
+def _remove_db(path: str) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(path + suffix)
+        except FileNotFoundError:
+            pass
+
+
+def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = RANGE_BYTES,
+            progress=None) -> ReindexStats:
+    """Rebuild `db_path` from the WARCs under `warc_dir`. Returns statistics; bad records
+    are skipped and listed in `stats.record_errors`."""
+    from archive.index import Index
+    from archive.reports import ReportAssembler
+
+    jobs = jobs or os.cpu_count() or 1
+    stats = ReindexStats(jobs=jobs)
+    t0 = time.perf_counter()
+    plan_ = plan(warc_dir, range_bytes)
+    stats.files = len({j.path for j in plan_})
+    db_path = os.fspath(db_path)
+    tmp = db_path + ".reindex-tmp"
+    _remove_db(tmp)
+    # The pool forks before the database is opened: children never inherit a SQLite handle.
+    results = _results(plan_, jobs)
+    first = next(results, None)
+    index = Index(tmp)
+    ok = False
+    try:
+        run_id = index.start_run()
+        assembler = ReportAssembler()
+        ids_by_digest: dict[str, set] = {}
+        ids_by_url: dict[str, set] = {}
+        capture_cols = set(getattr(Index, "_CAPTURE_FIELDS", [])) or None
+
+        def store(row: dict) -> None:
+            outcome = index.upsert_report(row)
+            stats.outcomes[outcome] = stats.outcomes.get(outcome, 0) + 1
+            stats.reports += 1
+            rid = row.get("id")
+            if row.get("payload_digest"):
+                ids_by_digest.setdefault(row["payload_digest"], set()).add(rid)
+            ids_by_url.setdefault(row.get("page_url"), set()).add(rid)
+            ids_by_url.setdefault(row.get("url"), set()).add(rid)
+
+        def apply(res: RangeResult) -> None:
+            stats.record_errors.extend(res.errors)
+            rows = []
+            for item in res.items:
+                row = item.capture_row
+                if capture_cols:
+                    row = {k: v for k, v in row.items() if k in capture_cols}
+                rows.append(row)
+            index.add_captures(rows)
+            for item in res.items:
+                stats.exchanges += 1
+                if item.revisit_of is not None:
+                    # Unchanged content re-fetched: the report is still there.
+                    ids = ids_by_digest.get(item.revisit_of, set()) | ids_by_url.get(item.capture_row["url"], set())
+                    if ids:
+                        index.mark_seen(sorted(i for i in ids if i), when=item.capture_row["fetched_at"])
+                    continue
+                if item.capture is None:
+                    continue
+                if item.error is not None:
+                    stats.extract_errors += 1
+                    stats.failures.append((item.capture["url"], item.error))
+                    continue
+                stats.extracted += 1
+                try:
+                    for row in assembler.feed(item.context, item.capture, item.extraction):
+                        store(row)
+                except Exception as e:  # a bad row must not stop the rebuild (the crawl behaves alike)
+                    stats.extract_errors += 1
+                    stats.failures.append((item.capture["url"], f"{type(e).__name__}: {e}"))
+            if progress:
+                progress(stats)
+
+        if first is not None:
+            apply(first)
+            for res in results:
+                apply(res)
+        for row in assembler.flush():
+            store(row)
+        stats.seconds = time.perf_counter() - t0
+        index.finish_run(run_id, {"finish_reason": "reindex", "pages": stats.exchanges,
+                                  "errors": len(stats.record_errors) + stats.extract_errors,
+                                  "source": os.fspath(warc_dir)})
+        index.close()
+        ok = True
+    finally:
+        if not ok:
+            try:
+                index.close()
+            except Exception:
+                pass
+            _remove_db(tmp)
+    # Swap in: stale WAL/SHM files of the old database must go first, or SQLite would
+    # replay them into the new one.
+    for suffix in ("-wal", "-shm", "-journal"):
+        try:
+            os.unlink(db_path + suffix)
+        except FileNotFoundError:
+            pass
+    os.replace(tmp, db_path)
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(tmp + suffix):
+            os.replace(tmp + suffix, db_path + suffix)
+    stats.seconds = time.perf_counter() - t0
+    return stats
