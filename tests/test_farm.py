@@ -1,0 +1,422 @@
+"""Tests of the sample portal farm itself (tests/farm/): what it serves is what its truth says."""
+from __future__ import annotations
+
+import csv
+import gzip
+import http.client
+import io
+import pathlib
+import re
+import urllib.parse
+
+import pytest
+
+try:
+    import tests.farm  # noqa: F401
+except ModuleNotFoundError:
+    # pywb installs a top-level `tests` package that shadows this directory while the repo's
+    # tests/ has no __init__.py: put our directory first in that package's path.
+    import tests
+
+    tests.__path__.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+from lxml import html as lhtml
+
+from tests.farm import build_farm
+from tests.farm.corpus import SEED_SLUGS, seed_report, seed_reports, variant
+from tests.farm.pages import SKINS, labelled_set
+from tests.farm.server import FarmServer
+
+
+def squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+@pytest.fixture(scope="module")
+def farm():
+    return build_farm("small")
+
+
+@pytest.fixture(scope="module")
+def server(farm):
+    with FarmServer(farm) as srv:
+        yield srv
+
+
+# -- a reference reading of the farm's pages (independent of archive/extract.py) ---------------
+BODY_XPATH = {
+    "trs": '//div[contains(@class,"TRS_Editor")]',
+    "hanweb": '//div[@id="zoom"]',
+    "ucap": "//ucapcontent",
+    "legacy_gbk": '//td[@class="content"]',
+}
+
+
+def _hidden(el) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return el.get("hidden") is not None or "display:none" in style or "visibility:hidden" in style
+
+
+def _grid(table) -> list[list[str]]:
+    grid: list[list[str]] = []
+    pending: dict[int, tuple[str, int]] = {}
+    for tr in table.iter("tr"):
+        row: list[str] = []
+        col = 0
+        cells = [c for c in tr if c.tag in ("td", "th")]
+
+        def fill():
+            nonlocal col
+            while col in pending:
+                text, left = pending[col]
+                row.append(text)
+                pending.pop(col) if left <= 1 else pending.__setitem__(col, (text, left - 1))
+                col += 1
+        for c in cells:
+            fill()
+            text = c.text_content().replace("\xa0", " ").strip()
+            cs, rs = int(c.get("colspan", 1)), int(c.get("rowspan", 1))
+            for k in range(cs):
+                t = text if k == 0 else ""
+                row.append(t)
+                if rs > 1:
+                    pending[col] = (t, rs - 1)
+                col += 1
+        fill()
+        grid.append(row)
+    return grid
+
+
+def _in_table(el, root) -> bool:
+    for a in el.iterancestors():
+        if a is root:
+            return False
+        if a.tag == "table":
+            return True
+    return False
+
+
+def reference_text(skin: str, body: bytes) -> str:
+    """Title + body lines of a farm article page, the way the text contract wants them."""
+    doc = lhtml.fromstring(body.decode("gb18030" if skin == "legacy_gbk" else "utf-8"))
+    for el in list(doc.iter()):
+        if isinstance(el.tag, str) and _hidden(el) and el.getparent() is not None:
+            el.getparent().remove(el)
+    title = doc.xpath('//meta[@name="ArticleTitle"]/@content') or doc.xpath("//title/text()")
+    root = doc.xpath(BODY_XPATH[skin])[0]
+    for att in root.xpath('.//div[@class="attachments"]'):
+        att.getparent().remove(att)
+    lines = [title[0].split("_")[0]]
+    for el in root.iter():
+        if el.tag == "table":
+            lines.extend(" | ".join(r) for r in _grid(el))
+        elif el.tag == "p" and not _in_table(el, root):
+            lines.append(el.text_content())
+    return "\n".join(lines)
+
+
+# -- corpus ---------------------------------------------------------------------------------------
+def test_seed_reports_are_clean():
+    junk = ["365体育投注", "您访问的链接即将离开", "浏览器版本太低", "浏览次数", "字体", "分享",
+            "喜⒘酥", "!傲郊", "大亚湾再动员", "<em", "索引号"]
+    for r in seed_reports():
+        text = r.gold_text()
+        assert text.splitlines()[0] == r.title
+        for j in junk:
+            assert j not in text, (r.slug, j)
+        # no date or document number lost its 年/月/〔〕 (e.g. "〔201648号", "201711日")
+        assert not re.search(r"〔\d{5,}", text), r.slug
+        assert not re.search(r"20\d\d\d{1,2}月|20\d\d\d{1,2}\d{1,2}日", text), r.slug
+        assert r.year in range(2015, 2021) and r.published[:4] >= str(r.year)
+    assert [r.slug for r in seed_reports()] == list(SEED_SLUGS)
+
+
+def test_tables_resolve_on_a_grid():
+    r = seed_report("suizhou-2020")
+    tables = r.gold_tables()
+    assert [len(t[0]) for t in tables] == [4, 10, 15]
+    for t in tables:
+        assert len({len(row) for row in t}) == 1
+    apply = tables[1]
+    # rowspan text repeated, colspan text in its first column
+    assert apply[5][:3] == ["三、本年度办理结果", "（一）予以公开", ""]
+    assert apply[7][:3] == ["三、本年度办理结果", "（三）不予公开", "1.属于国家秘密"]
+    assert apply[0][3:5] == ["申请人情况", ""]
+    assert tables[2][-1] == "6 1 1 0 8 6 1 0 0 7 2 1 0 0 3".split()
+    annex = seed_report("quzhou-2016").gold_tables()[0]
+    assert annex[0] == ["统计指标", "单位", "统计数"] and len(annex) == 66
+    assert "3 | 第二十条第（一）项 |  |  | " not in r.gold_text()
+    assert "第二十条第（一）项 |  |  | " in r.gold_text()
+
+
+def test_variant_changes_body_and_year_consistently():
+    base = seed_report("quzhou-2016")
+    v = variant(base, government="江山市", year=2018)
+    assert v.title == "江山市人民政府2018年政府信息公开工作年度报告"
+    assert v.year == 2018 and v.published.startswith("2019")
+    text = v.gold_text()
+    assert "衢州" not in text and "江山市人民政府2018年政府信息公开工作年度报告" in text
+    assert "〔2018〕48号" in text and "（2018年度）" in text
+    assert variant(base, government="江山市", year=2018) == v
+
+
+# -- pages -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("skin", SKINS)
+def test_rendered_pages_hold_exactly_the_gold_text(skin):
+    n = 0
+    for sk, report, body, ctype in labelled_set():
+        if sk != skin:
+            continue
+        n += 1
+        assert squash(reference_text(skin, body)) == squash(report.gold_text()), report.slug
+        page = body.decode("gb18030" if skin == "legacy_gbk" else "utf-8")
+        # the furniture is there for an extractor to strip
+        for furniture in ("打印本页", "365体育投注", "您的浏览器版本太低！", "相关新闻", "主办："):
+            assert furniture in page, (skin, furniture)
+        assert report.index_no in page and report.publisher in page and report.published in page
+    assert n == 7
+
+
+def test_word_paste_splits_dates_into_runs():
+    body = next(b for s, r, b, _ in labelled_set() if s == "trs" and r.slug == "quzhou-2016").decode()
+    # 〔2016〕48号 is never one text node: digits and brackets sit in their own spans
+    assert "〔2016〕48号" not in body
+    assert re.search(r">〔</span><span[^>]*>2016</span><span[^>]*>〕</span>", body)
+
+
+# -- truth against what is served --------------------------------------------------------------------
+def _read_docx(data: bytes) -> str:
+    import docx
+
+    d = docx.Document(io.BytesIO(data))
+    lines = []
+    for child in d.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
+        elif tag == "tbl":
+            t = next(t for t in d.tables if t._tbl is child)
+            for row in t.rows:
+                lines.append(" | ".join(c.text for c in row.cells))
+    return "\n".join(lines)
+
+
+def test_truth_is_what_the_farm_serves(farm):
+    assert len(farm.truth) == 13
+    assert {t.content_type for t in farm.truth} == {"html", "pdf", "docx"}
+    assert len({t.page_url for t in farm.truth}) == len(farm.truth)
+    skins = {"www.xiangyang.gov.cn": "trs", "www.tieling.gov.cn": "trs", "www.suizhou.gov.cn": "trs",
+             "www.qz.gov.cn": "hanweb", "www.jiahe.gov.cn": "legacy_gbk"}
+    for t in farm.truth:
+        status, headers, body = farm.request("GET", t.url)
+        assert status == 200, t.url
+        if t.content_type == "html":
+            skin = skins[urllib.parse.urlsplit(t.url).hostname]
+            assert squash(reference_text(skin, body)) == squash(t.text), t.url
+            page = body.decode("gb18030" if skin == "legacy_gbk" else "utf-8")
+            assert t.index_no in page and t.publisher in page and t.published in page
+        elif t.content_type == "pdf":
+            from pdfminer.high_level import extract_text
+
+            assert body.startswith(b"%PDF-") and dict(headers)["Content-Type"] == "application/pdf"
+            assert squash(extract_text(io.BytesIO(body))) == squash(t.text)
+        elif t.content_type == "docx":
+            assert squash(_read_docx(body)) == squash(t.text)
+            # the report page links the file
+            _, _, page = farm.request("GET", t.page_url)
+            assert urllib.parse.urlsplit(t.url).path in page.decode("gb18030")
+        assert t.text.splitlines()[0] == t.title
+        assert str(t.year) in t.title
+
+
+def _links(base: str, body: bytes, enc: str = "utf-8") -> set[str]:
+    doc = lhtml.fromstring(body.decode(enc))
+    return {urllib.parse.urljoin(base, h) for h in doc.xpath("//a/@href")}
+
+
+def test_every_report_is_reachable_from_a_list(farm):
+    """Walk the list pages the way each platform pages them and find every truth page_url."""
+    found: set[str] = set()
+    # TRS: index.html, index_N.html named only by the JS pager
+    for host, col, ext in [("www.xiangyang.gov.cn", "/zwgk/xxgknb/", "html"),
+                           ("www.tieling.gov.cn", "/zwgk/zfxxgknb/", "html"),
+                           ("www.suizhou.gov.cn", "/xxgk/xxgknb/", "shtml")]:
+        base = f"http://{host}{col}"
+        _, _, first = farm.request("GET", base)
+        text = first.decode()
+        m = re.search(r'createPageHTML\((\d+),\s*0', text) or re.search(r"var countPage = (\d+)", text)
+        count = int(m.group(1))
+        assert count >= 2
+        assert f'href="index_1.{ext}"' not in text  # the pager exists only in JavaScript
+        for n in range(count):
+            url = base + ("index" if n == 0 else f"index_{n}") + f".{ext}"
+            status, _, body = farm.request("GET", url)
+            assert status == 200
+            found |= _links(url, body)
+        assert farm.request("GET", base + f"index_{count}.{ext}")[0] == 404
+    # Hanweb: embedded first page + POST dataproxy
+    col = "http://www.qz.gov.cn/col/col1525487/index.html"
+    _, _, page = farm.request("GET", col)
+    found |= _hanweb_all(farm, col, page.decode())
+    # legacy: plain 下一页 links, GBK
+    url = "http://www.jiahe.gov.cn/xxgk/list.asp?classid=12"
+    while url:
+        _, _, body = farm.request("GET", url)
+        found |= _links(url, body, "gb18030")
+        nxt = lhtml.fromstring(body.decode("gb18030")).xpath('//a[text()="下一页"]/@href')
+        url = urllib.parse.urljoin(url, nxt[0]) if nxt else None
+    missing = {t.page_url for t in farm.truth} - found
+    assert not missing
+
+
+def _hanweb_form(page: str) -> dict[str, str]:
+    m = re.search(r"ajaxParam: \{(.*?)\}", page, re.S)
+    form = {}
+    for k, v in re.findall(r"(\w+): ([^,\n]+)", m.group(1)):
+        form[k] = v.strip().strip("'")
+    return form
+
+
+def _hanweb_all(farm, col_url: str, page: str) -> set[str]:
+    embedded = re.findall(r'<record><!\[CDATA\[\s*<li><a href="([^"]+)"', page)
+    total = int(re.search(r"var totalRecord = (\d+)", page).group(1))
+    per = int(re.search(r"var perPage = (\d+)", page).group(1))
+    assert len(embedded) == per < total
+    form = urllib.parse.urlencode(_hanweb_form(page)).encode()
+    hrefs = list(embedded)
+    for start in range(per + 1, total + 1, per):
+        status, headers, body = farm.request(
+            "POST", f"http://www.qz.gov.cn/module/web/jpage/dataproxy.jsp?startrecord={start}"
+                    f"&endrecord={start + per - 1}&perpage={per}",
+            [("Content-Type", "application/x-www-form-urlencoded")], form)
+        assert status == 200
+        xml = body.decode()
+        assert f"<totalrecord>{total}</totalrecord>" in xml
+        hrefs += re.findall(r'<li><a href="([^"]+)"', xml)
+    assert len(hrefs) == len(set(hrefs)) == total
+    return {urllib.parse.urljoin(col_url, h) for h in hrefs}
+
+
+def test_hanweb_pager_needs_the_form_and_post(farm):
+    col = "http://www.qz.gov.cn/col/col1525487/index.html"
+    page = farm.request("GET", col)[2].decode()
+    form = _hanweb_form(page)
+    assert form["columnid"] == "1525487" and form["unitid"] == "4519" and form["webname"] == "衢州市人民政府"
+    target = "http://www.qz.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=16&endrecord=30&perpage=15"
+    ok = farm.request("POST", target, [], urllib.parse.urlencode(form).encode())[2].decode()
+    assert ok.count("<record>") == farm.request("GET", col)[2].decode().count("totalRecord") * 0 + (
+        int(re.search(r"<totalrecord>(\d+)", ok).group(1)) - 15)
+    bad = dict(form, columnid="1")
+    assert "<record>" not in farm.request("POST", target, [], urllib.parse.urlencode(bad).encode())[2].decode()
+    assert farm.request("GET", target)[0] == 405
+    # reports hide behind the POST: at least one truth report is not on the first page
+    truth_paths = {urllib.parse.urlsplit(t.page_url).path for t in farm.truth_for("衢州市")}
+    assert truth_paths & set(re.findall(r'href="([^"]+)"', ok))
+
+
+def test_legacy_pages_are_gbk(farm):
+    status, headers, body = farm.request("GET", "http://www.jiahe.gov.cn/xxgk/list.asp?classid=12")
+    assert status == 200 and dict(headers)["Content-Type"] == "text/html"
+    assert b"charset=gb2312" in body
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("gbk")  # © is only in GB18030: decode real pages as gb18030
+    assert "政府信息公开年报" in body.decode("gb18030")
+
+
+def test_portals_csv(farm, tmp_path):
+    path = tmp_path / "portals.csv"
+    farm.write_portals_csv(path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert [r["name"] for r in rows] == ["襄阳市", "铁岭市", "随州市", "衢州市", "嘉禾县"]
+    assert rows[0] == {"name": "襄阳市", "url": "http://www.xiangyang.gov.cn/", "province": "湖北省", "level": "city"}
+    for r in rows:
+        assert urllib.parse.urlsplit(r["url"]).hostname in farm.sites
+        assert farm.request("GET", r["url"])[0] == 200
+        assert farm.request("GET", r["url"] + "robots.txt")[2].startswith(b"User-agent")
+
+
+def test_farm_is_deterministic(farm):
+    other = build_farm("small")
+    assert [t for t in other.truth] == [t for t in farm.truth]
+    for host, site in farm.sites.items():
+        assert {p: r.body for p, r in site.resources.items()} == \
+               {p: r.body for p, r in other.sites[host].resources.items()}
+
+
+# -- the server ------------------------------------------------------------------------------------------
+def _read_chunked_raw(resp) -> bytes:
+    return resp.read()
+
+
+def test_server_proxy_form_origin_form_and_keepalive(server, farm):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    # proxy form: absolute URI on the request line (what Scrapy sends through http_proxy)
+    conn.request("GET", "http://www.xiangyang.gov.cn/robots.txt")
+    r1 = conn.getresponse()
+    assert r1.status == 200 and r1.read().startswith(b"User-agent")
+    sock = conn.sock
+    # origin form on the same connection, routed by Host
+    conn.request("GET", "/zwgk/xxgknb/index.html", headers={"Host": "www.xiangyang.gov.cn"})
+    r2 = conn.getresponse()
+    assert r2.status == 200 and "政府信息公开年报" in r2.read().decode()
+    assert conn.sock is sock  # keep-alive
+    conn.request("GET", "http://no-such-host.gov.cn/")
+    r3 = conn.getresponse()
+    assert r3.status == 502
+    r3.read()
+    conn.close()
+    urls = [s.url for s in server.sent[-3:]]
+    assert urls == ["http://www.xiangyang.gov.cn/robots.txt", "http://www.xiangyang.gov.cn/zwgk/xxgknb/index.html",
+                    "http://no-such-host.gov.cn/"]
+    assert [s.proxy_form for s in server.sent[-3:]] == [True, False, True]
+
+
+def test_server_gzip_and_chunked_are_recorded_byte_exact(server, farm):
+    t = farm.truth_for("襄阳市")[0]
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("GET", t.page_url, headers={"Accept-Encoding": "gzip, deflate"})
+    r = conn.getresponse()
+    raw = r.read()
+    assert r.getheader("Content-Encoding") == "gzip"
+    assert gzip.decompress(raw).decode().count(t.title) >= 1
+    sent = server.sent_for(t.page_url)[-1]
+    assert sent.body == raw and not sent.chunked
+    # without Accept-Encoding the same page comes plain
+    conn.request("GET", t.page_url)
+    r = conn.getresponse()
+    assert r.getheader("Content-Encoding") is None and r.read() == gzip.decompress(raw)
+    # Hanweb column pages are chunked
+    col = "http://www.qz.gov.cn/col/col1525487/index.html"
+    conn.request("GET", col)
+    r = conn.getresponse()
+    assert r.getheader("Transfer-Encoding") == "chunked" and r.getheader("Content-Length") is None
+    body = r.read()  # http.client removes the chunk framing
+    sent = server.sent_for(col)[-1]
+    assert sent.chunked and sent.body == body == farm.request("GET", col)[2]
+    # POST through the proxy
+    page = body.decode()
+    form = urllib.parse.urlencode(_hanweb_form(page))
+    conn.request("POST", "http://www.qz.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=16&endrecord=30&perpage=15",
+                 body=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = conn.getresponse()
+    assert r.status == 200 and b"<record>" in r.read()
+    conn.close()
+
+
+def test_server_answers_a_burst_of_parallel_connections(server, farm):
+    import concurrent.futures
+
+    def get(url):
+        c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        c.request("GET", url)
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r.status, len(data)
+
+    urls = [t.url for t in farm.truth] * 3
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        results = list(ex.map(get, urls))
+    assert all(s == 200 and n > 1000 for s, n in results)
