@@ -266,6 +266,8 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
     stats = ReindexStats(jobs=jobs)
     t0 = time.perf_counter()
     plan_ = plan(warc_dir, range_bytes)
+    if not plan_:
+        raise ArchiveError(f"no WARC files (*.warc.gz, *.warc) in {os.fspath(warc_dir)}")
     stats.files = len({j.path for j in plan_})
     db_path = os.fspath(db_path)
     tmp = db_path + ".reindex-tmp"
