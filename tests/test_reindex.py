@@ -1,0 +1,94 @@
+"""`python -m archive reindex` rebuilds the crawl-time index from the WARC files alone.
+
+The crawl of the sample farm (the `crawled` fixture: a real `scrapy crawl reports`) writes
+WARCs and reports.db; reindexing those WARCs must give the same rows, row by row, ignoring
+only fetch bookkeeping (when a row was first/last seen by a run).
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive.reindex import plan, reindex
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOKKEEPING = {"first_seen", "last_seen"}
+CAPTURE_COLS = ("url, method, status, content_type, payload_digest, warc_filename, warc_offset, warc_length, "
+                "fetched_at, portal, kind, record_type, record_id")
+
+
+def rows(db: Path, table: str, where: str = "") -> dict:
+    con = sqlite3.connect(db)
+    try:
+        cur = con.execute(f"SELECT * FROM {table} {where}")
+        cols = [d[0] for d in cur.description]
+        return {r[0]: {c: v for c, v in zip(cols, r) if c not in BOOKKEEPING} for r in cur}
+    finally:
+        con.close()
+
+
+def captures(db: Path) -> list:
+    con = sqlite3.connect(db)
+    try:
+        # Failures without a response (DNS, refused) are crawl bookkeeping: not in any WARC.
+        return sorted(con.execute(f"SELECT {CAPTURE_COLS} FROM captures WHERE warc_filename IS NOT NULL"))
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def crawl_archive(crawled):
+    archive, proc = crawled
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    warc = archive / "warc"
+    assert list(warc.glob("*.warc.gz")), "the crawl wrote no WARC"
+    return archive
+
+
+def test_reindex_equals_crawl_index(crawl_archive, tmp_path):
+    db = tmp_path / "reindexed.db"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    r = subprocess.run([sys.executable, "-m", "archive", "reindex", "--warc", str(crawl_archive / "warc"),
+                        "--db", str(db)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"{os.cpu_count()} process(es)" in r.stdout  # all cores by default
+    crawl_db = crawl_archive / "reports.db"
+    expected, got = rows(crawl_db, "reports"), rows(db, "reports")
+    assert expected, "the crawl indexed no report"
+    assert sorted(got) == sorted(expected)
+    for rid, row in expected.items():
+        diff = {c: (row[c], got[rid].get(c)) for c in row if row[c] != got[rid].get(c)}
+        assert not diff, f"report {rid} ({row['page_url']}) differs: {diff}"
+    assert captures(db) == captures(crawl_db)
+
+
+def test_parallel_ranges_equal_single_process(crawl_archive, tmp_path):
+    """Cutting the WARCs into many small byte ranges over several processes gives exactly
+    the database one process gives."""
+    warc = crawl_archive / "warc"
+    ranges = plan(warc, range_bytes=16_000)
+    files = {j.path for j in ranges}
+    assert len(ranges) > 2 * len(files), "the test must really split files"
+    one = reindex(warc, tmp_path / "one.db", jobs=1)
+    many = reindex(warc, tmp_path / "many.db", jobs=3, range_bytes=16_000)
+    assert one.exchanges == many.exchanges and one.reports == many.reports
+    assert rows(tmp_path / "one.db", "reports") == rows(tmp_path / "many.db", "reports")
+    assert captures(tmp_path / "one.db") == captures(tmp_path / "many.db")
+    assert not one.record_errors and not many.record_errors
+
+
+def test_reindex_replaces_existing_db_atomically(crawl_archive, tmp_path):
+    db = tmp_path / "reports.db"
+    db.write_bytes(b"not a database")
+    stats = reindex(crawl_archive / "warc", db, jobs=2)
+    assert stats.reports > 0
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == len(rows(crawl_archive / "reports.db", "reports"))
+    run = con.execute("SELECT finish_reason FROM crawl_runs").fetchall()
+    assert run == [("reindex",)]
+    assert not Path(str(db) + ".reindex-tmp").exists()
