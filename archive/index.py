@@ -54,6 +54,7 @@ from typing import Iterable, Mapping
 import sqlite_utils
 
 from archive import search
+from archive.urls import identity_url
 
 SCHEMA_VERSION = 1
 
@@ -65,8 +66,9 @@ class IndexSchemaError(Exception):
 
 
 def report_id(page_url: str) -> str:
-    """The stable key of a report: first 16 hex digits of sha1(canonical page_url)."""
-    return hashlib.sha1(page_url.encode("utf-8")).hexdigest()[:16]
+    """The stable key of a report: first 16 hex digits of sha1 of its identity URL
+    (archive.urls.identity_url: http/https, `index.html` and tracking parameters fold)."""
+    return hashlib.sha1(identity_url(page_url).encode("utf-8")).hexdigest()[:16]
 
 
 def _now() -> str:

@@ -6,28 +6,17 @@ order the two captures arrive in.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 
 from archive.classify import classify_title
 from archive.extract import Extraction
+from archive.index import report_id
+from archive.urls import date_from_url
 
-# A report page whose own text (title aside) is shorter than this and that links documents is
-# a cover for its attachment: the report's text comes from the attachment.
+# A report page whose own text (title aside) is shorter than this is a cover for its attachment:
+# the report's text comes from the attachment when one arrives, else the cover stays as it is.
 STUB_CHARS = 200
-
-
-def report_id(identity: str) -> str:
-    """Stable row id of a report from its identity URL (see crawler.discovery.identity_url)."""
-    return hashlib.sha1(identity.encode("utf-8")).hexdigest()[:16]
-
-
-def identity(url: str) -> str:
-    """Scheme-less identity of a URL so http/https and index.html variants are one report."""
-    from crawler.discovery import identity_url  # pure function; no Scrapy import
-
-    return identity_url(url)
 
 
 def body_chars(extraction: Extraction) -> int:
@@ -40,7 +29,7 @@ def body_chars(extraction: Extraction) -> int:
 
 def is_stub(extraction: Extraction) -> bool:
     """True when a report page is only a cover for document attachments."""
-    return bool(extraction.links) and body_chars(extraction) < STUB_CHARS
+    return body_chars(extraction) < STUB_CHARS
 
 
 def pick_title(extraction: Extraction, context: dict) -> str | None:
@@ -67,10 +56,10 @@ def build_report(context: dict, capture: dict, extraction: Extraction) -> dict |
     meta = extraction.metadata or {}
     url = capture["url"]
     page_url = context.get("page_url") or url
-    published = meta.get("published") or context.get("list_date") or _date_from_url(page_url)
+    published = meta.get("published") or context.get("list_date") or date_from_url(page_url)
     publisher = meta.get("publisher") or named.body or context.get("portal")
     return {
-        "id": report_id(identity(page_url)),
+        "id": report_id(page_url),
         "page_url": page_url,
         "url": url,
         "portal": context.get("portal"),
@@ -92,12 +81,6 @@ def build_report(context: dict, capture: dict, extraction: Extraction) -> dict |
         "payload_digest": capture.get("payload_digest"),
         "fetched_at": capture.get("fetched_at"),
     }
-
-
-def _date_from_url(url: str) -> str | None:
-    from crawler.discovery import date_from_url
-
-    return date_from_url(url)
 
 
 def merge_attachment(page_row: dict, attachment_row: dict) -> dict:

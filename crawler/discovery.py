@@ -7,24 +7,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
 from archive.classify import classify_title, normalize_title
-from crawler.portals import is_ip_literal
+from archive.urls import canonical_url, date_from_url, identity_url  # noqa: F401  (re-exported)
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd")
 DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps")  # the ones a report's text can come from
-_SKIP_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".css", ".js", ".ico", ".svg", ".zip",
-                    ".rar", ".7z", ".mp4", ".mp3", ".avi", ".flv", ".swf", ".exe", ".apk", ".xml")
-# Query parameters that only track where a click came from: dropping them makes one report one URL.
-_TRACKING_PARAMS = {"from", "source", "src", "spm", "utm_source", "utm_medium", "utm_campaign",
-                    "utm_term", "utm_content", "ref", "referer", "timestamp", "t", "_", "random", "r"}
-# Session ids put in URLs by old JSP/ASP sites: they make every visit a new URL (a trap).
-_SESSION_RE = re.compile(r";jsessionid=[^?#/]*|(?<=[?&])(?:jsessionid|phpsessid|sid|sessionid|aspsessionid\w*)=[^&#]*&?", re.I)
 _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-_TRS_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+")
 
 # Anchor-text and URL cues of the columns that lead to annual reports. Weights are additive;
 # a link scoring COLUMN_THRESHOLD or more is followed as a column.
@@ -74,12 +66,6 @@ def find_date(text: str) -> str | None:
     if not (1 <= mo <= 12 and 1 <= d <= 31):
         return None
     return f"{y:04d}-{mo:02d}-{d:02d}"
-
-
-def date_from_url(url: str) -> str | None:
-    """The publication date TRS writes into article URLs (…/t20170310_123.html)."""
-    m = _TRS_URL_DATE.search(url)
-    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
 
 
 def _link_text(a: lxml.html.HtmlElement) -> str:
@@ -135,52 +121,6 @@ def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: boo
         seen.add(url)
         links.append(Link(url, _link_text(a), _row_date(a) if with_dates else None))
     return links
-
-
-def canonical_url(url: str) -> str | None:
-    """The URL to request: fragment, tracking parameters and session ids removed.
-
-    Returns None for URLs the crawler must not follow (other schemes, private IP literals,
-    static assets).
-    """
-    url = _SESSION_RE.sub("", url)
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not host:
-        return None
-    if is_ip_literal(host):
-        import ipaddress
-
-        ip = ipaddress.ip_address(host.strip("[]"))
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified:
-            return None
-    path = parts.path or "/"
-    if path.lower().endswith(_SKIP_EXTENSIONS):
-        return None
-    query = parts.query
-    if query:
-        pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
-                 if k.lower() not in _TRACKING_PARAMS]
-        query = urlencode(pairs, safe="/:,{}\"") if pairs else ""
-    netloc = parts.netloc.lower()
-    if netloc.endswith(":80") and parts.scheme == "http":
-        netloc = netloc[:-3]
-    return urlunsplit((parts.scheme, netloc, path, query, ""))
-
-
-def identity_url(url: str) -> str:
-    """The key under which one document is stored once: scheme-less, `index.html` == `/`.
-
-    http and https copies, `…/index.html` and `…/`, tracking parameters: all one report.
-    """
-    url = canonical_url(url) or url
-    parts = urlsplit(url)
-    path = re.sub(r"/index\.(?:s?html?|jsp|php|aspx?)$", "/", parts.path, flags=re.I)
-    host = parts.netloc
-    return f"//{host}{path}" + (f"?{parts.query}" if parts.query else "")
 
 
 def is_document_url(url: str) -> bool:

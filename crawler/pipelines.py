@@ -59,24 +59,29 @@ class IndexPipeline:
         context, capture = item["context"], item["capture"]
         try:
             extraction = extract(item["body"], capture["url"], item.get("content_type"))
-        except Exception:  # one bad document must not stop the crawl
+        except Exception:  # one bad document must not stop the crawl, but the run reports it
             logger.exception("extraction failed for %s", capture["url"])
+            self.crawler.stats.inc_value("nianbao/pipeline_errors")
             return item
-        for row in self.assembler.feed(context, capture, extraction):
-            self._store(row, spider)
+        try:
+            for row in self.assembler.feed(context, capture, extraction):
+                self._store(row)
+        except Exception:
+            logger.exception("indexing failed for %s", capture["url"])
+            self.crawler.stats.inc_value("nianbao/pipeline_errors")
         return item
 
-    def _store(self, row: dict, spider) -> None:
+    def _store(self, row: dict) -> None:
         outcome = self.index.upsert_report(row)
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
-        states = getattr(spider, "states", {})
+        states = getattr(self.crawler.spider, "states", {})
         if row.get("portal") in states:
             states[row["portal"]].reports.add(row["id"])
 
     def close_spider(self, spider=None):
         for row in self.assembler.flush():
-            self._store(row, spider)
-        for state in getattr(spider, "states", {}).values():
+            self._store(row)
+        for state in getattr(self.crawler.spider, "states", {}).values():
             self.index.upsert_portal(dict(state.row(), last_crawl=_now()))
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         self.index.finish_run(self.run_id, {

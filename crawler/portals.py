@@ -5,7 +5,6 @@ Errors name the file and line so a user can fix them: ``portals.csv line 4: miss
 from __future__ import annotations
 
 import csv
-import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -99,11 +98,3 @@ def load_portals(path: str | Path = DEFAULT_PORTALS) -> list[Portal]:
     if not portals:
         raise PortalsError(f"{name}: no portals listed")
     return portals
-
-
-def is_ip_literal(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True

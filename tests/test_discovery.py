@@ -121,3 +121,9 @@ def test_column_scores_and_scope():
     assert not scope.allows("http://www.xiangyang.gov.cn.spam.com/")
     scope.add("http://zwgk.hubei.gov.cn/x/")
     assert scope.allows("http://zwgk.hubei.gov.cn/y/")
+
+
+def test_trs_pager_skips_the_function_definition():
+    text = ('function createPageHTML(_nPageCount,_nCurrIndex,_sPageName,_sPageExt){ if(_nPageCount == null) return; }'
+            '\ncreatePageHTML(3, 0, "index", "shtml");')
+    assert trs.pager(text, "http://www.a.gov.cn/xxgk/") == (3, "index", "shtml")

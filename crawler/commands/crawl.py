@@ -53,6 +53,7 @@ def run_status(crawler) -> tuple[int, dict]:
         "spider_exceptions": errors, "portals": portals, "portals_reachable": reachable,
         "reports": sum(p["reports"] for p in portals),
     }
+    errors += stats.get("nianbao/pipeline_errors", 0)
     failed = (summary["finish_reason"] != "finished" or errors > 0 or (portals and reachable == 0))
     summary["status"] = "failed" if failed else "ok"
     return (1 if failed else 0), summary

@@ -21,8 +21,9 @@ _STR = re.compile(r"^\s*['\"]([^'\"]*)['\"]\s*$")
 
 def pager(text: str, url: str) -> tuple[int, str, str] | None:
     """(page count, file prefix, suffix) from a TRS list page's script, or None."""
-    m = _CREATE.search(text)
-    if m:
+    # The first match is often the function's own definition (createPageHTML(_nPageCount, …)):
+    # the call is the one with numbers.
+    for m in _CREATE.finditer(text):
         args = m.group(1).split(",")
         ints = [int(i.group(1)) for a in args if (i := _INT.match(a))]
         strs = [s.group(1) for a in args if (s := _STR.match(a)) and not _INT.match(a)]

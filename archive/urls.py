@@ -1,0 +1,78 @@
+"""URL normalisation: one document, one URL (pure functions, shared by crawl and index).
+
+`canonical_url` is what the crawler requests; `identity_url` is the key a report is stored
+under, so http/https copies, `index.html` vs `/` and tracking parameters make one row.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_TRS_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+")
+_SKIP_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".css", ".js", ".ico", ".svg", ".zip",
+                    ".rar", ".7z", ".mp4", ".mp3", ".avi", ".flv", ".swf", ".exe", ".apk", ".xml")
+# Query parameters that only track where a click came from: dropping them makes one report one URL.
+_TRACKING_PARAMS = {"from", "source", "src", "spm", "utm_source", "utm_medium", "utm_campaign",
+                    "utm_term", "utm_content", "ref", "referer", "timestamp", "t", "_", "random", "r"}
+# Session ids put in URLs by old JSP/ASP sites: they make every visit a new URL (a trap).
+_SESSION_RE = re.compile(r";jsessionid=[^?#/]*|(?<=[?&])(?:jsessionid|phpsessid|sid|sessionid|aspsessionid\w*)=[^&#]*&?", re.I)
+
+
+def is_ip_literal(host: str) -> bool:
+    """True when `host` is an IPv4/IPv6 address rather than a name."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def canonical_url(url: str) -> str | None:
+    """The URL to request: fragment, tracking parameters and session ids removed.
+
+    Returns None for URLs the crawler must not follow (other schemes, private IP literals,
+    static assets).
+    """
+    url = _SESSION_RE.sub("", url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    if is_ip_literal(host):
+        ip = ipaddress.ip_address(host.strip("[]"))
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified:
+            return None
+    path = parts.path or "/"
+    if path.lower().endswith(_SKIP_EXTENSIONS):
+        return None
+    query = parts.query
+    if query:
+        pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+                 if k.lower() not in _TRACKING_PARAMS]
+        query = urlencode(pairs, safe="/:,{}\"") if pairs else ""
+    netloc = parts.netloc.lower()
+    if netloc.endswith(":80") and parts.scheme == "http":
+        netloc = netloc[:-3]
+    return urlunsplit((parts.scheme, netloc, path, query, ""))
+
+
+def identity_url(url: str) -> str:
+    """The key under which one document is stored once: scheme-less, `index.html` == `/`.
+
+    http and https copies, `…/index.html` and `…/`, tracking parameters: all one report.
+    """
+    url = canonical_url(url) or url
+    parts = urlsplit(url)
+    path = re.sub(r"/index\.(?:s?html?|jsp|php|aspx?)$", "/", parts.path, flags=re.I)
+    host = parts.netloc
+    return f"//{host}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def date_from_url(url: str) -> str | None:
+    """The publication date TRS writes into article URLs (…/t20170310_123.html)."""
+    m = _TRS_URL_DATE.search(url)
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
