@@ -21,7 +21,7 @@ import lxml.html
 from lxml import etree
 
 from . import furniture
-from .html_text import Line, is_attachment_href, render
+from .html_text import BLOCK_TAGS, Line, is_attachment_href, render
 from .page_metadata import find_metadata_blocks, normalise_date, segments_text, parse_metadata_text
 
 __all__ = ["extract_html_text", "HtmlResult"]
@@ -251,6 +251,7 @@ def _find_title(root, metas: dict, title_tag: str) -> str | None:
     best = None
     if page_title:
         pt = _WS_RE.sub("", page_title)
+        whole = _WS_RE.sub("", title_tag)
         for el in _HEADING_XPATH(root):
             t = _clean(el.text_content())
             tc = _WS_RE.sub("", t)
@@ -258,10 +259,13 @@ def _find_title(root, metas: dict, title_tag: str) -> str | None:
                 continue
             if tc == pt:
                 return t
-            if (pt.startswith(tc) or tc.startswith(pt)) and (best is None or len(t) > len(best)):
+            if (pt.startswith(tc) or tc.startswith(pt) or whole.startswith(tc)) and \
+                    len(tc) >= 0.5 * min(len(pt), len(whole)) and (best is None or len(t) > len(best)):
                 best = t
-        if best and len(_WS_RE.sub("", best)) >= len(pt):
+        if best:
             return best
+        # a "<title>-<site>" without spaces around the dash: the heading is not there, so
+        # keep the <title> minus a trailing site name that the page repeats elsewhere
         return page_title
     for el in root.iter("h1"):
         t = _clean(el.text_content())
@@ -414,37 +418,53 @@ def _decamel(s: str) -> str:
 
 
 def _density_choice(body):
-    """The element maximising (non-link text − 1.5 × link text): the densest block of prose."""
-    stats: dict = {}
+    """The block with the most paragraph text, net of links.
 
-    def walk(el, in_link: bool) -> tuple[int, int]:
-        own_in_link = in_link or el.tag == "a"
-        text = len(_WS_RE.sub("", el.text or "")) if isinstance(el.tag, str) else 0
-        t_all = text
-        t_link = text if own_in_link else 0
+    Paragraph text: the inline text of a block element (its text up to the next block
+    boundary) when that run is prose — at least 10 characters, mostly not links, not a
+    chrome line. Score = paragraph characters − 1.5 × link characters under the element;
+    the best score wins, the deepest element on a tie (wrappers add only widgets)."""
+    stats: list = []
+
+    def walk(el, in_link: bool):
+        is_link = in_link or el.tag == "a"
+        parts = [el.text] if el.text else []
+        link_chars = len(_WS_RE.sub("", el.text)) if (is_link and el.text) else 0
+        para = 0
+        links = 0
         for child in el:
             if isinstance(child.tag, str):
-                a, l = walk(child, own_in_link)
-                t_all += a
-                t_link += l
+                c_parts, c_link, c_para, c_links = walk(child, is_link)
+                para += c_para
+                links += c_links
+                if child.tag not in BLOCK_TAGS:
+                    parts.extend(c_parts)
+                    link_chars += c_link
             if child.tail:
-                n = len(_WS_RE.sub("", child.tail))
-                t_all += n
-                if own_in_link:
-                    t_link += n
-        stats[el] = (t_all, t_link)
-        return t_all, t_link
+                parts.append(child.tail)
+                if is_link:
+                    link_chars += len(_WS_RE.sub("", child.tail))
+        if el.tag in BLOCK_TAGS or el is body:
+            text = "".join(parts)
+            n = len(_WS_RE.sub("", text))
+            if n >= 10 and link_chars <= 0.3 * n and not furniture.is_chrome_line(
+                    _WS_RE.sub(" ", text).strip(), link_chars / n):
+                para += n - link_chars
+            links += link_chars
+            stats.append((el, para, links))
+            return [], 0, para, links
+        return parts, link_chars, para, links
 
     try:
         walk(body, False)
     except RecursionError:
         return body
     best, best_score = body, None
-    for el, (t_all, t_link) in stats.items():
-        if el.tag in ("a", "span", "font", "b", "strong", "p", "li", "tr", "tbody", "thead",
-                      "h1", "h2", "h3", "h4", "h5", "h6"):
+    for el, para, links in stats:  # post-order: descendants before their ancestors
+        if el.tag in ("p", "li", "tr", "tbody", "thead", "h1", "h2", "h3", "h4", "h5", "h6",
+                      "dd", "dt", "th"):
             continue
-        score = (t_all - t_link) - 1.5 * t_link
+        score = para - 1.5 * links
         if best_score is None or score > best_score:
             best, best_score = el, score
     return best

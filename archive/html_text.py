@@ -134,7 +134,7 @@ class _Renderer:
     def table(self, table) -> None:
         rows = _table_rows(table)
         layout = (not rows or table.find(".//table") is not None
-                  or all(_row_width(tr) <= 1 for tr in rows))
+                  or all(_row_width(tr) <= 1 for tr in rows) or _mostly_links(table))
         caption = table.find("caption")
         if caption is not None:
             self.walk(caption)
@@ -173,6 +173,19 @@ def cell_text(cell) -> str:
             sub.add(child.tail, 0)
     sub.flush()
     return normalise_inline(" ".join(ln.text for ln in sub.lines))
+
+
+_WS_RE = re.compile(r"\s+")
+
+
+def _mostly_links(table) -> bool:
+    """A navigation bar or headline list laid out as a table (not attachments)."""
+    anchors = [a for a in table.iter("a") if not is_attachment_href(a.get("href") or "")]
+    if not anchors:
+        return False
+    total = len(_WS_RE.sub("", table.text_content()))
+    links = sum(len(_WS_RE.sub("", a.text_content())) for a in anchors)
+    return total > 0 and links >= 0.7 * total
 
 
 def _table_rows(table) -> list:

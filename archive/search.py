@@ -190,7 +190,7 @@ def fts_query(user_query: str | None) -> str:
 def nianbao_fts_query(user_query: str | None) -> str:
     """SQL-function form of ``fts_query``: never returns "" (that is an FTS5 syntax
     error); a query with nothing searchable becomes a phrase that matches nothing."""
-    return fts_query(user_query) or '"\u0000"'
+    return fts_query(user_query) or '""'  # the empty phrase: valid, matches no row
 
 
 # ---------------------------------------------------------------------------- snippets
@@ -288,16 +288,23 @@ def nianbao_snippet_html(text: str | None, user_query: str | None) -> str:
 
 # ------------------------------------------------------------------------------ search
 
+# Rank inside the subquery and join/snippet only the top rows: a select list with the
+# join and nianbao_snippet() in the ranked query itself would be evaluated for every
+# match before the sort (thousands of snippets for 复议), not for the 20 shown.
 SEARCH_SQL = """
+with hits as (
+  select rowid, bm25(reports_fts, {w_title}, {w_text}) as score
+  from reports_fts
+  where reports_fts match nianbao_fts_query(:q)
+  order by score
+  limit :limit
+)
 select r.id, r.portal, r.province, r.level, r.year, r.published, r.title, r.page_url,
        r.url, r.warc_filename, r.warc_offset, r.removed_at,
        nianbao_snippet(r.text, :q) as snippet,
-       bm25(reports_fts, {w_title}, {w_text}) as score
-from reports_fts
-join reports r on r.rowid = reports_fts.rowid
-where reports_fts match nianbao_fts_query(:q)
-order by score
-limit :limit
+       hits.score
+from hits join reports r on r.rowid = hits.rowid
+order by hits.score
 """.format(w_title=BM25_WEIGHTS[0], w_text=BM25_WEIGHTS[1])
 
 

@@ -89,7 +89,7 @@ class ReportsSpider(scrapy.Spider):
             ctx = {"portal": portal.name, "province": portal.province, "level": portal.level,
                    "kind": "home", "depth": 0}
             yield scrapy.Request(portal.url, callback=self.parse_page, errback=self.on_error,
-                                 meta={"nianbao": ctx}, dont_filter=True)
+                                 meta={"nianbao": ctx})
 
     def _request(self, url: str, parent: dict, kind: str, anchor: str = "", depth: int | None = None,
                  **extra) -> scrapy.Request | None:
