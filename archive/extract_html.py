@@ -169,6 +169,10 @@ def _drop(el) -> None:
         parent.remove(el)
 
 
+_STYLE_XPATH = etree.XPath("//*[@style]")
+_HIDDEN_ATTR_XPATH = etree.XPath("//*[@hidden]")
+
+
 def _drop_invisible(root) -> None:
     """Remove what a browser does not render: scripts, styles, forms controls, hidden markup."""
     hidden_classes: set[str] = set()
@@ -177,25 +181,20 @@ def _drop_invisible(root) -> None:
         c, i = furniture.hidden_selectors(st.text or "")
         hidden_classes |= c
         hidden_ids |= i
-    doomed = []
-    doomed.extend(root.iter(*_DROP_TAGS))
+    doomed = list(root.iter(*_DROP_TAGS))
     for el in root.iter(etree.Comment, etree.ProcessingInstruction):
         if not _is_marker(el):
             doomed.append(el)
-    for el in root.xpath("//*[@style or @hidden or @class or @id]"):
-        if el.get("hidden") is not None:
+    doomed.extend(_HIDDEN_ATTR_XPATH(root))
+    for el in _STYLE_XPATH(root):
+        if furniture.is_hidden_style(el.get("style")):
             doomed.append(el)
-            continue
-        style = el.get("style")
-        if style and furniture.is_hidden_style(style):
-            doomed.append(el)
-            continue
-        if hidden_classes and el.get("class"):
-            if any(c in hidden_classes for c in el.get("class").split()):
-                doomed.append(el)
-                continue
-        if hidden_ids and el.get("id") in hidden_ids:
-            doomed.append(el)
+    for cls in hidden_classes:
+        if "'" not in cls:
+            doomed.extend(root.xpath(f"//*[{_CLS.format(cls)}]"))
+    for i in hidden_ids:
+        if "'" not in i:
+            doomed.extend(root.xpath(f"//*[@id='{i}']"))
     for el in doomed:
         _drop(el)
 
@@ -221,7 +220,10 @@ def _drop_info_bars(root) -> str | None:
         for _ in range(4):
             if cur is None or cur.tag in ("body", "html"):
                 break
-            text = _clean(cur.text_content())
+            raw = cur.text_content()
+            if len(raw) > 600:
+                break
+            text = _clean(raw)
             if len(text) > 160:
                 break
             if furniture.is_info_bar(text):

@@ -28,8 +28,13 @@ _ZERO_BOX_RE = re.compile(r"(?:^|[;\s])(?:height|width)\s*:\s*0(?:px)?\s*(?:!imp
 _OVERFLOW_HIDDEN_RE = re.compile(r"overflow\s*:\s*hidden", re.I)
 
 
+_QUICK_RE = re.compile(r"none|hidden|collapse|:\s*-|:\s*0|opacity", re.I)
+
+
 def is_hidden_style(style: str) -> bool:
     """Does an inline style hide its element?"""
+    if not _QUICK_RE.search(style):
+        return False
     if _HIDDEN_STYLE_RE.search(style):
         return True
     return bool(_ZERO_BOX_RE.search(style) and _OVERFLOW_HIDDEN_RE.search(style))
@@ -99,10 +104,10 @@ DIALOG_RE = re.compile(r"您访问的链接即将离开|您的浏览器版本太
 
 # 发布时间 …浏览次数… 字体 … (the info bar under a title)
 INFO_BAR_RE = re.compile(
-    r"(?:发布时间|发布日期|发表时间|日期|时间|来源|信息来源|文章来源|作者|浏览次数|访问量|点击数|"
+    r"(?:发布时间|发布日期|发表时间|日期|时间|来源于?|信息来源|文章来源|稿件来源|稿源|作者|浏览次数|访问量|点击数|"
     r"阅读次数|浏览量|字体|字号)\s*[:：]")
 _INFO_TOKENS_RE = re.compile(r"浏览次数|访问量|点击数|阅读次数|浏览量|阅读量|字\s*[体号]|分享|打印|"
-                             r"来源\s*[:：]|作者\s*[:：]|发布时间\s*[:：]|发布日期\s*[:：]")
+                             r"来源于?\s*[:：]|稿源\s*[:：]|作者\s*[:：]|发布时间\s*[:：]|发布日期\s*[:：]")
 
 
 def is_info_bar(line: str) -> bool:

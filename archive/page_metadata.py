@@ -118,18 +118,24 @@ def _segments(el, parts: list[str]) -> None:
         parts.append("\n")
 
 
+_MAX_BLOCK_CHARS = 1500  # no metadata block is longer (text_content, whitespace included)
+_SEED_XPATH = (
+    "//*[text()[contains(., '索引') or contains(., '索 引') or contains(., '索取号') "
+    "or contains(., '发布机构') or contains(., '成文日期') or contains(., '成文时间') "
+    "or contains(., '公开方式') or contains(., '生成日期') or contains(., '主题分类') "
+    "or contains(., '发文机关') or contains(., '组配分类') or contains(., '发 布 机 构')]]")
+
+
 def find_metadata_blocks(root) -> list:
-    """Elements that are metadata blocks (maximal ones; never the whole page).
+    """Metadata blocks as (element, fields): maximal ones, never the whole page.
 
     A block holds at least two labels, at least one of them "strong" (索引号, 发布机构,
     成文日期, 公开方式, ...), and little else besides."""
-    seeds = root.xpath(
-        "//*[text()[contains(., '索') or contains(., '发布机构') or contains(., '成文') "
-        "or contains(., '公开方式') or contains(., '生成日期') or contains(., '主题分类') "
-        "or contains(., '发文机关')]]")
     found: list = []
     seen: set = set()
-    for seed in seeds:
+    for seed in root.xpath(_SEED_XPATH):
+        if seed in seen:
+            continue
         el = seed
         best = None
         for _ in range(8):
@@ -137,6 +143,9 @@ def find_metadata_blocks(root) -> list:
                 break
             if el in seen:
                 best = None
+                break
+            raw_len = len(el.text_content())
+            if raw_len > _MAX_BLOCK_CHARS * 3:
                 break
             text = segments_text(el)
             compact = len(_WS_RE.sub("", text))
@@ -147,7 +156,6 @@ def find_metadata_blocks(root) -> list:
                 break
             el = el.getparent()
         if best is not None:
-            # drop blocks nested in this one
             found = [b for b in found if not _is_ancestor(best[0], b[0])]
             if not any(_is_ancestor(b[0], best[0]) for b in found):
                 found.append(best)
