@@ -146,6 +146,8 @@ CAPTURE_COLUMNS: dict[str, type] = {
     "record_type": str,  # response|revisit
     "record_id": str,
     "error": str,  # why a request got no response (DNS, timeout, refused), from the crawl
+    "etag": str,  # validators of the response, for conditional re-requests (refresh)
+    "last_modified": str,
 }
 
 PORTAL_COLUMNS: dict[str, type] = {
@@ -698,3 +700,41 @@ class Index:
                 [*values.values(), run_id],
             )
             self._commit_locked()
+
+
+# ------------------------------------------------------------------ read-only lookups
+# The crawl reads these at start while its pipeline holds the writer connection, so they use
+# their own read-only connection (WAL lets readers and the one writer work side by side).
+
+_LATEST_RESPONSES_SQL = """
+    SELECT url, record_id, payload_digest, fetched_at, warc_filename, warc_offset, warc_length,
+           etag, last_modified
+    FROM captures
+    WHERE status = 200 AND record_type = 'response' AND coalesce(method, 'GET') = 'GET'
+    ORDER BY fetched_at, id"""
+_LIVE_REPORTS_SQL = "SELECT id, portal, page_url, url, title, published FROM reports WHERE removed_at IS NULL"
+
+
+def _read(db_path: str | Path, sql: str) -> list[dict]:
+    if not Path(db_path).exists():
+        return []
+    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True, timeout=30)
+    try:
+        cur = conn.execute(sql)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur]
+    except sqlite3.OperationalError:  # no such table yet: nothing archived before
+        return []
+    finally:
+        conn.close()
+
+
+def latest_responses(db_path: str | Path) -> dict[str, dict]:
+    """url → the newest full `response` capture with status 200 (GET): what a refresh crawl
+    re-requests conditionally and refers its revisit records to."""
+    return {row["url"]: row for row in _read(db_path, _LATEST_RESPONSES_SQL)}
+
+
+def live_reports(db_path: str | Path) -> list[dict]:
+    """Reports not marked removed: id, portal, page_url, url, title, published."""
+    return _read(db_path, _LIVE_REPORTS_SQL)

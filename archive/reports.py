@@ -102,6 +102,14 @@ class ReportAssembler:
 
     _covers: dict[str, dict] = field(default_factory=dict)        # page id -> page row
     _early: dict[str, list[dict]] = field(default_factory=dict)   # page id -> attachment rows
+    _indexed: set[str] = field(default_factory=set)               # covers taken from the index
+
+    def add_indexed_cover(self, row: dict) -> None:
+        """A cover page that did not change since it was indexed (refresh): its attachment may
+        still change, and then joins this row. Never emitted on its own by `flush`."""
+        keep = {k: v for k, v in row.items() if k not in ("first_seen", "last_seen", "removed_at", "version")}
+        self._covers[row["id"]] = keep
+        self._indexed.add(row["id"])
 
     def feed(self, context: dict, capture: dict, extraction: Extraction) -> list[dict]:
         kind = context.get("kind")
@@ -130,13 +138,15 @@ class ReportAssembler:
                     return []
             cover = self._covers.pop(row["id"], None)
             if cover is not None:
+                self._indexed.discard(row["id"])
                 return [merge_attachment(cover, row)]
             self._early.setdefault(row["id"], []).append(row)
             return []
         return []
 
     def flush(self) -> list[dict]:
-        rows = list(self._covers.values())
+        rows = [row for rid, row in self._covers.items() if rid not in self._indexed]
         self._covers.clear()
         self._early.clear()
+        self._indexed.clear()
         return rows

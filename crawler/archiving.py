@@ -16,7 +16,12 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 
+from scrapy.http import Headers
+from scrapy.responsetypes import responsetypes
+
+from archive.index import latest_responses
 from archive.warc import ArchiveFullError, HttpExchange, WarcWriter, recover
+from crawler.refresh import Prior, conditional_headers, priors_from_rows, read_prior, revisit_profile
 from crawler.signals import capture_stored
 
 logger = logging.getLogger(__name__)
@@ -52,13 +57,25 @@ def exchange_from(request, response) -> HttpExchange:
     )
 
 
+def _header(response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def prior_ref(prior: Prior) -> dict:
+    """What a revisit record refers to (WARC-Refers-To-*)."""
+    return {"url": prior.url, "fetched_at": prior.fetched_at, "record_id": prior.record_id,
+            "payload_digest": prior.payload_digest}
+
+
 class WarcMiddleware:
     """Archive each response (and its request and crawl context) as WARC records."""
 
-    def __init__(self, crawler, directory: Path):
+    def __init__(self, crawler, directory: Path, priors: dict[str, Prior] | None = None):
         self.crawler = crawler
         s = crawler.settings
         self.directory = directory
+        self.priors = priors or {}
         for path in recover(directory):
             logger.warning("recovered WARC left by an interrupted crawl: %s", path)
         self.writer = WarcWriter(
@@ -73,17 +90,35 @@ class WarcMiddleware:
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("WARC_ENABLED", True):
             raise NotConfigured("WARC_ENABLED is off")
-        directory = Path(crawler.settings.get("ARCHIVE_DIR", "data")) / "warc"
+        archive_dir = Path(crawler.settings.get("ARCHIVE_DIR", "data"))
+        directory = archive_dir / "warc"
         directory.mkdir(parents=True, exist_ok=True)
-        return cls(crawler, directory)
+        priors = {}
+        db = archive_dir / "reports.db"
+        if crawler.settings.getbool("NIANBAO_REFRESH", True) and db.exists():
+            priors = priors_from_rows(latest_responses(db))
+            logger.info("refresh: %d URLs archived before will be re-requested conditionally", len(priors))
+        return cls(crawler, directory, priors)
+
+    def process_request(self, request, spider):
+        prior = self.priors.get(request.url) if request.method == "GET" else None
+        if prior is not None:
+            for name, value in conditional_headers(prior).items():
+                request.headers.setdefault(name, value)
+        return None
 
     def process_response(self, request, response, spider):
         ctx = request.meta.get("nianbao")
         if ctx is None:
             ctx = {"kind": "robots" if urlsplit(request.url).path == "/robots.txt" else "other"}
         exchange = exchange_from(request, response)
+        prior = self.priors.get(request.url) if request.method == "GET" else None
+        profile = revisit_profile(response.status, response.body, prior)
         try:
-            capture = self.writer.write_exchange(exchange, metadata=ctx)
+            if profile:
+                capture = self.writer.write_revisit(exchange, prior_ref(prior), profile=profile, metadata=ctx)
+            else:
+                capture = self.writer.write_exchange(exchange, metadata=ctx)
         except ArchiveFullError as exc:
             logger.error("archive full, stopping the crawl: %s", exc)
             self.crawler.engine.close_spider(spider, "archive_full")
@@ -91,9 +126,23 @@ class WarcMiddleware:
         record = asdict(capture)
         request.meta["nianbao_capture"] = record
         row = dict(record, url=request.url, method=request.method, status=response.status,
-                   content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-                   portal=ctx.get("portal"), kind=ctx.get("kind"))
+                   content_type=_header(response, b"Content-Type"), portal=ctx.get("portal"),
+                   kind=ctx.get("kind"), etag=_header(response, b"ETag"),
+                   last_modified=_header(response, b"Last-Modified"))
         self.crawler.signals.send_catch_log(capture_stored, capture=row, context=ctx)
+        if profile == "server-not-modified":
+            # The spider still needs the page (links, attachments): hand on the archived copy.
+            archived = read_prior(self.directory, prior)
+            if archived is not None:
+                request.meta["nianbao_unchanged"] = True
+                headers = Headers()
+                for name, value in archived.headers:
+                    headers.appendlist(name, value)
+                cls = responsetypes.from_args(headers=headers, url=request.url)
+                return cls(request.url, status=archived.status, headers=headers, body=archived.payload,
+                           request=request)
+        elif profile:
+            request.meta["nianbao_unchanged"] = True
         return response
 
     def close(self, spider=None):

@@ -12,7 +12,7 @@ from pathlib import Path
 from scrapy import signals
 
 from archive.extract import extract
-from archive.index import Index
+from archive.index import Index, report_id
 from archive.reports import ReportAssembler
 from crawler.signals import capture_stored
 
@@ -31,9 +31,11 @@ class IndexPipeline:
         self.db_path = db_path
         self.index: Index | None = None
         self.assembler = ReportAssembler()
-        self.counts = {"new": 0, "changed": 0, "unchanged": 0}
+        self.counts = {"new": 0, "changed": 0, "unchanged": 0, "removed": 0}
         self.run_id = None
         crawler.signals.connect(self.on_capture, signal=capture_stored)
+        # The finish reason exists only once the spider has closed, after close_spider.
+        crawler.signals.connect(self.on_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -55,8 +57,13 @@ class IndexPipeline:
             self.index.add_capture({"url": failure["url"], "method": failure["method"], "status": None,
                                     "portal": failure["portal"], "kind": failure["kind"],
                                     "error": failure["error"], "fetched_at": _now()})
+            if failure.get("gone"):
+                # A report page (or a list-linked file) answering 404/410 is gone: keep its row, mark it.
+                self.counts["removed"] += self.index.mark_removed([report_id(failure["gone"])])
             return item
         context, capture = item["context"], item["capture"]
+        if item.get("unchanged") and self._still_current(context, capture):
+            return item
         try:
             extraction = extract(item["body"], capture["url"], item.get("content_type"))
         except Exception:  # one bad document must not stop the crawl, but the run reports it
@@ -71,6 +78,28 @@ class IndexPipeline:
             self.crawler.stats.inc_value("nianbao/pipeline_errors")
         return item
 
+    def _still_current(self, context: dict, capture: dict) -> bool:
+        """An unchanged document whose report is indexed: no re-extraction, the report is seen.
+
+        A cover page (its report's text comes from an attachment) is handed to the assembler
+        so that a changed attachment still joins it.
+        """
+        page_url = context.get("page_url") or capture["url"]
+        row = self.index.get_report(report_id(page_url))
+        if row is None:
+            return False
+        if capture["url"] == row["page_url"] and row["url"] != row["page_url"] and context.get("kind") == "report":
+            self.assembler.add_indexed_cover(row)  # counted when its attachment is seen
+            return True
+        if capture["url"] != row["url"]:
+            return False
+        self.index.mark_seen([row["id"]])
+        self.counts["unchanged"] += 1
+        states = getattr(self.crawler.spider, "states", {})
+        if row["portal"] in states:
+            states[row["portal"]].reports.add(row["id"])
+        return True
+
     def _store(self, row: dict) -> None:
         outcome = self.index.upsert_report(row)
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
@@ -83,12 +112,16 @@ class IndexPipeline:
             self._store(row)
         for state in getattr(self.crawler.spider, "states", {}).values():
             self.index.upsert_portal(dict(state.row(), last_crawl=_now()))
+        self.index.commit()
+
+    def on_closed(self, spider, reason):
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         self.index.finish_run(self.run_id, {
-            "finish_reason": stats.get("finish_reason"),
+            "finish_reason": reason,
             "pages": stats.get("response_received_count", 0),
             "reports_new": self.counts["new"], "reports_changed": self.counts["changed"],
-            "reports_unchanged": self.counts["unchanged"],
+            "reports_unchanged": self.counts["unchanged"], "reports_removed": self.counts["removed"],
             "errors": stats.get("log_count/ERROR", 0),
+            "portals": {s.portal.name: s.row() for s in getattr(spider, "states", {}).values()},
         })
         self.index.close()

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TimeoutError, TCPTimedOutError, ConnectionRefusedError
 
-from archive.classify import classify_title
+from archive.index import live_reports
 from crawler.discovery import (
     Scope, attachment_links, canonical_url, classify_links, column_score, extract_links,
     identity_url, is_document_url, is_government_host,
@@ -90,6 +91,28 @@ class ReportsSpider(scrapy.Spider):
                    "kind": "home", "depth": 0}
             yield scrapy.Request(portal.url, callback=self.parse_page, errback=self.on_error,
                                  meta={"nianbao": ctx})
+        yield from self.known_report_requests()
+
+    def known_report_requests(self):
+        """On a refresh, every report already indexed is asked for again, listed or not:
+        that is how one that disappeared (404/410) gets marked removed instead of forgotten."""
+        if not self.settings.getbool("NIANBAO_REFRESH", True):
+            return
+        for row in live_reports(Path(self.settings.get("ARCHIVE_DIR", "data")) / "reports.db"):
+            state = self.states.get(row["portal"])
+            if state is None:
+                continue
+            portal = state.portal
+            parent = {"portal": portal.name, "province": portal.province, "level": portal.level,
+                      "depth": 0, "url": None}
+            direct = row["page_url"] == row["url"] and is_document_url(row["url"])
+            kind = "attachment" if direct else "report"
+            extra = {"page_url": row["page_url"], "page_title": row["title"]} if direct else {}
+            req = self._request(row["page_url"], parent, kind, row["title"], list_date=row["published"],
+                                known=True, **extra)
+            if req is not None:
+                self._seen_reports[portal.name].add(identity_url(row["page_url"]))
+                yield req.replace(priority=-10)
 
     def _request(self, url: str, parent: dict, kind: str, anchor: str = "", depth: int | None = None,
                  **extra) -> scrapy.Request | None:
@@ -221,6 +244,7 @@ class ReportsSpider(scrapy.Spider):
             "capture": dict(response.meta.get("nianbao_capture") or {}, url=response.url, status=response.status),
             "body": response.body,
             "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
+            "unchanged": bool(response.meta.get("nianbao_unchanged")),
         }
 
     # -- failures -----------------------------------------------------------------------
@@ -242,8 +266,11 @@ class ReportsSpider(scrapy.Spider):
             state.status = "blocked" if status in BLOCK_STATUSES else "unreachable"
             state.reason = reason
         self.logger.info("failed %s (%s): %s", request.url, ctx.get("kind"), reason)
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        gone = status in (404, 410) and ctx.get("kind") in ("report", "attachment")
         yield {"failure": {"url": request.url, "method": request.method, "portal": ctx.get("portal"),
-                           "kind": ctx.get("kind"), "error": reason}}
+                           "kind": ctx.get("kind"), "error": reason,
+                           "gone": request.url if gone else None}}
 
     @staticmethod
     def _reason(failure) -> str:
