@@ -231,6 +231,8 @@ def _results(jobs: list[Job], n: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    import archive.extract  # noqa: F401 - imported once here, inherited by the forked workers
+
     ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
     with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
         window: deque = deque()

@@ -1,0 +1,1 @@
+"""bench/reindex: records per second of `python -m archive reindex`, 1 process vs all cores."""
