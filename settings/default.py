@@ -51,6 +51,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Next to the downloader: sees raw bodies before decompression, redirects, retries.
     "crawler.archiving.WarcMiddleware": 950,
 }
+EXTENSIONS = {
+    "crawler.progress.Progress": 500,   # one progress line every NIANBAO_PROGRESS_INTERVAL seconds
+}
+NIANBAO_PROGRESS_INTERVAL = 30.0
+NIANBAO_REFRESH = True                   # re-request archived URLs conditionally, write revisits
 ITEM_PIPELINES = {
     "crawler.pipelines.IndexPipeline": 300,
 }

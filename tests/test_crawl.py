@@ -139,6 +139,9 @@ def test_run_summary_written(crawled):
     summary = json.loads((archive / "last-run.json").read_text(encoding="utf-8"))
     assert summary["status"] == "ok" and summary["finish_reason"] == "finished"
     assert summary["reports"] > 0
+    # The progress line (pages, reports, errors, rate) closes the log of every run.
+    progress = [line for line in _.stderr.splitlines() if "progress:" in line]
+    assert progress and f"{summary['reports']} reports" in progress[-1]
 
 
 def test_bad_portals_file_fails_cleanly_and_writes_nothing(tmp_path):
