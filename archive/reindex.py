@@ -9,7 +9,16 @@ What the crawl does per archived response, and what this does with the same inpu
   report/attachment; other statuses never reach a callback) → item pipeline:
   `archive.extract.extract(decoded body, url, Content-Type)` →
   `archive.reports.ReportAssembler.feed(context, capture, extraction)` (which calls
-  `build_report`) → `Index.upsert_report(row)`; `flush()` at the end.
+  `build_report`) → `Index.upsert_report(row)`; `flush()` at the end;
+* refresh runs (issue 6): a `revisit` of a report/attachment reached the pipeline as an
+  "unchanged" item: if the index still holds that report (`_still_current` in
+  crawler/pipelines.py, mirrored here) it is only marked seen, or its cover waits for its
+  attachment; otherwise the original record the revisit refers to is extracted and fed;
+* a 404/410 of a report/attachment went to the errback as "gone": `Index.mark_removed`.
+
+Fetch bookkeeping (first_seen/last_seen/removed_at times, crawl_runs, portals, capture rows
+of requests that got no response at all) is not in the WARCs and is not reproduced: times
+come from the WARC-Date of the records instead of the wall clock of the crawl.
 
 Parallelism: extraction is the expensive part (HTML parsing, PDF text), so the WARCs are cut
 into byte ranges at gzip-member boundaries and a process pool reads and extracts the ranges;
@@ -54,7 +63,9 @@ class Item:
     capture: dict | None = None  # the pipeline's `capture` dict (only for extracted items)
     extraction: object | None = None
     error: str | None = None
-    revisit_of: str | None = None  # payload digest a revisit stands for
+    unchanged: bool = False  # a revisit: the crawl handed the archived copy on, marked unchanged
+    refers_to_id: str | None = None  # a revisit's WARC-Refers-To
+    gone: str | None = None  # a 404/410 report or attachment: the URL the crawl marks removed
 
 
 @dataclass
@@ -72,6 +83,7 @@ class ReindexStats:
     extracted: int = 0
     extract_errors: int = 0
     reports: int = 0
+    removed: int = 0
     outcomes: dict = field(default_factory=lambda: {"new": 0, "changed": 0, "unchanged": 0})
     record_errors: list = field(default_factory=list)  # (path, offset, message): skipped records
     failures: list = field(default_factory=list)  # (url, message): extraction/build failures
@@ -88,7 +100,7 @@ class ReindexStats:
             f"reindexed {self.exchanges} captures from {self.files} WARC file(s) in {self.seconds:.1f}s "
             f"({self.rate:.0f} captures/s, {self.jobs} process(es)): {self.extracted} documents extracted, "
             f"{self.reports} report rows ({o.get('new', 0)} new, {o.get('changed', 0)} changed, "
-            f"{o.get('unchanged', 0)} unchanged); {len(self.record_errors)} bad record(s) skipped, "
+            f"{o.get('unchanged', 0)} unchanged, {self.removed} marked removed); {len(self.record_errors)} bad record(s) skipped, "
             f"{self.extract_errors} extraction failure(s)"
         )
 
@@ -180,10 +192,19 @@ def capture_row(ex: ArchivedExchange) -> dict:
     return row
 
 
-def wants_extraction(ex: ArchivedExchange) -> bool:
-    """Would this response have reached parse_report/parse_attachment (and the pipeline)?"""
+def reaches_pipeline(ex: ArchivedExchange) -> bool:
+    """Would this record have become a pipeline item (parse_report/parse_attachment)?
+
+    A 2xx response of kind report/attachment does; so does a revisit of that kind (the
+    archiving middleware hands the spider the archived copy of a 304, and passes an
+    identical-payload 200 on), flagged `unchanged`. Other statuses end in the errback.
+    """
     ctx = ex.context or {}
-    return ex.record_type == "response" and 200 <= ex.status < 300 and ctx.get("kind") in EXTRACT_KINDS
+    if ctx.get("kind") not in EXTRACT_KINDS:
+        return False
+    if ex.record_type == "revisit":
+        return ex.status == 304 or 200 <= ex.status < 300
+    return ex.record_type == "response" and 200 <= ex.status < 300
 
 
 def process_range(job: Job) -> RangeResult:
@@ -200,19 +221,25 @@ def process_range(job: Job) -> RangeResult:
     try:
         for ex in exchanges_in_file(job.path, on_error, start=job.start, end=job.end):
             item = Item(capture_row(ex), ex.context)
-            if ex.record_type == "revisit":
-                item.revisit_of = ex.payload_digest
-            elif wants_extraction(ex):
-                ctx = ex.context or {}
+            ctx = ex.context or {}
+            if ex.status in (404, 410) and ex.record_type == "response" and ctx.get("kind") in EXTRACT_KINDS:
+                item.gone = ex.url  # the spider's errback yields {"failure": {..., "gone": url}}
+            elif reaches_pipeline(ex):
                 # Exactly the spider's item: context minus "url", capture plus url/status.
                 item.context = {k: v for k, v in ctx.items() if k != "url"}
-                item.capture = dict(asdict(ex.capture), url=ex.url, status=ex.status)
-                t0 = time.perf_counter()
-                try:
-                    item.extraction = extract(ex.decoded_body(), ex.url, _last_header(ex.headers, "Content-Type") or None)
-                except Exception as e:  # the crawl logs and skips a failing document; so do we
-                    item.error = f"{type(e).__name__}: {e}"
-                spent += time.perf_counter() - t0
+                status = 200 if ex.status == 304 else ex.status  # a 304 is handed on as the archived 200
+                item.capture = dict(asdict(ex.capture), url=ex.url, status=status)
+                if ex.record_type == "revisit":
+                    # No payload here; the writer extracts the original only if the index needs it.
+                    item.unchanged = True
+                    item.refers_to_id = (ex.refers_to or {}).get("record_id")
+                else:
+                    t0 = time.perf_counter()
+                    try:
+                        item.extraction = extract(ex.decoded_body(), ex.url, _last_header(ex.headers, "Content-Type") or None)
+                    except Exception as e:  # the crawl logs and skips a failing document; so do we
+                        item.error = f"{type(e).__name__}: {e}"
+                    spent += time.perf_counter() - t0
             items.append(item)
     except (ArchiveError, OSError) as e:
         errors.append((job.path, job.start, str(e)))
@@ -220,6 +247,10 @@ def process_range(job: Job) -> RangeResult:
 
 
 # --------------------------------------------------------------------------- the writer
+
+
+class _ExtractFailed(Exception):
+    """Extraction failed in a worker (message carried over)."""
 
 
 def _results(jobs: list[Job], n: int):
@@ -261,7 +292,7 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
             progress=None) -> ReindexStats:
     """Rebuild `db_path` from the WARCs under `warc_dir`. Returns statistics; bad records
     are skipped and listed in `stats.record_errors`."""
-    from archive.index import Index
+    from archive.index import Index, report_id
     from archive.reports import ReportAssembler
 
     jobs = jobs or os.cpu_count() or 1
@@ -282,19 +313,47 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
     try:
         run_id = index.start_run()
         assembler = ReportAssembler()
-        ids_by_digest: dict[str, set] = {}
-        ids_by_url: dict[str, set] = {}
         capture_cols = set(getattr(Index, "_CAPTURE_FIELDS", [])) or None
+        paths = {os.path.basename(j.path): j.path for j in plan_}
+        # Where each report/attachment response lives, for the revisits whose original must be
+        # extracted after all (only those kinds are kept: small even for big archives).
+        originals: dict[str, tuple[str, int]] = {}
 
         def store(row: dict) -> None:
             outcome = index.upsert_report(row)
             stats.outcomes[outcome] = stats.outcomes.get(outcome, 0) + 1
             stats.reports += 1
-            rid = row.get("id")
-            if row.get("payload_digest"):
-                ids_by_digest.setdefault(row["payload_digest"], set()).add(rid)
-            ids_by_url.setdefault(row.get("page_url"), set()).add(rid)
-            ids_by_url.setdefault(row.get("url"), set()).add(rid)
+
+        def still_current(context: dict, capture: dict) -> bool:
+            """crawler/pipelines.py IndexPipeline._still_current, on the same index state."""
+            page_url = context.get("page_url") or capture["url"]
+            row = index.get_report(report_id(page_url))
+            if row is None:
+                return False
+            if capture["url"] == row["page_url"] and row["url"] != row["page_url"] and context.get("kind") == "report":
+                assembler.add_indexed_cover(row)
+                return True
+            if capture["url"] != row["url"]:
+                return False
+            index.mark_seen([row["id"]], when=capture.get("fetched_at"))
+            stats.outcomes["unchanged"] = stats.outcomes.get("unchanged", 0) + 1
+            return True
+
+        def extract_original(item: Item):
+            """The archived copy a revisit stands for, extracted here (rare: refresh runs only)."""
+            from archive.extract import extract
+
+            loc = None
+            for key in (item.refers_to_id, item.capture["url"]):
+                if key and key in originals:
+                    loc = originals[key]
+                    break
+            if loc is None:
+                raise ArchiveError("the record this revisit refers to is not in these WARCs")
+            fname, off = loc
+            for ex in exchanges_in_file(paths[fname], start=off, end=off + 1):
+                return extract(ex.decoded_body(), item.capture["url"], _last_header(ex.headers, "Content-Type") or None)
+            raise ArchiveError(f"cannot read the original at {fname}@{off}")
 
         def apply(res: RangeResult) -> None:
             stats.record_errors.extend(res.errors)
@@ -307,25 +366,30 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
             index.add_captures(rows)
             for item in res.items:
                 stats.exchanges += 1
-                if item.revisit_of is not None:
-                    # Unchanged content re-fetched: the report is still there.
-                    ids = ids_by_digest.get(item.revisit_of, set()) | ids_by_url.get(item.capture_row["url"], set())
-                    if ids:
-                        index.mark_seen(sorted(i for i in ids if i), when=item.capture_row["fetched_at"])
+                crow = item.capture_row
+                if crow.get("kind") in EXTRACT_KINDS and crow.get("record_type") == "response":
+                    originals[crow["record_id"]] = (crow["warc_filename"], crow["warc_offset"])
+                    originals[crow["url"]] = (crow["warc_filename"], crow["warc_offset"])
+                if item.gone:
+                    stats.removed += index.mark_removed([report_id(item.gone)], when=crow.get("fetched_at"))
                     continue
                 if item.capture is None:
                     continue
-                if item.error is not None:
-                    stats.extract_errors += 1
-                    stats.failures.append((item.capture["url"], item.error))
-                    continue
-                stats.extracted += 1
+                extraction = item.extraction
                 try:
-                    for row in assembler.feed(item.context, item.capture, item.extraction):
+                    if item.unchanged:
+                        if still_current(item.context, item.capture):
+                            continue
+                        extraction = extract_original(item)
+                    elif item.error is not None:
+                        raise _ExtractFailed(item.error)
+                    stats.extracted += 1
+                    for row in assembler.feed(item.context, item.capture, extraction):
                         store(row)
-                except Exception as e:  # a bad row must not stop the rebuild (the crawl behaves alike)
+                except Exception as e:  # one bad document must not stop the rebuild (nor does it the crawl)
                     stats.extract_errors += 1
-                    stats.failures.append((item.capture["url"], f"{type(e).__name__}: {e}"))
+                    msg = str(e) if isinstance(e, _ExtractFailed) else f"{type(e).__name__}: {e}"
+                    stats.failures.append((item.capture["url"], msg))
             if progress:
                 progress(stats)
 
