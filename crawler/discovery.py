@@ -154,14 +154,25 @@ def column_score(link: Link) -> int:
     return score
 
 
+# What the URL of a list's page N looks like. A bare number as link text counts as a pager only
+# with such a URL: calendar widgets ("1" … "31" → ?date=…) are traps, not pagers.
+_PAGE_URL = re.compile(r"(?:^|/)[\w-]*?_\d+\.s?html?$|[?&](?:page|pageno|pageindex|pagenum|p|pn|curpage|"
+                       r"currentpage|start|startrecord|offset)=\d+|/page/\d+", re.I)
+
+
 def is_pager_link(link: Link, page_url: str) -> bool:
     """A link to another page of the same list ("下一页", "3", "尾页" in the same folder)."""
-    if not PAGER_WORDS.match(link.text or ""):
+    text = link.text or ""
+    if not PAGER_WORDS.match(text):
         return False
     here, there = urlsplit(page_url), urlsplit(link.url)
-    if here.netloc != there.netloc:
+    if here.netloc != there.netloc or there.path.rsplit("/", 1)[0] != here.path.rsplit("/", 1)[0]:
         return False
-    return there.path.rsplit("/", 1)[0] == here.path.rsplit("/", 1)[0]
+    if _DATE_RE.search(link.url):  # a date in the URL is a calendar, whatever the link says
+        return False
+    # Numbers must point at page URLs; words (下一页, 尾页) may point at any page of the list.
+    target = there.path + ("?" + there.query if there.query else "")
+    return bool(_PAGE_URL.search(target)) or not text.isdigit()
 
 
 def registrable_domain(host: str) -> str:

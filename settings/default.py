@@ -21,6 +21,7 @@ WARC_WORKER_ID = ""                      # set per worker in distributed mode
 # Discovery bounds: traps (endless calendars, session ids) cannot eat more than this.
 NIANBAO_MAX_PAGES_PER_PORTAL = 3000
 NIANBAO_MAX_COLUMN_DEPTH = 5
+NIANBAO_MAX_LIST_PAGES = 500             # pages of one list followed through pager links
 
 USER_AGENT = ("Mozilla/5.0 (compatible; nianbao/0.1; archive of government information-disclosure "
               "annual reports)")
@@ -34,7 +35,7 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024     # scanned-PDF reports can be large; nothing is bigger
+DOWNLOAD_MAXSIZE = 40 * 1024 * 1024     # scanned-PDF reports can be large; 40 MB is beyond any real one
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 4
@@ -48,9 +49,17 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
+    # First: a redirect may not leave the portal's scope.
+    "crawler.resilience.ScopeMiddleware": 50,
+    # Retries that wait (Retry-After, else exponential backoff) instead of hammering.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.resilience.BackoffRetryMiddleware": 550,
     # Next to the downloader: sees raw bodies before decompression, redirects, retries.
     "crawler.archiving.WarcMiddleware": 950,
 }
+NIANBAO_RETRY_BACKOFF = 2.0        # seconds before the first retry; doubles each time (jittered)
+NIANBAO_RETRY_BACKOFF_MAX = 60.0
+NIANBAO_RETRY_AFTER_MAX = 120.0    # honour Retry-After up to this many seconds
 EXTENSIONS = {
     "crawler.progress.Progress": 500,   # one progress line every NIANBAO_PROGRESS_INTERVAL seconds
 }

@@ -127,3 +127,17 @@ def test_trs_pager_skips_the_function_definition():
     text = ('function createPageHTML(_nPageCount,_nCurrIndex,_sPageName,_sPageExt){ if(_nPageCount == null) return; }'
             '\ncreatePageHTML(3, 0, "index", "shtml");')
     assert trs.pager(text, "http://www.a.gov.cn/xxgk/") == (3, "index", "shtml")
+
+
+def test_pagers_versus_calendar_traps():
+    from crawler.discovery import is_pager_link
+
+    here = "http://www.a.gov.cn/xxgk/list.asp?classid=12"
+    assert is_pager_link(Link("http://www.a.gov.cn/xxgk/list.asp?classid=12&page=2", "2"), here)
+    assert is_pager_link(Link("http://www.a.gov.cn/xxgk/list.asp?classid=12&page=2", "下一页"), here)
+    assert is_pager_link(Link("http://www.a.gov.cn/xxgk/index_3.html", "3"), "http://www.a.gov.cn/xxgk/index.html")
+    # calendar widgets: numbered day links with dates in the URL
+    assert not is_pager_link(Link("http://www.a.gov.cn/xxgk/cal.asp?date=2020-01-05", "5"), here)
+    assert not is_pager_link(Link("http://www.a.gov.cn/xxgk/cal.asp?date=2020-02-01&page=2", "下一页"), here)
+    # another folder is another list
+    assert not is_pager_link(Link("http://www.a.gov.cn/other/index_2.html", "2"), "http://www.a.gov.cn/xxgk/index.html")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TimeoutError, TCPTimedOutError, ConnectionRefusedError
+from scrapy.exceptions import IgnoreRequest
 
 from archive.index import live_reports
 from crawler.discovery import (
@@ -29,6 +29,15 @@ from crawler.portals import DEFAULT_PORTALS, Portal, load_portals
 BLOCK_STATUSES = {401: "401 unauthorized", 403: "403 forbidden", 412: "412 WAF challenge",
                   429: "429 rate limited", 521: "521 WAF challenge"}
 _CHALLENGE = re.compile(rb"wzwschallenge|__jsl_clearance|_waf_|document\.cookie\s*=.{0,200}location", re.S)
+
+
+# Twisted's and Scrapy's (2.13+) exception names, by what they mean for a portal.
+_FAILURE_NAMES = [
+    (("DNSLookup", "CannotResolveHost"), "DNS lookup failed"),
+    (("Timeout", "TimedOut"), "timeout"),
+    (("ConnectionRefused",), "connection refused"),
+    (("DataLoss", "ConnectionLost", "ConnectionDone", "ResponseFailed"), "connection lost or truncated body"),
+]
 
 
 @dataclass
@@ -200,11 +209,15 @@ class ReportsSpider(scrapy.Spider):
                 req = self._request(link.url, ctx, "report", link.text, list_date=link.date)
             if req is not None:
                 yield req
-        for link in sorted_links.pagers:
-            if state.scope.allows(link.url):
-                req = self._request(link.url, ctx, "list", link.text)
-                if req is not None:
-                    yield req
+        hops = ctx.get("list_hops", 0) + 1
+        if hops <= self.settings.getint("NIANBAO_MAX_LIST_PAGES", 500):  # an endless pager stops here
+            for link in sorted_links.pagers:
+                if state.scope.allows(link.url):
+                    req = self._request(link.url, ctx, "list", link.text, list_hops=hops)
+                    if req is not None:
+                        yield req
+        else:
+            state.stop_reason = f"list longer than {hops - 1} pages cut at {ctx['url']}"
         depth = ctx.get("depth", 0)
         if depth >= self.max_column_depth:
             return
@@ -274,16 +287,17 @@ class ReportsSpider(scrapy.Spider):
 
     @staticmethod
     def _reason(failure) -> str:
+        """A short, stable reason for the portals/captures tables."""
         if failure.check(HttpError):
             status = failure.value.response.status
             return BLOCK_STATUSES.get(status, f"HTTP {status}")
-        if failure.check(DNSLookupError):
-            return "DNS lookup failed"
-        if failure.check(TimeoutError, TCPTimedOutError):
-            return "timeout"
-        if failure.check(ConnectionRefusedError):
-            return "connection refused"
-        return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+        if failure.check(IgnoreRequest):
+            return failure.getErrorMessage()[:300] or "ignored"
+        name = failure.type.__name__
+        for words, reason in _FAILURE_NAMES:
+            if any(w in name for w in words):
+                return f"{reason} ({name})"
+        return f"{name}: {failure.getErrorMessage()}"[:300]
 
     def closed(self, reason):
         for state in self.states.values():
