@@ -92,3 +92,33 @@ def test_reindex_replaces_existing_db_atomically(crawl_archive, tmp_path):
     run = con.execute("SELECT finish_reason FROM crawl_runs").fetchall()
     assert run == [("reindex",)]
     assert not Path(str(db) + ".reindex-tmp").exists()
+
+
+def test_reindex_after_refresh_run_equals_crawl_index(farm, tmp_path):
+    """Two crawls into one ARCHIVE_DIR: the second archives unchanged pages as `revisit`
+    records and marks reports seen without re-extracting. Reindexing both runs' WARCs must
+    still give the crawl's rows."""
+    from tests.crawling import run_crawl
+
+    portals = tmp_path / "portals.csv"
+    farm.write_portals_csv(portals)
+    archive = tmp_path / "archive"
+    for _ in range(2):
+        proc = run_crawl(portals, archive, farm.proxy_port)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    warcs = sorted((archive / "warc").glob("*.warc.gz"))
+    assert len(warcs) == 2
+    con = sqlite3.connect(archive / "reports.db")
+    revisits = con.execute("SELECT count(*) FROM captures WHERE record_type = 'revisit'").fetchone()[0]
+    con.close()
+    assert revisits > 0, "the second run archived no revisit: nothing to test"
+    db = tmp_path / "re.db"
+    stats = reindex(archive / "warc", db, jobs=2)
+    assert not stats.record_errors and not stats.failures
+    expected, got = rows(archive / "reports.db", "reports"), rows(db, "reports")
+    assert expected and sorted(got) == sorted(expected)
+    for rid, row in expected.items():
+        diff = {c: (row[c], got[rid].get(c)) for c in row if c != "removed_at" and row[c] != got[rid].get(c)}
+        assert not diff, f"report {rid} ({row['page_url']}) differs: {diff}"
+        assert (row["removed_at"] is None) == (got[rid]["removed_at"] is None)
+    assert captures(db) == captures(archive / "reports.db")
