@@ -29,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
         port = server.port if hasattr(server, "port") else server.start()
         print(f"nianbao demo: {len(farm.portals)} sample portals served through http_proxy=http://127.0.0.1:{port}")
         print("nianbao demo: scrapy crawl reports -a portals=%s -s ARCHIVE_DIR=%s" % (portals, archive))
-        proc = subprocess.run(crawl_command(portals, archive), cwd=ROOT, env=crawl_env(port))
+        # Warnings only: the summary below says what happened.
+        proc = subprocess.run(crawl_command(portals, archive, {"LOG_LEVEL": "WARNING"}), cwd=ROOT, env=crawl_env(port))
     db = archive / "reports.db"
     warcs = sorted((archive / "warc").glob("*.warc.gz"))
     if not db.exists():
