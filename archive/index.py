@@ -29,9 +29,10 @@ Design choices, and why:
   Captures fed out of time order (re-indexing many WARCs in parallel) still produce the
   right current row: an older capture with other text becomes a past version.
 * **Search.** ``reports_fts`` is a *contentless* FTS5 table (``content=''``) over
-  ``archive.search.segment()`` of title and text, rowid = ``reports.rowid``. Contentless,
-  because the segmented text is about three times the size of the text itself and
-  nothing ever reads it back. Its rows are deleted by replaying ``segment()`` on the old
+  ``archive.search.fts_values()`` of title and text (bigrams, and 4-grams for long
+  queries; see archive/search.py), rowid = ``reports.rowid``. Contentless, because the
+  segmented text is several times the size of the text itself and nothing ever reads it
+  back. Its rows are deleted by replaying ``segment()`` on the old
   values, so the segmenter version is kept in ``meta`` and the table is rebuilt when it
   changes. ``VACUUM`` may renumber the rowids of a table without an INTEGER PRIMARY KEY,
   so ``Index.vacuum()`` rebuilds the FTS table afterwards; never VACUUM by hand without
@@ -177,9 +178,13 @@ RUN_COLUMNS: dict[str, type] = {
     "stats": str,  # JSON: everything finish_run() was given, incl. per-portal counts
 }
 
-FTS_SQL = (
-    "CREATE VIRTUAL TABLE reports_fts USING fts5("
-    "title, text, content='', tokenize='unicode61 remove_diacritics 2')"
+FTS_SQL = search.FTS_CREATE_SQL
+_FTS_COLS = ", ".join(search.FTS_COLUMNS)
+_FTS_INSERT = "INSERT INTO reports_fts(rowid, {}) VALUES (?{})".format(
+    _FTS_COLS, ", ?" * len(search.FTS_COLUMNS)
+)
+_FTS_DELETE = "INSERT INTO reports_fts(reports_fts, rowid, {}) VALUES ('delete', ?{})".format(
+    _FTS_COLS, ", ?" * len(search.FTS_COLUMNS)
 )
 
 _INDEXES = [
@@ -276,10 +281,12 @@ class Index:
             self.conn.execute("ROLLBACK")
             raise
 
-    def _create_table(self, name: str, columns: dict, pk: str, autoincrement_pk=False):
+    def _create_table(self, name: str, columns: dict, pk: str, autoincrement_pk=False,
+                      foreign_keys=None):
         table = self.db[name]
         if not table.exists():
-            table.create(columns, pk=pk, not_null={pk} if not autoincrement_pk else None)
+            table.create(columns, pk=pk, not_null={pk} if not autoincrement_pk else None,
+                         foreign_keys=foreign_keys)
         else:
             # migration: add what an older schema lacks (never drops or retypes)
             have = table.columns_dict
@@ -299,7 +306,10 @@ class Index:
                 "from the WARCs with `python -m archive reindex`"
             )
         self._create_table("reports", REPORT_COLUMNS, "id")
-        self._create_table("report_versions", VERSION_COLUMNS, "id", True)
+        # the foreign key lets datasette link a version to its report and list a
+        # report's versions on its page
+        self._create_table("report_versions", VERSION_COLUMNS, "id", True,
+                           foreign_keys=[("report_id", "reports", "id")])
         self._create_table("captures", CAPTURE_COLUMNS, "id", True)
         self._create_table("portals", PORTAL_COLUMNS, "name")
         self._create_table("crawl_runs", RUN_COLUMNS, "id", True)
@@ -328,10 +338,7 @@ class Index:
 
     def _fill_fts(self) -> None:
         cur = self.conn.execute("SELECT rowid, title, text FROM reports")
-        self.conn.executemany(
-            "INSERT INTO reports_fts(rowid, title, text) VALUES (?, ?, ?)",
-            search.iter_segmented(cur),
-        )
+        self.conn.executemany(_FTS_INSERT, search.iter_segmented(cur))
 
     def _rebuild_fts_locked(self) -> None:
         self.conn.execute("DROP TABLE IF EXISTS reports_fts")
@@ -473,16 +480,10 @@ class Index:
         return out
 
     def _fts_delete(self, rowid: int, title, text) -> None:
-        self.conn.execute(
-            "INSERT INTO reports_fts(reports_fts, rowid, title, text) VALUES ('delete', ?, ?, ?)",
-            (rowid, search.segment(title), search.segment(text)),
-        )
+        self.conn.execute(_FTS_DELETE, (rowid, *search.fts_values(title, text)))
 
     def _fts_insert(self, rowid: int, title, text) -> None:
-        self.conn.execute(
-            "INSERT INTO reports_fts(rowid, title, text) VALUES (?, ?, ?)",
-            (rowid, search.segment(title), search.segment(text)),
-        )
+        self.conn.execute(_FTS_INSERT, (rowid, *search.fts_values(title, text)))
 
     def upsert_report(self, row: Mapping) -> str:
         """Insert or update one report; returns ``"new"``, ``"changed"`` or ``"unchanged"``.

@@ -65,7 +65,7 @@ from typing import Iterable
 
 # Bump when segment() changes: archive.index rebuilds reports_fts when the stored value
 # differs, because the FTS table is contentless and its deletes replay segment().
-SEGMENTER_VERSION = "bigram-1"
+SEGMENTER_VERSION = "bigram+4gram-1"
 
 # Han (incl. extension A, compatibility, extension B+), 々 and 〇 (used in dates such as
 # 二〇一九年), kana and hangul: scripts written without spaces, so they are cut into bigrams.
@@ -78,8 +78,22 @@ _CJK_CHARS = (
 _RUN_RE = re.compile(f"([{_CJK_CHARS}]+)|([^\\W_{_CJK_CHARS}]+)")
 _CJK_RE = re.compile(f"[{_CJK_CHARS}]")
 
-# title weighs more than body text in the ranking
-BM25_WEIGHTS = (5.0, 1.0)
+# The FTS5 table: bigram columns (every query) and 4-gram columns (CJK query words of 4+
+# characters). Contentless: nothing reads the segmented text back.
+FTS_COLUMNS = ("title", "text", "title4", "text4")
+FTS_CREATE_SQL = (
+    "CREATE VIRTUAL TABLE reports_fts USING fts5("
+    + ", ".join(FTS_COLUMNS)
+    + ", content='', tokenize='unicode61 remove_diacritics 2')"
+)
+# title weighs more than body text in the ranking (one weight per FTS column)
+BM25_WEIGHTS = (5.0, 1.0, 5.0, 1.0)
+_BM25 = "bm25(reports_fts, {})".format(", ".join(str(w) for w in BM25_WEIGHTS))
+# Ranking costs about 1 µs per matching report (bm25 in FTS5), so a query matching most
+# of a 100,000-report archive (政府, 信息公开) would take 100+ ms to rank exactly. Above this
+# many matches, bm25 ranks the RANK_CANDIDATES most recently indexed matches (highest
+# rowids) only: such a word is in most reports and tells them apart poorly anyway.
+RANK_CANDIDATES = 40_000
 
 
 def _normalise(text: str) -> str:
@@ -123,16 +137,51 @@ def segment(text: str | None) -> str:
     return " ".join(out)
 
 
+def segment4(text: str | None) -> str:
+    """Text → overlapping 4-grams of its CJK runs (runs shorter than 4 give nothing).
+
+    Why a second segmentation: a 4-character query such as 行政复议 or 信息公开 as a phrase
+    of bigrams makes FTS5 merge the position lists of three very common bigrams in every
+    report (信息 occurs dozens of times per report): 100+ ms on 100,000 reports. As a
+    4-gram it is one token with a short posting list.
+
+    >>> segment4("政府信息公开，复议")
+    '政府信息 府信息公 信息公开'
+    """
+    if not text:
+        return ""
+    out: list[str] = []
+    for m in _RUN_RE.finditer(_normalise(text)):
+        run = m.group(1)
+        if run is not None and len(run) >= 4:
+            out.extend(run[i : i + 4] for i in range(len(run) - 3))
+    return " ".join(out)
+
+
+def fts_values(title: str | None, text: str | None) -> tuple[str, str, str, str]:
+    """The values of FTS_COLUMNS for a report (what Index writes into reports_fts)."""
+    return segment(title), segment(text), segment4(title), segment4(text)
+
+
+_BIGRAM_COLS = "{title text}"
+_FOURGRAM_COLS = "{title4 text4}"
+
+
 def _word_phrases(word: str) -> list[str]:
-    """One query word (no spaces) → FTS5 phrases that must all match (usually one)."""
+    """One query word → FTS5 phrases (with column filters) that must all match."""
     runs = _runs(word)  # for a quoted phrase: its runs in order, spaces dropped
+    if len(runs) == 1 and runs[0][1] and len(runs[0][0]) >= 4:
+        # a pure CJK word of 4+ characters: 4-grams (one token for 4 characters)
+        run = runs[0][0]
+        grams = [run[i : i + 4] for i in range(len(run) - 3)]
+        return ['%s : "%s"' % (_FOURGRAM_COLS, " ".join(grams))]
     phrases: list[str] = []
     tokens: list[str] = []
     for i, (run, is_cjk) in enumerate(runs):
         last = i == len(runs) - 1
         if is_cjk and len(run) == 1 and last:
             tokens.append(run)
-            phrases.append('"%s"*' % " ".join(tokens))
+            phrases.append('%s : "%s"*' % (_BIGRAM_COLS, " ".join(tokens)))
             tokens = []
             continue
         toks = _run_tokens(run, is_cjk)
@@ -142,7 +191,7 @@ def _word_phrases(word: str) -> list[str]:
             toks = toks[:-1]
         tokens.extend(toks)
     if tokens:
-        phrases.append('"%s"' % " ".join(tokens))
+        phrases.append('%s : "%s"' % (_BIGRAM_COLS, " ".join(tokens)))
     return phrases
 
 
@@ -291,11 +340,13 @@ def nianbao_snippet_html(text: str | None, user_query: str | None) -> str:
 # Rank inside the subquery and join/snippet only the top rows: a select list with the
 # join and nianbao_snippet() in the ranked query itself would be evaluated for every
 # match before the sort (thousands of snippets for 复议), not for the 20 shown.
+# :cutoff is 0 (rank every match) or the rowid from which matches are ranked (see
+# RANK_CANDIDATES); FTS5 applies the rowid bound inside its scan.
 SEARCH_SQL = """
 with hits as (
-  select rowid, bm25(reports_fts, {w_title}, {w_text}) as score
+  select rowid, {bm25} as score
   from reports_fts
-  where reports_fts match nianbao_fts_query(:q)
+  where reports_fts match nianbao_fts_query(:q) and rowid >= :cutoff
   order by score
   limit :limit
 )
@@ -305,7 +356,13 @@ select r.id, r.portal, r.province, r.level, r.year, r.published, r.title, r.page
        hits.score
 from hits join reports r on r.rowid = hits.rowid
 order by hits.score
-""".format(w_title=BM25_WEIGHTS[0], w_text=BM25_WEIGHTS[1])
+""".format(bm25=_BM25)
+
+# The rowid of the RANK_CANDIDATES-th newest match (None: fewer matches, rank them all).
+CUTOFF_SQL = """
+select rowid from reports_fts where reports_fts match nianbao_fts_query(:q)
+order by rowid desc limit 1 offset :offset
+"""
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
@@ -320,18 +377,26 @@ def search(
     db: str | Path | sqlite3.Connection,
     query: str,
     limit: int = 20,
+    rank_candidates: int | None = RANK_CANDIDATES,
 ) -> list[dict]:
     """Ranked hits (best first) for ``query``: dicts with id, portal, province, level,
     year, published, title, page_url, url, warc_filename, warc_offset, removed_at,
     ``snippet`` (original text, matches in [brackets]) and ``score`` (bm25, lower is
-    better). An empty or unsearchable query returns []."""
+    better). An empty or unsearchable query returns [].
+
+    When more than ``rank_candidates`` reports match, only the most recently indexed
+    ``rank_candidates`` of them are ranked (see RANK_CANDIDATES); ``None`` ranks all."""
     if not fts_query(query):
         return []
     own = not isinstance(db, sqlite3.Connection)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True) if own else db
     try:
         register_functions(conn)
-        cur = conn.execute(SEARCH_SQL, {"q": query, "limit": limit})
+        cutoff = 0
+        if rank_candidates:
+            row = conn.execute(CUTOFF_SQL, {"q": query, "offset": rank_candidates - 1}).fetchone()
+            cutoff = row[0] if row else 0
+        cur = conn.execute(SEARCH_SQL, {"q": query, "limit": limit, "cutoff": cutoff})
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, row)) for row in cur.fetchall()]
     finally:
@@ -340,6 +405,6 @@ def search(
 
 
 def iter_segmented(rows: Iterable[tuple[int, str | None, str | None]]):
-    """(rowid, title, text) → (rowid, segment(title), segment(text)), for bulk loads."""
+    """(rowid, title, text) → (rowid, *fts_values(title, text)), for bulk loads."""
     for rowid, title, text in rows:
-        yield rowid, segment(title), segment(text)
+        yield (rowid, *fts_values(title, text))
