@@ -341,8 +341,8 @@ def test_farm_is_deterministic(farm):
     other = build_farm("small")
     assert [t for t in other.truth] == [t for t in farm.truth]
     for host, site in farm.sites.items():
-        assert {p: r.body for p, r in site.resources.items()} == \
-               {p: r.body for p, r in other.sites[host].resources.items()}
+        assert {p: r.data() for p, r in site.resources.items()} == \
+               {p: r.data() for p, r in other.sites[host].resources.items()}
 
 
 # -- the server ------------------------------------------------------------------------------------------
@@ -420,3 +420,245 @@ def test_server_answers_a_burst_of_parallel_connections(server, farm):
     with concurrent.futures.ThreadPoolExecutor(8) as ex:
         results = list(ex.map(get, urls))
     assert all(s == 200 and n > 1000 for s, n in results)
+
+
+# -- stage 2: every platform kind ------------------------------------------------------------------
+import json
+import shutil
+import subprocess
+
+
+@pytest.fixture(scope="module")
+def platforms():
+    return build_farm("platforms")
+
+
+def _decode(headers, body: bytes) -> str:
+    ctype = dict((k.lower(), v) for k, v in headers).get("content-type", "")
+    if b"charset=gb2312" in body[:400] or "gb" in ctype.lower():
+        return body.decode("gb18030")
+    return body.decode("utf-8")
+
+
+def _skin_of(body: bytes) -> str:
+    if b"TRS_Editor" in body:
+        return "trs"
+    if b"<ucapcontent>" in body:
+        return "ucap"
+    if b'id="zoom"' in body:
+        return "hanweb"
+    return "legacy_gbk"
+
+
+def walk(farm, start: str, limit: int = 600) -> tuple[set[str], set[str]]:
+    """A tiny reference crawler that knows each platform's paging: returns (pages, files)."""
+    seen, files, queue = set(), set(), [start]
+    posts = set()
+    while queue and len(seen) < limit:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        status, headers, body = farm.request("GET", url)
+        hops = 0
+        while status in (301, 302) and hops < 3:
+            url = urllib.parse.urljoin(url, dict(headers)["Location"])
+            seen.add(url)
+            status, headers, body = farm.request("GET", url)
+            hops += 1
+        if status != 200 or not dict(headers).get("Content-Type", "").startswith("text/html"):
+            continue
+        text = _decode(headers, body)
+        found = set(re.findall(r'href="([^"]+)"', text))
+        m = re.search(r'createPageHTML\((\d+),\s*(\d+),\s*"([^"]+)",\s*"(\w+)"\)', text)
+        if m:
+            n, name, ext = int(m.group(1)), m.group(3), m.group(4)
+            found |= {f"{name}_{i}.{ext}" if i else f"{name}.{ext}" for i in range(n)}
+        m = re.search(r"var countPage = (\d+)", text)
+        if m:
+            ext = url.rsplit(".", 1)[-1] if url.rsplit("/", 1)[-1] else "html"
+            found |= {f"index_{i}.{ext}" if i else f"index.{ext}" for i in range(int(m.group(1)))}
+        if "<datastore>" in text and "ajaxParam" in text:
+            form = urllib.parse.urlencode(_hanweb_form(text)).encode()
+            total = int(re.search(r"var totalRecord = (\d+)", text).group(1))
+            for start_ in range(1, total + 1, 15):
+                target = urllib.parse.urljoin(url, f"/module/web/jpage/dataproxy.jsp?startrecord={start_}"
+                                                   f"&endrecord={start_ + 14}&perpage=15")
+                _, _, xml = farm.request("POST", target, [], form)
+                posts.add(target)
+                found |= set(re.findall(r'href="([^"]+)"', xml.decode()))
+        m = re.search(r'var unitUrl = "([^"]+)"', text)
+        if m:
+            page_no = 1
+            while True:
+                api = urllib.parse.urljoin(url, m.group(1) + "&paramJson=" + urllib.parse.quote(
+                    json.dumps({"pageNo": page_no, "pageSize": 15})))
+                data = json.loads(farm.request("GET", api)[2])
+                assert data["success"]
+                hrefs = re.findall(r'href="([^"]+)"', data["data"]["html"])
+                if not hrefs:
+                    break
+                found |= set(hrefs)
+                page_no += 1
+        for h in found:
+            h = h.replace("&amp;", "&")
+            if h.startswith(("javascript:", "mailto:", "#")) or "jsessionid" in h or "bsrl/" in h:
+                continue
+            absu = urllib.parse.urljoin(url, h).split("#")[0]
+            parts = urllib.parse.urlsplit(absu)
+            if parts.scheme != "http" or parts.hostname not in farm.sites:
+                continue
+            if re.search(r"\.(pdf|docx?|wps)$", parts.path):
+                files.add(absu)
+            elif absu not in seen:
+                queue.append(absu)
+    return seen, files
+
+
+def _attachment_text(kind: str, body: bytes) -> str:
+    if kind == "pdf":
+        from pdfminer.high_level import extract_text
+
+        return extract_text(io.BytesIO(body))
+    if kind == "docx":
+        return _read_docx(body)
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".doc") as f:
+        f.write(body)
+        f.flush()
+        return subprocess.run(["antiword", "-m", "UTF-8.txt", f.name], capture_output=True, check=True).stdout.decode()
+
+
+def _page_text(farm, url: str) -> str:
+    """Reference text of a report page, following TRS continuation pages."""
+    _, _, body = farm.request("GET", url)
+    skin = _skin_of(body)
+    text = reference_text(skin, body)
+    m = re.search(rb'createPageHTML\((\d+),(\d+),"([^"]+)","html"\)', body)
+    if m and int(m.group(1)) > 1:
+        base = url.rsplit("/", 1)[0]
+        for k in range(1, int(m.group(1))):
+            _, _, more = farm.request("GET", f"{base}/{m.group(3).decode()}_{k}.html")
+            text += "\n" + reference_text(skin, more).split("\n", 1)[1]
+    return text
+
+
+def test_every_platform_kind_is_reachable_and_true(platforms):
+    farm = platforms
+    by_portal: dict[str, list] = {}
+    for t in farm.truth:
+        by_portal.setdefault(t.portal, []).append(t)
+    for p in farm.portals:
+        status = farm.status[p.name][0]
+        if status != "ok":
+            assert p.name not in by_portal
+            continue
+        pages, files = walk(farm, p.url)
+        for t in by_portal[p.name]:
+            assert t.page_url in pages or t.page_url in files, (p.name, t.title)
+            if t.url != t.page_url:
+                assert t.url in files
+    have_antiword = shutil.which("antiword") is not None
+    for t in farm.truth:
+        if t.content_type == "html":
+            assert squash(_page_text(farm, t.url)) == squash(t.text), t.url
+        elif t.content_type in ("doc", "wps") and not have_antiword:
+            continue
+        else:
+            status, headers, body = farm.request("GET", t.url)
+            assert status == 200
+            assert squash(_attachment_text(t.content_type, body)) == squash(t.text), t.url
+    kinds = {(t.content_type, t.kind) for t in farm.truth}
+    assert {("html", "government"), ("html", "department"), ("html", "township"), ("pdf", "government"),
+            ("doc", "government"), ("docx", "government"), ("wps", "government")} <= kinds
+
+
+def test_blocked_and_dead_portals(platforms):
+    farm = platforms
+    expect = {"宜章县": 412, "安仁县": 521, "资兴市": 403}
+    for p in farm.portals:
+        status, reason = farm.status[p.name]
+        if p.name in expect:
+            assert status == "blocked" and reason
+            assert farm.request("GET", p.url)[0] == expect[p.name]
+            assert farm.request("GET", p.url + "robots.txt")[0] == expect[p.name]
+    url = "http://www.rucheng.gov.cn/"
+    status, headers, _ = farm.request("GET", url)
+    assert status == 302 and "wzwschallenge=" in dict(headers)["Location"]
+    status, _, body = farm.request("GET", urllib.parse.urljoin(url, dict(headers)["Location"]))
+    assert status == 200 and b"wzwschallenge" in body and b"<a " not in body
+    assert farm.status["桂东县"][0] == "unreachable"
+    assert farm.request("GET", "http://www.guidong.gov.cn/")[0] == 502
+
+
+def test_jpaas_records_only_in_the_api(platforms):
+    farm = platforms
+    col = "http://www.longyou.gov.cn/col/col1229456/index.html"
+    page = farm.request("GET", col)[2].decode()
+    truth = [t for t in farm.truth_for("龙游县") if t.kind == "government"]
+    assert not any(urllib.parse.urlsplit(t.page_url).path in page for t in truth)
+    unit = re.search(r'var unitUrl = "([^"]+)"', page).group(1)
+    raw = farm.request("GET", urllib.parse.urljoin(col, unit + '&paramJson={"pageNo":1,"pageSize":15}'))[2]
+    data = json.loads(raw)
+    assert data["success"] is True and data["data"]["html"].count("<li>") == 15
+    bad = json.loads(farm.request("GET", urllib.parse.urljoin(col, unit.replace("pageId=", "pageId=9")
+                                                               + '&paramJson={"pageNo":1}'))[2])
+    assert bad["success"] is False
+
+
+def test_url_variants_and_traps(platforms):
+    farm = platforms
+    t = next(t for t in farm.truth if t.portal == "宜城市" and t.aliases)
+    _, _, page = farm.request("GET", t.page_url)
+    for alias in t.aliases:
+        if alias.startswith("http://"):
+            assert farm.request("GET", alias)[2] == page
+    pages, _ = walk(farm, "http://www.yc.gov.cn/")
+    assert any(u.endswith("?from=list") for u in pages)          # the same report linked twice
+    assert any("xxgknb/index.html" in u for u in pages) and any(u.endswith("xxgknb/") for u in pages)
+    # the calendar never ends, session ids never repeat
+    url, months = "http://www.yc.gov.cn/bsrl/calendar.jsp?month=2021-01", set()
+    for _ in range(30):
+        body = farm.request("GET", url)[2].decode()
+        months.add(url)
+        url = urllib.parse.urljoin(url, re.search(r'href="([^"]+)">下一月', body).group(1))
+    assert len(months) == 30
+    a = farm.request("GET", "http://www.yc.gov.cn/wsbs/index.jsp;jsessionid=0A1B2C3D4E5F")[2].decode()
+    nxt = re.search(r'href="([^"]+)">办事事项0', a).group(1)
+    b = farm.request("GET", "http://www.yc.gov.cn" + nxt)[2].decode()
+    assert re.search(r'href="([^"]+)">办事事项0', b).group(1) != nxt
+
+
+def test_multipage_report_is_split(platforms):
+    farm = platforms
+    split = []
+    for t in farm.truth_for("宜城市"):
+        body = farm.request("GET", t.url)[2]
+        n = int(re.search(rb'createPageHTML\((\d+),0,', body).group(1))
+        if n > 1:
+            split.append((t, body, n))
+    assert len(split) == 1
+    t, body, n = split[0]
+    first = squash(reference_text("trs", body))
+    assert first != squash(t.text) and squash(t.text).startswith(first)
+    assert farm.request("GET", t.url.replace(".html", f"_{n - 1}.html"))[0] == 200
+
+
+def test_city_platform_hosts_its_county(platforms):
+    farm = platforms
+    home = farm.request("GET", "http://www.zhushan.gov.cn/")[2].decode()
+    assert 'href="http://xxgk.shiyan.gov.cn/zsx/"' in home
+    county = farm.truth_for("竹山县")
+    assert county and all(t.page_url.startswith("http://xxgk.shiyan.gov.cn/zsx/") for t in county)
+    city = farm.truth_for("十堰市")
+    assert city and all(t.page_url.startswith("http://xxgk.shiyan.gov.cn/xxgknb/") for t in city)
+
+
+def test_bench_and_large_sizes():
+    bench = build_farm("bench", n_portals=24, seed=1)
+    assert len(bench.portals) >= 24 and len(bench.truth) >= 150
+    assert {s for s, _ in bench.status.values()} == {"ok", "blocked", "unreachable"}
+    assert build_farm("bench", n_portals=24, seed=1).truth == bench.truth
+    large = build_farm("large")
+    assert len(large.portals) >= 200 and large.page_count() >= 20000

@@ -17,16 +17,19 @@ def serve(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.farm serve",
                                  description="Serve the sample portal farm on 127.0.0.1.")
     ap.add_argument("--port", type=int, default=0, help="port (default: any free port)")
-    ap.add_argument("--kind", default="small", help="farm kind (default: small)")
+    ap.add_argument("--kind", default="small", help="farm kind: small, platforms, bench, large (default: small)")
+    ap.add_argument("--n-portals", type=int, default=None, help="portals of a bench/large farm")
+    ap.add_argument("--seed", type=int, default=0, help="seed of a bench/large farm")
     ap.add_argument("--portals-csv", help="write the farm's portals.csv here")
     ap.add_argument("--verbose", action="store_true", help="log every request")
     args = ap.parse_args(argv)
-    farm = build_farm(args.kind)
+    farm = build_farm(args.kind, n_portals=args.n_portals, seed=args.seed)
     if args.portals_csv:
         farm.write_portals_csv(args.portals_csv)
     srv = FarmServer(farm, port=args.port, record=False, verbose=args.verbose)
     srv.start()
-    print(f"farm ({args.kind}): {len(farm.portals)} portals, {len(farm.truth)} reports", flush=True)
+    print(f"farm ({args.kind}): {len(farm.portals)} portals, {len(farm.truth)} reports, "
+          f"{farm.page_count()} pages", flush=True)
     if args.portals_csv:
         print(f"portals: {args.portals_csv}", flush=True)
     print(f"http_proxy={srv.proxy_url}", flush=True)

@@ -322,3 +322,115 @@ _ROMAN = {
     "宜城市": "yicheng", "枣阳市": "zaoyang", "开原市": "kaiyuan", "江山市": "jiangshan",
     "龙游县": "longyou", "临武县": "linwu", "桂阳县": "guiyang",
 }
+
+
+# -- generated reports of departments and townships ------------------------------------------------
+_NUM = re.compile(r"^-?\d+(?:\.\d+)?(万元)?$")
+
+
+def _renumber(table: Table, rng, scale: float) -> Table:
+    """The same table with every number cell replaced by a plausible smaller number."""
+    rows = []
+    for row in table.rows:
+        cells = []
+        for c in row:
+            m = _NUM.match(c.text)
+            if m and c.text not in ("0",):
+                n = int(abs(float(c.text.replace("万元", ""))) * scale * rng.uniform(0.3, 1.2))
+                n = n if rng.random() < 0.8 else 0
+                text = f"{n}万元" if m.group(1) else str(n)
+                cells.append(Cell(text, c.colspan, c.rowspan))
+            else:
+                cells.append(c)
+        rows.append(tuple(cells))
+    return Table(tuple(rows))
+
+
+def unit_report(unit: str, parent: Report | str, year: int, *, province: str, seed: object = 0,
+                publisher: str | None = None, level: str = "department", slug: str | None = None,
+                title_style: int | None = None, with_tables: bool = True,
+                index_no: str | None = None) -> Report:
+    """A generated, realistic report of a department (教育局 …) or township (…镇, …街道办事处):
+    the national layout of ``year`` (2019-on: six fixed sections with the fixed tables taken
+    from seed 003 and renumbered; before: free sections plus the 统计指标 annex of seed 004),
+    prose written for ``unit``. Deterministic in its arguments."""
+    import random as _random
+
+    gov = parent if isinstance(parent, str) else parent.government
+    rng = _random.Random(f"unit|{unit}|{year}|{seed}")
+    style = title_style if title_style is not None else rng.randrange(4)
+    title = [f"{unit}{year}年政府信息公开工作年度报告", f"{unit}{year}年度政府信息公开工作年度报告",
+             f"{unit}政府信息公开工作年度报告（{year}年）", f"{unit}{year}年政府信息公开年报"][style]
+    n_active = rng.randrange(40, 900)
+    n_apply = rng.randrange(0, 25)
+    n_site = rng.randrange(20, 600)
+    blocks: list[Block] = [
+        Block("p", f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和{gov}关于做好{year}年"
+                   f"政府信息公开工作年度报告编制和发布工作的要求，由{unit}编制。本报告所列数据的统计期限自"
+                   f"{year}年1月1日起至{year}年12月31日止。如对本报告有疑问，请与{unit}办公室联系。"),
+    ]
+    if year >= 2019:
+        base = seed_report("suizhou-2020")
+        tables = [b.table for b in base.blocks if b.kind == "table"]
+        delta = year - 2020
+        tables = [Table(tuple(tuple(Cell(_shift_years(c.text, delta), c.colspan, c.rowspan) for c in r)
+                              for r in t.rows)) for t in tables]
+        scale = 0.02 if level == "department" else 0.005
+        blocks += [
+            Block("h", "一、总体情况"),
+            Block("p", f"{year}年，{unit}深入贯彻落实《条例》和{gov}政务公开工作部署，坚持以公开为常态、不公开为例外，"
+                       f"全年主动公开政府信息{n_active}条，其中通过门户网站公开{n_site}条。"),
+            Block("p", f"（一）主动公开。围绕本单位职能，及时公开机构职能、政策文件、财政预决算、重点工作等信息，"
+                       f"全年发布政策解读{rng.randrange(1, 30)}篇。"),
+            Block("p", f"（二）依申请公开。全年收到政府信息公开申请{n_apply}件，均在法定期限内予以答复。"),
+            Block("p", "（三）政府信息管理。严格落实信息发布审核制度，做到先审后发。"),
+            Block("p", f"（四）平台建设。充分发挥政府信息公开平台作用，全年更新栏目信息{n_site}条。"),
+            Block("p", "（五）监督保障。将政务公开工作纳入年度目标考核，明确专人负责。"),
+            Block("h", "二、主动公开政府信息情况"),
+        ]
+        if with_tables:
+            blocks.append(Block("table", table=_renumber(tables[0], rng, scale)))
+        blocks.append(Block("h", "三、收到和处理政府信息公开申请情况"))
+        if with_tables:
+            blocks.append(Block("table", table=_renumber(tables[1], rng, 0.2)))
+        blocks.append(Block("h", "四、政府信息公开行政复议、行政诉讼情况"))
+        if with_tables:
+            blocks.append(Block("table", table=_renumber(tables[2], rng, 0.3)))
+        blocks += [
+            Block("h", "五、存在的主要问题及改进情况"),
+            Block("p", "存在的主要问题：一是公开内容的深度和广度还需拓展；二是政策解读形式较为单一。"
+                       "改进措施：进一步规范公开内容，丰富解读形式，提升公开质量。"),
+            Block("h", "六、其他需要报告的事项"),
+            Block("p", f"本年度未收取信息处理费。{unit}无其他需要报告的事项。"),
+        ]
+    else:
+        blocks += [
+            Block("h", "一、概述"),
+            Block("p", f"{year}年，{unit}认真贯彻落实《条例》，把政府信息公开工作列入重要议事日程，"
+                       f"明确分管领导和工作人员，不断完善公开制度。"),
+            Block("h", "二、主动公开政府信息情况"),
+            Block("p", f"全年共主动公开政府信息{n_active}条，其中通过政府网站公开{n_site}条。"),
+            Block("h", "三、依申请公开政府信息情况"),
+            Block("p", f"全年共受理政府信息公开申请{n_apply}件，均已按时答复。"),
+            Block("h", "四、政府信息公开的收费及减免情况"),
+            Block("p", "本年度未收取任何费用。"),
+            Block("h", "五、因政府信息公开申请行政复议、提起行政诉讼的情况"),
+            Block("p", "本年度未发生因政府信息公开申请行政复议、提起行政诉讼的情况。"),
+            Block("h", "六、存在的主要问题及改进措施"),
+            Block("p", "主要问题是信息公开的及时性有待提高。下一步将进一步健全制度，加强培训，提高公开工作水平。"),
+        ]
+        if with_tables:
+            annex = next(b.table for b in seed_report("jiahe-2017").blocks if b.kind == "table")
+            blocks += [Block("p", f"附件：{year}年政府信息公开情况统计表"),
+                       Block("table", table=_renumber(annex, rng, 0.1))]
+    month_day = (f"01-{rng.randrange(10, 31):02d}" if year >= 2019 else
+                 f"03-{rng.randrange(1, 31):02d}")
+    published = f"{year + 1}-{month_day}"
+    blocks += [Block("sign", unit), Block("sign", f"{year + 1}年{int(month_day[:2])}月{int(month_day[3:])}日")]
+    return Report(
+        slug=slug or f"unit-{unit.encode('utf-8').hex()[:16]}-{year}",
+        title=title, government=unit, province=province, level=level, year=year,
+        published=published, written=published, publisher=publisher or unit,
+        index_no=index_no if index_no is not None else f"{rng.randrange(10**8, 10**9)}/{year + 1}-{rng.randrange(1, 99999):05d}",
+        blocks=tuple(blocks), seed="generated",
+    )

@@ -197,3 +197,142 @@ def _normalise_zip(data: bytes) -> bytes:
             ni.external_attr = info.external_attr
             z.writestr(ni, src.read(info.filename))
     return out.getvalue()
+
+
+# -- Word 97 binary (.doc) and WPS ------------------------------------------------------------------
+def _cfb(streams: dict[str, bytes]) -> bytes:
+    """A minimal OLE2 compound file (v3, 512-byte sectors). Streams shorter than 4096 bytes are
+    padded to 4096 so everything lives in regular sectors (no mini stream needed)."""
+    import struct
+
+    sect = 512
+    endc, free, fats, nos = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    names = list(streams)
+    datas, sizes = [], []
+    for n in names:
+        d = streams[n]
+        if len(d) < 4096:
+            d = d + b"\0" * (4096 - len(d))
+        sizes.append(len(d))
+        datas.append(d + b"\0" * (-len(d) % sect))
+    n_data = sum(len(d) // sect for d in datas)
+    n_fat = 1
+    while n_fat + 1 + n_data > n_fat * (sect // 4):
+        n_fat += 1
+    fat = [fats] * n_fat
+    dir_start = len(fat)
+    fat.append(endc)
+    starts = []
+    for d in datas:
+        k = len(d) // sect
+        starts.append(len(fat))
+        fat += [len(fat) + i + 1 for i in range(k - 1)] + [endc]
+    fat += [free] * (n_fat * (sect // 4) - len(fat))
+
+    def entry(name: str, typ: int, start: int, size: int, left: int = nos, child: int = nos) -> bytes:
+        nm = (name + "\0").encode("utf-16-le") if name else b""
+        e = nm.ljust(64, b"\0") + struct.pack("<HBB", len(nm), typ, 1 if typ else 0)
+        e += struct.pack("<III", left, nos, child) + b"\0" * 36
+        return e + struct.pack("<IQ", start, size)
+
+    # directory tree: entries ordered by (name length, upper-case name), each the left child of
+    # the next; the root's child is the last one (all black: a valid, if lopsided, tree)
+    order = sorted(range(len(names)), key=lambda i: (len(names[i]), names[i].upper()))
+    ents: list[bytes] = [b""] * len(names)
+    for rank, i in enumerate(order):
+        ents[i] = entry(names[i], 2, starts[i], sizes[i], left=order[rank - 1] + 1 if rank else nos)
+    dirs = entry("Root Entry", 5, endc, 0, child=order[-1] + 1) + b"".join(ents)
+    assert len(names) <= 3
+    dirs += entry("", 0, 0, 0) * (3 - len(names))
+    hdr = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+    hdr += b"\0" * 6 + struct.pack("<9I", 0, n_fat, dir_start, 0, 4096, endc, 0, endc, 0)
+    hdr += struct.pack("<109I", *(list(range(n_fat)) + [free] * (109 - n_fat)))
+    return hdr + struct.pack(f"<{len(fat)}I", *fat) + dirs + b"".join(datas)
+
+
+def doc_bytes(paragraphs: Sequence[str]) -> bytes:
+    """A Word 97 (.doc) file holding ``paragraphs`` as Unicode text: FIB, one-piece CLX,
+    a "Normal" stylesheet, one section, CHPX/PAPX bin tables and a font table (宋体), which is
+    what antiword needs (``antiword -m UTF-8.txt f.doc``); catdoc reads it too."""
+    import struct
+
+    text = "\r".join(paragraphs) + "\r"
+    tb = text.encode("utf-16-le")
+    fc0 = 0x800
+    bounds = [fc0]
+    pos = fc0
+    for p in paragraphs:
+        pos += 2 * (len(p) + 1)
+        bounds.append(pos)
+    end_text = fc0 + len(tb)
+    wd = bytearray(fc0) + tb
+    wd += b"\0" * (-len(wd) % 512)
+    chp_pn = len(wd) // 512          # one CHPX FKP: a single run with default properties
+    fkp = bytearray(512)
+    struct.pack_into("<II", fkp, 0, fc0, end_text)
+    fkp[511] = 1
+    wd += fkp
+    pap_pns, pap_fcs = [], [fc0]     # PAPX FKPs: 25 paragraphs a page, all style 0
+    paras = list(zip(bounds[:-1], bounds[1:]))
+    for i in range(0, len(paras), 25):
+        chunk = paras[i:i + 25]
+        fkp = bytearray(512)
+        fcs = [a for a, _ in chunk] + [chunk[-1][1]]
+        struct.pack_into(f"<{len(fcs)}I", fkp, 0, *fcs)
+        papx = 504                   # cb=0, cb'=1, istd=0
+        fkp[papx:papx + 4] = b"\x00\x01\x00\x00"
+        for k in range(len(chunk)):
+            fkp[4 * len(fcs) + 13 * k] = papx // 2
+        fkp[511] = len(chunk)
+        pap_pns.append(len(wd) // 512)
+        pap_fcs.append(fcs[-1])
+        wd += fkp
+    table = bytearray()
+
+    def put(data: bytes) -> tuple[int, int]:
+        off = len(table)
+        table.extend(data)
+        if len(table) % 2:
+            table.append(0)
+        return off, len(data)
+
+    def plc(cps: list[int], items: list[bytes]) -> bytes:
+        return struct.pack(f"<{len(cps)}I", *cps) + b"".join(items)
+
+    std = struct.pack("<HHHHH", 0, 0x1 | (0xFFF << 4), 0x2, 0, 0)
+    std += struct.pack("<H", 6) + "Normal".encode("utf-16-le") + b"\0\0"
+    std = std[:6] + struct.pack("<H", len(std)) + std[8:]
+    std += struct.pack("<HH", 2, 0) + struct.pack("<H", 0)
+    stshi = struct.pack("<6H", 1, 10, 1, 0x5B, 0x0F, 0) + struct.pack("<3H", 0, 0, 0)
+    f_stsh = put(struct.pack("<H", len(stshi)) + stshi + struct.pack("<H", len(std)) + std)
+    ccp = len(text)
+    f_sed = put(plc([0, ccp], [struct.pack("<HIHI", 0, 0xFFFFFFFF, 0, 0)]))
+    f_chp = put(plc([fc0, end_text], [struct.pack("<I", chp_pn)]))
+    f_pap = put(plc(pap_fcs, [struct.pack("<I", pn) for pn in pap_pns]))
+    ffn = struct.pack("<BHBB", 0x02, 400, 134, 0) + b"\0" * 34 + "宋体".encode("utf-16-le") + b"\0\0"
+    f_ffn = put(struct.pack("<HH", 1, 0) + bytes([len(ffn)]) + ffn)
+    f_dop = put(bytes(500))
+    f_clx = put(b"\x02" + struct.pack("<I", 16) + struct.pack("<II", 0, ccp) + struct.pack("<HIH", 0, fc0, 0))
+    fib = bytearray(fc0)
+    # FibBase: wIdent, nFib (Word 97), lid zh-CN, flags fWhichTblStm|fExtChar
+    struct.pack_into("<HHHHHH", fib, 0, 0xA5EC, 0x00C1, 0, 0x0804, 0, 0x1200)
+    struct.pack_into("<H", fib, 0x0C, 0x00BF)
+    struct.pack_into("<II", fib, 0x18, fc0, end_text)
+    struct.pack_into("<H", fib, 0x20, 14)
+    struct.pack_into("<H", fib, 0x3E, 22)
+    struct.pack_into("<I", fib, 0x40, len(wd))      # cbMac
+    struct.pack_into("<I", fib, 0x4C, ccp)          # ccpText
+    struct.pack_into("<H", fib, 0x98, 0x5D)
+    for idx, (fc, lcb) in ((1, f_stsh), (6, f_sed), (12, f_chp), (13, f_pap), (15, f_ffn),
+                           (31, f_dop), (33, f_clx)):
+        struct.pack_into("<II", fib, 0x9A + idx * 8, fc, lcb)
+    wd[:fc0] = fib
+    return _cfb({"WordDocument": bytes(wd), "1Table": bytes(table)})
+
+
+def report_doc(report: Report) -> bytes:
+    """The report as a Word 97 .doc (also served as .wps: Kingsoft WPS files are the same
+    compound-file format). Table-free reports only, like PDFs."""
+    if report.has_tables:
+        raise ValueError(f"{report.slug}: DOC files of the farm carry no tables; use drop_tables=True")
+    return doc_bytes([report.title, *report.body_lines()])

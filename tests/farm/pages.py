@@ -254,11 +254,11 @@ def _info_line(meta: PageMeta, chrome: Chrome) -> str:
             f'<a href="javascript:doZoom(14)">小</a>]</span></div>')
 
 
-def _share_print() -> str:
-    return """<div class="share-bar"><div class="bdsharebuttonbox"><span>分享到：</span>
+def _share_print(print_href: str = "javascript:window.print()") -> str:
+    return f"""<div class="share-bar"><div class="bdsharebuttonbox"><span>分享到：</span>
 <a href="#" class="bds_weixin" data-cmd="weixin" title="分享到微信"></a><a href="#" class="bds_tsina" data-cmd="tsina" title="分享到新浪微博"></a><a href="#" class="bds_qzone" data-cmd="qzone" title="分享到QQ空间"></a></div>
 <div class="qrcode"><img src="/images/qrcode.png"><p>扫一扫在手机打开当前页</p></div>
-<div class="print"><a href="javascript:window.print()">【打印本页】</a> <a href="javascript:window.close()">【关闭窗口】</a></div></div>"""
+<div class="print"><a href="{print_href}" target="_blank">【打印本页】</a> <a href="javascript:window.close()">【关闭窗口】</a></div></div>"""
 
 
 def _related(chrome: Chrome) -> str:
@@ -309,7 +309,8 @@ def attachment_html(attachments: Sequence[tuple[str, str]], flavour: str = "span
 
 def render_article(skin: str, meta: PageMeta, body: str, chrome: Chrome, *,
                    attachments: Sequence[tuple[str, str]] = (), page_count: int = 1,
-                   page_index: int = 0, page_name: str = "") -> bytes:
+                   page_index: int = 0, page_name: str = "",
+                   print_href: str = "javascript:window.print()") -> bytes:
     """An article page of ``skin`` whose body container holds ``body`` (HTML) followed by the
     attachment links. ``page_count``/``page_index``/``page_name`` write the TRS
     ``createPageHTML`` call of multi-page articles."""
@@ -335,7 +336,7 @@ function createPageHTML(_nPageCount,_nCurrIndex,_sPageName,_sPageExt){{
 }}
 createPageHTML({page_count},{page_index},"{page_name}","html");
 </script></div>
-{_share_print()}
+{_share_print(attr(print_href))}
 {_related(chrome)}
 </div></div>
 {_footer(chrome)}
@@ -352,7 +353,7 @@ createPageHTML({page_count},{page_index},"{page_name}","html");
 <tr><td><div id="zoom" class="bt_content">
 <!--<$[信息内容]>begin-->{body}<!--<$[信息内容]>end-->
 </div>{att}</td></tr>
-<tr><td>{_share_print()}</td></tr>
+<tr><td>{_share_print(attr(print_href))}</td></tr>
 <tr><td>{_related(chrome)}</td></tr></table>
 {_footer(chrome)}
 <script language="javascript" src="/script/0/1810161458186379.js"></script>
@@ -371,7 +372,7 @@ createPageHTML({page_count},{page_index},"{page_name}","html");
 <div class="article"><h1 class="article-title"><ucaptitle>{esc(meta.title)}</ucaptitle></h1>
 {_info_line(meta, chrome)}
 <div id="zoomcon" class="article-content"><ucapcontent>{body}</ucapcontent></div>{att}
-{_share_print()}</div>
+{_share_print(attr(print_href))}</div>
 {_related(chrome)}</div>
 {_footer(chrome)}
 </body></html>"""
@@ -411,9 +412,13 @@ createPageHTML({page_count},{page_index},"{page_name}","html");
 
 
 def render_report(skin: str, report: Report, chrome: Chrome | None = None, *,
-                  attachments: Sequence[tuple[str, str]] = (), spam: bool = True) -> bytes:
+                  attachments: Sequence[tuple[str, str]] = (), spam: bool = True,
+                  blocks: Sequence[Block] | None = None, page_count: int = 1, page_index: int = 0,
+                  page_name: str = "", print_href: str = "javascript:window.print()") -> bytes:
     """The full article page of ``report`` in ``skin``. An ideal extraction of it yields
-    ``report.gold_text()`` (modulo whitespace) and the metadata index_no/publisher/published."""
+    ``report.gold_text()`` (modulo whitespace) and the metadata index_no/publisher/published.
+    ``blocks``/``page_*`` render one page of a TRS multi-page article (``createPageHTML(n, i,
+    page_name, "html")``); ``print_href`` is where 【打印本页】 points."""
     if chrome is None:
         # a 相关新闻 list with the previous year's report among unrelated headlines
         related = [("全市优化营商环境工作推进会召开", "/xwzx/202001/t20200106_1.html", "2020-01-06"),
@@ -423,8 +428,10 @@ def render_report(skin: str, report: Report, chrome: Chrome | None = None, *,
         chrome = Chrome.for_government(report.government, related=related)
     rng = _rng(skin, report.slug, report.title)
     flavour = "font" if skin == "legacy_gbk" else "span"
-    body = body_html(report.blocks, rng, flavour, spam=spam)
-    return render_article(skin, PageMeta.of(report), body, chrome, attachments=attachments)
+    body = body_html(report.blocks if blocks is None else blocks, rng, flavour, spam=spam)
+    return render_article(skin, PageMeta.of(report), body, chrome, attachments=attachments,
+                          page_count=page_count, page_index=page_index, page_name=page_name,
+                          print_href=print_href)
 
 
 def render_attachment_page(skin: str, meta: PageMeta, attachments: Sequence[tuple[str, str]],
@@ -623,6 +630,90 @@ def render_legacy_list(chrome: Chrome, column: str, items: Sequence[ListItem], p
 <table width="980" border="0" align="center" bgcolor="#EEEEEE"><tr><td align="center">主办：{esc(chrome.organizer)}　{esc(chrome.icp)}　Copyright © {esc(chrome.site_name)}</td></tr></table>
 </body></html>"""
     return html_.encode("gb18030")
+
+
+def jpaas_list_html(items: Sequence[ListItem], total: int, page_no: int, page_size: int) -> str:
+    """The ``data.html`` of a jpaas ``front/page/build/unit`` answer: the records as ``<li>`` plus
+    the pager numbers the page's script reads."""
+    pages = max(1, -(-total // page_size))
+    lis = "".join(f'<li><a href="{attr(i.href)}" target="_blank" title="{attr(i.title)}">{esc(i.title)}</a>'
+                  f'<span>{esc(i.date)}</span></li>' for i in items)
+    return (f'<ul class="zfxxgk_zdgkc">{lis}</ul><div class="pagination" data-total="{total}" '
+            f'data-pages="{pages}" data-page="{page_no}">共{total}条 第{page_no}/{pages}页</div>')
+
+
+def render_jpaas_column(chrome: Chrome, column: str, unit_url: str, page_size: int = 15) -> bytes:
+    """A jpaas (Hanweb's newer platform) column page: no records in the HTML; the script asks
+    ``unit_url + "&paramJson=" + {"pageNo":n,"pageSize":15}`` and inserts ``data.html``."""
+    page = f"""{_head(column, chrome)}
+<body>{_furniture_top("hanweb", chrome)}
+<div class="main">{_breadcrumb(chrome)}
+<div class="column-title">{esc(column)}</div>
+<div id="zfxxgk-list" class="list-con"></div>
+<div id="page-bar"></div>
+<script type="text/javascript">
+var unitUrl = "{unit_url}";
+function loadPage(pageNo) {{
+  var paramJson = JSON.stringify({{"pageNo": pageNo, "pageSize": {page_size}}});
+  $.ajax({{ url: unitUrl + "&paramJson=" + encodeURIComponent(paramJson), type: "GET", dataType: "json",
+    success: function (res) {{ if (res.success) {{ $("#zfxxgk-list").html(res.data.html); }} }} }});
+}}
+loadPage(1);
+</script></div>
+{_footer(chrome)}
+</body></html>"""
+    return page.encode("utf-8")
+
+
+def render_ucap_list(chrome: Chrome, column: str, items: Sequence[ListItem], page: int, page_count: int,
+                     page_href) -> bytes:
+    """A UCAP column list (``xxgk.shtml?code=…``) with plain 首页/上一页/下一页/尾页 links."""
+    pager = f'<div class="page">共{page_count}页 '
+    if page > 1:
+        pager += f'<a href="{attr(page_href(1))}">首页</a> <a href="{attr(page_href(page - 1))}">上一页</a> '
+    for n in range(1, page_count + 1):
+        pager += f'<span class="cur">{n}</span> ' if n == page else f'<a href="{attr(page_href(n))}">{n}</a> '
+    if page < page_count:
+        pager += f'<a href="{attr(page_href(page + 1))}">下一页</a> <a href="{attr(page_href(page_count))}">尾页</a>'
+    pager += "</div>"
+    page_html = f"""{_head(column, chrome)}
+<body>{_furniture_top("ucap", chrome)}
+<div class="container">{_breadcrumb(chrome)}
+<div class="xxgk-right"><div class="xxgk-title">{esc(column)}</div>
+<ul class="xxgk-list">
+{_li(items)}
+</ul>
+{pager}</div></div>
+{_footer(chrome)}
+</body></html>"""
+    return page_html.encode("utf-8")
+
+
+def render_waf(kind: str, host: str, seed: str = "") -> bytes:
+    """The body a web application firewall answers instead of the page: ``412`` (瑞数-style
+    dynamic cookie script), ``521`` (加速乐 ``__jsl_clearance`` cookie script), ``wzws``
+    (``?wzwschallenge=`` confirmation page)."""
+    token = hashlib.sha1(f"{host}|{seed}".encode()).hexdigest()
+    if kind == "412":
+        return (f'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+                f'<meta id="9DhefwqGPrzGxEp9hPaoag" content="{token * 3}"></head><body>'
+                f'<script type="text/javascript" r="m">$_ts=window[\'$_ts\'];if(!$_ts)$_ts={{}};$_ts.nsd=74221;'
+                f'$_ts.cd="{token}qqqqqqqqqqqqqqqqq";</script>'
+                f'<script type="text/javascript" charset="utf-8" src="/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js" r="m"></script>'
+                f'</body></html>').encode()
+    if kind == "521":
+        return (f"<html><body><script>document.cookie=('_')+('_')+('j')+('s')+('l')+('_')+('c')+('l')+('e')+('a')+('r')"
+                f"+('a')+('n')+('c')+('e')+('_')+('s')+('=')+('{token[:10]}')+('|')+('-1')+('|')+('|')+('{token[10:30]}')"
+                f"+(';max-age=3600;path=/');location.href=location.pathname+location.search</script></body></html>").encode()
+    if kind == "wzws":
+        return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>安全验证</title></head><body>'
+                f'<script type="text/javascript">var wzwstemplate = "{token[:16]}"; var wzwschallenge = "{token}";'
+                f'var wzwschallengex = "{token[::-1]}"; var template = 5; var encoderchars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";'
+                f'function KTKY2RBD9NHPBCIHV9ZMEQQDARSLVFDU(str){{return str;}}'
+                f'var cookieString = "wzws_cid=" + wzwschallenge + "; path=/";document.cookie = cookieString;'
+                f'location.href = "/WZWSREL" + KTKY2RBD9NHPBCIHV9ZMEQQDARSLVFDU(wzwstemplate) + "?wzwschallenge=" + wzwschallengex;'
+                f'</script><noscript>请开启JavaScript并刷新该页</noscript></body></html>').encode()
+    raise ValueError(kind)
 
 
 # -- labelled set for the extraction engineer ----------------------------------------------------

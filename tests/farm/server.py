@@ -79,6 +79,9 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             status, headers, data = site.handle(self.command, path, req_headers, body)
         chunked = any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in headers)
+        # recorded before sending, so a client that has read the answer finds it recorded
+        fs._record(SentResponse(self.command, f"http://{host}{path}", req_headers, body, status, headers,
+                                data if self.command != "HEAD" else b"", chunked, proxy_form))
         self.send_response_only(status, REASONS.get(status, ""))
         self.send_header("Date", formatdate(usegmt=True))
         for k, v in headers:
@@ -100,9 +103,6 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self.wfile.write(data)
         self.wfile.flush()
-        url = f"http://{host}{path}"
-        fs._record(SentResponse(self.command, url, req_headers, body, status, headers,
-                                data if self.command != "HEAD" else b"", chunked, proxy_form))
 
     do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = do_OPTIONS = _serve
 
