@@ -3,7 +3,8 @@
 - A declared GB2312/GBK/GB18030 charset is decoded as ``gb18030`` (a superset: real
   "GB2312" pages carry GBK and GB18030 characters that plain ``gbk``/``gb2312`` reject).
 - A declaration that contradicts the bytes (a "utf-8" page that is really GBK, or the
-  reverse) is overruled when the other codec decodes the bytes cleanly.
+  reverse) is overruled when the other codec decodes the bytes cleanly; bytes that are
+  valid UTF-8 (with multibyte sequences) are UTF-8 whatever the page declares.
 - Undeclared pages are tried as UTF-8, then GB18030, then guessed by charset_normalizer.
 - Nothing is replaced silently: :func:`decode_html` returns how many U+FFFD characters the
   decoded text holds (bytes that did not decode plus any present in the source).
@@ -99,6 +100,12 @@ def decode_html(body: bytes, content_type: str | None = None) -> DecodedText:
         declared = _declared_in_document(body[:20000])
 
     if declared:
+        if declared != "utf-8" and not body.isascii():
+            # valid UTF-8 with multibyte sequences is never accidental GBK: a page declared
+            # gb2312 but served as UTF-8 (CMS migrations) decodes as UTF-8
+            text = _strict(body, "utf-8")
+            if text is not None:
+                return _result(text, "utf-8", declared)
         text = _strict(body, declared)
         if text is not None:
             return _result(text, declared, declared)

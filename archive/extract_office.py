@@ -254,49 +254,45 @@ def _run(cmd: list[str], errors: list[str], name: str) -> str | None:
 
 def _antiword_text(out: str) -> tuple[str, list]:
     """antiword prints table rows as ``|cell|cell|``; turn them into ``cell | cell``."""
-    lines: list[str] = []
-    tables: list[list[list[str]]] = []
-    table: list[list[str]] = []
-    for raw in out.splitlines():
-        s = raw.strip()
-        if len(s) >= 2 and s.startswith("|") and s.endswith("|"):
-            cells = [_norm(c) for c in s[1:-1].split("|")]
-            table.append(cells)
-            lines.append(" | ".join(cells))
-            continue
-        if table:
-            tables.append(_square(table))
-            table = []
-        s = _norm(s)
-        if s:
-            lines.append(s)
-    if table:
-        tables.append(_square(table))
-    return "\n".join(lines), tables
+    return _with_tables(out, lambda raw: (
+        [c for c in raw.strip()[1:-1].split("|")]
+        if len(raw.strip()) >= 2 and raw.strip().startswith("|") and raw.strip().endswith("|")
+        else None))
 
 
 def _catdoc_text(out: str) -> tuple[str, list]:
     """catdoc separates table cells with tabs (one row per line)."""
+    return _with_tables(out.replace("\x0c", "\n"),
+                        lambda raw: raw.split("\t") if "\t" in raw.strip("\t") else None)
+
+
+def _with_tables(out: str, cells_of) -> tuple[str, list]:
+    """Lines of converter output; runs of table rows become grids (rows padded to one
+    width) and ``a | b | c`` lines."""
     lines: list[str] = []
     tables: list[list[list[str]]] = []
     table: list[list[str]] = []
-    for raw in out.replace("\x0c", "\n").splitlines():
-        if "\t" in raw.strip("\t"):
-            cells = [_norm(c) for c in raw.split("\t")]
-            table.append(cells)
-            lines.append(" | ".join(cells))
-            continue
+
+    def close() -> None:
         if table:
-            tables.append(_square(table))
-            table = []
+            grid = _square(table)
+            tables.append(grid)
+            lines.extend(" | ".join(r) for r in grid)
+            table.clear()
+
+    for raw in out.splitlines():
+        cells = cells_of(raw)
+        if cells is not None:
+            table.append([_norm(c) for c in cells])
+            continue
+        close()
         s = _norm(raw)
         if s:
             lines.append(s)
-    if table:
-        tables.append(_square(table))
+    close()
     return "\n".join(lines), tables
 
 
 def _square(table: list[list[str]]) -> list[list[str]]:
     width = max(len(r) for r in table)
-    return [r + [""] * (width - len(r)) for r in table]
+    return [list(r) + [""] * (width - len(r)) for r in table]

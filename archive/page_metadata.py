@@ -138,6 +138,7 @@ def find_metadata_blocks(root) -> list:
             continue
         el = seed
         best = None
+        best_n = best_compact = 0
         for _ in range(8):
             if el is None or el.tag in ("body", "html"):
                 break
@@ -150,8 +151,11 @@ def find_metadata_blocks(root) -> list:
             text = segments_text(el)
             compact = len(_WS_RE.sub("", text))
             fields, n, strong = parse_metadata_text(text)
+            if best is not None and n <= best_n and compact > best_compact + 3:
+                break  # the parent adds text but no labels: the report, not metadata
             if n >= 2 and strong >= 1 and compact <= 120 + 60 * n:
                 best = (el, fields)
+                best_n, best_compact = n, compact
             elif best is not None and compact > 120 + 60 * max(n, 1):
                 break
             el = el.getparent()

@@ -137,3 +137,172 @@ def test_never_raises_on_garbage():
                  b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, b"<html>"):
         ex = extract(body, "http://x.gov.cn/a")
         assert isinstance(ex, Extraction)
+
+
+# --- hand-made fixtures: one per rule ----------------------------------------------------
+def lines_of(text: str) -> list[str]:
+    return [ln for ln in text.splitlines() if ln.strip()]
+
+
+def test_hidden_markup_is_dropped_whatever_hides_it():
+    """display:none (any case), visibility:hidden, hidden attribute, <style> class/id rules,
+    off-screen boxes, zero font size, zero height + overflow hidden, opacity 0."""
+    ex = extract(load("hidden_spam.html"), "http://www.tieling.gov.cn/a.html")
+    assert ex.text + "\n" == gold("hidden_spam.gold.txt")
+    for spam in ("365", "百家乐", "时时彩", "六合彩", "棋牌", "彩金", "博彩", "葡京", "pk10",
+                 "威尼斯人", "彩票"):
+        assert spam not in ex.text
+
+
+def test_portal_chrome_dialogs_and_headline_list_with_the_report_title():
+    url = "http://www.suizhou.gov.cn/zwgk/ndbg/202101/t20210128_1.shtml"
+    ex = extract(load("chrome_dialogs.html"), url)
+    assert ex.text + "\n" == gold("chrome_dialogs.gold.txt")
+    assert ex.text.count("随州市2020年政府信息公开工作年度报告") == 2  # title line + attachment
+    assert ex.metadata["published"] == "2021-01-28"
+    assert ex.links == [
+        ("http://www.suizhou.gov.cn/attach/2021/ndbg2020.pdf", "随州市2020年政府信息公开工作年度报告.pdf"),
+        ("http://www.suizhou.gov.cn/module/download/downfile.jsp?classid=0&filename=tjb2020.xlsx",
+         "统计表.xlsx"),
+    ]
+
+
+def test_chrome_is_stripped_without_a_known_container_too():
+    page = load("chrome_dialogs.html").replace(b'id="zoom"', b'id="wenzhang"')
+    ex = extract(page, "http://www.suizhou.gov.cn/zwgk/ndbg/202101/t20210128_1.shtml")
+    assert ex.metadata["container"] == "density"
+    assert ex.text + "\n" == gold("chrome_dialogs.gold.txt")
+
+
+def test_legacy_layout_undeclared_gbk_and_a_2019_span_table():
+    ex = extract(load("legacy_undeclared_gbk.html"),
+                 "http://www.guangshui.gov.cn/xxgk/nb/202001/t20200120_1.html")
+    assert ex.encoding == "gb18030"
+    assert ex.replacement_chars == 0
+    assert ex.text + "\n" == gold("legacy_undeclared_gbk.gold.txt")
+    assert ex.metadata["published"] == "2020-01-20"
+    (table,) = ex.tables
+    assert len({len(r) for r in table}) == 1 and len(table[0]) == 10
+    # rowspan repeated in every row it spans, colspan text in the first column only
+    assert [r[0] for r in table].count("三、本年度办理结果") == 6
+    assert table[3][:4] == ["一、本年新收政府信息公开申请数量", "", "", "10"]
+    assert table[2][4:9] == ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+
+
+def test_span_grid_rules_inline():
+    html = """<html><body><div class="TRS_Editor"><table>
+    <tr><th rowspan="3">a</th><th colspan="2">b</th><th rowspan="0">z</th></tr>
+    <tr><td>c</td><td rowspan="2">d</td></tr>
+    <tr><td colspan="1">e</td></tr>
+    <tr><td colspan="3">f</td></tr></table></div></body></html>"""
+    ex = extract(html.encode(), "http://x.gov.cn/a.html")
+    assert ex.tables == [[["a", "b", "", "z"], ["a", "c", "d", "z"], ["a", "e", "d", "z"],
+                          ["f", "", "", "z"]]]
+    assert "a | e | d | z" in ex.text.splitlines()
+
+
+def test_layout_and_navigation_tables_are_not_data_tables():
+    html = """<html><body><table><tr><td><a href="/">首页</a></td><td><a href="/a">政务公开</a></td>
+    <td><a href="/b">互动交流</a></td></tr></table>
+    <table><tr><td><div class="TRS_Editor"><p>第一段。</p><table><tr><td>指标</td><td>数</td></tr>
+    </table></div></td></tr></table></body></html>"""
+    ex = extract(html.encode(), "http://x.gov.cn/a.html")
+    assert ex.tables == [[["指标", "数"]]]
+    assert "首页" not in ex.text
+
+
+def test_utf8_bytes_declared_gb2312_decode_as_utf8():
+    html = '<html><head><meta charset="gb2312"></head><body><div id="zoom"><p>政府信息公开年报〔2020〕</p>' \
+           '</div></body></html>'
+    ex = extract(html.encode("utf-8"), "http://x.gov.cn/a.html")
+    assert "政府信息公开年报〔2020〕" in ex.text and ex.encoding == "utf-8"
+
+
+def test_gbk_bytes_declared_utf8_decode_as_gb18030():
+    html = '<html><head><meta charset="utf-8"></head><body><div id="zoom"><p>政府信息公开年报</p>' \
+           '</div></body></html>'
+    ex = extract(html.encode("gb18030"), "http://x.gov.cn/a.html", "text/html; charset=UTF-8")
+    assert "政府信息公开年报" in ex.text and ex.encoding == "gb18030"
+
+
+def test_undecodable_bytes_are_counted_never_silent():
+    page = ('<html><head><meta charset="gbk"></head><body><div id="zoom"><p>一、总体情况</p><p>'
+            .encode("gbk") + b"\xff\xfe\x80" + "二、主动公开</p></div></body></html>".encode("gbk"))
+    ex = extract(page, "http://x.gov.cn/a.html")
+    assert ex.replacement_chars >= 1
+    assert "一、总体情况" in ex.text and "二、主动公开" in ex.text
+
+
+METADATA_VARIANTS = [
+    # ul/li with spaced labels and Chinese dates
+    """<ul class="xxgk-info"><li><b>索 引 号：</b>000014348/2021-00012</li>
+    <li><b>发 布 机 构：</b>嘉禾县人民政府办公室</li><li><b>成文日期：</b>2021年01月15日</li>
+    <li><b>发布日期：</b>2021年1月18日</li><li><b>公开方式：</b>主动公开</li></ul>""",
+    # label cell / value cell table without colons
+    """<table class="meta"><tr><td>索引号</td><td>000014348/2021-00012</td><td>发布机构</td>
+    <td>嘉禾县人民政府办公室</td></tr><tr><td>成文日期</td><td>2021-01-15</td><td>发布日期</td>
+    <td>2021-01-18</td></tr></table>""",
+    # dl/dt/dd
+    """<dl class="info"><dt>索引号:</dt><dd>000014348/2021-00012</dd><dt>发布机构:</dt>
+    <dd>嘉禾县人民政府办公室</dd><dt>成文日期:</dt><dd>2021/1/15</dd><dt>发布日期:</dt>
+    <dd>2021.01.18</dd></dl>""",
+]
+
+
+@pytest.mark.parametrize("block", METADATA_VARIANTS)
+def test_metadata_blocks_become_fields(block):
+    html = f"""<html><head><title>嘉禾县2020年政府信息公开工作年度报告</title></head><body>{block}
+    <div class="TRS_Editor"><p>一、总体情况</p><p>2020年，我县发布成文日期不晚于当年的文件。</p></div>
+    </body></html>"""
+    ex = extract(html.encode(), "http://www.jiahe.gov.cn/a.html")
+    assert ex.metadata["index_no"] == "000014348/2021-00012"
+    assert ex.metadata["publisher"] == "嘉禾县人民政府办公室"
+    assert ex.metadata["written"] == "2021-01-15"
+    assert ex.metadata["published"] == "2021-01-18"
+    assert lines_of(ex.text) == ["嘉禾县2020年政府信息公开工作年度报告", "一、总体情况",
+                                 "2020年，我县发布成文日期不晚于当年的文件。"]
+
+
+def test_metadata_table_inside_the_container_is_stripped():
+    html = f"""<html><body><div id="zoom">{METADATA_VARIANTS[1]}<p>一、总体情况</p></div>
+    </body></html>"""
+    ex = extract(html.encode(), "http://x.gov.cn/a.html")
+    assert "索引号" not in ex.text and "一、总体情况" in ex.text
+    assert ex.metadata["index_no"] == "000014348/2021-00012"
+
+
+def test_headline_list_after_the_report_inside_the_container():
+    """Seed 000: ~20 unrelated headlines glued after the report, the report's own title
+    among them."""
+    items = "".join(f'<li><a href="/n/{i}.html">{t}</a></li>' for i, t in enumerate([
+        "大亚湾再动员再部署扫黑除恶专项斗争工作", "泰顺竹里畲族乡打造绿富美",
+        "襄阳市2017年政府信息公开年度工作报告", "我市召开2018年“双打”工作会议", "开足马力生产"]))
+    html = f"""<html><head><title>襄阳市2017年政府信息公开年度工作报告</title></head><body>
+    <div id="zoom"><p>襄阳市2017年政府信息公开年度工作报告</p><p>一、工作要点落实情况</p>
+    <p>6、强化监督检查，促进信息公开常态化、长效化。</p><ul>{items}</ul></div></body></html>"""
+    ex = extract(html.encode(), "http://www.xiangyang.gov.cn/a.html")
+    assert lines_of(ex.text) == ["襄阳市2017年政府信息公开年度工作报告", "一、工作要点落实情况",
+                                 "6、强化监督检查，促进信息公开常态化、长效化。"]
+
+
+def test_title_line_comes_first_from_h1_or_title_when_the_body_lacks_it():
+    html = """<html><head><title>某局2020年度政府信息公开工作年度报告_某市人民政府</title></head>
+    <body><h1 class="title">某局2020年度政府信息公开工作年度报告</h1>
+    <div class="article-content"><p>一、总体情况</p></div></body></html>"""
+    ex = extract(html.encode(), "http://x.gov.cn/a.html")
+    assert ex.title == "某局2020年度政府信息公开工作年度报告"
+    assert lines_of(ex.text) == ["某局2020年度政府信息公开工作年度报告", "一、总体情况"]
+
+
+def test_plain_text_and_unknown_payloads():
+    ex = extract("嘉禾县2017年政府信息公开年度报告\n一、概述\n".encode("gb18030"),
+                 "http://x.gov.cn/a.txt", "text/plain")
+    assert ex.content_type == "other" and ex.text.startswith("嘉禾县2017年")
+    ex = extract(bytes(range(256)) * 4, "http://x.gov.cn/a.bin", "application/octet-stream")
+    assert ex.content_type == "other" and ex.text == ""
+
+
+def test_gzip_payload_is_inflated():
+    import gzip
+    ex = extract(gzip.compress(load("hidden_spam.html")), "http://www.tieling.gov.cn/a.html")
+    assert ex.text + "\n" == gold("hidden_spam.gold.txt")

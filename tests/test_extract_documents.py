@@ -1,0 +1,148 @@
+"""archive.extract on attachments: DOCX, DOC, WPS, PDF (text layer and scanned).
+
+Fixtures: tests/fixtures/extract/report.{docx,doc,pdf}, scanned.pdf (see make_documents.py
+there for how they were made) and report.gold.txt; plus the farm's own PDF/DOCX/DOC files of
+every seed report when tests/farm is there.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from archive import extract_office
+from archive.extract import extract, sniff_type
+
+FIX = Path(__file__).parent / "fixtures" / "extract"
+WS = re.compile(r"\s+")
+GOLD = (FIX / "report.gold.txt").read_text(encoding="utf-8")
+GOLD_TABLE = [
+    ["统计指标", "单位", "统计数"],
+    ["一、主动公开情况", "", ""],
+    ["（一）主动公开政府信息数", "条", "1652"],
+    ["其中：主动公开规范性文件数", "条", "31"],
+    ["二、回应解读情况", "次", "120"],
+]
+TITLE = "嘉禾县2017年政府信息公开年度报告"
+needs_antiword = pytest.mark.skipif(not (shutil.which("antiword") or shutil.which("catdoc")),
+                                    reason="antiword/catdoc not installed (make sysdeps)")
+
+
+def squash(s: str) -> str:
+    return WS.sub("", s)
+
+
+def body(name: str) -> bytes:
+    return (FIX / name).read_bytes()
+
+
+# --- DOCX ---------------------------------------------------------------------------------
+def test_docx_paragraphs_and_tables_in_document_order():
+    ex = extract(body("report.docx"), "http://www.jiahe.gov.cn/attach/report.docx")
+    assert ex.content_type == "docx"
+    assert ex.text + "\n" == GOLD  # split runs joined, merged cells on the grid
+    assert ex.tables == [GOLD_TABLE]
+    assert ex.title == TITLE
+    assert not ex.needs_ocr
+
+
+def test_docx_is_recognised_by_its_bytes_not_its_url():
+    ex = extract(body("report.docx"), "http://www.jiahe.gov.cn/module/download/downfile.jsp?id=7",
+                 "application/octet-stream")
+    assert ex.content_type == "docx"
+    assert ex.text + "\n" == GOLD
+
+
+# --- DOC / WPS ------------------------------------------------------------------------------
+@needs_antiword
+def test_doc_through_antiword():
+    ex = extract(body("report.doc"), "http://www.jiahe.gov.cn/attach/report.doc")
+    assert ex.content_type == "doc"
+    lines = ex.text.splitlines()
+    assert lines[0] == TITLE
+    for line in GOLD.splitlines():
+        if " | " not in line:
+            assert line in lines
+    # a binary Word table keeps no text in vertically merged continuation cells
+    assert "其中：主动公开规范性文件数 |  | 31" in lines
+    assert "（一）主动公开政府信息数 | 条 | 1652" in lines
+    assert "一、主动公开情况 |  | " in lines
+    assert len(ex.tables) == 1 and all(len(r) == 3 for r in ex.tables[0])
+
+
+@needs_antiword
+def test_wps_and_disguised_doc_are_sniffed_by_magic_bytes():
+    data = body("report.doc")
+    assert sniff_type(data, "http://x.gov.cn/a.wps") == "wps"
+    ex = extract(data, "http://x.gov.cn/attach/2018/ndbg.wps")
+    assert ex.content_type == "wps" and ex.text.startswith(TITLE)
+    ex = extract(data, "http://x.gov.cn/art/2018/3/28/art_1.html", "text/html")
+    assert ex.content_type == "doc" and ex.text.startswith(TITLE)
+
+
+def test_doc_without_converter_reports_an_error(monkeypatch):
+    monkeypatch.setattr(extract_office.shutil, "which", lambda name: None)
+    ex = extract(body("report.doc"), "http://x.gov.cn/a.doc")
+    assert ex.content_type == "doc"
+    assert ex.text == ""
+    assert "antiword" in ex.metadata["error"]
+
+
+# --- PDF ----------------------------------------------------------------------------------
+def test_pdf_text_in_reading_order_with_ruled_table_rebuilt():
+    ex = extract(body("report.pdf"), "http://www.jiahe.gov.cn/attach/report.pdf")
+    assert ex.content_type == "pdf"
+    assert not ex.needs_ocr
+    assert ex.title == TITLE
+    assert squash(ex.text) == squash(GOLD)
+    lines = ex.text.splitlines()
+    for row in GOLD_TABLE:  # every row one line, the rowspan text repeated
+        assert " | ".join(row) in lines
+    assert ex.tables == [GOLD_TABLE]
+    # wrapped lines of a paragraph are joined again
+    assert GOLD.splitlines()[1] in lines
+
+
+def test_scanned_pdf_needs_ocr_and_has_no_text():
+    ex = extract(body("scanned.pdf"), "http://www.jiahe.gov.cn/attach/scan.pdf")
+    assert ex.content_type == "pdf"
+    assert ex.needs_ocr is True
+    assert ex.text == ""
+
+
+def test_broken_pdf_does_not_raise():
+    ex = extract(body("report.pdf")[:3000], "http://x.gov.cn/a.pdf")
+    assert ex.content_type == "pdf"
+    assert isinstance(ex.text, str)
+
+
+# --- the farm's attachments -------------------------------------------------------------------
+def _farm():
+    try:
+        from tests.farm import corpus, docs
+    except Exception:  # noqa: BLE001
+        pytest.skip("tests.farm not available")
+    return corpus, docs
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf", "doc"])
+def test_farm_attachments_give_the_gold_text(kind):
+    corpus, docs = _farm()
+    if kind == "doc" and not shutil.which("antiword"):
+        pytest.skip("antiword not installed")
+    from collections import Counter
+    for report in corpus.seed_reports():
+        r = report if kind == "docx" else corpus.variant(report, drop_tables=True)
+        data = {"docx": docs.report_docx, "pdf": docs.report_pdf, "doc": docs.report_doc}[kind](r)
+        ex = extract(data, f"http://x.gov.cn/{r.slug}.{kind}")
+        assert ex.content_type == kind
+        assert ex.title == r.title
+        gold, ours = squash(r.gold_text()), squash(ex.text)
+        if kind == "pdf":
+            # pdfminer drops a character the farm's CID font cannot map (U+00B7 "·")
+            common = sum((Counter(gold) & Counter(ours)).values())
+            assert common / len(gold) >= 0.999 and common / len(ours) >= 0.999, r.slug
+        else:
+            assert ours == gold, r.slug
