@@ -18,6 +18,12 @@ and we want the bytes as received: header strings are encoded as latin-1 (the wa
 libraries decode raw header bytes), falling back to UTF-8 only for characters latin-1 cannot
 hold.
 
+Replay note: the metadata record carries the page's URL as WARC-Target-URI (design contract),
+and pywb's own indexer (`wb-manager add` of raw WARCs, `wb-manager reindex`) indexes it under
+that URL, so pywb 2.10 then serves the JSON instead of the page. Index with
+`python -m archive cdxj` or package with `python -m archive pack` (both leave metadata records
+out), as tests/test_replay.py does.
+
 Reading (`iter_records`, `iter_exchanges`) walks the file one gzip member at a time; a corrupt
 member is reported and skipped by re-synchronising on the next gzip magic, so one flipped byte
 costs one record, not the rest of the file. Non-gzip (plain `.warc`) files are read with

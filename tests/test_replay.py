@@ -75,9 +75,18 @@ def wayback(crawl_with_sent):
     assert r.returncode == 0, r.stdout + r.stderr
     site = work / "pywb"
     site.mkdir()
-    for argv in (["wb-manager", "init", "nianbao"], ["wb-manager", "add", "--unpack-wacz", "nianbao", str(wacz)]):
+    for argv in (["wb-manager", "init", "nianbao"], ["wb-manager", "add", "--unpack-wacz", "nianbao", str(wacz)],
+                 ["wb-manager", "init", "raw"]):
         r = subprocess.run([str(bindir / argv[0]), *argv[1:]], cwd=site, capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr
+    # A second collection: the WARC files as they are, indexed by `python -m archive cdxj`
+    # (not by wb-manager, whose indexer would also index the JSON crawl-context records).
+    for f in warc.glob("*.warc.gz"):
+        shutil.copy(f, site / "collections" / "raw" / "archive" / f.name)
+    r = subprocess.run([sys.executable, "-m", "archive", "cdxj", str(site / "collections" / "raw" / "archive"),
+                        "-o", str(site / "collections" / "raw" / "indexes")], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
     port = free_port()
     log = open(site / "wayback.log", "wb")
     proc = subprocess.Popen([str(bindir / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=site,
@@ -152,3 +161,21 @@ def test_pywb_post_replay(crawl_with_sent, wayback):
                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
         with opener.open(req, timeout=30) as resp:
             assert resp.read() == ex.payload
+
+
+def test_pywb_replays_raw_warcs_with_our_cdxj(crawl_with_sent, wayback):
+    """pywb on the WARC files themselves with the per-WARC CDXJ from `python -m archive cdxj`."""
+    _, warc, sent = crawl_with_sent
+    base, opener = wayback
+    base = base.rsplit("/", 1)[0] + "/raw"
+    n = 0
+    for ex in iter_exchanges(warc):
+        if ex.record_type != "response" or ex.status != 200 or (ex.context or {}).get("kind") not in ("report", "attachment"):
+            continue
+        ts = ex.fetched_at.replace("-", "").replace(":", "").replace("T", "").rstrip("Z")
+        req = urllib.request.Request(f"{base}/{ts}id_/{ex.url}", headers={"Accept-Encoding": "gzip, deflate"})
+        with opener.open(req, timeout=30) as resp:
+            assert resp.read() == ex.payload, ex.url
+            assert resp.headers.get("Content-Type") == ex.header("Content-Type")
+        n += 1
+    assert n >= 10
