@@ -279,6 +279,9 @@ def query_terms(user_query: str | None) -> list[str]:
     return sorted(terms, key=len, reverse=True)
 
 
+_BREAKS = re.compile(r"[ \t\u3000]*(?:\r?\n[ \t\u3000]*)+")
+
+
 def _find_spans(text: str, terms: list[str]) -> tuple[str, list[tuple[int, int]]]:
     """Spans (start, end) of the terms in text; matching is done on NFKC+lower text so
     that ２０１９ in the report matches 2019 in the query. NFKC can change lengths (rarely
@@ -340,7 +343,8 @@ def snippet(
         pos = end
     if pos < len(text):
         out.append(ellipsis)
-    return "".join(out).replace("\r\n", "\n").replace("\n", " ⏎ ")
+    # one ⏎ per run of line breaks (blank lines are common in extracted text)
+    return _BREAKS.sub(" ⏎ ", "".join(out))
 
 
 def nianbao_snippet(text: str | None, user_query: str | None) -> str:
