@@ -16,7 +16,8 @@ can re-run extraction on their own captures::
     ex.metadata       # {'index_no': '…', 'publisher': '市政府办公室',
                       #  'written': '2017-03-10', 'published': '2017-03-10'}
     ex.content_type   # 'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'other'
-    ex.needs_ocr      # True for image-only PDFs (text is then empty)
+    ex.needs_ocr      # True for image-only PDFs (text is then empty) and for pages whose
+                      # body is only scanned images
     ex.replacement_chars  # U+FFFD in title+text: bytes that did not decode (flag the report)
     ex.links          # [(absolute url, anchor text)] of pdf/doc/docx/wps/xls/xlsx in the body
 
@@ -53,7 +54,7 @@ import zipfile
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-__all__ = ["Extraction", "extract", "sniff_type"]
+__all__ = ["Extraction", "extract", "sniff_type", "join_pages"]
 
 
 @dataclass
@@ -174,7 +175,8 @@ def _html(body: bytes, url: str, content_type: str | None) -> Extraction:
         meta["container"] = res.container
     replacement = res.text.count("\ufffd") + (res.title or "").count("\ufffd")
     return Extraction(text=res.text, title=res.title, tables=res.tables, metadata=meta,
-                      content_type="html", replacement_chars=replacement,
+                      content_type="html", needs_ocr=res.needs_ocr,
+                      replacement_chars=replacement,
                       encoding=decoded.encoding, links=res.links)
 
 
@@ -186,3 +188,34 @@ def _from_dict(d: dict, kind: str) -> Extraction:
                       needs_ocr=bool(d.get("needs_ocr")),
                       replacement_chars=text.count("\ufffd") + (title or "").count("\ufffd"),
                       encoding=None, links=[])
+
+
+def join_pages(pages: list[Extraction]) -> Extraction:
+    """One Extraction from the pages of a report split over several pages (TRS
+    ``t…_1.html``, ``t…_2.html``), in page order: texts joined with the title line that
+    each later page repeats dropped, tables and attachment links concatenated, metadata of
+    the first page (completed by later ones)."""
+    if not pages:
+        return Extraction(text="")
+    first = pages[0]
+    lines = first.text.splitlines()
+    tables = list(first.tables)
+    links = list(first.links)
+    meta = dict(first.metadata)
+    squash = re.compile(r"\s+")
+    title = squash.sub("", first.title or "")
+    for page in pages[1:]:
+        more = page.text.splitlines()
+        if more and title and squash.sub("", more[0]) == title:
+            more = more[1:]
+        lines.extend(more)
+        tables.extend(page.tables)
+        links.extend(link for link in page.links if link not in links)
+        for k, v in page.metadata.items():
+            meta.setdefault(k, v)
+    return Extraction(text="\n".join(lines), title=first.title, tables=tables, metadata=meta,
+                      content_type=first.content_type,
+                      needs_ocr=any(p.needs_ocr for p in pages),
+                      replacement_chars=sum(p.replacement_chars for p in pages),
+                      encoding=first.encoding, links=links)
+

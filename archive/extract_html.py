@@ -57,7 +57,7 @@ _HEADING_XPATH = etree.XPath(
 
 
 class HtmlResult:
-    __slots__ = ("text", "title", "tables", "metadata", "links", "container")
+    __slots__ = ("text", "title", "tables", "metadata", "links", "container", "needs_ocr")
 
     def __init__(self):
         self.text = ""
@@ -66,6 +66,7 @@ class HtmlResult:
         self.metadata: dict = {}
         self.links: list[tuple[str, str]] = []
         self.container: str | None = None
+        self.needs_ocr = False
 
 
 def parse(html: str):
@@ -130,6 +131,7 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     elif text_lines:
         title = text_lines[0][:200]
 
+    out.needs_ocr = _image_only(body_el, text_lines, title)
     out.title = title
     out.text = "\n".join(text_lines)
     out.tables = tables
@@ -369,14 +371,21 @@ def _find_body(root):
             continue
         if len(tops) == 1:
             return tops[0], name
+        # several: the body is the biggest; others count only when they continue it (same
+        # parent: an editor split in parts), not when they sit elsewhere (a 解读 teaser)
+        main = max(tops, key=_text_len)
+        parts = [el for el in tops if el.getparent() is main.getparent()]
+        if len(parts) == 1:
+            return main, name
         box = lxml.html.Element("div")
-        for el in tops:  # several top-level editors: their text in document order
+        for el in parts:  # in document order
             clone = lxml.html.fromstring(lxml.html.tostring(el, encoding="unicode"))
             clone.tail = None
             box.append(clone)
         return box, name
     # 3. text density
     _drop_chrome_blocks(body)
+    _drop_headline_lists(body)
     return _density_choice(body), "density"
 
 
@@ -419,17 +428,24 @@ def _decamel(s: str) -> str:
     return _CAMEL_RE.sub("-", s)
 
 
+_DENSITY_BLOCKS = BLOCK_TAGS - {"td", "th"}  # a table row reads as one run of text
+_SHORT_RUN = 20  # characters of a run that do not count: teasers and captions weigh little
+
+
 def _density_choice(body):
     """The block with the most paragraph text, net of links.
 
     Paragraph text: the inline text of a block element (its text up to the next block
-    boundary) when that run is prose — at least 10 characters, mostly not links, not a
-    chrome line. Score = paragraph characters − 1.5 × link characters under the element;
-    the best score wins, the deepest element on a tie (wrappers add only widgets)."""
+    boundary; a table row is one run) when that run is prose — mostly not links, not a
+    chrome line — counted beyond its first 20 characters, so that one real paragraph
+    outweighs a handful of teaser summaries. Score = paragraph characters − 1.5 × link
+    characters under the element; the best score wins, the deepest element on a tie
+    (wrappers add only widgets)."""
     stats: list = []
 
     def walk(el, in_link: bool):
-        is_link = in_link or el.tag == "a"
+        is_link = in_link or (el.tag == "a" and not is_attachment_href(
+            el.get("href") or "", el.text or ""))
         parts = [el.text] if el.text else []
         link_chars = len(_WS_RE.sub("", el.text)) if (is_link and el.text) else 0
         para = 0
@@ -439,19 +455,19 @@ def _density_choice(body):
                 c_parts, c_link, c_para, c_links = walk(child, is_link)
                 para += c_para
                 links += c_links
-                if child.tag not in BLOCK_TAGS:
+                if child.tag not in _DENSITY_BLOCKS:
                     parts.extend(c_parts)
                     link_chars += c_link
             if child.tail:
                 parts.append(child.tail)
                 if is_link:
                     link_chars += len(_WS_RE.sub("", child.tail))
-        if el.tag in BLOCK_TAGS or el is body:
+        if el.tag in _DENSITY_BLOCKS or el is body:
             text = "".join(parts)
             n = len(_WS_RE.sub("", text))
-            if n >= 10 and link_chars <= 0.3 * n and not furniture.is_chrome_line(
+            if n > _SHORT_RUN and link_chars <= 0.3 * n and not furniture.is_chrome_line(
                     _WS_RE.sub(" ", text).strip(), link_chars / n):
-                para += n - link_chars
+                para += n - link_chars - _SHORT_RUN
             links += link_chars
             stats.append((el, para, links))
             return [], 0, para, links
@@ -521,6 +537,19 @@ def _clean_lines(lines: list[Line]) -> list[Line]:
     while cleaned and furniture.DIALOG_RE.search(cleaned[-1].text):
         cleaned.pop()
     return cleaned
+
+
+def _image_only(body_el, lines: list[str], title: str | None) -> bool:
+    """A report published as scanned page images inside the HTML: images, (almost) no text
+    besides the title, no attachment to fetch instead."""
+    if body_el.find(".//img") is None:
+        return False
+    t = _WS_RE.sub("", title or "")
+    rest = sum(len(_WS_RE.sub("", ln)) for ln in lines if _WS_RE.sub("", ln) != t)
+    if rest >= 50:
+        return False
+    return not any(is_attachment_href(a.get("href") or "", a.text_content())
+                   for a in body_el.iter("a"))
 
 
 def _attachment_links(el, base: str) -> list[tuple[str, str]]:

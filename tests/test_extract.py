@@ -306,3 +306,22 @@ def test_gzip_payload_is_inflated():
     import gzip
     ex = extract(gzip.compress(load("hidden_spam.html")), "http://www.tieling.gov.cn/a.html")
     assert ex.text + "\n" == gold("hidden_spam.gold.txt")
+
+
+def test_page_of_scanned_images_needs_ocr():
+    html = """<html><head><title>某镇2019年政府信息公开工作年度报告</title></head><body>
+    <div class="TRS_Editor"><p><img src="./W0200301.jpg"></p><p><img src="./W0200302.jpg"></p>
+    </div></body></html>"""
+    ex = extract(html.encode(), "http://x.gov.cn/a.html")
+    assert ex.needs_ocr is True
+    assert ex.text == "某镇2019年政府信息公开工作年度报告"
+    ex = extract(load("sample02_shanxi_trs.html"), REAL[0][1])  # a photo and text
+    assert ex.needs_ocr is False
+
+
+def test_a_teaser_editor_elsewhere_on_the_page_is_not_the_report():
+    html = """<html><body><div class="main"><div class="TRS_Editor"><p>一、总体情况</p>
+    <p>2020年，我县认真贯彻落实《条例》，全年主动公开政府信息3000余条，办理依申请公开12件。</p></div></div>
+    <div class="side"><div class="TRS_Editor"><p>政策解读：新条例十问</p></div></div></body></html>"""
+    ex = extract(html.encode(), "http://x.gov.cn/a.html")
+    assert "政策解读" not in ex.text and "一、总体情况" in ex.text

@@ -76,3 +76,33 @@ def test_title_and_metadata_fields(case, extracted):
     for junk in ("索引号", "浏览次数", "打印本页", "关闭窗口", "扫一扫在手机", "即将离开", "浏览器版本太低",
                  "ICP备", "365体育", "网站标识码"):
         assert junk not in ex.text
+
+
+def test_a_report_split_over_pages_joins_to_the_gold_text():
+    """TRS splits long articles into t…html, t…_1.html, t…_2.html; each page repeats the
+    title. join_pages gives the report back."""
+    from archive.extract import join_pages
+
+    farm_mod = pytest.importorskip("tests.farm")
+    farm = farm_mod.build_farm("platforms")
+    multi = []
+    for t in farm.truth:
+        if t.content_type != "html" or not re.search(r"/t\d{8}_\d+\.s?html$", t.url):
+            continue
+        status, _, _ = farm.request("GET", re.sub(r"(\.s?html)$", r"_1\1", t.url))
+        if status == 200:
+            multi.append(t)
+    if not multi:
+        pytest.skip("this farm has no multi-page report")
+    for t in multi:
+        parts = []
+        for i in range(0, 20):
+            url = t.url if i == 0 else re.sub(r"(\.s?html)$", rf"_{i}\1", t.url)
+            status, headers, body = farm.request("GET", url)
+            if status != 200:
+                break
+            parts.append(extract(body, url, dict(headers).get("Content-Type")))
+        assert len(parts) >= 2
+        joined = join_pages(parts)
+        assert squash(joined.text) == squash(t.text)
+        assert joined.metadata.get("index_no") == t.index_no

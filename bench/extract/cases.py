@@ -1,13 +1,15 @@
 """The labelled pages of the extraction benchmark.
 
 - ``gov``: report pages of every skin of the sample portal farm (tests/farm, gold text from
-  its corpus), the real government pages in tests/fixtures/extract (sample*.html, gold text
+  its corpus: the labelled set, plus every single-page HTML report of the "platforms"
+  farm), the real government pages in tests/fixtures/extract (sample*.html, gold text
   checked by hand) and the hand-made government fixtures there (*.gold.txt next to *.html);
 - ``news``: ordinary news pages in tests/fixtures/extract/news (real pages, gold checked by
   hand).
 """
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,5 +86,35 @@ def farm_cases() -> list[Case]:
     return cases
 
 
+def platform_cases() -> list[Case]:
+    """Report pages of the farm's "platforms" build (TRS with departments and townships,
+    xxgk subdomains, city platforms, Hanweb units, jpaas, UCAP units, legacy GBK): every
+    single-page HTML report of its truth, gold text from the farm."""
+    _import_farm_pages()
+    try:
+        from tests.farm import build_farm
+        farm = build_farm("platforms")
+    except Exception:  # noqa: BLE001
+        return []
+    cases = []
+    seen: set[str] = set()
+    for t in farm.truth:
+        if t.content_type != "html" or t.url in seen:
+            continue
+        seen.add(t.url)
+        if re.search(r"/t\d{8}_\d+\.s?html$", t.url):
+            status, _, _ = farm.request("GET", re.sub(r"(\.s?html)$", r"_1\1", t.url))
+            if status == 200:
+                continue  # a report split over pages: page 1 alone is not the gold text
+        status, headers, body = farm.request("GET", t.url)
+        if status != 200:
+            continue
+        ctype = next((v for k, v in headers if k.lower() == "content-type"), None)
+        host = t.url.split("/")[2]
+        cases.append(Case(f"platforms/{host}/{t.url.rsplit('/', 1)[-1]}"[:60], "gov", body,
+                          t.url, ctype, t.text, _rows_of(t.text)))
+    return cases
+
+
 def all_cases() -> list[Case]:
-    return farm_cases() + fixture_cases()
+    return farm_cases() + platform_cases() + fixture_cases()
