@@ -22,6 +22,7 @@ URLS = {
     "sample02_shanxi_trs": "http://www.shanxi.gov.cn/yw/sxyw/201909/t20190918_693227.shtml",
     "sample05_wanzai_ucap":
         "http://www.wanzai.gov.cn/wzxrmzf/tjsja/202305/7215380191c5400397df5d7d0b5fd06b.shtml",
+    "govcn_gongbao_2007": "https://www.gov.cn/gongbao/content/2007/content_711039.htm",
     "xinhuanet_2019": "http://www.xinhuanet.com/world/2019-12/10/c_1125327450.htm",
     "zsnews_2019": "http://www.zsnews.cn/zsdongqu/index/view/cateid/337/id/3279127.html",
 }
