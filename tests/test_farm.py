@@ -437,7 +437,7 @@ def _decode(headers, body: bytes) -> str:
     ctype = dict((k.lower(), v) for k, v in headers).get("content-type", "")
     if b"charset=gb2312" in body[:400] or "gb" in ctype.lower():
         return body.decode("gb18030")
-    return body.decode("utf-8")
+    return body.decode("utf-8", "replace")  # hostile pages lie about their charset
 
 
 def _skin_of(body: bytes) -> str:
@@ -468,6 +468,8 @@ def walk(farm, start: str, limit: int = 600) -> tuple[set[str], set[str]]:
             hops += 1
         if status != 200 or not dict(headers).get("Content-Type", "").startswith("text/html"):
             continue
+        if len(body) > 5_000_000 or dict(headers).get("Content-Encoding"):
+            continue  # size limit; compressed bodies (the gzip bomb) are not inflated here
         text = _decode(headers, body)
         found = set(re.findall(r'href="([^"]+)"', text))
         m = re.search(r'createPageHTML\((\d+),\s*(\d+),\s*"([^"]+)",\s*"(\w+)"\)', text)
@@ -662,3 +664,144 @@ def test_bench_and_large_sizes():
     assert build_farm("bench", n_portals=24, seed=1).truth == bench.truth
     large = build_farm("large")
     assert len(large.portals) >= 200 and large.page_count() >= 20000
+
+
+# -- stage 3: faults, hostile content, mutations -------------------------------------------------------
+import socket
+import time as _time
+import zlib
+
+from tests.farm.faults import FaultPlan, gzip_bomb
+
+
+def _get(port: int, url: str, headers=None, timeout: float = 5):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        c.request("GET", url, headers=headers or {})
+        r = c.getresponse()
+        return r.status, dict(r.getheaders()), r.read()
+    finally:
+        c.close()
+
+
+def test_fault_plan_is_deterministic_and_recovers():
+    plan = FaultPlan(rate=0.3, seed=7)
+    urls = [f"http://www.x.gov.cn/p{i}.html" for i in range(400)]
+    faulted = plan.faulted(urls)
+    assert 80 < len(faulted) < 160 and faulted == FaultPlan(rate=0.3, seed=7).faulted(urls)
+    assert set(faulted.values()) == {"500", "502", "503", "timeout", "reset", "truncate"}
+    u = next(iter(faulted))
+    assert plan.decide("GET", u) == faulted[u] and plan.decide("GET", u) is None
+    assert plan.decide("GET", "http://www.x.gov.cn/robots.txt") is None
+    assert plan.stats()["targets"] == 1
+
+
+@pytest.mark.parametrize("kind", ["500", "502", "503", "reset", "truncate", "timeout"])
+def test_server_transient_faults_recover_on_retry(kind):
+    plan = FaultPlan(rate=1.0, kinds=(kind,), hostile=False, stall=1.5)
+    farm = build_farm("small", faults=plan)
+    url = farm.truth[0].page_url
+    with FarmServer(farm) as srv:
+        if kind in ("500", "502", "503"):
+            status, headers, _ = _get(srv.port, url)
+            assert status == int(kind)
+            assert (headers.get("Retry-After") == "1") == (kind == "503")
+        elif kind == "reset":
+            with pytest.raises((ConnectionResetError, http.client.RemoteDisconnected)):
+                _get(srv.port, url)
+        elif kind == "truncate":
+            with pytest.raises(http.client.IncompleteRead):
+                _get(srv.port, url)
+        else:
+            with pytest.raises((socket.timeout, TimeoutError)):
+                _get(srv.port, url, timeout=0.5)
+        status, _, body = _get(srv.port, url)  # the retry succeeds
+        assert status == 200 and farm.truth[0].title in body.decode()
+        assert [e.kind for e in plan.log] == [kind]
+
+
+def test_hostile_portal(tmp_path):
+    plan = FaultPlan(rate=0.0, bomb_mb=64, big_mb=50)
+    farm = build_farm("small", faults=plan)
+    assert farm.status["黑水县"] == ("ok", "") and len(farm.truth_for("黑水县")) == 2
+    h = "http://www.heishui.gov.cn"
+    home = farm.request("GET", h + "/")[2].decode()
+    for path in ("/hostile/bomb.html", "/hostile/big.html", "/hostile/links.html", "/hostile/loop-a"):
+        assert path in home
+    status, headers, bomb = farm.request("GET", h + "/hostile/bomb.html")
+    assert dict(headers)["Content-Encoding"] == "gzip" and len(bomb) < 200_000
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    assert len(d.decompress(bomb, 10_000_000)) == 10_000_000   # and far more behind it
+    assert len(gzip_bomb(2048)) < 3_000_000
+    assert len(farm.request("GET", h + "/hostile/big.html")[2]) >= 50 * 2**20
+    s1, hd1, _ = farm.request("GET", h + "/hostile/loop-a")
+    s2, hd2, _ = farm.request("GET", urllib.parse.urljoin(h, dict(hd1)["Location"]))
+    assert s1 == s2 == 302 and dict(hd2)["Location"] == "/hostile/loop-a"
+    assert urllib.parse.urlsplit(dict(farm.request("GET", h + "/hostile/offsite")[1])["Location"]).hostname \
+        in farm.forbidden_hosts
+    links = farm.request("GET", h + "/hostile/links.html")[2].decode()
+    for scheme in ("javascript:", "data:", "file:", "mailto:", "http://192.168.1.1/", "http://[::1]/"):
+        assert f'href="{scheme}' in links
+    assert "192.168.1.1" in farm.forbidden_hosts and "localhost" in farm.forbidden_hosts
+    # report-looking list entries that are gone
+    fails = dict(farm.expected_failures)
+    for url, why in fails.items():
+        if why in ("404", "410"):
+            assert farm.request("GET", url)[0] == int(why)
+    pages, _ = walk(farm, h + "/", limit=200)
+    assert {u for u, why in fails.items() if why in ("404", "410")} <= pages
+    assert {t.page_url for t in farm.truth_for("黑水县")} <= pages
+    body = farm.request("GET", h + "/hostile/binary.html")[2]
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+
+
+def test_conditional_get_and_mutations():
+    farm = build_farm("small")
+    t = farm.truth_for("襄阳市")[0]
+    col_url = "http://www.xiangyang.gov.cn/zwgk/xxgknb/index.html"
+    status, headers, body = farm.request("GET", t.page_url)
+    h = dict(headers)
+    etag, modified = h["ETag"], h["Last-Modified"]
+    assert status == 200 and modified.endswith("GMT")
+    assert farm.request("GET", t.page_url, [("If-None-Match", etag)])[0] == 304
+    assert farm.request("GET", t.page_url, [("If-Modified-Since", modified)])[0] == 304
+    list_etag = dict(farm.request("GET", col_url)[1])["ETag"]
+    # edit: same URL, new text, new validators
+    row = farm.edit_report(t.page_url)
+    status, headers, body = farm.request("GET", t.page_url, [("If-None-Match", etag)])
+    assert status == 200 and dict(headers)["ETag"] != etag
+    assert squash(reference_text("trs", body)) == squash(row.text) != squash(t.text)
+    assert farm.request("GET", t.page_url, [("If-Modified-Since", modified)])[0] == 200
+    assert next(x for x in farm.truth if x.page_url == t.page_url).text == row.text
+    # add: a new report in the list
+    n = len(farm.truth)
+    new = farm.add_report("襄阳市")
+    assert len(farm.truth) == n + 1 and new.year == max(x.year for x in farm.truth_for("襄阳市"))
+    assert farm.request("GET", col_url, [("If-None-Match", list_etag)])[0] == 200
+    pages, _ = walk(farm, "http://www.xiangyang.gov.cn/")
+    assert new.page_url in pages
+    assert squash(reference_text("trs", farm.request("GET", new.page_url)[2])) == squash(new.text)
+    # remove: 404 and gone from the lists
+    gone = farm.remove_report(t.page_url)
+    assert farm.request("GET", t.page_url)[0] == 404 and gone in farm.removed
+    assert t.page_url not in {x.page_url for x in farm.truth}
+    listed = set()
+    for n in range(5):
+        status, _, body = farm.request("GET", col_url.replace("index.html", f"index_{n}.html" if n else "index.html"))
+        if status == 200:
+            listed |= _links(col_url, body)
+    # gone from the lists (other pages' 相关新闻 may still link it: a crawl then sees the 404)
+    assert t.page_url not in listed and new.page_url in listed
+
+
+def test_mutations_on_post_and_api_columns():
+    farm = build_farm("platforms")
+    for portal, start in (("江山市", "http://www.jiangshan.gov.cn/"), ("龙游县", "http://www.longyou.gov.cn/"),
+                          ("万载县", "http://www.wanzai.gov.cn/")):
+        new = farm.add_report(portal)
+        old = farm.truth_for(portal)[-2]
+        farm.remove_report(old.page_url)
+        pages, _ = walk(farm, start)
+        assert new.page_url in pages, portal
+        assert farm.request("GET", old.page_url)[0] == 404

@@ -11,6 +11,7 @@ kept, chunk framing removed) so tests can compare what the archive stored byte f
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 import time
 import urllib.parse
@@ -73,6 +74,12 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         req_headers = list(self.headers.items())
         site = fs.farm.sites.get(host)
+        plan = getattr(fs.farm, "faults", None)
+        if plan is not None and site is not None:
+            kind = plan.decide(self.command, f"http://{host}{path}")
+            if kind is not None:
+                self._fault(kind, plan, site, path, req_headers, body)
+                return
         if site is None:
             status, headers, data = 502, [("Content-Type", "text/html")], (
                 f"<html><body><h1>502 Bad Gateway</h1><p>Could not resolve host {host}</p></body></html>").encode()
@@ -105,6 +112,47 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = do_OPTIONS = _serve
+
+    def _fault(self, kind: str, plan, site, path: str, req_headers, body: bytes) -> None:
+        """Produce a transient fault (tests/farm/faults.py)."""
+        if kind in ("500", "502", "503"):
+            status = int(kind)
+            data = f"<html><body><h1>{status} {REASONS[status]}</h1></body></html>".encode()
+            self.send_response_only(status, REASONS[status])
+            self.send_header("Date", formatdate(usegmt=True))
+            self.send_header("Content-Type", "text/html")
+            if status == 503:
+                self.send_header("Retry-After", str(plan.retry_after))
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+            return
+        self.close_connection = True
+        if kind == "timeout":
+            time.sleep(plan.stall)  # longer than the crawler's download timeout: no answer
+            return
+        if kind == "reset":
+            # SO_LINGER 0: closing sends RST instead of FIN
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            return
+        # truncate: announce the whole body, send half of it, close
+        status, headers, data = site.handle(self.command, path, req_headers, body)
+        headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
+        self.send_response_only(status, REASONS.get(status, ""))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data[: len(data) // 2])
+        self.wfile.flush()
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:  # the socket was reset on purpose
+            pass
 
     def do_CONNECT(self) -> None:
         # The farm is http-only; a CONNECT tunnel is refused like a proxy without TLS support.

@@ -53,6 +53,20 @@ Handler = Callable[[str, str, Headers, bytes], "tuple[int, Headers, bytes] | Non
 Body = Union[bytes, Callable[[], bytes]]
 
 
+DEFAULT_MODIFIED = "2023-06-01"
+
+
+def http_date(value: str) -> str:
+    """``YYYY-MM-DD`` (or an HTTP date, returned unchanged) as an HTTP date."""
+    if len(value) == 10 and value[4] == "-":
+        import datetime as _dt
+        import email.utils
+
+        d = _dt.datetime.fromisoformat(value + "T08:00:00+00:00")
+        return email.utils.format_datetime(d, usegmt=True)
+    return value
+
+
 @dataclass
 class Resource:
     """A static response of a site. ``body`` may be a zero-argument callable: large farms render
@@ -64,6 +78,8 @@ class Resource:
     headers: Headers = field(default_factory=list)
     gzip: bool = False      # gzip it when the request accepts gzip
     chunked: bool = False   # send with Transfer-Encoding: chunked
+    modified: str = DEFAULT_MODIFIED   # YYYY-MM-DD or an HTTP date: Last-Modified
+    force_gzip: bool = False           # body is already gzip: always send Content-Encoding: gzip
 
     def data(self) -> bytes:
         """The body bytes (rendered now if lazy)."""
@@ -76,6 +92,23 @@ def _header(headers: Headers, name: str) -> str:
         if k.lower() == name:
             return v
     return ""
+
+
+def _not_modified(headers: Headers, etag: str, modified: str) -> bool:
+    """RFC 9110 conditional GET: If-None-Match wins over If-Modified-Since."""
+    inm = _header(headers, "If-None-Match")
+    if inm:
+        tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
+        return "*" in tags or etag in tags
+    ims = _header(headers, "If-Modified-Since")
+    if ims:
+        import email.utils
+
+        try:
+            return email.utils.parsedate_to_datetime(ims) >= email.utils.parsedate_to_datetime(modified)
+        except (TypeError, ValueError):
+            return False
+    return False
 
 
 NOT_FOUND = ("<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1>"
@@ -146,9 +179,18 @@ class Site:
         if method not in ("GET", "HEAD"):
             return 405, [("Server", self.server), ("Allow", "GET, HEAD"),
                          ("Content-Type", "text/html")], b"<html><body>405 Method Not Allowed</body></html>"
-        hdrs: Headers = [("Server", self.server), ("Content-Type", res.content_type), *res.headers]
         data = res.data()
-        if res.gzip and "gzip" in _header(headers, "Accept-Encoding").lower():
+        hdrs: Headers = [("Server", self.server), ("Content-Type", res.content_type), *res.headers]
+        if res.status == 200:
+            # static resources carry validators, as nginx/IIS send them: refresh crawls use them
+            etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
+            modified = http_date(res.modified)
+            hdrs += [("Last-Modified", modified), ("ETag", etag)]
+            if _not_modified(headers, etag, modified):
+                return 304, [("Server", self.server), ("Last-Modified", modified), ("ETag", etag)], b""
+        if res.force_gzip:
+            hdrs.append(("Content-Encoding", "gzip"))
+        elif res.gzip and "gzip" in _header(headers, "Accept-Encoding").lower():
             # mtime=0: the same page gives the same bytes, so tests can compare archives
             data = _gzip.compress(data, compresslevel=6, mtime=0)
             hdrs += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
@@ -203,6 +245,7 @@ class Built:
     truth: list[TruthReport]
     status: str = "ok"
     reason: str = ""
+    columns: list = field(default_factory=list)   # Column objects, the portal's own first
 
 
 def _rng(*parts: object) -> random.Random:
@@ -295,6 +338,30 @@ class Unit:
     n_lookalikes: int = 3
 
 
+@dataclass
+class Column:
+    """A 年报 column as served, kept so that mutation helpers (``Farm.add_report`` …) can change
+    it later: ``entries`` newest first, ``article_path(date)`` names a new article,
+    ``put(item, report)`` (re)serves a report's page, ``publish()`` re-renders the list pages."""
+
+    portal: str
+    host: str
+    kind: str                 # government | department | township
+    skin: str
+    site: Site
+    entries: list
+    article_path: Callable[[str], str]
+    put: Callable[[ListItem, Report], None] = lambda item, r: None
+    publish: Callable[[], None] = lambda: None
+    modified: str = DEFAULT_MODIFIED   # Last-Modified of the list pages (bumped by mutations)
+
+    def sort(self) -> None:
+        self.entries.sort(key=lambda e: (e[0].date, e[0].href), reverse=True)
+
+    def report_items(self) -> list[ListItem]:
+        return [i for i, o in self.entries if isinstance(o, Report)]
+
+
 # -- the shared part of the builders ----------------------------------------------------------------
 class _Builder:
     """Bookkeeping shared by the platform builders: sites by host, truth rows, look-alikes."""
@@ -311,6 +378,7 @@ class _Builder:
         self.rng = _rng(type(self).__name__, host, seed)
         self._sites: dict[str, Site] = {}
         self.truth: list[TruthReport] = []
+        self.columns: list[Column] = []
 
     server = "nginx"
 
@@ -324,7 +392,7 @@ class _Builder:
         return Portal(self.name, f"http://{self.host}/", self.province, self.level)
 
     def built(self) -> Built:
-        return Built(list(self._sites.values()), self.portal(), self.truth)
+        return Built(list(self._sites.values()), self.portal(), self.truth, columns=self.columns)
 
     def fakes(self, gov: str, reports: Sequence[Report], n: int) -> list[LookAlike]:
         years = sorted({r.year for r in reports}) or [2018, 2019]
@@ -400,13 +468,21 @@ class TrsPortal(_Builder):
         report_items = [i for i, o in entries if isinstance(o, Report)]
         split = {id(r) for r in list(reports)[:multipage]}
         bc = [("首页", f"http://{self.host}/"), ("政府信息公开", self.xxgk_root), (title, column)]
+        def put(item: ListItem, obj: Report) -> None:
+            rng = _rng("rel", host, item.href)
+            ch = self.chrome(host, breadcrumb=bc, related=_related(item.title, rng, col.report_items()))
+            base = item.href.rsplit("/", 1)[1].rsplit(".", 1)[0]
+            print_href = f"{base}.{self.ext}?type=print" if self.url_variants else "javascript:window.print()"
+            site.add(item.href, (lambda o=obj, c=ch, p=print_href: render_report("trs", o, c, print_href=p)),
+                     gzip=True, modified=obj.published)
+
+        col = Column(self.name, host, kind, "trs", site, entries, lambda d: self._article_path(column, d), put)
         for item, obj in entries:
             rng = _rng("rel", host, item.href)
             scheme = f"https://{host}" if self.url_variants and not isinstance(obj, Report) else ""
             ch = self.chrome(host, breadcrumb=bc, related=_related(item.title, rng, report_items, scheme))
             if isinstance(obj, Report):
                 base = item.href.rsplit("/", 1)[1].rsplit(".", 1)[0]
-                print_href = f"{base}.{self.ext}?type=print" if self.url_variants else "javascript:window.print()"
                 aliases = []
                 if self.url_variants:
                     aliases = [f"http://{host}{item.href}?type=print", f"http://{host}{item.href}?from=list",
@@ -414,22 +490,29 @@ class TrsPortal(_Builder):
                 if id(obj) in split:
                     self._multipage(site, item.href, obj, ch, base)
                 else:
-                    site.add(item.href, (lambda o=obj, c=ch, p=print_href: render_report("trs", o, c, print_href=p)),
-                             gzip=True)
+                    put(item, obj)
                 self.add_truth(host, item.href, obj, kind=kind, aliases=aliases)
             else:
                 meta = PageMeta(obj.title, obj.date, f"{gov}办公室" if kind != "government" else f"{gov}人民政府办公室",
                                 "", obj.date)
                 site.add(item.href, (lambda m=meta, o=obj, c=ch: render_plain_article("trs", m, o.paragraphs, c)),
                          gzip=True)
-        # list pages: index.html, index_1.html … with hrefs relative to the column (./YYYYMM/…)
-        pages = [entries[i:i + self.per_page] for i in range(0, len(entries), self.per_page)] or [[]]
         lch = self.chrome(host, breadcrumb=bc)
-        for n, chunk in enumerate(pages):
-            items = [ListItem(i.title, "." + i.href[len(column) - 1:], i.date) for i, _ in chunk]
-            name = "index" if n == 0 else f"index_{n}"
-            site.add(f"{column}{name}.{self.ext}",
-                     (lambda it=items, n=n, c=len(pages): render_trs_list(lch, title, it, c, n, self.pager, self.ext)))
+
+        def publish() -> None:
+            """List pages: index.html, index_1.html … with hrefs relative to the column."""
+            for old in [p for p in site.resources if p.startswith(column + "index")]:
+                del site.resources[old]
+            pages = [entries[i:i + self.per_page] for i in range(0, len(entries), self.per_page)] or [[]]
+            for n, chunk in enumerate(pages):
+                items = [ListItem(i.title, "." + i.href[len(column) - 1:], i.date) for i, _ in chunk]
+                name = "index" if n == 0 else f"index_{n}"
+                site.add(f"{column}{name}.{self.ext}",
+                         (lambda it=items, n=n, c=len(pages): render_trs_list(lch, title, it, c, n, self.pager, self.ext)),
+                         modified=col.modified)
+        col.publish = publish
+        publish()
+        self.columns.append(col)
         return report_items
 
     def _multipage(self, site: Site, path: str, r: Report, chrome: Chrome, base: str) -> None:
@@ -555,7 +638,7 @@ class HanwebPortal(_Builder):
     def build(self) -> Built:
         base = self.params
         site = self.site()
-        columns: dict[int, list[ListItem]] = {}
+        columns: dict[int, Column] = {}
         xxgk_url = f"/col/col{self.xxgk_col}/index.html"
 
         def column(columnid: int, gov: str, reports: Sequence[Report], n_fakes: int, kind: str) -> str:
@@ -563,21 +646,33 @@ class HanwebPortal(_Builder):
             bc = [("首页", "/"), ("政府信息公开", xxgk_url), ("政府信息公开年报", f"/col/col{columnid}/index.html")]
             entries = _sorted_entries(reports, self.fakes(gov, reports, n_fakes),
                                       lambda d: self._article_path(columnid, d))
-            items = [i for i, _ in entries]
             report_items = [i for i, o in entries if isinstance(o, Report)]
+
+            def put(item: ListItem, obj: Report) -> None:
+                ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), col.report_items()))
+                site.add(item.href, (lambda o=obj, c=ch: render_report("hanweb", o, c)), modified=obj.published)
+
+            col = Column(self.name, self.host, kind, "hanweb", site, entries,
+                         lambda d: self._article_path(columnid, d), put)
             for item, obj in entries:
                 ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), report_items))
                 if isinstance(obj, Report):
-                    site.add(item.href, (lambda o=obj, c=ch: render_report("hanweb", o, c)))
+                    put(item, obj)
                     self.add_truth(self.host, item.href, obj, kind=kind)
                 else:
                     meta = PageMeta(obj.title, obj.date, f"{gov}办公室", "", obj.date)
                     site.add(item.href, (lambda m=meta, o=obj, c=ch: render_plain_article("hanweb", m, o.paragraphs, c)))
             path = f"/col/col{columnid}/index.html"
-            site.add(path, (lambda: render_hanweb_column(self.chrome(breadcrumb=bc), "政府信息公开年报",
-                                                          items[:p.perpage], len(items), p)),
-                     content_type="text/html;charset=UTF-8", chunked=True)
-            columns[columnid] = items
+
+            def publish() -> None:
+                items = [i for i, _ in col.entries]
+                site.add(path, (lambda: render_hanweb_column(self.chrome(breadcrumb=bc), "政府信息公开年报",
+                                                              items[:p.perpage], len(items), p)),
+                         content_type="text/html;charset=UTF-8", chunked=True, modified=col.modified)
+            col.publish = publish
+            publish()
+            columns[columnid] = col
+            self.columns.append(col)
             return path
 
         main = column(base.columnid, self.name, self.reports, self.n_lookalikes, "government")
@@ -610,7 +705,7 @@ class HanwebPortal(_Builder):
             if not ok:
                 # JCMS answers a wrong or missing form with an empty datastore, not an error
                 return 200, ctype, render_hanweb_dataproxy([], 0, base.perpage)
-            items = columns[cid]
+            items = [i for i, _ in columns[cid].entries]
             return 200, ctype, render_hanweb_dataproxy(items[max(0, start - 1):max(0, end)], len(items), per)
 
         site.route("/module/web/jpage/dataproxy.jsp", dataproxy)
@@ -659,7 +754,7 @@ class JpaasPortal(_Builder):
 
     def build(self) -> Built:
         site = self.site()
-        columns: dict[str, list[ListItem]] = {}
+        columns: dict[str, Column] = {}
         xxgk_url = "/col/col1229000/index.html"
 
         def column(cid: int, gov: str, reports: Sequence[Report], n_fakes: int, kind: str) -> str:
@@ -669,15 +764,22 @@ class JpaasPortal(_Builder):
             entries = _sorted_entries(reports, self.fakes(gov, reports, n_fakes), path_of)
             report_items = [i for i, o in entries if isinstance(o, Report)]
             bc = [("首页", "/"), ("政府信息公开", xxgk_url), ("政府信息公开年报", f"/col/col{cid}/index.html")]
+
+            def put(item: ListItem, obj: Report) -> None:
+                ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), col.report_items()))
+                site.add(item.href, (lambda o=obj, c=ch: render_report("hanweb", o, c)), modified=obj.published)
+
+            col = Column(self.name, self.host, kind, "hanweb", site, entries, path_of, put)
             for item, obj in entries:
                 ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), report_items))
                 if isinstance(obj, Report):
-                    site.add(item.href, (lambda o=obj, c=ch: render_report("hanweb", o, c)))
+                    put(item, obj)
                     self.add_truth(self.host, item.href, obj, kind=kind)
                 else:
                     meta = PageMeta(obj.title, obj.date, f"{gov}办公室", "", obj.date)
                     site.add(item.href, (lambda m=meta, o=obj, c=ch: render_plain_article("hanweb", m, o.paragraphs, c)))
-            columns[str(cid)] = [i for i, _ in entries]
+            columns[str(cid)] = col
+            self.columns.append(col)
             path = f"/col/col{cid}/index.html"
             site.add(path, (lambda: render_jpaas_column(self.chrome(breadcrumb=bc), "政府信息公开年报",
                                                          self.unit_url(cid), self.page_size)))
@@ -708,7 +810,7 @@ class JpaasPortal(_Builder):
             except (ValueError, TypeError, AttributeError):
                 return 200, ctype, fail
             size = max(1, min(size, 100))
-            items = columns[one("pageId")]
+            items = [i for i, _ in columns[one("pageId")].entries]
             chunk = items[(page_no - 1) * size:page_no * size] if page_no >= 1 else []
             html = jpaas_list_html(chunk, len(items), page_no, size)
             out = {"success": True, "code": "200", "message": "操作成功", "data": {"html": html}}
@@ -755,21 +857,34 @@ class UcapPortal(_Builder):
             report_items = [i for i, o in entries if isinstance(o, Report)]
             col = f"{s}/{body_code}/xxgk.shtml?code=xxgknb&temp=xxgk_list"
             bc = [("首页", f"{s}/index.shtml"), ("政府信息公开", xxgk), ("政府信息公开年报", col)]
+
+            def put(item: ListItem, obj: Report) -> None:
+                ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), column_.report_items()))
+                site.add(item.href, (lambda o=obj, c=ch: render_report("ucap", o, c)), modified=obj.published)
+
+            column_ = Column(self.name, self.host, kind, "ucap", site, entries, path_of, put)
             for item, obj in entries:
                 ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), report_items))
                 if isinstance(obj, Report):
-                    site.add(item.href, (lambda o=obj, c=ch: render_report("ucap", o, c)))
+                    put(item, obj)
                     self.add_truth(self.host, item.href, obj, kind=kind)
                 else:
                     meta = PageMeta(obj.title, obj.date, f"{gov}办公室", "", obj.date)
                     site.add(item.href, (lambda m=meta, o=obj, c=ch: render_plain_article("ucap", m, o.paragraphs, c)))
-            pages = [entries[i:i + self.per_page] for i in range(0, len(entries), self.per_page)] or [[]]
 
             def href(n: int) -> str:
                 return col + (f"&page={n}" if n > 1 else "")
-            for n, chunk in enumerate(pages, 1):
-                site.add(href(n), (lambda ch_=[i for i, _ in chunk], n=n: render_ucap_list(
-                    self.chrome(breadcrumb=bc), "政府信息公开年报", ch_, n, len(pages), href)))
+
+            def publish() -> None:
+                for old in [p for p in site.resources if p.startswith(col)]:
+                    del site.resources[old]
+                pages = [entries[i:i + self.per_page] for i in range(0, len(entries), self.per_page)] or [[]]
+                for n, chunk in enumerate(pages, 1):
+                    site.add(href(n), (lambda ch_=[i for i, _ in chunk], n=n, c=len(pages): render_ucap_list(
+                        self.chrome(breadcrumb=bc), "政府信息公开年报", ch_, n, c, href)), modified=column_.modified)
+            column_.publish = publish
+            publish()
+            self.columns.append(column_)
             return col
 
         main = column("zwgk", self.name, self.reports, self.n_lookalikes, "government")
