@@ -620,7 +620,9 @@ class WarcWriter:
         return self._emit([_record(hdrs, body, "application/json")], url, rec_id, sha1_digest(body), date, "metadata")
 
     def _emit(self, records: list[bytes], url, rec_id, digest, date, rtype) -> Capture:
-        members = [_gzip_member(r, self.compresslevel) for r in records]
+        # Big payloads (PDFs, already compressed) get the fastest level: this runs on the
+        # reactor thread, and level 6 gains almost nothing on them.
+        members = [_gzip_member(r, self.compresslevel if len(r) < _CHUNK else 1) for r in records]
         with self._lock:
             spans = self._write_group(members)
             name = self._name
