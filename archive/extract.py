@@ -41,9 +41,12 @@ What "clean" means (issue 4, docs/design.md):
 
 The type is detected from the bytes (``%PDF``, OOXML zip, OLE2 compound file, gzip), then the
 URL and the Content-Type. DOC and WPS need Debian's ``antiword`` (or ``catdoc``); without
-them ``metadata["error"]`` says so. Unknown payloads give ``content_type="other"``.
+them ``metadata["error"]`` says so. Spreadsheets (the 统计表 annex: XLSX read directly, XLS/ET
+through catdoc's ``xls2csv``) give their sheets as tables with ``content_type="other"`` and
+``metadata["format"]`` = ``xlsx``/``xls``. Unknown payloads give ``content_type="other"``
+and an empty text. A report split over several pages: ``join_pages([...])``.
 Modules: encoding.py (bytes → str), extract_html.py (+ html_text.py, tables.py,
-furniture.py, page_metadata.py), extract_pdf.py, extract_office.py.
+furniture.py, page_metadata.py), extract_pdf.py, extract_office.py, extract_sheet.py.
 """
 from __future__ import annotations
 
@@ -147,6 +150,10 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
         if kind in ("doc", "wps"):
             from .extract_office import extract_doc
             return _from_dict(extract_doc(body, kind), kind)
+        if kind in ("xlsx", "xls"):
+            from .extract_sheet import extract_xls, extract_xlsx
+            res = (extract_xlsx if kind == "xlsx" else extract_xls)(body)
+            return _from_dict(res, "other")
         if kind == "text":
             from .encoding import decode_html
             text = decode_html(body, content_type)

@@ -146,3 +146,35 @@ def test_farm_attachments_give_the_gold_text(kind):
             assert common / len(gold) >= 0.999 and common / len(ours) >= 0.999, r.slug
         else:
             assert ours == gold, r.slug
+
+
+# --- spreadsheets (the 统计表 annex) ----------------------------------------------------
+ANNEX = (FIX / "annex.gold.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["annex.xlsx", "annex.xls"])
+def test_spreadsheet_annex_rows_with_merged_cells(name):
+    ex = extract(body(name), "http://www.jiahe.gov.cn/module/download/downfile.jsp?id=9")
+    assert ex.content_type == "other"
+    assert ex.metadata["format"] == name.rsplit(".", 1)[1]
+    assert ex.text + "\n" == ANNEX  # merged title row: first column; rowspan 条 repeated
+    assert ex.title == "嘉禾县2017年政府信息公开情况统计表"
+    assert len(ex.tables) == 1 and {len(r) for r in ex.tables[0]} == {3}
+
+
+def test_xls_without_xlrd_does_not_raise(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "xlrd", None)  # import fails: xls2csv or an error
+    ex = extract(body("annex.xls"), "http://x.gov.cn/a.xls")
+    assert ex.content_type == "other" and ex.metadata["format"] == "xls"
+
+
+@pytest.mark.skipif(not shutil.which("catdoc"), reason="catdoc not installed")
+def test_doc_falls_back_to_catdoc(monkeypatch):
+    real_which = shutil.which
+    monkeypatch.setattr(extract_office.shutil, "which",
+                        lambda name: None if name == "antiword" else real_which(name))
+    ex = extract(body("report.doc"), "http://x.gov.cn/a.doc")
+    assert ex.metadata["converter"] == "catdoc"
+    assert ex.text.splitlines()[0] == TITLE
+    assert "（一）主动公开政府信息数 | 条 | 1652" in ex.text.splitlines()
