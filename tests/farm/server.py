@@ -10,6 +10,7 @@ kept, chunk framing removed) so tests can compare what the archive stored byte f
 """
 from __future__ import annotations
 
+import hashlib
 import socket
 import struct
 import threading
@@ -30,10 +31,13 @@ class SentResponse:
     request_body: bytes
     status: int
     headers: list[tuple[str, str]]
-    body: bytes                   # entity body as sent (Content-Encoding applied, no chunking)
+    body: bytes | None            # entity body as sent (Content-Encoding applied, no chunking);
+                                  # None once the server's record budget is spent
     chunked: bool
     proxy_form: bool              # the request line held an absolute URI
     at: float = field(default_factory=time.time)
+    sha1: str = ""                # hex digest of the entity body as sent (always kept)
+    length: int = 0
 
 
 REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified",
@@ -175,20 +179,30 @@ class FarmServer:
     """
 
     def __init__(self, farm, port: int = 0, host: str = "127.0.0.1", record: bool = True,
-                 verbose: bool = False):
+                 verbose: bool = False, max_record_bytes: int = 256 << 20):
         self.farm = farm
         self.host = host
         self.port = port
         self.record = record
         self.verbose = verbose
         self.sent: list[SentResponse] = []
+        # Bodies are kept until this many bytes are recorded (a large bench serves gigabytes);
+        # after that only the digest and length are.
+        self.max_record_bytes = max_record_bytes
+        self._recorded_bytes = 0
         self._lock = threading.Lock()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
     def _record(self, r: SentResponse) -> None:
         if self.record:
+            data = r.body or b""
+            r.sha1, r.length = hashlib.sha1(data).hexdigest(), len(data)
             with self._lock:
+                if self._recorded_bytes + len(data) > self.max_record_bytes:
+                    r.body = None
+                else:
+                    self._recorded_bytes += len(data)
                 self.sent.append(r)
 
     @property
