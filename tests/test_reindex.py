@@ -94,24 +94,50 @@ def test_reindex_replaces_existing_db_atomically(crawl_archive, tmp_path):
     assert not Path(str(db) + ".reindex-tmp").exists()
 
 
-def test_reindex_after_refresh_run_equals_crawl_index(farm, tmp_path):
-    """Two crawls into one ARCHIVE_DIR: the second archives unchanged pages as `revisit`
-    records and marks reports seen without re-extracting. Reindexing both runs' WARCs must
-    still give the crawl's rows."""
-    from tests.crawling import run_crawl
+def versions(db: Path) -> list:
+    con = sqlite3.connect(db)
+    try:
+        cols = [r[1] for r in con.execute("PRAGMA table_info(report_versions)")]
+        keep = [c for c in ("report_id", "version", "url", "title", "text", "payload_digest", "warc_filename",
+                            "warc_offset") if c in cols]
+        return sorted(con.execute(f"SELECT {', '.join(keep)} FROM report_versions"))
+    finally:
+        con.close()
 
+
+def test_reindex_after_refresh_runs_equals_crawl_index(tmp_path):
+    """Three crawls into one ARCHIVE_DIR: the second finds nothing changed (revisit records,
+    no re-extraction); before the third, reports are added, edited and removed on the farm.
+    Reindexing all the runs' WARCs must give the crawl's rows: current texts, history in
+    report_versions, removed reports marked."""
+    from tests.crawling import run_crawl
+    from tests.farm import build_farm
+    from tests.farm.server import FarmServer
+
+    farm = build_farm("small")  # our own: the session farm must not be mutated
     portals = tmp_path / "portals.csv"
     farm.write_portals_csv(portals)
     archive = tmp_path / "archive"
-    for _ in range(2):
-        proc = run_crawl(portals, archive, farm.proxy_port)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-    warcs = sorted((archive / "warc").glob("*.warc.gz"))
-    assert len(warcs) == 2
+    with FarmServer(farm, record=False) as srv:
+        for run in range(3):
+            if run == 2:
+                from tests.farm.corpus import Report
+
+                mutable = [(name, [f"http://{c.host}{item.href}" for c in cols for item, obj in c.entries
+                                   if isinstance(obj, Report)]) for name, cols in farm.columns.items()]
+                mutable = [(name, pages) for name, pages in mutable if len(pages) >= 2]
+                assert len(mutable) >= 2, "the farm has too few mutable columns for this test"
+                farm.add_report(mutable[0][0])
+                farm.edit_report(mutable[0][1][0])
+                farm.remove_report(mutable[1][1][-1])
+            proc = run_crawl(portals, archive, srv.port)
+            assert proc.returncode == 0, proc.stderr[-3000:]
     con = sqlite3.connect(archive / "reports.db")
     revisits = con.execute("SELECT count(*) FROM captures WHERE record_type = 'revisit'").fetchone()[0]
+    removed = con.execute("SELECT count(*) FROM reports WHERE removed_at IS NOT NULL").fetchone()[0]
     con.close()
-    assert revisits > 0, "the second run archived no revisit: nothing to test"
+    assert revisits > 0, "the refresh runs archived no revisit: nothing to test"
+    assert removed >= 1 and versions(archive / "reports.db"), "the crawl recorded no removal or no history"
     db = tmp_path / "re.db"
     stats = reindex(archive / "warc", db, jobs=2)
     assert not stats.record_errors and not stats.failures
@@ -120,5 +146,7 @@ def test_reindex_after_refresh_run_equals_crawl_index(farm, tmp_path):
     for rid, row in expected.items():
         diff = {c: (row[c], got[rid].get(c)) for c in row if c != "removed_at" and row[c] != got[rid].get(c)}
         assert not diff, f"report {rid} ({row['page_url']}) differs: {diff}"
-        assert (row["removed_at"] is None) == (got[rid]["removed_at"] is None)
+        assert (row["removed_at"] is None) == (got[rid]["removed_at"] is None), row["page_url"]
+    assert removed == sum(1 for r in got.values() if r["removed_at"] is not None)
+    assert versions(db) == versions(archive / "reports.db")
     assert captures(db) == captures(archive / "reports.db")
