@@ -528,7 +528,7 @@ def _clean_lines(lines: list[Line]) -> list[Line]:
             while j < len(out) and out[j].link_ratio >= 0.8 and not out[j].is_table \
                     and not out[j].attachment:
                 j += 1
-            if j - i >= 3 or j == len(out):
+            if j - i >= 3 or (j == len(out) and j - i >= 2):
                 i = j
                 continue
         cleaned.append(out[i])

@@ -17,9 +17,11 @@ import re
 __all__ = ["is_hidden_style", "hidden_selectors", "CHROME_TOKEN_RE", "is_chrome_line",
            "INFO_BAR_RE", "is_info_bar", "DIALOG_RE"]
 
+_OFFSCREEN_RE = re.compile(
+    r"(?:^|[;\s])(?:left|top|text-indent|margin-left|margin-top)\s*:\s*-\s*(\d+)(?:\.\d+)?\s*"
+    r"(px|pt|em|rem|cm|mm|in|%)?", re.I)
 _HIDDEN_STYLE_RE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|visibility\s*:\s*collapse"
-    r"|(?:^|[;\s])(?:left|top|text-indent|margin-left|margin-top)\s*:\s*-\s*\d{3,}"
     r"|(?:^|[;\s])font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:!important\s*)?(?:;|$)"
     r"|(?:^|[;\s])opacity\s*:\s*0(?:\.0+)?\s*(?:!important\s*)?(?:;|$)",
     re.I)
@@ -37,6 +39,13 @@ def is_hidden_style(style: str) -> bool:
         return False
     if _HIDDEN_STYLE_RE.search(style):
         return True
+    for m in _OFFSCREEN_RE.finditer(style):
+        # pushed off screen (left:-9999px); a Word hanging indent (-21pt) is not
+        value, unit = int(m.group(1)), (m.group(2) or "px").lower()
+        limit = {"px": 500, "pt": 400, "em": 40, "rem": 40, "cm": 15, "mm": 150, "in": 6,
+                 "%": 100}[unit]
+        if value >= limit:
+            return True
     return bool(_ZERO_BOX_RE.search(style) and _OVERFLOW_HIDDEN_RE.search(style))
 
 

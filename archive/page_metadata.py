@@ -66,17 +66,21 @@ def _label_key(matched: str) -> str:
 def parse_metadata_text(text: str) -> tuple[dict, int, int]:
     """Parse label/value text (segments separated by newlines).
 
-    Returns (fields, number of labels found, number of strong labels found)."""
+    Returns (fields, number of labels with a value, number of strong labels with a value):
+    labels without a value (a table header row 信息名称 | 公开方式 | 公开时限) do not count."""
     fields: dict = {}
     matches = list(_LABEL_RE.finditer(text))
     strong = 0
+    valued = 0
     for i, m in enumerate(matches):
         key = _label_key(m.group(1))
-        if key in _STRONG:
-            strong += 1
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = text[m.end():end].strip(" \t\r\n:：|")
         value = _WS_RE.sub(" ", value).strip()
+        if value:
+            valued += 1
+            if key in _STRONG:
+                strong += 1
         field = LABELS.get(key)
         if not field or not value or field in fields:
             continue
@@ -87,7 +91,7 @@ def parse_metadata_text(text: str) -> tuple[dict, int, int]:
         else:
             if len(value) <= 120:
                 fields[field] = value
-    return fields, len(matches), strong
+    return fields, valued, strong
 
 
 def segments_text(el) -> str:

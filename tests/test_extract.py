@@ -328,3 +328,16 @@ def test_a_teaser_editor_elsewhere_on_the_page_is_not_the_report():
     <div class="side"><div class="TRS_Editor"><p>政策解读：新条例十问</p></div></div></body></html>"""
     ex = extract(html.encode(), "http://x.gov.cn/a.html")
     assert "政策解读" not in ex.text and "一、总体情况" in ex.text
+
+
+def test_report_tables_with_label_words_and_hanging_indents_are_kept():
+    html = """<html><body><div class="TRS_Editor">
+    <p style="margin-left:21.0pt;text-indent:-21.0pt">1.　完善公开目录。</p>
+    <table><tr><td>信息名称</td><td>公开方式</td><td>公开时限</td></tr>
+    <tr><td>财政预决算</td><td>主动公开</td><td>20个工作日</td></tr></table>
+    <p>最后一段：详见<a href="/art/2020/1/1/art_1.html">政府信息公开指南</a></p>
+    <p><a href="/art/2020/1/2/art_2.html">政府信息公开统计表</a></p></div></body></html>"""
+    ex = extract(html.encode(), "http://x.gov.cn/a.html")
+    assert lines_of(ex.text) == ["1. 完善公开目录。", "信息名称 | 公开方式 | 公开时限",
+                                 "财政预决算 | 主动公开 | 20个工作日",
+                                 "最后一段：详见政府信息公开指南", "政府信息公开统计表"]
