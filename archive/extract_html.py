@@ -209,6 +209,14 @@ def _is_marker(c) -> bool:
 def _drop_info_bars(root) -> str | None:
     """Drop the 发布时间/浏览次数/字体 bar(s); return the first 发布时间 date found."""
     published = None
+    lengths: dict = {}  # element → len(text_content()), computed once (ancestors are shared)
+
+    def length(e) -> int:
+        n = lengths.get(e)
+        if n is None:
+            n = lengths[e] = len(e.text_content())
+        return n
+
     for el in root.xpath("//*[text()[contains(., '发布') or contains(., '浏览') or "
                          "contains(., '字体') or contains(., '日期') or contains(., '时间') "
                          "or contains(., '来源') or contains(., '点击')]]"):
@@ -216,16 +224,17 @@ def _drop_info_bars(root) -> str | None:
             continue
         if el.tag in ("body", "html", "table", "tbody", "tr"):
             continue
+        if length(el) > 600:
+            continue  # a paragraph of the report mentioning 时间/发布: no info bar
         # climb to the largest short ancestor that still reads as an info bar
         best = None
         cur = el
         for _ in range(4):
             if cur is None or cur.tag in ("body", "html"):
                 break
-            raw = cur.text_content()
-            if len(raw) > 600:
+            if length(cur) > 600:
                 break
-            text = _clean(raw)
+            text = _clean(cur.text_content())
             if len(text) > 160:
                 break
             if furniture.is_info_bar(text):

@@ -118,8 +118,10 @@ DIALOG_RE = re.compile(r"您访问的链接即将离开|您的浏览器版本太
 INFO_BAR_RE = re.compile(
     r"(?:发布时间|发布日期|发表时间|日期|时间|来源于?|信息来源|文章来源|稿件来源|稿源|作者|浏览次数|访问量|点击数|"
     r"阅读次数|浏览量|字体|字号)\s*[:：]")
-_INFO_TOKENS_RE = re.compile(r"浏览次数|访问量|点击数|阅读次数|浏览量|阅读量|字\s*[体号]|分享|打印|"
-                             r"来源于?\s*[:：]|稿源\s*[:：]|作者\s*[:：]|发布时间\s*[:：]|发布日期\s*[:：]")
+_INFO_TOKENS_RE = re.compile(
+    r"(?:浏览次数|访问量|访问次数|点击数|点击量|点击率|阅读次数|阅读数|浏览量|阅读量|字\s*[体号]|来源于?|稿源|"
+    r"作者|发布时间|发布日期|信息来源|文章来源|责任编辑)\s*[:：]"
+    r"|[【\[]\s*(?:打印|关闭|打印本页|关闭窗口|收藏|加入收藏|我要纠错)\s*[】\]]|分享到")
 
 
 def is_info_bar(line: str) -> bool:
@@ -129,7 +131,7 @@ def is_info_bar(line: str) -> bool:
     starts = INFO_BAR_RE.match(line.strip())
     tokens = _INFO_TOKENS_RE.findall(line)
     n = len(tokens)
-    if n == 1 and starts and tokens[0].startswith(("来源", "稿源", "作者")):
+    if n == 1 and starts and tokens[0].startswith(("来源", "稿源", "作者", "责任编辑")):
         return len(line) <= 25  # "来源：新华网" alone; a longer line may be a report's note
     return bool((starts and n >= 1 and len(line) <= 120) or n >= 2)
 

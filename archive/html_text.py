@@ -224,11 +224,14 @@ def render(el) -> tuple[list[Line], list[list[list[str]]]]:
     """Lines and data-table grids of an element."""
     r = _Renderer()
     try:
-        r.add(el.text, 0)
-        for child in el:
-            r.walk(child)
-            if child.tail:
-                r.add(child.tail, 0)
+        if isinstance(el.tag, str) and el.tag in ("table", "pre"):
+            r.walk(el)  # the body is itself a table: render it as one
+        else:
+            r.add(el.text, 0)
+            for child in el:
+                r.walk(child)
+                if child.tail:
+                    r.add(child.tail, 0)
         r.flush()
     except RecursionError:  # pathological nesting: plain text, line by line
         r = _Renderer()
