@@ -341,3 +341,12 @@ def test_report_tables_with_label_words_and_hanging_indents_are_kept():
     assert lines_of(ex.text) == ["1. 完善公开目录。", "信息名称 | 公开方式 | 公开时限",
                                  "财政预决算 | 主动公开 | 20个工作日",
                                  "最后一段：详见政府信息公开指南", "政府信息公开统计表"]
+
+
+def test_report_sentences_that_mention_page_counters_are_kept():
+    sentence = "全年政府门户网站访问量达120万人次，点击数同比增长12%，浏览次数居全省前列。"
+    html = f"""<html><body><div class="info">发布时间：2021-01-28 浏览次数：35</div>
+    <div id="zoom"><p>一、总体情况</p><p>{sentence}</p></div></body></html>"""
+    ex = extract(html.encode(), "http://x.gov.cn/a.html")
+    assert sentence in ex.text
+    assert ex.metadata["published"] == "2021-01-28" and "发布时间" not in ex.text
