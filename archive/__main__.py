@@ -107,9 +107,9 @@ def cmd_reindex(args) -> int:
     for p, off, msg in stats.record_errors:
         print(f"skipped bad record {os.path.basename(p)} @{off}: {msg}")
     for url, msg in stats.failures[:20]:
-        print(f"extraction failed {url}: {msg}")
+        print(f"not indexed {url}: {msg}")
     if len(stats.failures) > 20:
-        print(f"... and {len(stats.failures) - 20} more extraction failures")
+        print(f"... and {len(stats.failures) - 20} more documents not indexed")
     print(stats.summary())
     print(f"database: {os.path.abspath(args.db)}")
     return EXIT_FAULT if stats.record_errors else EXIT_OK

@@ -39,7 +39,14 @@ import zlib
 from collections import deque
 from dataclasses import asdict, dataclass, field
 
-from archive.warc import GZIP_MAGIC, ArchiveError, ArchivedExchange, exchanges_in_file, warc_files
+from archive.warc import (
+    GZIP_MAGIC,
+    ArchiveError,
+    ArchivedExchange,
+    ContentDecodingError,
+    exchanges_in_file,
+    warc_files,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +72,7 @@ class Item:
     error: str | None = None
     unchanged: bool = False  # a revisit: the crawl handed the archived copy on, marked unchanged
     refers_to_id: str | None = None  # a revisit's WARC-Refers-To
+    ignored: str | None = None  # why the crawl's HttpCompression dropped it (never extracted)
     gone: str | None = None  # a 404/410 report or attachment: the URL the crawl marks removed
 
 
@@ -192,6 +200,17 @@ def capture_row(ex: ArchivedExchange) -> dict:
     return row
 
 
+def download_maxsize() -> int:
+    """The crawl's DOWNLOAD_MAXSIZE (settings/default.py), which also bounds decompression;
+    Scrapy's own default (1 GiB) when the settings module is not importable."""
+    try:
+        from settings.default import DOWNLOAD_MAXSIZE
+
+        return int(DOWNLOAD_MAXSIZE)
+    except Exception:
+        return 1024 * 1024 * 1024
+
+
 def reaches_pipeline(ex: ArchivedExchange) -> bool:
     """Would this record have become a pipeline item (parse_report/parse_attachment)?
 
@@ -236,9 +255,16 @@ def process_range(job: Job) -> RangeResult:
                 else:
                     t0 = time.perf_counter()
                     try:
-                        item.extraction = extract(ex.decoded_body(), ex.url, _last_header(ex.headers, "Content-Type") or None)
-                    except Exception as e:  # the crawl logs and skips a failing document; so do we
-                        item.error = f"{type(e).__name__}: {e}"
+                        body = ex.decoded_body(max_size=download_maxsize())
+                    except ContentDecodingError as e:
+                        # HttpCompression failed on it in the crawl too (DOWNLOAD_MAXSIZE: a gzip
+                        # bomb; or undecodable): the request went to the errback, no item.
+                        item.capture, item.ignored = None, f"ignored as in the crawl: {e}"
+                    else:
+                        try:
+                            item.extraction = extract(body, ex.url, _last_header(ex.headers, "Content-Type") or None)
+                        except Exception as e:  # the crawl logs and skips a failing document; so do we
+                            item.error = f"{type(e).__name__}: {e}"
                     spent += time.perf_counter() - t0
             items.append(item)
     except (ArchiveError, OSError) as e:
@@ -352,7 +378,7 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
                 raise ArchiveError("the record this revisit refers to is not in these WARCs")
             fname, off = loc
             for ex in exchanges_in_file(paths[fname], start=off, end=off + 1):
-                return extract(ex.decoded_body(), item.capture["url"], _last_header(ex.headers, "Content-Type") or None)
+                return extract(ex.decoded_body(max_size=download_maxsize()), item.capture["url"], _last_header(ex.headers, "Content-Type") or None)
             raise ArchiveError(f"cannot read the original at {fname}@{off}")
 
         def apply(res: RangeResult) -> None:
@@ -370,6 +396,9 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
                 if crow.get("kind") in EXTRACT_KINDS and crow.get("record_type") == "response":
                     originals[crow["record_id"]] = (crow["warc_filename"], crow["warc_offset"])
                     originals[crow["url"]] = (crow["warc_filename"], crow["warc_offset"])
+                if item.ignored:
+                    stats.failures.append((crow["url"], item.ignored))
+                    continue
                 if item.gone:
                     stats.removed += index.mark_removed([report_id(item.gone)], when=crow.get("fetched_at"))
                     continue

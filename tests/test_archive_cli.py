@@ -297,3 +297,25 @@ def test_help_and_usage():
     assert r.returncode == 2 and "usage:" in r.stderr
     r = run("reindex", "--help")
     assert "--jobs" in r.stdout and "--warc" in r.stdout
+
+
+def test_reindex_gzip_bomb_bounded_and_skipped(tmp_path):
+    """A gzip bomb archived as a report page: HttpCompression dropped it in the crawl
+    (DOWNLOAD_MAXSIZE), reindex drops it too, without inflating it into memory."""
+    d = tmp_path / "warc"
+    write_archive(d, n_reports=2)
+    bomb = gzip.compress(b"<p>" + b"\0" * 80_000_000, compresslevel=9)
+    with WarcWriter(d) as w:
+        w.write_exchange(HttpExchange("GET", "http://www.qz.gov.cn/bomb.html", [], b"", 200, "OK",
+                                      [("Content-Type", "text/html"), ("Content-Encoding", "gzip")], bomb, fetched_at=WHEN),
+                         {"portal": "衢州市", "kind": "report", "anchor": "衢州市2020年政府信息公开工作年度报告"})
+    db = tmp_path / "reports.db"
+    # (That decoding stops at DOWNLOAD_MAXSIZE rather than inflating everything is tested in
+    # tests/test_warc.py::test_gzip_bomb_is_bounded.)
+    r = run("reindex", "--warc", d, "--db", db, "--jobs", "1")
+    no_traceback(r)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "not indexed http://www.qz.gov.cn/bomb.html: ignored as in the crawl" in r.stdout
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM captures WHERE url LIKE '%bomb%'").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM reports WHERE url LIKE '%bomb%'").fetchone()[0] == 0

@@ -507,3 +507,40 @@ def test_records_of_plain_uncompressed_warc(tmp_path):
     (ex,) = iter_exchanges(p)
     assert ex.payload == b"hi" and ex.status == 200
     assert [r.rec_type for r in iter_records(str(p))] == ["response"]
+
+
+# ------------------------------------------------------------------ decoding as the crawl decodes
+
+
+def _scrapy_decode(payload: bytes, encoding: str, max_size: int = 0) -> bytes:
+    """What Scrapy's HttpCompressionMiddleware hands the spider (its own code, run here)."""
+    from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+
+    body, _ = HttpCompressionMiddleware._handle_encoding(HttpCompressionMiddleware, payload, [encoding.encode()], max_size)
+    return body
+
+
+@pytest.mark.parametrize("name,payload,encoding", [
+    ("gzip", gzip.compress("年度报告".encode() * 500), "gzip"),
+    ("x-gzip", gzip.compress(b"abc" * 99), "x-gzip"),
+    ("truncated gzip keeps what decoded", gzip.compress(os.urandom(200_000))[:-5000], "gzip"),
+    ("two gzip members", gzip.compress(b"one ") + gzip.compress(b"two"), "gzip"),
+    ("zlib deflate", zlib.compress(b"deflated" * 50), "deflate"),
+    ("raw deflate (IIS)", zlib.compress(b"raw deflate" * 50)[2:-4], "deflate"),
+    ("unknown coding kept", gzip.compress(b"x"), "gzip, sdch"),
+    ("identity", b"plain", "identity"),
+    ("gzip then identity: Scrapy stops at identity", gzip.compress(b"x"), "gzip, identity"),
+])
+def test_decoded_body_equals_scrapy(name, payload, encoding):
+    from archive.warc import decode_content
+
+    assert decode_content(payload, encoding) == _scrapy_decode(payload, encoding), name
+
+
+def test_gzip_bomb_is_bounded():
+    from archive.warc import ContentTooLarge, decode_content
+
+    bomb = gzip.compress(b"\0" * 60_000_000, compresslevel=9)
+    assert len(bomb) < 100_000
+    with pytest.raises(ContentTooLarge):
+        decode_content(bomb, "gzip", max_size=40 * 1024 * 1024)
