@@ -1,8 +1,9 @@
 """Word-processor attachments → text: DOCX (OOXML) read directly, legacy DOC and WPS through
 Debian's converters (antiword, falling back to catdoc).
 
-DOCX: paragraphs and tables in document order; a table row is one line ``a | b | c`` on a
-grid where ``gridSpan`` (colspan) leaves empty strings after the text and ``vMerge``
+DOCX: paragraphs and tables in document order, with the labels of Word's automatic
+numbering (一、/（一）/1. from numbering.xml, which are not in the text runs) put back; a
+table row is one line ``a | b | c`` on a grid where ``gridSpan`` (colspan) leaves empty strings after the text and ``vMerge``
 (rowspan) repeats the text in every merged row, the same contract as HTML tables. The XML is
 read with lxml straight from the zip (python-docx reads the same XML, but refuses files whose
 main part has a macro or template content type, which WPS Office writes).
@@ -59,28 +60,32 @@ def extract_docx(body: bytes) -> dict:
     body_el = root.find(_W + "body")
     lines: list[str] = []
     tables: list[list[list[str]]] = []
+    numbering = _Numbering(zf)
     if body_el is not None:
-        _blocks(body_el, lines, tables)
+        _blocks(body_el, lines, tables, numbering)
     title = _core_title(zf) or (lines[0][:200] if lines else None)
     return {"text": "\n".join(lines), "title": title, "tables": tables, "metadata": {}}
 
 
-def _blocks(parent, lines: list[str], tables: list) -> None:
+def _blocks(parent, lines: list[str], tables: list, numbering=None) -> None:
     for child in parent:
         tag = child.tag
         if tag == _W + "p":
             text = _para_text(child)
+            label = numbering.label(child) if numbering is not None else ""
+            if label and text:
+                text = _norm(label + " " + text)
             if text:
                 lines.append(text)
         elif tag == _W + "tbl":
-            grid = _table_grid(child)
+            grid = _table_grid(child, numbering)
             if grid:
                 tables.append(grid)
                 lines.extend(" | ".join(row) for row in grid)
         elif tag in (_W + "sdt", _W + "customXml", _W + "ins", _W + "smartTag"):
             inner = child.find(_W + "sdtContent") if tag == _W + "sdt" else child
             if inner is not None:
-                _blocks(inner, lines, tables)
+                _blocks(inner, lines, tables, numbering)
 
 
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -128,7 +133,7 @@ def _int_attr(el, name: str, default: int = 1) -> int:
         return default
 
 
-def _table_grid(tbl) -> list[list[str]]:
+def _table_grid(tbl, numbering=None) -> list[list[str]]:
     grid: list[list[str]] = []
     for tr in tbl.iter(_W + "tr"):
         if tr.getparent() is None or _nearest_table(tr) is not tbl:
@@ -150,7 +155,7 @@ def _table_grid(tbl) -> list[list[str]]:
             if vmerge == "continue" and grid and col < len(grid[-1]):
                 text = grid[-1][col]
             else:
-                text = _cell_text(tc)
+                text = _cell_text(tc, numbering)
             row.append(text)
             row.extend([""] * (span - 1))
         grid.append(row)
@@ -176,11 +181,164 @@ def _nearest_table(el):
     return el
 
 
-def _cell_text(tc) -> str:
+def _cell_text(tc, numbering=None) -> str:
     lines: list[str] = []
     tables: list = []
-    _blocks(tc, lines, tables)
+    _blocks(tc, lines, tables, numbering)
     return _norm(" ".join(lines))
+
+
+# --- automatic numbering (一、 / （一） / 1. written by Word, not in the text runs) --------
+_ZH_DIGITS = "零一二三四五六七八九"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _zh(n: int) -> str:
+    if n < 10:
+        return _ZH_DIGITS[n]
+    if n < 20:
+        return "十" + (_ZH_DIGITS[n - 10] if n > 10 else "")
+    if n < 100:
+        return _ZH_DIGITS[n // 10] + "十" + (_ZH_DIGITS[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for v, sym in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                   (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= v:
+            out += sym
+            n -= v
+    return out
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified",
+               "taiwaneseCounting", "taiwaneseCountingThousand", "ideographLegalTraditional"):
+        return _zh(n)
+    if fmt in ("ideographDigital", "taiwaneseDigital"):
+        return "".join(_ZH_DIGITS[int(d)] for d in str(n))
+    if fmt in ("ideographTraditional",):
+        return _TIANGAN[(n - 1) % 10]
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= n <= 20:
+        return chr(0x2460 + n - 1)
+    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
+        return "".join(chr(0xFF10 + int(d)) for d in str(n))
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt in ("lowerLetter", "upperLetter"):
+        s = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return s.upper() if fmt == "upperLetter" else s
+    if fmt in ("lowerRoman", "upperRoman"):
+        s = _roman(n)
+        return s.upper() if fmt == "upperRoman" else s
+    if fmt in ("bullet", "none"):
+        return ""
+    return str(n)
+
+
+class _Numbering:
+    """Word's list numbering (numbering.xml, styles.xml): the label a paragraph shows."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId → ilvl → (fmt, text, start)
+        self.style_num: dict[str, tuple[str, int]] = {}
+        self.counters: dict[str, list[int]] = {}
+        parser = etree.XMLParser(recover=True, huge_tree=True)
+        try:
+            numbering = etree.fromstring(zf.read("word/numbering.xml"), parser)
+        except (KeyError, etree.XMLSyntaxError):
+            numbering = None
+        if numbering is not None:
+            abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+            for an in numbering.iter(_W + "abstractNum"):
+                lv = {}
+                for lvl in an.iter(_W + "lvl"):
+                    ilvl = _int_attr(lvl, "ilvl", 0)
+                    fmt = lvl.find(_W + "numFmt")
+                    text = lvl.find(_W + "lvlText")
+                    start = lvl.find(_W + "start")
+                    lv[ilvl] = (fmt.get(_W + "val") if fmt is not None else "decimal",
+                                text.get(_W + "val") if text is not None else "",
+                                _int_attr(start, "val", 1) if start is not None else 1)
+                abstract[an.get(_W + "abstractNumId")] = lv
+            for num in numbering.iter(_W + "num"):
+                ref = num.find(_W + "abstractNumId")
+                lv = dict(abstract.get(ref.get(_W + "val") if ref is not None else "", {}))
+                for ov in num.iter(_W + "lvlOverride"):
+                    ilvl = _int_attr(ov, "ilvl", 0)
+                    so = ov.find(_W + "startOverride")
+                    if so is not None and ilvl in lv:
+                        fmt, text, _ = lv[ilvl]
+                        lv[ilvl] = (fmt, text, _int_attr(so, "val", 1))
+                self.levels[num.get(_W + "numId")] = lv
+        try:
+            styles = etree.fromstring(zf.read("word/styles.xml"), parser)
+        except (KeyError, etree.XMLSyntaxError):
+            styles = None
+        if styles is not None and self.levels:
+            based: dict[str, str] = {}
+            direct: dict[str, tuple[str, int]] = {}
+            for st in styles.iter(_W + "style"):
+                sid = st.get(_W + "styleId")
+                b = st.find(_W + "basedOn")
+                if b is not None:
+                    based[sid] = b.get(_W + "val")
+                npr = st.find(f"{_W}pPr/{_W}numPr")
+                if npr is not None:
+                    nid = npr.find(_W + "numId")
+                    if nid is not None:
+                        direct[sid] = (nid.get(_W + "val"), _int_attr(npr.find(_W + "ilvl"), "val", 0)
+                                       if npr.find(_W + "ilvl") is not None else 0)
+            for sid in set(direct) | set(based):
+                cur, seen = sid, set()
+                while cur and cur not in direct and cur not in seen:
+                    seen.add(cur)
+                    cur = based.get(cur)
+                if cur in direct:
+                    self.style_num[sid] = direct[cur]
+
+    def label(self, p) -> str:
+        if not self.levels:
+            return ""
+        ppr = p.find(_W + "pPr")
+        num_id, ilvl = None, 0
+        if ppr is not None:
+            npr = ppr.find(_W + "numPr")
+            if npr is not None:
+                nid = npr.find(_W + "numId")
+                if nid is not None:
+                    num_id = nid.get(_W + "val")
+                il = npr.find(_W + "ilvl")
+                ilvl = _int_attr(il, "val", 0) if il is not None else 0
+            if num_id is None:
+                ps = ppr.find(_W + "pStyle")
+                if ps is not None and ps.get(_W + "val") in self.style_num:
+                    num_id, ilvl = self.style_num[ps.get(_W + "val")]
+        if not num_id or num_id == "0" or num_id not in self.levels:
+            return ""
+        levels = self.levels[num_id]
+        if ilvl not in levels:
+            return ""
+        counts = self.counters.setdefault(num_id, [0] * 9)
+        while len(counts) <= ilvl:
+            counts.append(0)
+        fmt, text, start = levels[ilvl]
+        counts[ilvl] = counts[ilvl] + 1 if counts[ilvl] else start
+        for deeper in range(ilvl + 1, len(counts)):
+            counts[deeper] = 0
+
+        def repl(m) -> str:
+            k = int(m.group(1)) - 1
+            if k not in levels:
+                return ""
+            n = counts[k] or levels[k][2]
+            return _format_number(n, levels[k][0])
+
+        if fmt == "bullet":
+            return ""
+        return re.sub(r"%(\d)", repl, text or "")
 
 
 def _core_title(zf: zipfile.ZipFile) -> str | None:

@@ -180,3 +180,10 @@ def test_doc_falls_back_to_catdoc(monkeypatch):
     assert ex.metadata["converter"] == "catdoc"
     assert ex.text.splitlines()[0] == TITLE
     assert "（一）主动公开政府信息数 | 条 | 1652" in ex.text.splitlines()
+
+
+def test_docx_automatic_numbering_labels_are_put_back():
+    """Word keeps 一、/（一）/1. of numbered headings in numbering.xml, not in the text runs
+    (LibreOffice's text export of numbered.docx shows the same labels)."""
+    ex = extract(body("numbered.docx"), "http://x.gov.cn/a.docx")
+    assert ex.text + "\n" == (FIX / "numbered.gold.txt").read_text(encoding="utf-8")
