@@ -21,8 +21,6 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc import (
-    ArchiveFullError,
-    Capture,
     HttpExchange,
     WarcWriter,
     iter_exchanges,
