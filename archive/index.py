@@ -187,9 +187,15 @@ _FTS_DELETE = "INSERT INTO reports_fts(reports_fts, rowid, {}) VALUES ('delete',
     _FTS_COLS, ", ?" * len(search.FTS_COLUMNS)
 )
 
+# portal/year for coverage and lookups; the single columns are datasette's facets, which
+# otherwise scan every report (text and all) on each page view of a big archive.
 _INDEXES = [
     ("reports", ["portal", "year"]),
     ("reports", ["year"]),
+    ("reports", ["province"]),
+    ("reports", ["level"]),
+    ("reports", ["publisher"]),
+    ("reports", ["content_type"]),
     ("reports", ["page_url"]),
     ("reports", ["removed_at"]),
     ("report_versions", ["report_id", "version"]),

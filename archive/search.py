@@ -111,7 +111,7 @@ _BM25 = "bm25(reports_fts, {})".format(", ".join(str(w) for w in BM25_WEIGHTS))
 # of a 100,000-report archive (政府, 信息公开) would take 100+ ms to rank exactly. Above this
 # many matches, bm25 ranks the RANK_CANDIDATES most recently indexed matches (highest
 # rowids) only: such a word is in most reports and tells them apart poorly anyway.
-RANK_CANDIDATES = 40_000
+RANK_CANDIDATES = 20_000
 
 
 def _normalise(text: str) -> str:

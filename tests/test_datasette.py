@@ -285,3 +285,27 @@ def test_table_page_shows_short_text_and_facets(get):
         assert f'id="facet-{facet}"' in page
     # the text column is shortened in the table, full on the report page
     assert seed(3).splitlines()[5] not in page
+
+
+def test_canned_search_uses_the_same_ranking_cap():
+    from archive import search
+
+    q = json.loads(METADATA.read_text(encoding="utf-8"))["databases"]["reports"]["queries"]["search"]
+    n = search.RANK_CANDIDATES
+    assert f"offset {n - 1})" in q["sql"] and f"{n:,}" in q["description"]
+    assert search._BM25 in q["sql"]
+
+
+def test_big_archive_defaults(get):
+    """What keeps the reports page fast on 100,000 reports: newest-first rowid order (no
+    sort of every search match), no per-column facet suggestions, indexed facet columns."""
+    from archive.index import REPORT_COLUMNS
+
+    meta = json.loads(METADATA.read_text(encoding="utf-8"))["databases"]["reports"]["tables"]
+    assert meta["reports"]["sort_desc"] == "rowid"
+    assert set(meta["reports"]["sortable_columns"]) == set(REPORT_COLUMNS) - {"text", "tables"} | {"rowid"}
+    data = rows(get, "/reports/reports.json?_shape=array&_col=title")
+    newest_first = [report_id(url_of(i)) for i in reversed(range(len(REPORTS)))]
+    assert [r["id"] for r in data] == newest_first
+    page = get("/reports/reports?_search=%E5%A4%8D%E8%AE%AE").text
+    assert "Suggested facets" not in page
