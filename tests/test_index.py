@@ -271,3 +271,16 @@ def test_bad_rows_rejected(db_path):
     with pytest.raises(ValueError, match="is not report_id"):
         ix.upsert_report(report(id="0000000000000000"))
     ix.close()
+
+
+def test_precomputed_fts_values(db_path):
+    """A crawl may segment in its extraction workers and hand the values over."""
+    r = report()
+    ix = Index(db_path)
+    assert ix.upsert_report(r, fts_values=search.fts_values(r["title"], r["text"])) == "new"
+    r2 = dict(r, text=r["text"] + "\n补充：香菇", payload_digest="sha1:Z",
+              fetched_at="2022-01-01T00:00:00Z")
+    assert ix.upsert_report(r2, fts_values=search.fts_values(r2["title"], r2["text"])) == "changed"
+    ix.close()
+    assert fts_ids(db_path, "补充") == [report_id(r["page_url"])]
+    assert fts_ids(db_path, "行政复议") == [report_id(r["page_url"])]
