@@ -309,3 +309,30 @@ def test_big_archive_defaults(get):
     assert [r["id"] for r in data] == newest_first
     page = get("/reports/reports?_search=%E5%A4%8D%E8%AE%AE").text
     assert "Suggested facets" not in page
+
+
+def test_replay_url_forms(monkeypatch):
+    """replay_url: a pywb-style collection prefix, or a template; env var as fallback."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("nianbao_plugin_under_test", PLUGINS / "nianbao.py")
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+
+    class DS:
+        def __init__(self, conf):
+            self.conf = conf
+
+        def plugin_config(self, name):
+            return self.conf
+
+    args = ("http://www.qz.gov.cn/a.html", "2021-02-03T04:05:06Z", "f.warc.gz", 123)
+    monkeypatch.delenv("NIANBAO_REPLAY_URL", raising=False)
+    assert plugin.replay_url(DS({}), *args) is None
+    assert plugin.replay_url(DS({"replay_url": "http://pywb:8080/nb/"}), *args) == \
+        "http://pywb:8080/nb/20210203040506/http://www.qz.gov.cn/a.html"
+    assert plugin.replay_url(DS({"replay_url": "http://r/{warc_filename}#{warc_offset}"}), *args) == \
+        "http://r/f.warc.gz#123"
+    monkeypatch.setenv("NIANBAO_REPLAY_URL", "http://env-replay/")
+    assert plugin.replay_url(DS(None), *args) == \
+        "http://env-replay/20210203040506/http://www.qz.gov.cn/a.html"

@@ -75,13 +75,13 @@ def _args() -> dict[str, str]:
     return {k: v[0] for k, v in urllib.parse.parse_qs(qs).items()}
 
 
-def _is_row_page(table: str | None) -> bool:
-    """True on /<db>/<table>/<pk> (the row page), False on /<db>/<table> and queries."""
+def _is_row_page(datasette, database: str | None, table: str | None) -> bool:
+    """True on a row page (<table path>/<pk>), False on the table page and queries."""
     scope = _SCOPE.get()
-    if not scope or not table:
+    if not scope or not table or not database:
         return False
-    parts = [p for p in scope.get("path", "").split("/") if p]
-    return len(parts) >= 3 and parts[-2] == table
+    table_path = urllib.parse.unquote(datasette.urls.table(database, table))
+    return scope.get("path", "").startswith(table_path.rstrip("/") + "/")
 
 
 # ---------------------------------------------------------------- rendering helpers
@@ -235,7 +235,7 @@ def prepare_jinja2_environment(env, datasette):
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     if table in REPORT_TABLES and column == "text" and isinstance(value, str):
-        if _is_row_page(table):
+        if _is_row_page(datasette, database, table):
             return markupsafe.Markup(format_report_html(value))
         q = _args().get("_search")
         if q:
@@ -247,7 +247,7 @@ def render_cell(row, value, column, table, database, datasette):
             n = len(json.loads(value))
         except ValueError:
             return None
-        return f"{n} table{'s' if n != 1 else ''}" if not _is_row_page(table) else None
+        return f"{n} table{'s' if n != 1 else ''}" if not _is_row_page(datasette, database, table) else None
     if column == "warc_filename" and value and table in (*REPORT_TABLES, "captures"):
         return markupsafe.Markup(capture_links(datasette, row))
     if column == "snippet_html" and isinstance(value, str):
