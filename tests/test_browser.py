@@ -7,7 +7,6 @@ package `selenium`. Without selenium the same journey runs through Chromium's ow
 `--dump-dom`/`--screenshot` command line (loading the URLs the form would submit)."""
 
 import gzip
-import os
 import shutil
 import socket
 import subprocess
