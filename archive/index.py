@@ -10,8 +10,13 @@ Usage (the crawl's item pipeline and ``archive reindex`` both do this)::
     index.add_capture({...})               # every archived response
     status = index.upsert_report(row)      # "new" | "changed" | "unchanged"
     index.upsert_portal({"name": "襄阳市", "status": "ok", "pages": 120, ...})
+    index.mark_removed([page_url], when)  # gone from the portal (kept, flagged)
+    index.mark_seen([page_url], when)     # still there, not re-extracted (304)
     index.finish_run(run_id, {"finish_reason": "finished", ...})
     index.close()
+
+Also: ``get_report``, ``commit``, ``rebuild_fts``, ``optimize_fts`` (after a bulk load),
+``vacuum``; module functions ``report_id``, ``latest_responses``, ``live_reports``.
 
 Design choices, and why:
 
@@ -22,8 +27,7 @@ Design choices, and why:
   ``sqlite-utils`` can read while the crawl writes. Calls are serialised by a lock, so a
   dedicated writer thread may own the Index instead of the reactor.
 * **A report never gets two rows.** ``reports.id`` is the first 16 hex digits of
-  sha1(canonical page_url) (``report_id()``); the page URL must already be canonical
-  (crawler/discovery.py canonicalises URLs).
+  sha1 of the page URL's identity form (``report_id()``, via archive.urls.identity_url).
 * **History is kept.** A changed report's previous text and capture go to
   ``report_versions``; removed reports get ``removed_at`` and are never deleted.
   Captures fed out of time order (re-indexing many WARCs in parallel) still produce the
@@ -32,8 +36,7 @@ Design choices, and why:
   ``archive.search.fts_values()`` of title and text (bigrams, and 4-grams for long
   queries; see archive/search.py), rowid = ``reports.rowid``. Contentless, because the
   segmented text is several times the size of the text itself and nothing ever reads it
-  back. Its rows are deleted by replaying ``segment()`` on the old
-  values, so the segmenter version is kept in ``meta`` and the table is rebuilt when it
+  back. Its rows are deleted by replaying ``fts_values()`` on the old values, so the segmenter version is kept in ``meta`` and the table is rebuilt when it
   changes. ``VACUUM`` may renumber the rowids of a table without an INTEGER PRIMARY KEY,
   so ``Index.vacuum()`` rebuilds the FTS table afterwards; never VACUUM by hand without
   calling ``rebuild_fts()``.
