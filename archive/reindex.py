@@ -11,10 +11,11 @@ What the crawl does per archived response, and what this does with the same inpu
   `archive.reports.ReportAssembler.feed(context, capture, extraction)` (which calls
   `build_report`) → `Index.upsert_report(row)`; `flush()` at the end;
 * refresh runs (issue 6): a `revisit` of a report/attachment reached the pipeline as an
-  "unchanged" item: if the index still holds that report (`_still_current` in
-  crawler/pipelines.py, mirrored here) it is only marked seen, or its cover waits for its
-  attachment; otherwise the original record the revisit refers to is extracted and fed;
-* a 404/410 of a report/attachment went to the errback as "gone": `Index.mark_removed`.
+  "unchanged" item: `archive.ingest.Ingest` (the pipeline's own code) marks a current report
+  seen without extraction; otherwise the original record the revisit refers to is extracted;
+* a 404/410 of a report/attachment went to the errback as "gone": `Ingest.gone`;
+* a TRS report split over pages: the spider counted its pages from the first page's pager
+  (`crawler.platforms.trs.article_pages`); the same function runs on the archived first page.
 
 Fetch bookkeeping (first_seen/last_seen/removed_at times, crawl_runs, portals, capture rows
 of requests that got no response at all) is not in the WARCs and is not reproduced: times
@@ -51,7 +52,7 @@ from archive.warc import (
 log = logging.getLogger(__name__)
 
 RANGE_BYTES = 4 << 20  # compressed bytes per unit of work: small enough to balance, big enough to amortise
-EXTRACT_KINDS = ("report", "attachment")
+EXTRACT_KINDS = ("report", "attachment", "continuation")
 
 
 @dataclass
@@ -229,6 +230,7 @@ def reaches_pipeline(ex: ArchivedExchange) -> bool:
 def process_range(job: Job) -> RangeResult:
     """Read one range and extract what the pipeline would extract. Runs in a worker."""
     from archive.extract import extract
+    from crawler.platforms.trs import article_pages
 
     errors: list[tuple[str, int, str]] = []
     items: list[Item] = []
@@ -261,6 +263,10 @@ def process_range(job: Job) -> RangeResult:
                         # bomb; or undecodable): the request went to the errback, no item.
                         item.capture, item.ignored = None, f"ignored as in the crawl: {e}"
                     else:
+                        if ctx.get("kind") == "report":
+                            parts = article_pages(ex.url, body.decode("latin-1"))  # the spider's decision
+                            if parts:
+                                item.context["parts"] = len(parts) + 1
                         try:
                             item.extraction = extract(body, ex.url, _last_header(ex.headers, "Content-Type") or None)
                         except Exception as e:  # the crawl logs and skips a failing document; so do we
@@ -318,8 +324,8 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
             progress=None) -> ReindexStats:
     """Rebuild `db_path` from the WARCs under `warc_dir`. Returns statistics; bad records
     are skipped and listed in `stats.record_errors`."""
-    from archive.index import Index, report_id
-    from archive.reports import ReportAssembler
+    from archive.index import Index
+    from archive.ingest import Ingest
 
     jobs = jobs or os.cpu_count() or 1
     stats = ReindexStats(jobs=jobs)
@@ -338,32 +344,16 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
     ok = False
     try:
         run_id = index.start_run()
-        assembler = ReportAssembler()
+
+        def on_report(portal, rid) -> None:
+            stats.reports += 1
+
+        ingest = Ingest(index, on_report=on_report)
         capture_cols = set(getattr(Index, "_CAPTURE_FIELDS", [])) or None
         paths = {os.path.basename(j.path): j.path for j in plan_}
         # Where each report/attachment response lives, for the revisits whose original must be
         # extracted after all (only those kinds are kept: small even for big archives).
         originals: dict[str, tuple[str, int]] = {}
-
-        def store(row: dict) -> None:
-            outcome = index.upsert_report(row)
-            stats.outcomes[outcome] = stats.outcomes.get(outcome, 0) + 1
-            stats.reports += 1
-
-        def still_current(context: dict, capture: dict) -> bool:
-            """crawler/pipelines.py IndexPipeline._still_current, on the same index state."""
-            page_url = context.get("page_url") or capture["url"]
-            row = index.get_report(report_id(page_url))
-            if row is None:
-                return False
-            if capture["url"] == row["page_url"] and row["url"] != row["page_url"] and context.get("kind") == "report":
-                assembler.add_indexed_cover(row)
-                return True
-            if capture["url"] != row["url"]:
-                return False
-            index.mark_seen([row["id"]], when=capture.get("fetched_at"))
-            stats.outcomes["unchanged"] = stats.outcomes.get("unchanged", 0) + 1
-            return True
 
         def extract_original(item: Item):
             """The archived copy a revisit stands for, extracted here (rare: refresh runs only)."""
@@ -400,21 +390,19 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
                     stats.failures.append((crow["url"], item.ignored))
                     continue
                 if item.gone:
-                    stats.removed += index.mark_removed([report_id(item.gone)], when=crow.get("fetched_at"))
+                    stats.removed += ingest.gone(item.gone, when=crow.get("fetched_at"))
                     continue
                 if item.capture is None:
                     continue
-                extraction = item.extraction
                 try:
                     if item.unchanged:
-                        if still_current(item.context, item.capture):
-                            continue
-                        extraction = extract_original(item)
+                        extraction = lambda item=item: extract_original(item)  # noqa: E731 - only if needed
                     elif item.error is not None:
                         raise _ExtractFailed(item.error)
-                    stats.extracted += 1
-                    for row in assembler.feed(item.context, item.capture, extraction):
-                        store(row)
+                    else:
+                        extraction = item.extraction
+                        stats.extracted += 1
+                    ingest.document(item.context, item.capture, extraction, unchanged=item.unchanged)
                 except Exception as e:  # one bad document must not stop the rebuild (nor does it the crawl)
                     stats.extract_errors += 1
                     msg = str(e) if isinstance(e, _ExtractFailed) else f"{type(e).__name__}: {e}"
@@ -426,8 +414,8 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
             apply(first)
             for res in results:
                 apply(res)
-        for row in assembler.flush():
-            store(row)
+        ingest.finish()
+        stats.outcomes = {k: ingest.counts[k] for k in ("new", "changed", "unchanged")}
         stats.seconds = time.perf_counter() - t0
         index.finish_run(run_id, {"finish_reason": "reindex", "pages": stats.exchanges,
                                   "errors": len(stats.record_errors) + stats.extract_errors,

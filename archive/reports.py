@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 
 from archive.classify import classify_title
-from archive.extract import Extraction
+from archive.extract import Extraction, join_pages
 from archive.index import report_id
 from archive.urls import date_from_url
 
@@ -96,13 +96,17 @@ def merge_attachment(page_row: dict, attachment_row: dict) -> dict:
 class ReportAssembler:
     """Turns captures into finished report rows, joining cover pages with their attachments.
 
-    Feed every report/attachment capture with `feed`; rows come out when final. `flush` at the
-    end emits covers whose attachment never came (with the cover's own text).
+    Feed every report/attachment/continuation capture with `feed`; rows come out when final.
+    A report split over pages (context `parts` > 1 on the first page, `part` on the others) is
+    joined once all its pages are in. `flush` at the end emits what is still waiting: covers
+    whose attachment never came (with the cover's own text), split reports with pages missing.
     """
 
     _covers: dict[str, dict] = field(default_factory=dict)        # page id -> page row
     _early: dict[str, list[dict]] = field(default_factory=dict)   # page id -> attachment rows
     _indexed: set[str] = field(default_factory=set)               # covers taken from the index
+    _pages: dict[str, dict[int, Extraction]] = field(default_factory=dict)  # split reports' pages
+    _firsts: dict[str, tuple[dict, dict, int]] = field(default_factory=dict)  # id -> first page
 
     def add_indexed_cover(self, row: dict) -> None:
         """A cover page that did not change since it was indexed (refresh): its attachment may
@@ -113,39 +117,67 @@ class ReportAssembler:
 
     def feed(self, context: dict, capture: dict, extraction: Extraction) -> list[dict]:
         kind = context.get("kind")
+        if kind == "report" and int(context.get("parts") or 1) > 1:
+            key = report_id(capture["url"])
+            self._firsts[key] = (context, capture, int(context["parts"]))
+            self._pages.setdefault(key, {})[0] = extraction
+            return self._joined(key)
+        if kind == "continuation":
+            key = report_id(context.get("page_url") or capture["url"])
+            self._pages.setdefault(key, {})[int(context.get("part") or 1)] = extraction
+            return self._joined(key)
         if kind == "report":
-            row = build_report(context, capture, extraction)
+            return self._report(context, capture, extraction)
+        if kind == "attachment":
+            return self._attachment(context, capture, extraction)
+        return []
+
+    def _joined(self, key: str, force: bool = False) -> list[dict]:
+        first = self._firsts.get(key)
+        pages = self._pages.get(key, {})
+        if first is None or (len(pages) < first[2] and not force):
+            return []
+        del self._firsts[key], self._pages[key]
+        context, capture, _ = first
+        return self._report(context, capture, join_pages([pages[i] for i in sorted(pages)]))
+
+    def _report(self, context: dict, capture: dict, extraction: Extraction) -> list[dict]:
+        row = build_report(context, capture, extraction)
+        if row is None:
+            return []
+        if not is_stub(extraction):
+            self._early.pop(row["id"], None)
+            return [row]
+        waiting = self._early.pop(row["id"], None)
+        if waiting:
+            return [merge_attachment(row, waiting[0])]
+        self._covers[row["id"]] = row
+        return []
+
+    def _attachment(self, context: dict, capture: dict, extraction: Extraction) -> list[dict]:
+        page_url = context.get("page_url") or capture["url"]
+        direct = page_url == capture["url"]
+        row = build_report(context, capture, extraction)
+        if direct:  # a list links the file itself: the file is the report
+            return [row] if row else []
+        if row is None:
+            # The file's own name may not say 年报; it stands for the cover page's report.
+            row = build_report({**context, "anchor": context.get("page_title")}, capture, extraction)
             if row is None:
                 return []
-            if not is_stub(extraction):
-                self._early.pop(row["id"], None)
-                return [row]
-            waiting = self._early.pop(row["id"], None)
-            if waiting:
-                return [merge_attachment(row, waiting[0])]
-            self._covers[row["id"]] = row
-            return []
-        if kind == "attachment":
-            page_url = context.get("page_url") or capture["url"]
-            direct = page_url == capture["url"]
-            row = build_report(context, capture, extraction)
-            if direct:  # a list links the file itself: the file is the report
-                return [row] if row else []
-            if row is None:
-                # The file's own name may not say 年报; it stands for the cover page's report.
-                row = build_report({**context, "anchor": context.get("page_title")}, capture, extraction)
-                if row is None:
-                    return []
-            cover = self._covers.pop(row["id"], None)
-            if cover is not None:
-                self._indexed.discard(row["id"])
-                return [merge_attachment(cover, row)]
-            self._early.setdefault(row["id"], []).append(row)
-            return []
+        cover = self._covers.pop(row["id"], None)
+        if cover is not None:
+            self._indexed.discard(row["id"])
+            return [merge_attachment(cover, row)]
+        self._early.setdefault(row["id"], []).append(row)
         return []
 
     def flush(self) -> list[dict]:
-        rows = [row for rid, row in self._covers.items() if rid not in self._indexed]
+        rows = []
+        for key in list(self._firsts):  # split reports with a page that never came
+            rows.extend(self._joined(key, force=True))
+        self._pages.clear()
+        rows += [row for rid, row in self._covers.items() if rid not in self._indexed]
         self._covers.clear()
         self._early.clear()
         self._indexed.clear()

@@ -26,9 +26,16 @@ _TEXT_CUES: list[tuple[re.Pattern, int]] = [
     (re.compile(r"政务公开"), 5),
     (re.compile(r"公开目录|主动公开|法定主动公开内容|信息公开平台"), 3),
     (re.compile(r"部门|乡镇|街道|县区|区县|县（市、区）|县市区|镇（街道）|下属单位"), 2),
-    (re.compile(r"指南|制度|规定|依申请|申请表|意见箱|新闻|要闻|动态|招聘|留言|信箱|投诉|办事|服务|"
-                r"登录|注册|English|无障碍|关怀|手机版|邮箱|地图|专题|视频|图片"), -6),
+    (re.compile(r"指南|制度|规定|依申请|申请表|意见箱|新闻|要闻|动态|招聘|留言|信箱|投诉|在线办事|网上办事|"
+                r"办事指南|办事服务|政务服务|便民服务|登录|注册|English|无障碍|关怀|手机版|邮箱|地图|专题|视频|图片"), -6),
 ]
+# Anchors that name a government body: department, township, street office …
+_BODY_NAME = re.compile(r"(?:局|委|委员会|办公室|办|镇|乡|街道|办事处|中心|院|所|馆|队|站|人民政府|政府|"
+                        r"管委会|管理委员会|分局|区|县|市|旗)$")
+# The heading of a box of such links that makes them ways to the bodies' 信息公开 pages.
+_UNIT_SECTION = re.compile(r"(?:部门|乡镇|街道|单位|县区|区县|县（市、区）|县市区|镇（街道）|乡镇（街道）|下属|直属).*公开"
+                           r"|公开.*(?:部门|乡镇|街道|单位)")
+UNIT_SECTION_BONUS = 8
 _URL_CUES: list[tuple[re.Pattern, int]] = [
     (re.compile(r"xxgknb|gknb|ndbg|zfxxgknb|nianbao|/nb/|_nb|ndbb|gzndbg", re.I), 8),
     (re.compile(r"zfxxgk|xxgk|zwgk|govinfo|openness|gongkai", re.I), 4),
@@ -46,6 +53,7 @@ class Link:
     url: str
     text: str
     date: str | None = None
+    section: str | None = None   # heading of the box a body-name link sits in ("部门信息公开")
 
 
 def parse_html(body: bytes | str, url: str) -> lxml.html.HtmlElement:
@@ -119,8 +127,33 @@ def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: boo
         if url is None or url in seen:
             continue
         seen.add(url)
-        links.append(Link(url, _link_text(a), _row_date(a) if with_dates else None))
+        text = _link_text(a)
+        # Only body names need their box heading: a cheap test first keeps this off hot paths.
+        section = _section_title(a) if len(text) <= 20 and _BODY_NAME.search(text) else None
+        links.append(Link(url, text, _row_date(a) if with_dates else None, section))
     return links
+
+
+def _section_title(a: lxml.html.HtmlElement) -> str | None:
+    """The short heading just before the list a link sits in (e.g. <div class="box-title">)."""
+    node = a
+    for _ in range(4):
+        parent = node.getparent()
+        if parent is None:
+            return None
+        sib, looked = node.getprevious(), 0
+        while sib is not None and looked < 2:
+            if sib.tag == node.tag:  # an earlier item of the same list, not its heading
+                break
+            if isinstance(sib.tag, str) and sib.tag not in ("script", "style"):
+                text = normalize_title(sib.text_content())
+                if 0 < len(text) <= 24:
+                    return text
+                if text:
+                    break
+            sib, looked = sib.getprevious(), looked + 1
+        node = parent
+    return None
 
 
 def is_document_url(url: str) -> bool:
@@ -146,6 +179,8 @@ def column_score(link: Link) -> int:
     for pattern, weight in _TEXT_CUES:
         if pattern.search(text):
             score += weight
+    if link.section and _UNIT_SECTION.search(link.section):
+        score += UNIT_SECTION_BONUS
     path = urlsplit(link.url)
     target = path.path + "?" + path.query + " " + (path.hostname or "")
     for pattern, weight in _URL_CUES:

@@ -1,7 +1,8 @@
 """Item pipeline: captured report documents → clean text → rows in reports.db.
 
-Thin on purpose: extraction is archive.extract, the report decisions archive.reports, storage
-archive.index — the same functions `python -m archive reindex` uses on the WARC files.
+Thin on purpose: extraction is archive.extract, what a document does to the index is
+archive.ingest (report decisions in archive.reports, storage in archive.index) — the same code
+`python -m archive reindex` runs on the WARC files.
 """
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from pathlib import Path
 from scrapy import signals
 
 from archive.extract import extract
-from archive.index import Index, report_id
-from archive.reports import ReportAssembler
+from archive.index import Index
+from archive.ingest import Ingest
 from crawler.signals import capture_stored
 
 logger = logging.getLogger(__name__)
@@ -30,8 +31,7 @@ class IndexPipeline:
         self.crawler = crawler
         self.db_path = db_path
         self.index: Index | None = None
-        self.assembler = ReportAssembler()
-        self.counts = {"new": 0, "changed": 0, "unchanged": 0, "removed": 0}
+        self.ingest: Ingest | None = None
         self.run_id = None
         crawler.signals.connect(self.on_capture, signal=capture_stored)
         # The finish reason exists only once the spider has closed, after close_spider.
@@ -45,7 +45,13 @@ class IndexPipeline:
 
     def open_spider(self, spider=None):
         self.index = Index(self.db_path)
+        self.ingest = Ingest(self.index, on_report=self._count_report)
         self.run_id = self.index.start_run()
+
+    def _count_report(self, portal: str | None, rid: str) -> None:
+        states = getattr(self.crawler.spider, "states", {})
+        if portal in states:
+            states[portal].reports.add(rid)
 
     def on_capture(self, capture: dict, context: dict):
         if self.index is not None:
@@ -58,69 +64,32 @@ class IndexPipeline:
                                     "portal": failure["portal"], "kind": failure["kind"],
                                     "error": failure["error"], "fetched_at": _now()})
             if failure.get("gone"):
-                # A report page (or a list-linked file) answering 404/410 is gone: keep its row, mark it.
-                self.counts["removed"] += self.index.mark_removed([report_id(failure["gone"])])
+                self.ingest.gone(failure["gone"])
             return item
-        context, capture = item["context"], item["capture"]
-        if item.get("unchanged") and self._still_current(context, capture):
-            return item
+        capture = item["capture"]
         try:
-            extraction = extract(item["body"], capture["url"], item.get("content_type"))
+            self.ingest.document(item["context"], capture,
+                                 lambda: extract(item["body"], capture["url"], item.get("content_type")),
+                                 unchanged=item.get("unchanged", False))
         except Exception:  # one bad document must not stop the crawl, but the run reports it
-            logger.exception("extraction failed for %s", capture["url"])
-            self.crawler.stats.inc_value("nianbao/pipeline_errors")
-            return item
-        try:
-            for row in self.assembler.feed(context, capture, extraction):
-                self._store(row)
-        except Exception:
-            logger.exception("indexing failed for %s", capture["url"])
+            logger.exception("extracting or indexing %s failed", capture["url"])
             self.crawler.stats.inc_value("nianbao/pipeline_errors")
         return item
 
-    def _still_current(self, context: dict, capture: dict) -> bool:
-        """An unchanged document whose report is indexed: no re-extraction, the report is seen.
-
-        A cover page (its report's text comes from an attachment) is handed to the assembler
-        so that a changed attachment still joins it.
-        """
-        page_url = context.get("page_url") or capture["url"]
-        row = self.index.get_report(report_id(page_url))
-        if row is None:
-            return False
-        if capture["url"] == row["page_url"] and row["url"] != row["page_url"] and context.get("kind") == "report":
-            self.assembler.add_indexed_cover(row)  # counted when its attachment is seen
-            return True
-        if capture["url"] != row["url"]:
-            return False
-        self.index.mark_seen([row["id"]])
-        self.counts["unchanged"] += 1
-        states = getattr(self.crawler.spider, "states", {})
-        if row["portal"] in states:
-            states[row["portal"]].reports.add(row["id"])
-        return True
-
-    def _store(self, row: dict) -> None:
-        outcome = self.index.upsert_report(row)
-        self.counts[outcome] = self.counts.get(outcome, 0) + 1
-        states = getattr(self.crawler.spider, "states", {})
-        if row.get("portal") in states:
-            states[row["portal"]].reports.add(row["id"])
-
     def close_spider(self, spider=None):
-        for row in self.assembler.flush():
-            self._store(row)
+        self.ingest.finish()
         for state in getattr(self.crawler.spider, "states", {}).values():
             self.index.upsert_portal(dict(state.row(), last_crawl=_now()))
         self.index.commit()
 
     def on_closed(self, spider, reason):
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        counts = self.ingest.counts
         self.index.finish_run(self.run_id, {
             "finish_reason": reason,
             "pages": stats.get("response_received_count", 0),
-            "reports_new": self.counts["new"], "reports_changed": self.counts["changed"],
-            "reports_unchanged": self.counts["unchanged"], "reports_removed": self.counts["removed"],
+            "reports_new": counts["new"], "reports_changed": counts["changed"],
+            "reports_unchanged": counts["unchanged"], "reports_removed": counts["removed"],
             "errors": stats.get("log_count/ERROR", 0),
             "portals": {s.portal.name: s.row() for s in getattr(spider, "states", {}).values()},
         })

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Politeness off: the farm is on loopback and the tests should not wait on delays.
 FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
-        "LOGSTATS_INTERVAL": "5", "RETRY_TIMES": "3"}
+        "LOGSTATS_INTERVAL": "5", "RETRY_TIMES": "3", "NIANBAO_RETRY_BACKOFF": "0.05",
+        "NIANBAO_RETRY_BACKOFF_MAX": "0.5", "NIANBAO_RETRY_AFTER_MAX": "1"}
 
 
 def crawl_command(portals_csv: Path, archive_dir: Path, settings: dict | None = None) -> list[str]:

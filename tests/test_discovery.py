@@ -141,3 +141,28 @@ def test_pagers_versus_calendar_traps():
     assert not is_pager_link(Link("http://www.a.gov.cn/xxgk/cal.asp?date=2020-02-01&page=2", "下一页"), here)
     # another folder is another list
     assert not is_pager_link(Link("http://www.a.gov.cn/other/index_2.html", "2"), "http://www.a.gov.cn/xxgk/index.html")
+
+
+UNIT_BOXES = """<div class="main"><div class="box"><div class="box-title">部门信息公开</div><ul>
+<li><a href="/wzxrmzf/wjw/xxgk.shtml">万载县卫生健康委员会</a></li><li><a href="/wzxrmzf/czj/xxgk.shtml">万载县财政局</a></li></ul></div>
+<div class="box"><h3>乡镇（街道）信息公开</h3><ul><li><a href="/zwgk/xzxxgk/qc/index.html">青昌街道办事处</a></li>
+<li><a href="/zwgk/xzxxgk/xd/index.html">新定镇</a></li></ul></div>
+<div class="box"><div class="box-title">友情链接</div><ul><li><a href="/links/sj/">宜昌市</a></li></ul></div></div>"""
+
+
+def test_department_and_township_links_under_their_heading_are_columns():
+    url = "http://www.wanzai.gov.cn/zwgk/"
+    links = extract_links(parse_html(UNIT_BOXES, url), url)
+    columns = {l.text for l in classify_links(links, url).columns}
+    assert columns == {"万载县卫生健康委员会", "万载县财政局", "青昌街道办事处", "新定镇"}
+    assert {l.text: l.section for l in links}["新定镇"] == "乡镇（街道）信息公开"
+
+
+def test_trs_article_continuation_pages():
+    url = "http://www.yc.gov.cn/zwgk/xxgknb/202009/t20200927_7115112.html"
+    text = 'function createPageHTML(_nPageCount,_nCurrIndex){}\ncreatePageHTML(3,0,"t20200927_7115112","html");'
+    assert trs.article_pages(url, text) == [
+        "http://www.yc.gov.cn/zwgk/xxgknb/202009/t20200927_7115112_1.html",
+        "http://www.yc.gov.cn/zwgk/xxgknb/202009/t20200927_7115112_2.html"]
+    # a list pager on an article page is not the article's
+    assert trs.article_pages(url, 'createPageHTML(5, 0, "index", "html")') == []

@@ -61,3 +61,19 @@ def list_requests(page: Page) -> list[ListRequest]:
 
 def parse_api(body: bytes, url: str, state: dict) -> ApiPage:  # TRS lists are plain HTML
     raise NotImplementedError("TRS has no list API")
+
+
+def article_pages(url: str, text: str) -> list[str]:
+    """Continuation pages of a TRS article split in parts (t20200927_1.html, t20200927_1_1.html …).
+
+    The article's own pager names itself: ``createPageHTML(3, 0, "t20200927_7115112", "html")``.
+    A pager with another prefix (a list's "index") is not the article's.
+    """
+    found = pager(text, url)
+    if not found:
+        return []
+    count, prefix, suffix = found
+    stem = url.rsplit("/", 1)[-1].split("?", 1)[0].rsplit(".", 1)[0]
+    if prefix != stem or count < 2:
+        return []
+    return [urljoin(url, f"{prefix}_{i}.{suffix}") for i in range(1, min(count, 50))]

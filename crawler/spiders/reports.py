@@ -22,7 +22,7 @@ from crawler.discovery import (
     Scope, attachment_links, canonical_url, classify_links, column_score, extract_links,
     identity_url, is_document_url, is_government_host,
 )
-from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api
+from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api, trs
 from crawler.portals import DEFAULT_PORTALS, Portal, load_portals
 
 # Answers by which web application firewalls refuse crawlers (DOMAIN.md "Access problems").
@@ -133,7 +133,8 @@ class ReportsSpider(scrapy.Spider):
                "kind": kind, "anchor": anchor or None, "referer": parent.get("url"),
                "depth": parent.get("depth", 0) if depth is None else depth}
         ctx.update({k: v for k, v in extra.items() if v is not None})
-        callback = {"report": self.parse_report, "attachment": self.parse_attachment}.get(kind, self.parse_page)
+        callback = {"report": self.parse_report, "attachment": self.parse_attachment,
+                    "continuation": self.parse_attachment}.get(kind, self.parse_page)
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta={"nianbao": ctx},
                               headers={"Referer": parent["url"]} if parent.get("url") else None)
 
@@ -232,20 +233,31 @@ class ReportsSpider(scrapy.Spider):
                 yield req
 
     def parse_report(self, response):
-        """A report page: hand it to the pipeline, fetch its attachments."""
+        """A report page: hand it to the pipeline, fetch its continuation pages and attachments."""
         ctx = self._context(response)
         state = self.states[ctx["portal"]]
         state.pages += 1
+        if not isinstance(response, scrapy.http.TextResponse):
+            yield self._item(response, ctx)
+            return
+        parts = trs.article_pages(response.url, response.text)
+        if parts:
+            ctx["parts"] = len(parts) + 1
         yield self._item(response, ctx)
-        if isinstance(response, scrapy.http.TextResponse):
-            title = ctx.get("anchor")
-            for link in attachment_links(response.selector.root, response.url):
-                req = self._request(link.url, ctx, "attachment", link.text, page_url=response.url,
-                                    page_title=title, list_date=ctx.get("list_date"))
-                if req is not None:
-                    yield req
+        for i, url in enumerate(parts, start=1):
+            req = self._request(url, ctx, "continuation", ctx.get("anchor"), page_url=response.url,
+                                part=i, parts=len(parts) + 1)
+            if req is not None:
+                yield req
+        title = ctx.get("anchor")
+        for link in attachment_links(response.selector.root, response.url):
+            req = self._request(link.url, ctx, "attachment", link.text, page_url=response.url,
+                                page_title=title, list_date=ctx.get("list_date"))
+            if req is not None:
+                yield req
 
     def parse_attachment(self, response):
+        """An attachment or a continuation page of a report: to the pipeline."""
         ctx = self._context(response)
         self.states[ctx["portal"]].pages += 1
         yield self._item(response, ctx)
