@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 ARCHIVE_DIR ?= demo-data
 STAMP  := $(VENV)/.installed
 
+PYWB_VENV := .venv-pywb
+PYWB_STAMP := $(PYWB_VENV)/.installed
+
 .PHONY: demo test install sysdeps serve bench clean
 
 $(STAMP): pyproject.toml
@@ -15,8 +18,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages the project needs: converters for legacy DOC/WPS attachments.
-SYSPKGS := antiword catdoc
+# pywb replays our archives in the tests; it pins old libraries (redis, brotlipy), so it lives
+# in a venv of its own instead of the project's.
+$(PYWB_STAMP):
+	$(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/pip install -q --upgrade pip
+	$(PYWB_VENV)/bin/pip install -q 'pywb>=2.8'
+	touch $(PYWB_STAMP)
+
+# Debian packages the project needs: converters for legacy DOC/WPS attachments (antiword,
+# catdoc); for the tests, a browser (chromium) and the shared frontier of distributed crawls
+# (redis-server); for bench/crawl, wget as the outside reference.
+SYSPKGS := antiword catdoc chromium chromium-driver redis-server wget
 sysdeps:
 	@missing=""; for p in $(SYSPKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -27,11 +40,11 @@ sysdeps:
 demo: install sysdeps
 	$(BIN)/python -m tests.farm demo --archive-dir $(ARCHIVE_DIR)
 
-test: install sysdeps
+test: install sysdeps $(PYWB_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 serve: install
 	$(BIN)/datasette $(ARCHIVE_DIR)/reports.db -m archive/datasette.json --plugins-dir archive/datasette_plugins
 
 clean:
-	rm -rf $(VENV) $(ARCHIVE_DIR) .pytest_cache
+	rm -rf $(VENV) $(PYWB_VENV) $(ARCHIVE_DIR) .pytest_cache
