@@ -1,9 +1,8 @@
 """CDXJ indexes of the WARC files (cdxj-indexer, the indexer pywb and py-wacz use).
 
 One sorted `<warc name>.cdxj` per WARC. Only `response`, `revisit` and `resource` records are
-indexed: our `metadata` records carry the response's URL as their WARC-Target-URI (the design
-contract), and indexing them would let a replay tool serve the crawl-context JSON instead of
-the page. POST requests (Hanweb `dataproxy.jsp`) get their body appended to the URL key
+indexed: our `metadata` records (crawl context, `urn:nianbao:context:<url>`) are of no use to
+a replay tool. POST requests (Hanweb `dataproxy.jsp`) get their body appended to the URL key
 (`__wb_post_data`), as pywb expects to replay them.
 """
 from __future__ import annotations

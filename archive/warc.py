@@ -65,6 +65,7 @@ _PROFILES = {
 # Where the transfer coding removed by the HTTP client is remembered. Same prefix pywb uses
 # for headers it must not replay as-is.
 ORIG_PREFIX = "X-Archive-Orig-"
+CONTEXT_URI_PREFIX = "urn:nianbao:context:"  # WARC-Target-URI of crawl-context metadata records
 # Errors that mean "no more room": a full disk, a quota, or RLIMIT_FSIZE (Python ignores
 # SIGXFSZ, so the write fails with EFBIG instead of killing the process).
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -491,7 +492,10 @@ class WarcWriter:
                 ("WARC-Type", "metadata"),
                 ("WARC-Record-ID", _new_id()),
                 ("WARC-Date", date),
-                ("WARC-Target-URI", url),
+                # Not the page's own URL: replay tools that index every record (pywb's own
+                # indexer) would otherwise serve this JSON for the page. The response it
+                # describes is the WARC-Concurrent-To record.
+                ("WARC-Target-URI", CONTEXT_URI_PREFIX + url),
                 ("WARC-Concurrent-To", concurrent_to),
             ],
             body,
