@@ -117,7 +117,7 @@ def test_exchange_records_read_back_with_warcio(tmp_path):
     assert req[2].protocol == "GET" and req[2].statusline.startswith("/zwgk/ndbg/2023.html?id=7&lang=zh ")
     assert req[2].get_header("Host") == "www.xiangyang.gov.cn"
     assert req[2].get_header("User-Agent") == "nianbao-test"
-    # Metadata: JSON crawl context, concurrent to the response, same target URI.
+    # Metadata: JSON crawl context, concurrent to the response, under a urn: target of its own.
     assert meta[1].get_header("Content-Type") == "application/json"
     assert meta[1].get_header("WARC-Concurrent-To") == resp[1].get_header("WARC-Record-ID")
     assert meta[1].get_header("WARC-Target-URI") == "urn:nianbao:context:" + page().url  # not the page: replay tools must not serve it
