@@ -75,6 +75,7 @@ class Item:
     refers_to_id: str | None = None  # a revisit's WARC-Refers-To
     ignored: str | None = None  # why the crawl's HttpCompression dropped it (never extracted)
     gone: str | None = None  # a 404/410 report or attachment: the URL the crawl marks removed
+    inherit: str | None = None  # a revisit without context record: its original's record id
 
 
 @dataclass
@@ -243,6 +244,16 @@ def process_range(job: Job) -> RangeResult:
         for ex in exchanges_in_file(job.path, on_error, start=job.start, end=job.end):
             item = Item(capture_row(ex), ex.context)
             ctx = ex.context or {}
+            if ex.record_type == "revisit" and ex.context is None:
+                # The crawl writes no context record for revisits: the original's applies. Only
+                # the main process knows it (it has read the original before, in WARC order).
+                item.inherit = (ex.refers_to or {}).get("record_id")
+                status = 200 if ex.status == 304 else ex.status
+                item.capture = dict(asdict(ex.capture), url=ex.url, status=status)
+                item.unchanged = True
+                item.refers_to_id = item.inherit
+                items.append(item)
+                continue
             if ex.status in (404, 410) and ex.record_type == "response" and ctx.get("kind") in EXTRACT_KINDS:
                 item.gone = ex.url  # the spider's errback yields {"failure": {..., "gone": url}}
             elif reaches_pipeline(ex):
@@ -354,6 +365,9 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
         # Where each report/attachment response lives, for the revisits whose original must be
         # extracted after all (only those kinds are kept: small even for big archives).
         originals: dict[str, tuple[str, int]] = {}
+        # Crawl context of every original response, by record id: revisits inherit it. Only
+        # portal/kind for most; the whole context for the kinds that reach the pipeline.
+        contexts: dict[str, dict] = {}
 
         def extract_original(item: Item):
             """The archived copy a revisit stands for, extracted here (rare: refresh runs only)."""
@@ -371,10 +385,23 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
                 return extract(ex.decoded_body(max_size=download_maxsize()), item.capture["url"], _last_header(ex.headers, "Content-Type") or None)
             raise ArchiveError(f"cannot read the original at {fname}@{off}")
 
+        def inherit(item: Item) -> None:
+            ctx = contexts.get(item.inherit or "")
+            item.context = dict(ctx) if ctx else None
+            item.capture_row.update(portal=(ctx or {}).get("portal"), kind=(ctx or {}).get("kind"))
+            if ctx is None or ctx.get("kind") not in EXTRACT_KINDS or not (200 <= item.capture["status"] < 300):
+                item.capture = None  # not a pipeline item in the crawl either
+
         def apply(res: RangeResult) -> None:
             stats.record_errors.extend(res.errors)
             rows = []
             for item in res.items:
+                if item.inherit is not None:
+                    inherit(item)
+                elif item.context is not None and item.capture_row.get("record_type") == "response":
+                    kind = item.context.get("kind")
+                    contexts[item.capture_row["record_id"]] = (
+                        item.context if kind in EXTRACT_KINDS else {"portal": item.context.get("portal"), "kind": kind})
                 row = item.capture_row
                 if capture_cols:
                     row = {k: v for k, v in row.items() if k in capture_cols}

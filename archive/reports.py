@@ -57,7 +57,10 @@ def build_report(context: dict, capture: dict, extraction: Extraction) -> dict |
     url = capture["url"]
     page_url = context.get("page_url") or url
     published = meta.get("published") or context.get("list_date") or date_from_url(page_url)
-    publisher = meta.get("publisher") or named.body or context.get("portal")
+    # 发布机构 comes from a web page's metadata block; a document file has no such block (an
+    # issuer line inside its text is not page metadata), so then the body named in the title.
+    page_publisher = meta.get("publisher") if extraction.content_type == "html" else None
+    publisher = page_publisher or named.body or context.get("portal")
     return {
         "id": report_id(page_url),
         "page_url": page_url,

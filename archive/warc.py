@@ -547,9 +547,11 @@ class WarcWriter:
         refers_to,
         profile: str = "server-not-modified",
         metadata: dict | None = None,
+        with_request: bool = True,
     ) -> Capture:
         """Archive a re-fetch whose content is already archived (issue 6) as a `revisit`
         record holding only the HTTP headers, plus its request (and metadata) record.
+        `with_request=False` leaves the request record out (a cheaper refresh archive).
 
         `refers_to`: a `Capture` of the original response (or any object/dict with `url`/`uri`,
         `fetched_at`/`date`, `record_id`, `payload_digest`). `profile`: "server-not-modified"
@@ -595,7 +597,8 @@ class WarcWriter:
             hdrs.append(("WARC-Refers-To-Date", ref_date))
         if ex.ip_address:
             hdrs.append(("WARC-IP-Address", ex.ip_address))
-        hdrs.append(("WARC-Concurrent-To", req_id))
+        if with_request:
+            hdrs.append(("WARC-Concurrent-To", req_id))
         if ref_digest:
             # Per WARC 1.1 the revisit's payload digest names the payload it stands for; pywb
             # uses it to find the original.
@@ -605,10 +608,9 @@ class WarcWriter:
         head = _status_line(ex.http_version, ex.status, ex.reason) + _header_lines(
             archived_response_headers(ex.response_headers, len(ex.payload or b""))
         ) + b"\r\n"
-        records = [
-            _record(hdrs, head, "application/http;msgtype=response"),
-            self._request_record(ex, date, req_id, rev_id),
-        ]
+        records = [_record(hdrs, head, "application/http;msgtype=response")]
+        if with_request:
+            records.append(self._request_record(ex, date, req_id, rev_id))
         if metadata is not None:
             records.append(self._metadata_record(ex.url, date, rev_id, metadata))
         return self._emit(records, ex.url, rev_id, ref_digest or "", date, "revisit")

@@ -76,6 +76,7 @@ class WarcMiddleware:
         s = crawler.settings
         self.directory = directory
         self.priors = priors or {}
+        self.revisit_requests = s.getbool("WARC_REVISIT_REQUESTS", True)
         for path in recover(directory):
             logger.warning("recovered WARC left by an interrupted crawl: %s", path)
         self.writer = WarcWriter(
@@ -116,7 +117,9 @@ class WarcMiddleware:
         profile = revisit_profile(response.status, response.body, prior)
         try:
             if profile:
-                capture = self.writer.write_revisit(exchange, prior_ref(prior), profile=profile, metadata=ctx)
+                # No context record: a revisit's context is its original's (reindex looks it up).
+                capture = self.writer.write_revisit(exchange, prior_ref(prior), profile=profile,
+                                                    with_request=self.revisit_requests)
             else:
                 capture = self.writer.write_exchange(exchange, metadata=ctx)
         except ArchiveFullError as exc:

@@ -170,10 +170,11 @@ _ARTICLE_URL = re.compile(r"/t\d{8}_\d+|/art/\d{4}/|/art_\d+_\d+|/[0-9a-f]{32}\.
 def column_score(link: Link) -> int:
     """How strongly a link looks like a way to the 年报 column (higher is better).
 
-    Column names are short; long anchors and article URLs are articles, never columns.
+    Column names are short (a body name plus 政府信息公开年报 at most); longer anchors and
+    article URLs are articles, never columns.
     """
     text = link.text
-    if len(text) > 20 or _ARTICLE_URL.search(link.url):
+    if len(text) > 32 or _ARTICLE_URL.search(link.url):
         return 0
     score = 0
     for pattern, weight in _TEXT_CUES:

@@ -17,6 +17,7 @@ WARC_PREFIX = "nianbao"
 WARC_MAX_SIZE = 1_000_000_000          # rotate WARC files at 1 GB
 WARC_OPERATOR = os.environ.get("NIANBAO_OPERATOR", "")
 WARC_WORKER_ID = ""                      # set per worker in distributed mode
+WARC_REVISIT_REQUESTS = True             # keep the (conditional) request record of unchanged re-fetches
 
 # Discovery bounds: traps (endless calendars, session ids) cannot eat more than this.
 NIANBAO_MAX_PAGES_PER_PORTAL = 3000

@@ -98,6 +98,7 @@ def main(argv=None) -> int:
         started = time.monotonic()
         proc = run_crawl(portals_csv, work / "archive", port, {"LOG_LEVEL": "WARNING"}, timeout=3600)
         wall = time.monotonic() - started
+    (work / "crawl.log").write_text(proc.stderr, encoding="utf-8")
     if not (work / "archive" / "reports.db").exists():
         print(proc.stderr[-3000:], file=sys.stderr)
         return 1

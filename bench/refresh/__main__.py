@@ -1,0 +1,118 @@
+"""bench/refresh: what a cron re-crawl costs, unchanged and after changes.
+
+    .venv/bin/python -m bench.refresh [--kind bench] [--portals 30] [--changes 3]
+
+Crawls a farm three times into one archive: run 1; run 2 with nothing changed; run 3 after
+adding, editing and removing reports on several portals. Prints requests, WARC bytes written
+and wall time of runs 2 and 3 as ratios to run 1, then checks the index against the farm's
+truth: every added report present, every edited one updated with its history, every removed
+one marked. Targets (issue 6): run 2 writes <= 5% of run 1's WARC bytes in <= 30% of its time.
+Writes bench/results/refresh-<kind>.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from archive.urls import identity_url
+from tests.crawling import run_crawl
+
+RESULTS = Path(__file__).resolve().parent.parent / "results"
+
+
+def warc_bytes(archive: Path) -> int:
+    return sum(p.stat().st_size for p in (archive / "warc").glob("*.warc.gz"))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.refresh", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--kind", default="bench")
+    ap.add_argument("--portals", type=int, default=None)
+    ap.add_argument("--changes", type=int, default=3, help="portals with an added, an edited and a removed report")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    from tests.farm import build_farm
+    from tests.farm.server import FarmServer
+
+    kw = {"seed": args.seed} if args.kind != "small" else {}
+    if args.portals:
+        kw["n_portals"] = args.portals
+    farm = build_farm(args.kind, **kw)
+    work = Path(tempfile.mkdtemp(prefix="nianbao-refresh-"))
+    archive = work / "archive"
+    portals_csv = work / "portals.csv"
+    farm.write_portals_csv(portals_csv)
+    runs = []
+    with FarmServer(farm, record=False) as server:
+        port = int(server.proxy_url.rsplit(":", 1)[1])
+
+        def crawl(label):
+            before = warc_bytes(archive) if archive.exists() else 0
+            requests_before = server.requests if hasattr(server, "requests") else None
+            t = time.monotonic()
+            proc = run_crawl(portals_csv, archive, port, {"LOG_LEVEL": "WARNING"}, timeout=3600)
+            wall = time.monotonic() - t
+            stats = json.loads((archive / "last-run.json").read_text(encoding="utf-8"))
+            runs.append({"run": label, "exit": proc.returncode, "wall_s": round(wall, 2),
+                         "responses": stats["responses"], "warc_bytes": warc_bytes(archive) - before})
+            if proc.returncode:
+                print(proc.stderr[-2000:], file=sys.stderr)
+
+        crawl("1 first")
+        crawl("2 unchanged")
+        rng = random.Random(args.seed)
+        editable = [t for t in farm.truth if t.content_type == "html" and t.url == t.page_url and t.kind == "government"]
+        by_portal = {}
+        for t in editable:
+            by_portal.setdefault(t.portal, []).append(t)
+        mutable = getattr(farm, "columns", {})  # portals whose columns the farm can change
+        chosen = rng.sample(sorted(p for p, ts in by_portal.items() if len(ts) >= 2 and mutable.get(p)), args.changes)
+        added, edited, removed = [], [], []
+        for portal in chosen:
+            a, b = rng.sample(by_portal[portal], 2)
+            added.append(farm.add_report(portal))
+            edited.append(farm.edit_report(a.page_url))
+            removed.append(farm.remove_report(b.page_url))
+        crawl("3 changed")
+    con = sqlite3.connect(archive / "reports.db")
+    con.row_factory = sqlite3.Row
+    rows = {identity_url(r["page_url"]): r for r in con.execute("select * from reports")}
+    squash = lambda s: "".join((s or "").split())  # noqa: E731
+    checks = {
+        "added present": sum(identity_url(t.page_url) in rows for t in added),
+        "edited updated": sum(squash(rows[identity_url(t.page_url)]["text"]) == squash(t.text)
+                              and rows[identity_url(t.page_url)]["version"] >= 2 for t in edited),
+        "removed marked": sum(rows.get(identity_url(t.page_url)) is not None
+                              and rows[identity_url(t.page_url)]["removed_at"] is not None for t in removed),
+        "truth present": sum(identity_url(t.page_url) in rows for t in farm.truth),
+        "duplicates": con.execute("select count(*) - count(distinct page_url) from reports").fetchone()[0],
+    }
+    first = runs[0]
+    print(f"farm {args.kind}: {len(farm.portals)} portals, {len(farm.truth)} reports after changes")
+    print(f"{'run':<14}{'responses':>10}{'WARC bytes':>14}{'wall s':>9}{'bytes ratio':>13}{'time ratio':>12}")
+    for r in runs:
+        r["bytes_ratio"] = round(r["warc_bytes"] / first["warc_bytes"], 4)
+        r["time_ratio"] = round(r["wall_s"] / first["wall_s"], 4)
+        r["responses_ratio"] = round(r["responses"] / max(first["responses"], 1), 4)
+        print(f"{r['run']:<14}{r['responses']:>10}{r['warc_bytes']:>14}{r['wall_s']:>9}{r['bytes_ratio']:>13}{r['time_ratio']:>12}")
+    print(f"after run 3: added present {checks['added present']}/{len(added)}, edited updated with history "
+          f"{checks['edited updated']}/{len(edited)}, removed marked {checks['removed marked']}/{len(removed)}, "
+          f"truth present {checks['truth present']}/{len(farm.truth)}, duplicate rows {checks['duplicates']}")
+    two = runs[1]
+    print(f"targets: unchanged run writes {two['bytes_ratio']:.1%} of run 1's bytes (<= 5%) "
+          f"in {two['time_ratio']:.1%} of its time (<= 30%)")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"refresh-{args.kind}.json").write_text(json.dumps({"runs": runs, "checks": checks}, indent=1))
+    ok = (checks["added present"] == len(added) and checks["edited updated"] == len(edited)
+          and checks["removed marked"] == len(removed) and checks["duplicates"] == 0)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
