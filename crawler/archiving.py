@@ -101,14 +101,14 @@ class WarcMiddleware:
             logger.info("refresh: %d URLs archived before will be re-requested conditionally", len(priors))
         return cls(crawler, directory, priors)
 
-    def process_request(self, request, spider):
+    def process_request(self, request, spider=None):
         prior = self.priors.get(request.url) if request.method == "GET" else None
         if prior is not None:
             for name, value in conditional_headers(prior).items():
                 request.headers.setdefault(name, value)
         return None
 
-    def process_response(self, request, response, spider):
+    def process_response(self, request, response, spider=None):
         ctx = request.meta.get("nianbao")
         if ctx is None:
             ctx = {"kind": "robots" if urlsplit(request.url).path == "/robots.txt" else "other"}
@@ -124,7 +124,7 @@ class WarcMiddleware:
                 capture = self.writer.write_exchange(exchange, metadata=ctx)
         except ArchiveFullError as exc:
             logger.error("archive full, stopping the crawl: %s", exc)
-            self.crawler.engine.close_spider(spider, "archive_full")
+            self.crawler.engine.close_spider(self.crawler.spider, "archive_full")
             raise CloseSpider("archive_full") from exc
         record = asdict(capture)
         request.meta["nianbao_capture"] = record

@@ -6,7 +6,9 @@ archive.ingest (report decisions in archive.reports, storage in archive.index) â
 """
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,6 +20,13 @@ from archive.ingest import Ingest
 from crawler.signals import capture_stored
 
 logger = logging.getLogger(__name__)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite's "database or disk is full", or ENOSPC/EDQUOT from the file system."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "full" in str(exc)
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def _now() -> str:
@@ -71,18 +80,43 @@ class IndexPipeline:
             self.ingest.document(item["context"], capture,
                                  lambda: extract(item["body"], capture["url"], item.get("content_type")),
                                  unchanged=item.get("unchanged", False))
-        except Exception:  # one bad document must not stop the crawl, but the run reports it
+        except Exception as exc:  # one bad document must not stop the crawl, but the run reports it
+            if is_disk_full(exc):
+                self._disk_full(exc)
+                return item
             logger.exception("extracting or indexing %s failed", capture["url"])
             self.crawler.stats.inc_value("nianbao/pipeline_errors")
         return item
 
+    def _disk_full(self, exc: BaseException) -> None:
+        """The index cannot grow: stop the crawl. The WARC files hold everything fetched, so
+        `python -m archive reindex` rebuilds the index once there is space."""
+        if not self.crawler.stats.get_value("nianbao/index_full"):
+            logger.error("index %s cannot be written (%s): stopping the crawl", self.db_path, exc)
+        self.crawler.stats.set_value("nianbao/index_full", 1)
+        if self.crawler.engine and self.crawler.spider and self.crawler.engine.running:
+            self.crawler.engine.close_spider(self.crawler.spider, "archive_full")
+
     def close_spider(self, spider=None):
-        self.ingest.finish()
-        for state in getattr(self.crawler.spider, "states", {}).values():
-            self.index.upsert_portal(dict(state.row(), last_crawl=_now()))
-        self.index.commit()
+        try:
+            self.ingest.finish()
+            for state in getattr(self.crawler.spider, "states", {}).values():
+                self.index.upsert_portal(dict(state.row(), last_crawl=_now()))
+            self.index.commit()
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self._disk_full(exc)
 
     def on_closed(self, spider, reason):
+        try:
+            self._finish_run(spider, reason)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self._disk_full(exc)
+
+    def _finish_run(self, spider, reason):
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         counts = self.ingest.counts
         self.index.finish_run(self.run_id, {

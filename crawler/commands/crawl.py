@@ -39,6 +39,22 @@ def check_archive_dir(path: Path) -> str | None:
     return None
 
 
+def check_index(db_path: Path) -> str | None:
+    """Open (create or migrate) the index before crawling: why it cannot be used, or None."""
+    import sqlite3
+
+    from archive.index import Index, IndexSchemaError
+
+    try:
+        Index(db_path).close()
+    except IndexSchemaError as exc:
+        return str(exc)
+    except (sqlite3.Error, OSError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        return f"cannot create or open the index {db_path}: {why}"
+    return None
+
+
 def run_status(crawler) -> tuple[int, dict]:
     """Exit status and summary of a finished crawl."""
     stats = crawler.stats.get_stats() if crawler.stats else {}
@@ -54,9 +70,25 @@ def run_status(crawler) -> tuple[int, dict]:
         "reports": sum(p["reports"] for p in portals),
     }
     errors += stats.get("nianbao/pipeline_errors", 0)
+    summary["index_full"] = bool(stats.get("nianbao/index_full"))
+    if summary["index_full"]:
+        summary["finish_reason"] = "archive_full"
     failed = (summary["finish_reason"] != "finished" or errors > 0 or (portals and reachable == 0))
     summary["status"] = "failed" if failed else "ok"
     return (1 if failed else 0), summary
+
+
+def write_summary(archive_dir: Path, summary: dict) -> None:
+    """ARCHIVE_DIR/runs/<time>.json and last-run.json; a full disk only costs a warning."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    text = json.dumps(summary, ensure_ascii=False, indent=2, default=str)
+    try:
+        runs = archive_dir / "runs"
+        runs.mkdir(parents=True, exist_ok=True)
+        (runs / f"{stamp}.json").write_text(text, encoding="utf-8")
+        (archive_dir / "last-run.json").write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"nianbao: warning: run statistics not written ({exc.strerror})", file=sys.stderr)
 
 
 class Command(ScrapyCrawl):
@@ -84,6 +116,14 @@ class Command(ScrapyCrawl):
         except LockHeld as exc:
             self.exitcode = fail(str(exc), EXIT_LOCKED)
             return
+        except OSError as exc:
+            self.exitcode = fail(f"cannot use ARCHIVE_DIR {archive_dir}: {exc.strerror}", EXIT_BAD_INPUT)
+            return
+        problem = check_index(archive_dir / "reports.db")
+        if problem:
+            lock.release()
+            self.exitcode = fail(problem, EXIT_BAD_INPUT)
+            return
         try:
             crawler = self._create_crawler(spname)
             self.crawler_process.crawl(crawler, **opts.spargs)
@@ -92,13 +132,15 @@ class Command(ScrapyCrawl):
                 self.exitcode = 1
                 return
             self.exitcode, summary = run_status(crawler)
-            runs = archive_dir / "runs"
-            runs.mkdir(parents=True, exist_ok=True)
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-            text = json.dumps(summary, ensure_ascii=False, indent=2, default=str)
-            (runs / f"{stamp}.json").write_text(text, encoding="utf-8")
-            (archive_dir / "last-run.json").write_text(text, encoding="utf-8")
-            if self.exitcode:
+            write_summary(archive_dir, summary)
+            if summary["finish_reason"] == "archive_full":
+                print(f"nianbao: error: the archive disk is full; free space under {archive_dir} and run "
+                      "again (every WARC file written so far is complete and verifies)", file=sys.stderr)
+                if summary["index_full"]:
+                    print(f"nianbao: the index may miss the last captures: rebuild it with "
+                          f"python -m archive reindex --warc {archive_dir / 'warc'} --db {archive_dir / 'reports.db'}",
+                          file=sys.stderr)
+            elif self.exitcode:
                 print(f"nianbao: crawl {summary['status']}: finish reason {summary['finish_reason']}, "
                       f"{summary['spider_exceptions']} spider errors, "
                       f"{summary['portals_reachable']}/{len(summary['portals'])} portals reachable",
