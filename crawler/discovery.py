@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 
 from archive.classify import classify_title, normalize_title
+from archive.page_metadata import normalise_date
 from archive.urls import canonical_url, date_from_url, identity_url  # noqa: F401  (re-exported)
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd")
@@ -65,17 +66,6 @@ def parse_html(body: bytes | str, url: str) -> lxml.html.HtmlElement:
     return root
 
 
-def find_date(text: str) -> str | None:
-    """First YYYY-MM-DD date in `text` (2018-03-30, 2018/3/30, 2018年3月30日), or None."""
-    m = _DATE_RE.search(text or "")
-    if not m:
-        return None
-    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
-
-
 def _link_text(a: lxml.html.HtmlElement) -> str:
     text = normalize_title(a.text_content())
     title = normalize_title(a.get("title") or "")
@@ -94,7 +84,7 @@ def _row_date(a: lxml.html.HtmlElement) -> str | None:
         if node.tag in ("li", "tr", "dd", "dl", "p", "div", "td"):
             text = node.text_content()
             if len(text) < 300:
-                d = find_date(text)
+                d = normalise_date(text)
                 if d:
                     return d
     return None
