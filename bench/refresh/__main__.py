@@ -36,7 +36,10 @@ def main(argv=None) -> int:
     ap.add_argument("--portals", type=int, default=None)
     ap.add_argument("--changes", type=int, default=3, help="portals with an added, an edited and a removed report")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="extra crawl setting, e.g. -s WARC_REVISIT_REQUESTS=False")
     args = ap.parse_args(argv)
+    extra = dict(item.split("=", 1) for item in args.set)
     from tests.farm import build_farm
     from tests.farm.server import FarmServer
 
@@ -56,7 +59,7 @@ def main(argv=None) -> int:
             before = warc_bytes(archive) if archive.exists() else 0
             requests_before = server.requests if hasattr(server, "requests") else None
             t = time.monotonic()
-            proc = run_crawl(portals_csv, archive, port, {"LOG_LEVEL": "WARNING"}, timeout=3600)
+            proc = run_crawl(portals_csv, archive, port, {"LOG_LEVEL": "WARNING", **extra}, timeout=3600)
             wall = time.monotonic() - t
             stats = json.loads((archive / "last-run.json").read_text(encoding="utf-8"))
             runs.append({"run": label, "exit": proc.returncode, "wall_s": round(wall, 2),
@@ -108,7 +111,7 @@ def main(argv=None) -> int:
     print(f"targets: unchanged run writes {two['bytes_ratio']:.1%} of run 1's bytes (<= 5%) "
           f"in {two['time_ratio']:.1%} of its time (<= 30%)")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"refresh-{args.kind}.json").write_text(json.dumps({"runs": runs, "checks": checks}, indent=1))
+    (RESULTS / f"refresh-{args.kind}.json").write_text(json.dumps({"runs": runs, "checks": checks, "settings": extra}, indent=1))
     ok = (checks["added present"] == len(added) and checks["edited updated"] == len(edited)
           and checks["removed marked"] == len(removed) and checks["duplicates"] == 0)
     return 0 if ok else 1
