@@ -286,12 +286,14 @@ class ReportsSpider(scrapy.Spider):
             return
         state.errors += 1
         reason = self._reason(failure)
+        status = getattr(getattr(failure.value, "response", None), "status", None)
         if ctx.get("kind") == "home":
-            status = getattr(getattr(failure.value, "response", None), "status", None)
             state.status = "blocked" if status in BLOCK_STATUSES else "unreachable"
             state.reason = reason
+        elif status in BLOCK_STATUSES and ctx.get("kind") in ("column", "list") and not state.reason:
+            # The portal answers, but its 信息公开 platform refuses us: say so, not just "0 reports".
+            state.reason = f"{reason} at {request.url}"
         self.logger.info("failed %s (%s): %s", request.url, ctx.get("kind"), reason)
-        status = getattr(getattr(failure.value, "response", None), "status", None)
         gone = status in (404, 410) and ctx.get("kind") in ("report", "attachment")
         yield {"failure": {"url": request.url, "method": request.method, "portal": ctx.get("portal"),
                            "kind": ctx.get("kind"), "error": reason,
