@@ -17,6 +17,7 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.exceptions import IgnoreRequest
 
+from archive.classify import classify_title
 from archive.index import live_reports
 from crawler.discovery import (
     Scope, attachment_links, canonical_url, classify_links, column_score, extract_links,
@@ -250,7 +251,13 @@ class ReportsSpider(scrapy.Spider):
             if req is not None:
                 yield req
         title = ctx.get("anchor")
+        own = classify_title(title)
         for link in attachment_links(response.selector.root, response.url):
+            named = classify_title(link.text)
+            if named is not None and own is not None and named != own:
+                # A file named as another report (a related-reports box) is not this report's
+                # attachment; the list that publishes it (with its date) leads to it.
+                continue
             req = self._request(link.url, ctx, "attachment", link.text, page_url=response.url,
                                 page_title=title, list_date=ctx.get("list_date"))
             if req is not None:
