@@ -3,16 +3,26 @@
 Thin on purpose: extraction is archive.extract, what a document does to the index is
 archive.ingest (report decisions in archive.reports, storage in archive.index) — the same code
 `python -m archive reindex` runs on the WARC files.
+
+With NIANBAO_EXTRACT_PROCESSES=N (N > 0) extraction runs in a pool of N processes, off the
+reactor, so downloads and parsing go on while documents are extracted and pages/s grows with
+cores; results are applied to the index in the order the items came, exactly as inline.
 """
 from __future__ import annotations
 
 import errno
 import logging
+import multiprocessing
 import sqlite3
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 
 from archive.extract import extract
 from archive.index import Index
@@ -33,6 +43,21 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class _Pending:
+    """An item in the pipeline's queue (pool mode)."""
+
+    __slots__ = ("item", "ready", "extraction", "error", "done", "pool")
+
+    def __init__(self, item):
+        self.item, self.ready, self.extraction, self.error, self.done = item, False, None, None, Deferred()
+        self.pool = None
+
+
+def _new_pool(n: int) -> ProcessPoolExecutor:
+    # spawn: never fork a process running the reactor and an open SQLite connection
+    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))
+
+
 class IndexPipeline:
     """Extract and index each report; record every capture and each portal's outcome."""
 
@@ -42,6 +67,9 @@ class IndexPipeline:
         self.index: Index | None = None
         self.ingest: Ingest | None = None
         self.run_id = None
+        self.processes = crawler.settings.getint("NIANBAO_EXTRACT_PROCESSES", 1)
+        self.pool: ProcessPoolExecutor | None = None
+        self._queue: deque[_Pending] = deque()  # items in arrival order, extraction maybe pending
         crawler.signals.connect(self.on_capture, signal=capture_stored)
         # The finish reason exists only once the spider has closed, after close_spider.
         crawler.signals.connect(self.on_closed, signal=signals.spider_closed)
@@ -56,6 +84,8 @@ class IndexPipeline:
         self.index = Index(self.db_path)
         self.ingest = Ingest(self.index, on_report=self._count_report)
         self.run_id = self.index.start_run()
+        if self.processes > 0:
+            self.pool = _new_pool(self.processes)
 
     def _count_report(self, portal: str | None, rid: str) -> None:
         states = getattr(self.crawler.spider, "states", {})
@@ -67,6 +97,53 @@ class IndexPipeline:
             self.index.add_capture(capture)
 
     def process_item(self, item, spider=None):
+        if self.pool is None:
+            self._apply(item)
+            return item
+        pending = _Pending(item)
+        self._queue.append(pending)
+        if "failure" in item or item.get("unchanged", False):
+            pending.ready = True  # nothing to extract ahead (an unchanged document rarely is)
+            self._drain()
+            return item
+        capture = item["capture"]
+        pending.pool = self.pool
+        future = self.pool.submit(extract, item["body"], capture["url"], item.get("content_type"))
+        from twisted.internet import reactor
+        future.add_done_callback(lambda f: reactor.callFromThread(self._extracted, pending, f))
+        return self._wait(pending.done)
+
+    async def _wait(self, done: Deferred):
+        return await maybe_deferred_to_future(done)
+
+    def _extracted(self, pending: "_Pending", future) -> None:
+        try:
+            pending.extraction = future.result()
+        except BrokenProcessPool:  # a worker died (e.g. out of memory): extract inline, new pool
+            if pending.pool is self.pool and self.pool is not None:
+                logger.warning("extraction pool broken; restarting it")
+                self.pool.shutdown(wait=False)
+                self.pool = _new_pool(self.processes)
+        except Exception as exc:
+            pending.error = exc
+        pending.ready = True
+        self._drain()
+
+    def _drain(self) -> None:
+        """Apply finished items to the index in arrival order."""
+        while self._queue and self._queue[0].ready:
+            p = self._queue.popleft()
+            self._apply(p.item, p.extraction, p.error)
+            p.done.callback(p.item)
+
+    def _apply(self, item, extraction=None, error: BaseException | None = None) -> None:
+        def extracted():
+            if error is not None:
+                raise error
+            if extraction is not None:
+                return extraction
+            return extract(item["body"], item["capture"]["url"], item.get("content_type"))
+
         if "failure" in item:
             failure = item["failure"]
             self.index.add_capture({"url": failure["url"], "method": failure["method"], "status": None,
@@ -74,19 +151,16 @@ class IndexPipeline:
                                     "error": failure["error"], "fetched_at": _now()})
             if failure.get("gone"):
                 self.ingest.gone(failure["gone"])
-            return item
+            return
         capture = item["capture"]
         try:
-            self.ingest.document(item["context"], capture,
-                                 lambda: extract(item["body"], capture["url"], item.get("content_type")),
-                                 unchanged=item.get("unchanged", False))
+            self.ingest.document(item["context"], capture, extracted, unchanged=item.get("unchanged", False))
         except Exception as exc:  # one bad document must not stop the crawl, but the run reports it
             if is_disk_full(exc):
                 self._disk_full(exc)
-                return item
+                return
             logger.exception("extracting or indexing %s failed", capture["url"])
             self.crawler.stats.inc_value("nianbao/pipeline_errors")
-        return item
 
     def _disk_full(self, exc: BaseException) -> None:
         """The index cannot grow: stop the crawl. The WARC files hold everything fetched, so
@@ -98,6 +172,13 @@ class IndexPipeline:
             self.crawler.engine.close_spider(self.crawler.spider, "archive_full")
 
     def close_spider(self, spider=None):
+        for p in self._queue:  # normally empty: Scrapy waits for items before closing
+            p.ready = True
+            p.error = p.error or RuntimeError("crawl closed before extraction finished")
+        self._drain()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
         try:
             self.ingest.finish()
             for state in getattr(self.crawler.spider, "states", {}).values():

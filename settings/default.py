@@ -22,6 +22,9 @@ WARC_REVISIT_REQUESTS = True             # keep the (conditional) request record
 # Discovery bounds: traps (endless calendars, session ids) cannot eat more than this.
 NIANBAO_MAX_PAGES_PER_PORTAL = 3000
 NIANBAO_MAX_COLUMN_DEPTH = 5
+# Extraction runs in this many worker processes, off the reactor (0: inline on the reactor).
+# bench/crawl: one worker on 2 cores gives +26% pages/s at the same CPU per page.
+NIANBAO_EXTRACT_PROCESSES = max(1, (os.cpu_count() or 2) - 1)
 NIANBAO_MAX_LIST_PAGES = 500             # pages of one list followed through pager links
 
 USER_AGENT = ("Mozilla/5.0 (compatible; nianbao/0.1; archive of government information-disclosure "
