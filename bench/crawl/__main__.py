@@ -56,6 +56,11 @@ BENCH_SETTINGS = {
     "BENCH_RSS_EVERY": "1000",
 }
 FLOOR_SETTINGS = {"WARC_ENABLED": "False", "ITEM_PIPELINES": "{}"}
+# Variants of the full pipeline, to compare where extraction runs (crawler/pipelines.py).
+KIND_SETTINGS = {"floor": FLOOR_SETTINGS,
+                 "full-inline": {"NIANBAO_EXTRACT_PROCESSES": "0"},
+                 "full-pool1": {"NIANBAO_EXTRACT_PROCESSES": "1"},
+                 "full-pool2": {"NIANBAO_EXTRACT_PROCESSES": "2"}}
 RSS_MARKS = (5000, 10000, 20000)
 
 
@@ -109,9 +114,22 @@ def _result(kind: str, run: int, responses: int, wall: float, ru_list: list, rc:
     }
 
 
+def _db_rows(db: Path) -> dict:
+    if not db.exists():
+        return {}
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        names = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0]
+                for t in ("captures", "reports", "crawl_runs") if t in names}
+    finally:
+        con.close()
+
+
 def run_scrapy(kind: str, run: int, portals: Path, work: Path, port: int) -> dict:
     archive = work / f"{kind}-{run}"
-    extra = FLOOR_SETTINGS if kind == "floor" else {}
+    extra = KIND_SETTINGS.get(kind, {})
     t0 = time.monotonic()
     proc = _start_crawl(portals, archive, port, extra)
     rc, ru = _wait(proc)
@@ -119,13 +137,16 @@ def run_scrapy(kind: str, run: int, portals: Path, work: Path, port: int) -> dic
     s = _summary(archive)
     warcs = list((archive / "warc").glob("*.warc.gz")) if (archive / "warc").exists() else []
     db = archive / "reports.db"
+    rows = _db_rows(db)
     res = _result(kind, run, s.get("responses", 0), wall, [ru], rc,
                   reports=s.get("reports"), finish_reason=s.get("finish_reason"),
                   rss_mb_at=_rss_marks(archive.parent / (archive.name + "-rss.jsonl")),
                   warc_files=len(warcs), warc_mb=round(sum(p.stat().st_size for p in warcs) / 2**20, 1),
-                  db_written=db.exists())
-    if kind == "floor" and (warcs or db.exists()):
-        raise SystemExit(f"bench.crawl: the floor run wrote WARC files or reports.db ({archive}): "
+                  db_rows=rows)
+    # The crawl command creates an empty reports.db before crawling (it checks the schema), so
+    # the floor is checked by what it holds: no WARC file, no capture, report or run row.
+    if kind == "floor" and (warcs or any(rows.values())):
+        raise SystemExit(f"bench.crawl: the floor run wrote WARC files or index rows ({archive}: {rows}): "
                          "WARC_ENABLED=False / ITEM_PIPELINES={} did not turn them off")
     if rc != 0:
         print(f"  ! {kind} run {run} exited {rc}; log: {archive}.log", file=sys.stderr)
@@ -276,9 +297,10 @@ def summarise(results: list[dict]) -> dict:
                 marks[m] = round(statistics.median(vals), 1)
         if marks:
             out[kind]["rss_mb_at"] = marks
-    if "full" in out and "floor" in out and out["floor"]["cpu_ms_per_response"]:
-        out["pipeline_overhead_pct"] = round(
-            100 * (out["full"]["cpu_ms_per_response"] / out["floor"]["cpu_ms_per_response"] - 1), 1)
+    floor = out.get("floor", {}).get("cpu_ms_per_response")
+    for kind in [k for k in out if k.startswith("full")]:
+        if floor and out[kind]["cpu_ms_per_response"]:
+            out[kind]["cpu_over_floor_pct"] = round(100 * (out[kind]["cpu_ms_per_response"] / floor - 1), 1)
     return out
 
 
@@ -297,7 +319,8 @@ def main(argv=None) -> int:
     ap.add_argument("--portals", type=int, default=750,
                     help="portals in the farm (750: about 20,000 responses for the focused crawler)")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--kinds", default="full,floor,wget", help="comma list of full,floor,wget")
+    ap.add_argument("--kinds", default="full,floor,wget",
+                    help="comma list of full,floor,wget (also full-inline, full-pool1, full-pool2)")
     ap.add_argument("--workers", default="", help="distributed runs, e.g. 1,2 (needs redis-server)")
     ap.add_argument("--profile", action="store_true", help="one more full crawl under py-spy")
     ap.add_argument("--ceiling-seconds", type=float, default=5.0)
