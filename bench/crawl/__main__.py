@@ -208,12 +208,13 @@ def start_redis(work: Path) -> tuple[subprocess.Popen, str] | None:
 
 def run_distributed(workers: int, run: int, portals: Path, work: Path, port: int, redis_url: str) -> dict:
     crawl_id = f"bench-{workers}w-{run}-{time.time_ns()}"
-    procs, t0 = [], time.monotonic()
+    procs, t0, t0_epoch = [], time.monotonic(), time.time()
+    extensions = json.dumps({"bench.crawl.rss.RssLog": 0, "settings.distributed.IdleClose": 500})
     for w in range(workers):
         archive = work / f"dist{workers}-{run}-w{w}"
         env = {"SCRAPY_SETTINGS_MODULE": "settings.distributed", "NIANBAO_REDIS_URL": redis_url,
                "NIANBAO_CRAWL_ID": crawl_id, "NIANBAO_WORKER_ID": f"w{w}", "NIANBAO_IDLE_TIMEOUT": "10"}
-        procs.append((archive, _start_crawl(portals, archive, port, {}, env)))
+        procs.append((archive, _start_crawl(portals, archive, port, {"EXTENSIONS": extensions}, env)))
     results: list = [None] * workers
     done_at: list = [0.0] * workers
 
@@ -228,31 +229,43 @@ def run_distributed(workers: int, run: int, portals: Path, work: Path, port: int
     wall = max(done_at) - t0
     responses = sum(_summary(a).get("responses", 0) for a, _ in procs)
     rcs = [r[0] for r in results]
+    last = []
+    for a, _ in procs:
+        rss = a.parent / (a.name + "-rss.jsonl")
+        rows = [json.loads(l) for l in rss.read_text().splitlines() if l.strip()] if rss.exists() else []
+        if rows and rows[-1].get("last_response_t"):
+            last.append(rows[-1]["last_response_t"])
+    crawl_s = (max(last) - t0_epoch) if last else None
     return _result(f"distributed-{workers}w", run, responses, wall, [r[1] for r in results], max(rcs),
                    worker_responses=[_summary(a).get("responses", 0) for a, _ in procs],
                    worker_returncodes=rcs, idle_timeout_s=10,
-                   note="wall includes each worker's 10 s idle timeout at the end")
+                   to_last_response_s=round(crawl_s, 2) if crawl_s else None,
+                   pages_per_s_to_last_response=round(responses / crawl_s, 1) if crawl_s else None,
+                   note="wall_s includes the 10 s idle timeout after the frontier empties; "
+                        "pages_per_s_to_last_response does not")
 
 
 # ----------------------------------------------------------------------------- profile
-def profile_full(portals: Path, work: Path, port: int, out_dir: Path) -> dict:
+def profile_full(portals: Path, work: Path, port: int, raw: Path, rate: int = 200) -> dict:
     """One full crawl under py-spy (sampling, subprocesses included): top functions by own and
     total time."""
     pyspy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(pyspy).exists():
         return {"skipped": "py-spy not installed (pip install py-spy)"}
     archive = work / "profile"
-    raw = out_dir / "crawl-profile.txt"
     settings = {**BENCH_SETTINGS, "BENCH_RSS_FILE": str(work / "profile-rss.jsonl")}
-    argv = [pyspy, "record", "--format", "raw", "--rate", "200", "--function", "--subprocesses", "--nonblocking",
+    argv = [pyspy, "record", "--format", "raw", "--rate", str(rate), "--function", "--subprocesses", "--nonblocking",
             "-o", str(raw), "--"] + crawl_command(portals, archive, settings)
     with open(work / "profile.log", "w") as log:
         subprocess.run(argv, cwd=ROOT, env=crawl_env(port), stdout=log, stderr=subprocess.STDOUT)
-    return summarise_profile(raw)
+    responses = _summary(archive).get("responses", 0)
+    return summarise_profile(raw, responses=responses, rate=rate)
 
 
-def summarise_profile(raw: Path, top: int = 25) -> dict:
-    """Own time and inclusive time per function from py-spy's raw (collapsed stack) output."""
+def summarise_profile(raw: Path, top: int = 25, responses: int = 0, rate: int = 200) -> dict:
+    """Own time and inclusive time per function from py-spy's raw (collapsed stack) output
+    (all processes: the crawl and its extraction pool), as % of samples and, with
+    ``responses``, as CPU ms per response (one sample = 1/rate s of a running thread)."""
     own, incl, total = {}, {}, 0
     for line in raw.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
@@ -272,9 +285,11 @@ def summarise_profile(raw: Path, top: int = 25) -> dict:
             incl[f] = incl.get(f, 0) + n
 
     def pct(d):
-        return [{"function": f, "pct": round(100 * c / total, 1)} for f, c in
-                sorted(d.items(), key=lambda kv: -kv[1])[:top]]
-    return {"samples": total, "own": pct(own), "inclusive": pct(incl), "raw": str(raw)}
+        return [{"function": f, "pct": round(100 * c / total, 1),
+                 **({"ms_per_response": round(1000 * c / rate / responses, 3)} if responses else {})}
+                for f, c in sorted(d.items(), key=lambda kv: -kv[1])[:top]]
+    return {"samples": total, "rate_hz": rate, "responses": responses,
+            "own": pct(own), "inclusive": pct(incl), "raw": str(raw)}
 
 
 # ----------------------------------------------------------------------------- main
@@ -288,7 +303,9 @@ def summarise(results: list[dict]) -> dict:
     for kind in dict.fromkeys(r["kind"] for r in results if "skipped" not in r):
         rows = [r for r in results if r["kind"] == kind and "skipped" not in r]
         out[kind] = {k: _median(rows, k) for k in
-                     ("responses", "wall_s", "pages_per_s", "cpu_ms_per_response", "peak_rss_mb")}
+                     ("responses", "wall_s", "pages_per_s", "cpu_ms_per_response", "peak_rss_mb",
+                      "pages_per_s_to_last_response")}
+        out[kind] = {k: v for k, v in out[kind].items() if v is not None}
         out[kind]["runs"] = len(rows)
         marks = {}
         for m in (*map(str, RSS_MARKS), "end"):
@@ -311,6 +328,8 @@ def _line(r: dict) -> str:
     return (f"{r['kind']:<15} run {r['run']}: {r['responses']:>6} responses {r['wall_s']:>7.1f} s "
             f"{r['pages_per_s']:>7.1f} pages/s {r['cpu_ms_per_response']:>6.2f} ms CPU/resp "
             f"peak RSS {r['peak_rss_mb']:>6.1f} MB" + (f"  RSS MB at {marks}" if marks else "")
+            + (f"  ({r['pages_per_s_to_last_response']} pages/s to the last response)"
+               if r.get("pages_per_s_to_last_response") else "")
             + ("" if r.get("returncode") in (0, None) else f"  exit {r['returncode']}"))
 
 
@@ -385,7 +404,10 @@ def main(argv=None) -> int:
                     if p.is_dir() and p.name.endswith(f"-{run}") or p.name.startswith(f"dist") and f"-{run}-" in p.name:
                         shutil.rmtree(p, ignore_errors=True)
         if args.profile:
-            report["profile"] = profile_full(portals, work, port, out_path.parent)
+            report["profile"] = profile_full(portals, work, port, out_path.with_suffix(".profile.txt"))
+            print("profile (py-spy, crawl + extraction pool), own CPU ms per response:")
+            for row in report["profile"].get("own", [])[:15]:
+                print(f"  {row.get('ms_per_response', '?'):>7} ms  {row['pct']:>5}%  {row['function']}")
         report["summary"] = summarise(report["results"])
         print("\nmedians:")
         for kind, m in report["summary"].items():

@@ -2,7 +2,7 @@
 
 Enable with ``-s EXTENSIONS={"bench.crawl.rss.RssLog": 0}``. Settings:
 ``BENCH_RSS_EVERY`` (default 1000 responses), ``BENCH_RSS_FILE`` (JSON lines
-``{"responses": N, "rss_kb": main process, "children_rss_kb": its child processes (e.g. an
+``{"t": epoch, "last_response_t": epoch of the latest response, "responses": N, "rss_kb": main process, "children_rss_kb": its child processes (e.g. an
 extraction pool), "cpu_s": user+sys of the main process so far}``; without it, log lines only).
 """
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import resource
+import time
 
 from scrapy import signals
 
@@ -40,6 +41,7 @@ def _children(pid: int) -> list[int]:
 class RssLog:
     def __init__(self, every: int, path: str | None):
         self.every, self.path, self.n = every, path, 0
+        self.last_response_t = None
         self.file = open(path, "a", encoding="utf-8") if path else None
 
     @classmethod
@@ -52,7 +54,7 @@ class RssLog:
     def sample(self) -> dict:
         ru = resource.getrusage(resource.RUSAGE_SELF)
         kids = _children(os.getpid())
-        row = {"responses": self.n, "rss_kb": _rss_kb(), "children": len(kids),
+        row = {"t": time.time(), "last_response_t": self.last_response_t, "responses": self.n, "rss_kb": _rss_kb(), "children": len(kids),
                "children_rss_kb": sum(_rss_kb(c) for c in kids), "cpu_s": round(ru.ru_utime + ru.ru_stime, 3)}
         logger.info("bench rss: %s", row)
         if self.file:
@@ -62,6 +64,7 @@ class RssLog:
 
     def response_received(self, response=None, request=None, spider=None):
         self.n += 1
+        self.last_response_t = time.time()
         if self.n % self.every == 0:
             self.sample()
 

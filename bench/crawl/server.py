@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from tests.farm.server import REASONS
 
+CACHE_BUDGET = 1 << 30  # bytes of framed responses kept; beyond it responses are rendered per request
 _BAD_GATEWAY = b"<html><body><h1>502 Bad Gateway</h1><p>Could not resolve host</p></body></html>"
 
 
@@ -49,8 +50,8 @@ def _frame(status: int, headers: list[tuple[str, str]], data: bytes, method: str
 
 
 class _Protocol(asyncio.Protocol):
-    def __init__(self, farm, cache: dict, date: list):
-        self.farm, self.cache, self.date = farm, cache, date
+    def __init__(self, farm, cache: dict, date: list, cache_bytes: list):
+        self.farm, self.cache, self.date, self.cache_bytes = farm, cache, date, cache_bytes
         self.buf = b""
 
     def connection_made(self, transport):
@@ -108,8 +109,10 @@ class _Protocol(asyncio.Protocol):
                 dynamic = method not in ("GET", "HEAD") or any(path.startswith(p) for p, _ in site.handlers)
                 status, hdrs, data = site.handle(method, path, headers, body)
             framed = _frame(status, hdrs, data, method)
-            if not dynamic:
+            size = len(framed[0]) + len(framed[1])
+            if not dynamic and self.cache_bytes[0] + size <= CACHE_BUDGET:
                 self.cache[key] = framed
+                self.cache_bytes[0] += size
         now = int(time.time())
         if self.date[0] != now:
             self.date[0], self.date[1] = now, f"Date: {formatdate(now, usegmt=True)}\r\n\r\n".encode()
@@ -121,7 +124,8 @@ def _serve(farm, sock: socket.socket, ready) -> None:
     loop = asyncio.new_event_loop()
     cache: dict = {}
     date = [0, b""]
-    server = loop.run_until_complete(loop.create_server(lambda: _Protocol(farm, cache, date), sock=sock,
+    cache_bytes = [0]
+    server = loop.run_until_complete(loop.create_server(lambda: _Protocol(farm, cache, date, cache_bytes), sock=sock,
                                                         backlog=1024))
     ready.set()
     loop.run_until_complete(server.serve_forever())
