@@ -36,6 +36,7 @@ import gzip as _gzip
 import hashlib
 import json
 import random
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Callable, Sequence, Union
@@ -972,7 +973,9 @@ class LegacyPortal(_Builder):
             report_items.append(item)
             # No page and no metadata: published is the list date, the publisher the body in
             # the title (issue 3's fallback order).
-            self.add_truth(self.host, href, r, content_type=ext, publisher=r.government, index_no="")
+            body = re.match(r"^(.*?)(?:19|20)\d\d年", r.title)
+            self.add_truth(self.host, href, r, content_type=ext,
+                           publisher=(body.group(1) if body and body.group(1) else r.government), index_no="")
         attached = [(r, "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                      [], lambda r: docs.report_docx(r)) for r in self.docx_reports]
         # WPS: servers do not know the type; real ones send octet-stream with a file name
