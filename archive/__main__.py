@@ -89,7 +89,7 @@ def cmd_pack(args) -> int:
 def cmd_reindex(args) -> int:
     from archive.reindex import reindex
 
-    _need_dir_or_files([args.warc])
+    _need_dir_or_files(args.warc)
     if args.jobs is not None and args.jobs < 1:
         _err("--jobs must be at least 1")
         return EXIT_USAGE
@@ -102,7 +102,7 @@ def cmd_reindex(args) -> int:
         return EXIT_FAULT
     stats = reindex(args.warc, args.db, jobs=args.jobs)
     if stats.files == 0:
-        _err(f"no WARC files (*.warc.gz, *.warc) in {args.warc}")
+        _err(f"no WARC files (*.warc.gz, *.warc) in {', '.join(args.warc)}")
         return EXIT_FAULT
     for p, off, msg in stats.record_errors:
         print(f"skipped bad record {os.path.basename(p)} @{off}: {msg}")
@@ -160,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("reindex", help="rebuild reports.db from the WARC files alone",
                        description="Rebuild the SQLite index from WARCs with the crawl's own extraction and "
                                    "report functions, in a process pool. The new database replaces --db when complete.")
-    r.add_argument("--warc", required=True, metavar="DIR", help="WARC directory (e.g. ARCHIVE_DIR/warc)")
+    r.add_argument("--warc", required=True, nargs="+", metavar="DIR",
+                   help="WARC directory (e.g. ARCHIVE_DIR/warc); several, to merge distributed workers' archives")
     r.add_argument("--db", required=True, metavar="PATH", help="database to (re)build (e.g. ARCHIVE_DIR/reports.db)")
     r.add_argument("--jobs", type=int, default=None, metavar="N", help=f"worker processes (default: all {os.cpu_count()} cores)")
     r.set_defaults(func=cmd_reindex)

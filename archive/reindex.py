@@ -331,9 +331,16 @@ def _remove_db(path: str) -> None:
             pass
 
 
+def _describe(warc_dir) -> str:
+    if isinstance(warc_dir, (str, os.PathLike)):
+        return os.fspath(warc_dir)
+    return ", ".join(os.fspath(d) for d in warc_dir)
+
+
 def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = RANGE_BYTES,
             progress=None) -> ReindexStats:
-    """Rebuild `db_path` from the WARCs under `warc_dir`. Returns statistics; bad records
+    """Rebuild `db_path` from the WARCs under `warc_dir` (a directory, a file, or a list of
+    them: several workers' archives merge into one index). Returns statistics; bad records
     are skipped and listed in `stats.record_errors`."""
     from archive.index import Index
     from archive.ingest import Ingest
@@ -343,7 +350,7 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
     t0 = time.perf_counter()
     plan_ = plan(warc_dir, range_bytes)
     if not plan_:
-        raise ArchiveError(f"no WARC files (*.warc.gz, *.warc) in {os.fspath(warc_dir)}")
+        raise ArchiveError(f"no WARC files (*.warc.gz, *.warc) in {_describe(warc_dir)}")
     stats.files = len({j.path for j in plan_})
     db_path = os.fspath(db_path)
     tmp = db_path + ".reindex-tmp"
@@ -446,7 +453,7 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
         stats.seconds = time.perf_counter() - t0
         index.finish_run(run_id, {"finish_reason": "reindex", "pages": stats.exchanges,
                                   "errors": len(stats.record_errors) + stats.extract_errors,
-                                  "source": os.fspath(warc_dir)})
+                                  "source": _describe(warc_dir)})
         index.close()
         ok = True
     finally:

@@ -856,7 +856,8 @@ def _default_on_error(path: str, offset: int, message: str) -> None:
 
 def warc_files(paths_or_dir, include_open: bool = False) -> list[str]:
     """Expand files and directories into a sorted list of WARC files (`*.warc.gz`, `*.warc`;
-    `*.open` too when asked). Sorted by name, i.e. by the timestamp in our names."""
+    `*.open` too when asked). Sorted by file name, i.e. by the timestamp in our names, across
+    all the directories given (several workers' archives interleave in time order)."""
     if isinstance(paths_or_dir, (str, os.PathLike)):
         paths_or_dir = [paths_or_dir]
     out: list[str] = []
@@ -872,7 +873,7 @@ def warc_files(paths_or_dir, include_open: bool = False) -> list[str]:
             out.append(p)
         else:
             raise ArchiveError(f"no such file or directory: {p}")
-    return out
+    return sorted(out, key=lambda path: (os.path.basename(path), path))
 
 
 def iter_records(path: str, on_error: ErrorCallback | None = None, start: int = 0) -> Iterator[WarcRecord]:
