@@ -6,7 +6,8 @@ vendor). Each handler is a set of pure functions on a parsed page:
 - ``detect(page) -> bool``: is this list page built by that CMS's pager?
 - ``list_requests(page) -> list[ListRequest]``: the further list pages it only reveals in
   JavaScript or through an API (TRS ``createPageHTML``, Hanweb ``dataproxy.jsp``, jpaas JSON);
-- ``parse_api(body, url, state) -> ApiPage`` for API answers (XML/JSON, not HTML pages).
+- ``parse_api(body, url, state) -> ApiPage`` for API answers (XML/JSON, not HTML pages), on
+  the platforms that have a list API (Hanweb, jpaas).
 
 Platforms whose pagers are plain links (UCAP, most legacy county sites) need no handler: the
 generic pager rule in crawler/discovery.py covers them.

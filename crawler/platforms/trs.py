@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from crawler.platforms import ApiPage, ListRequest, Page
+from crawler.platforms import ListRequest, Page
 
 MAX_PAGES = 500  # a pager claiming more is a trap or a typo; the per-portal cap still applies
 _CREATE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
@@ -57,10 +57,6 @@ def list_requests(page: Page) -> list[ListRequest]:
     urls = [urljoin(page.url, f"{prefix}.{suffix}")]
     urls += [urljoin(page.url, f"{prefix}_{i}.{suffix}") for i in range(1, count)]
     return [ListRequest(u) for u in urls if u != page.url]
-
-
-def parse_api(body: bytes, url: str, state: dict) -> ApiPage:  # TRS lists are plain HTML
-    raise NotImplementedError("TRS has no list API")
 
 
 def article_pages(url: str, text: str) -> list[str]:
