@@ -74,7 +74,10 @@ def workers(farm, redis_url, tmp_path_factory):
         env.update({"SCRAPY_SETTINGS_MODULE": "settings.distributed", "NIANBAO_REDIS_URL": redis_url,
                     "NIANBAO_CRAWL_ID": crawl_id, "NIANBAO_WORKER_ID": worker, "NIANBAO_IDLE_TIMEOUT": "5"})
         log = open(work / f"{worker}.log", "w+")
-        procs.append((archive, log, subprocess.Popen(crawl_command(portals, archive), cwd=ROOT, env=env,
+        # Two requests at a time per worker: the shared frontier fills up and both workers take
+        # from it (one fast worker would otherwise pop every request the moment it is queued).
+        settings = {"CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
+        procs.append((archive, log, subprocess.Popen(crawl_command(portals, archive, settings), cwd=ROOT, env=env,
                                                      stdout=log, stderr=subprocess.STDOUT)))
     out = []
     for archive, log, proc in procs:
