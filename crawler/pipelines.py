@@ -84,8 +84,8 @@ class IndexPipeline:
         self.index = Index(self.db_path)
         self.ingest = Ingest(self.index, on_report=self._count_report)
         self.run_id = self.index.start_run()
-        if self.processes > 0:
-            self.pool = _new_pool(self.processes)
+        # The pool starts with the first document to extract: a refresh run that finds nothing
+        # new never pays for it.
 
     def _count_report(self, portal: str | None, rid: str) -> None:
         states = getattr(self.crawler.spider, "states", {})
@@ -97,7 +97,7 @@ class IndexPipeline:
             self.index.add_capture(capture)
 
     def process_item(self, item, spider=None):
-        if self.pool is None:
+        if self.processes <= 0:
             self._apply(item)
             return item
         pending = _Pending(item)
@@ -107,6 +107,8 @@ class IndexPipeline:
             self._drain()
             return item
         capture = item["capture"]
+        if self.pool is None:
+            self.pool = _new_pool(self.processes)
         pending.pool = self.pool
         future = self.pool.submit(extract, item["body"], capture["url"], item.get("content_type"))
         from twisted.internet import reactor
