@@ -14,11 +14,10 @@ overrides scrapy.cfg's `settings.default`.
 Each worker writes its own WARC files (`nianbao-<time>-<serial>-<host>-<worker id>.warc.gz`)
 and its own reports.db under its own ARCHIVE_DIR: two workers must not share one ARCHIVE_DIR
 (the second would exit at once with status 75: crawler/runlock.py; WARC crash recovery of one
-would also touch the other's open files). The results meet by re-indexing all WARC files into
-one database:
+would also touch the other's open files). A worker's own reports.db only holds its share; the
+results meet by re-indexing every worker's WARC files into one database:
 
-    mkdir merged && ln -s /srv/nianbao/*/warc/*.warc.gz merged/
-    python -m archive reindex --warc merged --db /srv/nianbao/reports.db
+    python -m archive reindex --warc /srv/nianbao/*/warc --db /srv/nianbao/reports.db
 
 Environment:
   NIANBAO_REDIS_URL      the Redis (default redis://127.0.0.1:6379/0)

@@ -8,7 +8,6 @@ the same farm (the `crawled` fixture), and no page may have been fetched twice.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import sqlite3
@@ -98,9 +97,7 @@ def test_workers_finish_on_their_own_and_both_crawl(workers):
         summary = _summary(archive)
         assert summary["finish_reason"] == "finished", output[-3000:]
         assert summary["spider_exceptions"] == 0
-        # A worker that fetched no home page counts no portal as reachable and exits 1
-        # (crawler/commands/crawl.py judges each worker alone); anything else is a failure.
-        assert rc == 0 or "portals reachable" in output, output[-3000:]
+        assert rc == 0, output[-3000:]
         assert "settings.distributed" in output or "scrapy_redis" in output
         assert summary["responses"] > 0, f"{archive.name} took nothing from the shared frontier"
 
@@ -133,13 +130,9 @@ def test_no_page_fetched_twice(workers, crawled):
 
 
 def test_merged_reindex_equals_single_process_crawl(workers, crawled, tmp_path):
-    merged = tmp_path / "merged"
-    merged.mkdir()
-    for archive, _, _ in workers:
-        for path in (archive / "warc").glob("*.warc.gz"):
-            os.symlink(path, merged / path.name)
     db = tmp_path / "reports.db"
-    proc = subprocess.run([sys.executable, "-m", "archive", "reindex", "--warc", str(merged), "--db", str(db)],
+    proc = subprocess.run([sys.executable, "-m", "archive", "reindex", "--warc",
+                           *(str(archive / "warc") for archive, _, _ in workers), "--db", str(db)],
                           cwd=ROOT, env=crawl_env(None), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     cols = ", ".join(REPORT_COLUMNS)
