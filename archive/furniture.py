@@ -12,6 +12,7 @@ Three kinds of evidence, used by archive/extract_html.py:
 """
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["is_hidden_style", "hidden_selectors", "CHROME_TOKEN_RE", "is_chrome_line",
@@ -33,8 +34,10 @@ _OVERFLOW_HIDDEN_RE = re.compile(r"overflow\s*:\s*hidden", re.I)
 _QUICK_RE = re.compile(r"none|hidden|collapse|:\s*-|:\s*0|opacity", re.I)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_hidden_style(style: str) -> bool:
-    """Does an inline style hide its element?"""
+    """Does an inline style hide its element? (Cached: Word-pasted pages repeat a handful of
+    style strings on thousands of spans.)"""
     if not _QUICK_RE.search(style):
         return False
     if _HIDDEN_STYLE_RE.search(style):
