@@ -137,6 +137,20 @@ def find_metadata_blocks(root) -> list:
     成文日期, 公开方式, ...), and little else besides."""
     found: list = []
     seen: set = set()
+    measured: dict = {}  # element -> (raw length, compact length, parsed fields): seeds share ancestors
+
+    def measure(el):
+        got = measured.get(el)
+        if got is None:
+            raw_len = len(el.text_content())
+            if raw_len > _MAX_BLOCK_CHARS * 3:
+                got = (raw_len, 0, None)
+            else:
+                text = segments_text(el)
+                got = (raw_len, len(_WS_RE.sub("", text)), parse_metadata_text(text))
+            measured[el] = got
+        return got
+
     for seed in root.xpath(_SEED_XPATH):
         if seed in seen:
             continue
@@ -149,12 +163,10 @@ def find_metadata_blocks(root) -> list:
             if el in seen:
                 best = None
                 break
-            raw_len = len(el.text_content())
+            raw_len, compact, parsed = measure(el)
             if raw_len > _MAX_BLOCK_CHARS * 3:
                 break
-            text = segments_text(el)
-            compact = len(_WS_RE.sub("", text))
-            fields, n, strong = parse_metadata_text(text)
+            fields, n, strong = parsed
             if best is not None and n <= best_n and compact > best_compact + 3:
                 break  # the parent adds text but no labels: the report, not metadata
             if n >= 2 and strong >= 1 and compact <= 120 + 60 * n:
