@@ -6,6 +6,7 @@ real host names through `http_proxy`, which Scrapy's HttpProxyMiddleware honours
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,10 @@ def run_crawl(portals_csv: Path, archive_dir: Path, proxy_port: int | None, sett
     """Run one crawl to completion; returns the finished process (stdout/stderr captured)."""
     return subprocess.run(crawl_command(portals_csv, archive_dir, settings), cwd=ROOT, env=crawl_env(proxy_port),
                           capture_output=True, text=True, timeout=timeout, **popen)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for servers a test starts: redis, pywb, datasette)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

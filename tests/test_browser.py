@@ -8,7 +8,6 @@ package `selenium`. Without selenium the same journey runs through Chromium's ow
 
 import gzip
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from archive.index import Index, report_id
+from tests.crawling import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -73,9 +73,7 @@ def server(tmp_path_factory):
     writer.close()
     ix.close()
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     log = open(root / "datasette.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "datasette", "serve", str(root / "reports.db"),

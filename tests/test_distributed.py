@@ -19,17 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawling import ROOT, crawl_command, crawl_env
+from tests.crawling import ROOT, crawl_command, crawl_env, free_port
 
 REPORT_COLUMNS = ("id", "page_url", "url", "portal", "province", "level", "title", "year", "published",
                   "publisher", "index_no", "written", "text", "tables", "content_type", "needs_ocr",
                   "replacement_chars", "payload_digest")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +32,7 @@ def redis_url(tmp_path_factory):
     if exe is None:
         pytest.skip("redis-server is not installed (Debian package redis-server: apt-get install redis-server)")
     pytest.importorskip("scrapy_redis", reason="scrapy-redis is not installed (pip install -e '.[distributed]')")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                              "--dir", str(tmp_path_factory.mktemp("redis"))],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

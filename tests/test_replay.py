@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from archive.warc import iter_exchanges
+from tests.crawling import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,12 +37,6 @@ def pywb_bin() -> Path | None:
         if d and (Path(d) / "wayback").exists() and (Path(d) / "wb-manager").exists():
             return Path(d)
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
