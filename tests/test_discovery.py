@@ -40,6 +40,16 @@ def test_real_trs_list_with_var_countpage():
     assert urls[0].endswith("/list/index_1.html") and urls[-1].endswith("/list/index_55.html")
 
 
+def test_var_countpage_takes_the_suffix_its_script_writes():
+    # A column at a directory URL whose pages are .shtml: only the script's links say so.
+    script = ("var currentPage = 0;\nvar nextPage = currentPage+1\nvar countPage = 3//共多少页\n"
+              'document.write("&nbsp;<a href=\\"index."+"shtml\\">首页</a>");\n'
+              'document.write("<a href=\\"index"+"_" + nextPage + "."+"shtml\\">下一页</a>");')
+    assert trs.pager(script, "http://www.hetong.gov.cn/zwgk/xxgknb/") == (3, "index", "shtml")
+    assert trs.pager("var countPage = 3;", "http://a.gov.cn/x/") == (3, "index", "html")
+    assert trs.pager("var countPage = 3;", "http://a.gov.cn/x/index.htm") == (3, "index", "htm")
+
+
 def test_create_page_html_variants():
     assert trs.pager('createPageHTML(12, 0, "index", "shtml");', "http://a.gov.cn/x/") == (12, "index", "shtml")
     assert trs.pager("createPageHTML('page_div',7, 1,'list','html',100);", "http://a.gov.cn/x/") == (7, "list", "html")

@@ -15,6 +15,8 @@ _CREATE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
 _COUNT = re.compile(r"\bvar\s+countPage\s*=\s*['\"]?(\d+)")
 _PREFIX = re.compile(r"\bvar\s+prefix\s*=\s*['\"]([\w-]+)['\"]")
 _SUFFIX = re.compile(r"\bvar\s+suffix\s*=\s*['\"](\w+)['\"]")
+# The file name the script writes, split into pieces: "index"+"_" + nextPage + "."+"shtml"
+_WRITTEN_SUFFIX = re.compile(r"""\.['"]\s*\+\s*['"](s?html?)\b|\bindex\.(s?html?)\b""")
 _INT = re.compile(r"^\s*['\"]?(\d+)['\"]?\s*$")
 _STR = re.compile(r"^\s*['\"]([^'\"]*)['\"]\s*$")
 
@@ -34,7 +36,12 @@ def pager(text: str, url: str) -> tuple[int, str, str] | None:
     if m:
         p = _PREFIX.search(text)
         s = _SUFFIX.search(text)
-        return int(m.group(1)), p.group(1) if p else "index", s.group(1) if s else _suffix(url)
+        if s:
+            suffix = s.group(1)
+        else:  # the links the script writes say it; else the list page's own extension
+            w = _WRITTEN_SUFFIX.search(text, m.end(), m.end() + 3000)
+            suffix = (w.group(1) or w.group(2)) if w else _suffix(url)
+        return int(m.group(1)), p.group(1) if p else "index", suffix
     return None
 
 
