@@ -16,7 +16,8 @@ Usage (the crawl's item pipeline and ``archive reindex`` both do this)::
     index.close()
 
 Also: ``get_report``, ``commit``, ``rebuild_fts``, ``optimize_fts`` (after a bulk load),
-``vacuum``; module functions ``report_id``, ``latest_responses``, ``live_reports``.
+``vacuum``; module functions ``report_id``, ``latest_responses``, ``post_responses``, ``live_reports``,
+``last_checked``.
 
 Design choices, and why:
 
@@ -86,6 +87,7 @@ REPORT_COLUMNS: dict[str, type] = {
     "id": str,
     "page_url": str,  # the report's page (the file's URL when a list links the file)
     "url": str,  # the document the text came from: the page or its attachment
+    "listed_on": str,  # the list page (first page of its pager) that linked it when fetched
     "portal": str,
     "province": str,
     "level": str,
@@ -577,6 +579,8 @@ class Index:
         v = dict(old, report_id=old["id"], replaced_at=when)
         self.conn.execute(self._VERSION_INSERT, [v.get(c) for c in self._VERSION_FIELDS])
         new = dict(r)
+        if not new.get("listed_on"):  # re-checked while unlisted: keep where it was listed
+            new["listed_on"] = old.get("listed_on")
         new.update(
             first_seen=old.get("first_seen") or when,
             last_seen=when,
@@ -726,7 +730,21 @@ _LATEST_RESPONSES_SQL = """
     FROM captures
     WHERE status = 200 AND record_type = 'response' AND coalesce(method, 'GET') = 'GET'
     ORDER BY fetched_at, id"""
-_LIVE_REPORTS_SQL = "SELECT id, portal, page_url, url, title, published FROM reports WHERE removed_at IS NULL"
+# POST answers (list APIs) have no validators to ask with; one identical to an earlier answer
+# from the same URL is archived as an identical-payload-digest revisit of it.
+_POST_RESPONSES_SQL = """
+    SELECT url, record_id, payload_digest, fetched_at, warc_filename, warc_offset, warc_length
+    FROM captures
+    WHERE status = 200 AND record_type = 'response' AND method = 'POST' AND payload_digest IS NOT NULL
+    ORDER BY fetched_at, id"""
+_LIVE_REPORTS_SQL = ("SELECT id, portal, page_url, url, title, published, listed_on FROM reports "
+                     "WHERE removed_at IS NULL")
+# When each URL last got an answer that says something about it (not a 5xx or 429, which
+# may pass): a refresh leaves pages checked recently alone (crawler.refresh.RecheckPlan).
+_LAST_CHECKED_SQL = """
+    SELECT url, max(fetched_at) AS checked FROM captures
+    WHERE coalesce(method, 'GET') = 'GET' AND status IS NOT NULL AND status < 500 AND status != 429
+    GROUP BY url"""
 
 
 def _read(db_path: str | Path, sql: str) -> list[dict]:
@@ -749,6 +767,22 @@ def latest_responses(db_path: str | Path) -> dict[str, dict]:
     return {row["url"]: row for row in _read(db_path, _LATEST_RESPONSES_SQL)}
 
 
+def post_responses(db_path: str | Path) -> dict[tuple[str, str], dict]:
+    """(URL, payload digest) → the earliest full capture of a POST answer with that payload."""
+    out: dict[tuple[str, str], dict] = {}
+    for row in _read(db_path, _POST_RESPONSES_SQL):
+        out.setdefault((row["url"], row["payload_digest"]), row)
+    return out
+
+
 def live_reports(db_path: str | Path) -> list[dict]:
-    """Reports not marked removed: id, portal, page_url, url, title, published."""
-    return _read(db_path, _LIVE_REPORTS_SQL)
+    """Reports not marked removed: id, portal, page_url, url, title, published, listed_on."""
+    rows = _read(db_path, _LIVE_REPORTS_SQL)
+    if not rows:  # an index from before `listed_on` (added when the crawl opens it)
+        rows = _read(db_path, _LIVE_REPORTS_SQL.replace("listed_on", "NULL AS listed_on"))
+    return rows
+
+
+def last_checked(db_path: str | Path) -> dict[str, str]:
+    """URL → ISO time of its last capture with a definite answer (2xx-4xx, not 429)."""
+    return {row["url"]: row["checked"] for row in _read(db_path, _LAST_CHECKED_SQL)}

@@ -375,6 +375,9 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
         # Crawl context of every original response, by record id: revisits inherit it. Only
         # portal/kind for most; the whole context for the kinds that reach the pipeline.
         contexts: dict[str, dict] = {}
+        # Originals asked with POST (list APIs): a revisit of one written without its request
+        # record (WARC_REVISIT_REQUESTS off) was asked the same way.
+        methods: dict[str, str] = {}
 
         def extract_original(item: Item):
             """The archived copy a revisit stands for, extracted here (rare: refresh runs only)."""
@@ -396,6 +399,8 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
             ctx = contexts.get(item.inherit or "")
             item.context = dict(ctx) if ctx else None
             item.capture_row.update(portal=(ctx or {}).get("portal"), kind=(ctx or {}).get("kind"))
+            if item.inherit in methods:
+                item.capture_row["method"] = methods[item.inherit]
             if ctx is None or ctx.get("kind") not in EXTRACT_KINDS or not (200 <= item.capture["status"] < 300):
                 item.capture = None  # not a pipeline item in the crawl either
 
@@ -406,6 +411,8 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
                 if item.inherit is not None:
                     inherit(item)
                 elif item.context is not None and item.capture_row.get("record_type") == "response":
+                    if item.capture_row.get("method") not in (None, "GET"):
+                        methods[item.capture_row["record_id"]] = item.capture_row["method"]
                     kind = item.context.get("kind")
                     contexts[item.capture_row["record_id"]] = (
                         item.context if kind in EXTRACT_KINDS else {"portal": item.context.get("portal"), "kind": kind})

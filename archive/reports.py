@@ -65,6 +65,7 @@ def build_report(context: dict, capture: dict, extraction: Extraction) -> dict |
         "id": report_id(page_url),
         "page_url": page_url,
         "url": url,
+        "listed_on": context.get("list_root"),
         "portal": context.get("portal"),
         "province": context.get("province") or None,
         "level": context.get("level") or None,

@@ -19,8 +19,8 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
-from archive.index import latest_responses
-from archive.warc import ArchiveFullError, HttpExchange, WarcWriter, recover
+from archive.index import latest_responses, post_responses
+from archive.warc import ArchiveFullError, HttpExchange, WarcWriter, recover, sha1_digest
 from crawler.refresh import Prior, conditional_headers, priors_from_rows, read_prior, revisit_profile
 from crawler.signals import capture_stored
 
@@ -71,12 +71,14 @@ def prior_ref(prior: Prior) -> dict:
 class WarcMiddleware:
     """Archive each response (and its request and crawl context) as WARC records."""
 
-    def __init__(self, crawler, directory: Path, priors: dict[str, Prior] | None = None):
+    def __init__(self, crawler, directory: Path, priors: dict[str, Prior] | None = None,
+                 post_priors: dict[tuple[str, str], Prior] | None = None):
         self.crawler = crawler
         s = crawler.settings
         self.directory = directory
         self.priors = priors or {}
-        self.revisit_requests = s.getbool("WARC_REVISIT_REQUESTS", True)
+        self.post_priors = post_priors or {}
+        self.revisit_requests = s.getbool("WARC_REVISIT_REQUESTS", False)
         for path in recover(directory):
             logger.warning("recovered WARC left by an interrupted crawl: %s", path)
         self.writer = WarcWriter(
@@ -94,12 +96,13 @@ class WarcMiddleware:
         archive_dir = Path(crawler.settings.get("ARCHIVE_DIR", "data"))
         directory = archive_dir / "warc"
         directory.mkdir(parents=True, exist_ok=True)
-        priors = {}
+        priors, post_priors = {}, {}
         db = archive_dir / "reports.db"
         if crawler.settings.getbool("NIANBAO_REFRESH", True) and db.exists():
             priors = priors_from_rows(latest_responses(db))
+            post_priors = priors_from_rows(post_responses(db))
             logger.info("refresh: %d URLs archived before will be re-requested conditionally", len(priors))
-        return cls(crawler, directory, priors)
+        return cls(crawler, directory, priors, post_priors)
 
     def process_request(self, request, spider=None):
         prior = self.priors.get(request.url) if request.method == "GET" else None
@@ -113,7 +116,12 @@ class WarcMiddleware:
         if ctx is None:
             ctx = {"kind": "robots" if urlsplit(request.url).path == "/robots.txt" else "other"}
         exchange = exchange_from(request, response)
-        prior = self.priors.get(request.url) if request.method == "GET" else None
+        if request.method == "GET":
+            prior = self.priors.get(request.url)
+        elif self.post_priors and response.status == 200:
+            prior = self.post_priors.get((request.url, sha1_digest(response.body)))
+        else:
+            prior = None
         profile = revisit_profile(response.status, response.body, prior)
         try:
             if profile:

@@ -6,11 +6,18 @@ response of every URL. It re-requests each with `If-None-Match`/`If-Modified-Sin
 server-not-modified or identical-payload-digest) instead of a second copy. The spider still needs
 the page (a list's links, a report's attachments), so the archived response is read back from
 the WARC and handed on, flagged unchanged so the pipeline skips re-extraction.
+
+Not every page is asked again on every run (`RecheckPlan`, NIANBAO_RECHECK_DAYS): the list
+pages that linked reports are walked every run, so new reports are found the day they appear;
+report pages still listed, and navigation pages that lead to no list, are re-checked once
+their last answer is older than the interval. A known report no longer listed anywhere is
+always asked again, so one that is gone is marked removed the same day.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 from archive.warc import ArchivedExchange, exchanges_in_file, sha1_digest
 
@@ -29,12 +36,13 @@ class Prior:
     last_modified: str | None = None
 
 
-def priors_from_rows(rows: dict[str, dict]) -> dict[str, Prior]:
-    """Prior captures keyed by URL, from `Index.latest_responses()`."""
+def priors_from_rows(rows: dict) -> dict:
+    """Prior captures keyed as `rows` is (URL, from `index.latest_responses()`, or (URL,
+    payload digest), from `index.post_responses()`)."""
     out = {}
-    for url, r in rows.items():
+    for key, r in rows.items():
         if r.get("record_id") and r.get("warc_filename") and r.get("warc_offset") is not None:
-            out[url] = Prior(url, r["record_id"], r.get("payload_digest") or "", r.get("fetched_at") or "",
+            out[key] = Prior(r["url"], r["record_id"], r.get("payload_digest") or "", r.get("fetched_at") or "",
                              r["warc_filename"], int(r["warc_offset"]), r.get("etag") or None,
                              r.get("last_modified") or None)
     return out
@@ -71,3 +79,63 @@ def read_prior(warc_dir: str | os.PathLike, prior: Prior) -> ArchivedExchange | 
             return exchange
         return None
     return None
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO 8601 UTC time as stored in the index (`2026-11-22T03:48:34Z`), or None."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def is_due(last_checked: str | None, now: datetime, days: float) -> bool:
+    """Whether a page last answered at `last_checked` should be asked again now."""
+    if days <= 0:
+        return True
+    when = parse_time(last_checked)
+    return when is None or now - when >= timedelta(days=days)
+
+
+@dataclass
+class RecheckPlan:
+    """Which known pages a refresh run may leave alone (see the module docstring).
+
+    `checked`: URL → last definite answer (archive.index.last_checked); `hubs`: portal →
+    list pages that linked its live reports (reports.listed_on).
+    """
+
+    days: float
+    now: datetime
+    checked: dict[str, str] = field(default_factory=dict)
+    hubs: dict[str, set[str]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._hub_urls = set().union(*self.hubs.values()) if self.hubs else set()
+
+    @classmethod
+    def build(cls, days: float, checked: dict[str, str], reports: list[dict],
+              now: datetime | None = None) -> "RecheckPlan":
+        hubs: dict[str, set[str]] = {}
+        for row in reports:
+            if row.get("listed_on") and row.get("portal"):
+                hubs.setdefault(row["portal"], set()).add(row["listed_on"])
+        return cls(days, now or datetime.now(timezone.utc), checked, hubs)
+
+    @property
+    def active(self) -> bool:
+        return self.days > 0
+
+    def due(self, url: str) -> bool:
+        """Ask `url` again: never answered, or its last answer is older than the interval."""
+        return is_due(self.checked.get(url), self.now, self.days)
+
+    def is_hub(self, url: str) -> bool:
+        return url in self._hub_urls
+
+    def skip_navigation(self, url: str) -> bool:
+        """A column page answered recently that led to no report list: not needed this run."""
+        return not self.due(url) and not self.is_hub(url)

@@ -17,7 +17,10 @@ WARC_PREFIX = "nianbao"
 WARC_MAX_SIZE = 1_000_000_000          # rotate WARC files at 1 GB
 WARC_OPERATOR = os.environ.get("NIANBAO_OPERATOR", "")
 WARC_WORKER_ID = ""                      # set per worker in distributed mode
-WARC_REVISIT_REQUESTS = True             # keep the (conditional) request record of unchanged re-fetches
+# Unchanged re-fetches are revisit records; their request record is left out by default: it is
+# the original's request plus validators taken from the original's response, and would double
+# the cost of a refresh (~570 B per page). True keeps it.
+WARC_REVISIT_REQUESTS = False
 
 # Discovery bounds: traps (endless calendars, session ids) cannot eat more than this.
 NIANBAO_MAX_PAGES_PER_PORTAL = 3000
@@ -69,6 +72,10 @@ EXTENSIONS = {
 }
 NIANBAO_PROGRESS_INTERVAL = 30.0
 NIANBAO_REFRESH = True                   # re-request archived URLs conditionally, write revisits
+# On a refresh, list pages that linked reports are walked every run; report pages still listed
+# and navigation pages that led to no list are asked again only when their last answer is older
+# than this many days (0: ask for everything every run). Unlisted known reports: every run.
+NIANBAO_RECHECK_DAYS = 7.0
 ITEM_PIPELINES = {
     "crawler.pipelines.IndexPipeline": 300,
 }

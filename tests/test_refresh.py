@@ -1,7 +1,12 @@
 """Cron refresh: incremental, idempotent, overlap-safe re-crawls of the same ARCHIVE_DIR.
 
-One farm, four real crawls into one archive: the first; an unchanged second; a third after
-reports were added, edited and removed; an unchanged fourth.
+One farm, six real crawls into one archive, as a daily cron would make them:
+1. the first;
+2. the next day, nothing changed: lists walked again, report pages not due (NIANBAO_RECHECK_DAYS);
+3. nothing changed, report pages due (NIANBAO_RECHECK_DAYS=0 stands for "a week later");
+4. the day after reports were added, edited and removed;
+5. a week later, report pages due again;
+6. the next day, nothing changed.
 """
 from __future__ import annotations
 
@@ -20,6 +25,8 @@ from archive.urls import identity_url
 from crawler.runlock import RunLock
 from tests.crawling import ROOT, crawl_command, crawl_env, run_crawl
 
+DUE = {"NIANBAO_RECHECK_DAYS": "0"}
+
 
 def warc_bytes(archive: Path) -> int:
     return sum(p.stat().st_size for p in (archive / "warc").glob("*.warc.gz"))
@@ -27,7 +34,7 @@ def warc_bytes(archive: Path) -> int:
 
 @pytest.fixture(scope="module")
 def refreshed(tmp_path_factory):
-    """Run the four crawls; return what each left behind."""
+    """Run the six crawls; return what each left behind."""
     from tests.farm import build_farm
     from tests.farm.server import FarmServer
 
@@ -36,19 +43,21 @@ def refreshed(tmp_path_factory):
     archive = work / "archive"
     portals = work / "portals.csv"
     farm.write_portals_csv(portals)
-    runs = []
+    runs, snapshots = [], []
     with FarmServer(farm) as server:
         port = int(server.proxy_url.rsplit(":", 1)[1])
 
-        def crawl():
+        def crawl(settings=None):
             before = warc_bytes(archive) if archive.exists() else 0
             started = len(server.sent)
-            proc = run_crawl(portals, archive, port)
+            proc = run_crawl(portals, archive, port, settings)
             assert proc.returncode == 0, proc.stderr[-3000:]
-            runs.append({"bytes": warc_bytes(archive) - before, "requests": len(server.sent) - started})
+            runs.append({"bytes": warc_bytes(archive) - before, "sent": server.sent[started:]})
+            snapshots.append(report_rows(archive))
 
         crawl()
         crawl()
+        crawl(DUE)
         truth_before = {t.page_url: t for t in farm.truth}
         html_reports = [t for t in farm.truth if t.content_type == "html" and t.url == t.page_url
                         and t.portal in ("襄阳市", "铁岭市", "随州市")]
@@ -56,75 +65,121 @@ def refreshed(tmp_path_factory):
         edited = farm.edit_report(html_reports[0].page_url)
         removed = farm.remove_report(html_reports[1].page_url)
         crawl()
+        crawl(DUE)
         crawl()
     con = sqlite3.connect(archive / "reports.db")
     con.row_factory = sqlite3.Row
-    return {"farm": farm, "archive": archive, "runs": runs, "db": con, "added": added, "edited": edited,
-            "removed": removed, "old_text": truth_before[edited.page_url].text}
+    return {"farm": farm, "archive": archive, "runs": runs, "snapshots": snapshots, "db": con,
+            "added": added, "edited": edited, "removed": removed, "truth_before": truth_before,
+            "old_text": truth_before[edited.page_url].text}
+
+
+def report_rows(archive: Path) -> dict:
+    con = sqlite3.connect(archive / "reports.db")
+    con.row_factory = sqlite3.Row
+    try:
+        return {identity_url(r["page_url"]): dict(r) for r in con.execute("select * from reports")}
+    finally:
+        con.close()
 
 
 def run_row(db, n):
     return db.execute("select * from crawl_runs order by id limit 1 offset ?", (n - 1,)).fetchone()
 
 
-def test_unchanged_recrawl_archives_revisits_not_copies(refreshed):
-    db, runs = refreshed["db"], refreshed["runs"]
-    second = run_row(db, 2)
-    assert (second["reports_new"], second["reports_changed"]) == (0, 0)
-    assert second["reports_unchanged"] == 13
-    # Every report document of run 2 is a revisit record, none a second full response. Each run
-    # writes its own WARC file (named by time), so run 2's captures are those in the second file.
+def warc_file(refreshed, n) -> str:
+    """Each run writes its own WARC file (named by time): run n's is the n-th."""
     files = sorted(p.name for p in (refreshed["archive"] / "warc").glob("*.warc.gz"))
-    assert len(files) == 4
+    assert len(files) == 6
+    return files[n - 1]
+
+
+def test_next_day_run_walks_lists_but_leaves_report_pages_alone(refreshed):
+    first, second = refreshed["runs"][0], refreshed["runs"][1]
+    documents = {t.url for t in refreshed["truth_before"].values()} | set(refreshed["truth_before"])
+    asked = {r.url for r in second["sent"]}
+    assert not asked & documents  # no report page or file asked again: none is due
+    # The lists that link reports are asked again (so a new report is found the same day),
+    # conditionally, and answer 304.
+    lists = {r.url for r in first["sent"] if r.status == 200} & asked
+    assert len(lists) >= 10
+    list_answers = [r for r in second["sent"] if r.url in lists and r.method == "GET"]
+    assert all(dict((k.lower(), v) for k, v in r.request_headers).get("if-none-match") for r in list_answers)
+    assert {r.status for r in list_answers} == {304}
+    assert len(second["sent"]) < 0.6 * len(first["sent"])
+    assert second["bytes"] < 0.1 * first["bytes"]
+    db = refreshed["db"]
+    row = run_row(db, 2)
+    assert (row["reports_new"], row["reports_changed"], row["reports_removed"]) == (0, 0, 0)
+    assert refreshed["snapshots"][1] == refreshed["snapshots"][0]  # nothing in the index moved
+
+
+def test_due_recrawl_archives_revisits_not_copies(refreshed):
+    db, runs = refreshed["db"], refreshed["runs"]
+    third = run_row(db, 3)
+    assert (third["reports_new"], third["reports_changed"]) == (0, 0)
+    assert third["reports_unchanged"] == 13
+    # Every report document of run 3 is a revisit record, none a second full response.
     kinds = db.execute("select record_type, count(*) from captures where kind in ('report', 'attachment') "
-                       "and warc_filename = ? group by 1", (files[1],)).fetchall()
+                       "and warc_filename = ? group by 1", (warc_file(refreshed, 3),)).fetchall()
     assert dict(kinds).get("response", 0) == 0 and dict(kinds)["revisit"] >= 13
-    assert runs[1]["bytes"] < 0.4 * runs[0]["bytes"]
+    assert runs[2]["bytes"] < 0.25 * runs[0]["bytes"]
+    # ... asked for conditionally, with the validators of the first capture.
+    documents = set(refreshed["truth_before"])
+    conditional = [r for r in runs[2]["sent"] if r.url in documents
+                   and any(k.lower() == "if-none-match" for k, _ in r.request_headers)]
+    assert len({r.url for r in conditional}) >= 10
 
 
-def test_conditional_requests_and_revisit_profiles(refreshed):
-    profiles, conditional = set(), 0
+def test_revisit_records_refer_to_their_originals(refreshed):
+    profiles, revisits = set(), 0
     for path in sorted((refreshed["archive"] / "warc").glob("*.warc.gz")):
         with open(path, "rb") as f:
             for rec in ArchiveIterator(f):
                 if rec.rec_type == "revisit":
+                    revisits += 1
                     profiles.add(rec.rec_headers.get_header("WARC-Profile"))
                     assert rec.rec_headers.get_header("WARC-Refers-To-Target-URI")
                     assert rec.rec_headers.get_header("WARC-Refers-To-Date")
-                elif rec.rec_type == "request" and rec.http_headers.get_header("If-None-Match"):
-                    conditional += 1
+                    assert rec.rec_headers.get_header("WARC-Refers-To")
     assert "http://netpreserve.org/warc/1.1/revisit/server-not-modified" in profiles
-    assert conditional >= 13
+    assert revisits >= 50
 
 
-def test_added_edited_removed(refreshed):
-    db, farm = refreshed["db"], refreshed["farm"]
-    rows = {identity_url(r["page_url"]): r for r in db.execute("select * from reports")}
-    added = rows[identity_url(refreshed["added"].page_url)]
+def test_added_and_removed_found_the_next_day_edits_once_due(refreshed):
+    farm, snapshots = refreshed["farm"], refreshed["snapshots"]
+    fourth, fifth = snapshots[3], snapshots[4]
+    # Run 4 (the next day): the new report is in, the removed one (no list shows it, so it is
+    # asked for again: 404) is marked; the edited page is not due yet.
+    added = fourth[identity_url(refreshed["added"].page_url)]
     assert added["title"] == refreshed["added"].title and added["removed_at"] is None
-    edited = rows[identity_url(refreshed["edited"].page_url)]
+    assert added["listed_on"]  # the list that showed it
+    assert fourth[identity_url(refreshed["removed"].page_url)]["removed_at"] is not None
+    assert fourth[identity_url(refreshed["edited"].page_url)]["version"] == 1
+    # Run 5 (report pages due): the edit is in, with history.
+    db = refreshed["db"]
+    edited = fifth[identity_url(refreshed["edited"].page_url)]
     squash = lambda s: "".join(s.split())  # noqa: E731
     assert squash(edited["text"]) == squash(refreshed["edited"].text)
     assert edited["version"] == 2
     [old] = db.execute("select * from report_versions where report_id = ?", (edited["id"],)).fetchall()
     assert squash(old["text"]) == squash(refreshed["old_text"])
-    removed = rows[identity_url(refreshed["removed"].page_url)]
-    assert removed["removed_at"] is not None  # kept, marked
-    # Everything the farm still publishes is present and current.
-    for t in farm.truth:
+    rows = report_rows(refreshed["archive"])
+    assert rows[identity_url(refreshed["removed"].page_url)]["removed_at"] is not None  # kept, marked
+    for t in farm.truth:  # everything the farm still publishes is present and current
         assert rows[identity_url(t.page_url)]["removed_at"] is None
 
 
-def test_no_duplicates_after_four_runs(refreshed):
+def test_no_duplicates_after_six_runs(refreshed):
     db = refreshed["db"]
     n, distinct = db.execute("select count(*), count(distinct page_url) from reports").fetchone()
     assert n == distinct == len(refreshed["farm"].truth) + 1  # + the removed one, kept
-    fourth = run_row(db, 4)
-    assert (fourth["reports_new"], fourth["reports_changed"], fourth["reports_removed"]) == (0, 0, 0)
-    assert db.execute("select count(*) from crawl_runs where finish_reason = 'finished'").fetchone()[0] == 4
-    stats = json.loads(fourth["stats"])
+    last = run_row(db, 6)
+    assert (last["reports_new"], last["reports_changed"], last["reports_removed"]) == (0, 0, 0)
+    assert db.execute("select count(*) from crawl_runs where finish_reason = 'finished'").fetchone()[0] == 6
+    stats = json.loads(last["stats"])
     assert set(stats["portals"]) == {p.name for p in refreshed["farm"].portals}
-    assert len(list((refreshed["archive"] / "runs").glob("*.json"))) == 4
+    assert len(list((refreshed["archive"] / "runs").glob("*.json"))) == 6
 
 
 def test_a_second_run_on_the_same_archive_exits_at_once(tmp_path):

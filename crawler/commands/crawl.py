@@ -85,7 +85,8 @@ def run_status(crawler) -> tuple[int, dict]:
 
 def write_summary(archive_dir: Path, summary: dict) -> None:
     """ARCHIVE_DIR/runs/<time>.json and last-run.json; a full disk only costs a warning."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    # microseconds: a refresh with nothing due can finish within the second the last one did
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
     text = json.dumps(summary, ensure_ascii=False, indent=2, default=str)
     try:
         runs = archive_dir / "runs"

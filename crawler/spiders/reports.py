@@ -14,17 +14,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 
 from archive.classify import classify_title
-from archive.index import live_reports
+from archive.index import last_checked, live_reports
 from crawler.discovery import (
     Scope, attachment_links, canonical_url, classify_links, column_score, extract_links,
     identity_url, is_document_url, is_government_host,
 )
 from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api, trs
 from crawler.portals import DEFAULT_PORTALS, Portal, load_portals
+from crawler.refresh import RecheckPlan
 
 # Answers by which web application firewalls refuse crawlers (DOMAIN.md "Access problems").
 BLOCK_STATUSES = {401: "401 unauthorized", 403: "403 forbidden", 412: "412 WAF challenge",
@@ -80,6 +82,20 @@ class ReportsSpider(scrapy.Spider):
             p.name: PortalState(p, Scope.for_home(p.url)) for p in self.portal_list
         }
         self._seen_reports: dict[str, set[str]] = {p.name: set() for p in self.portal_list}
+        # Report links met on this run's lists (an API answering only these is at its end).
+        self._listed: dict[str, set[str]] = {p.name: set() for p in self.portal_list}
+        # Refresh runs (crawler.refresh.RecheckPlan): known reports not due, until a list
+        # shows them; navigation requests left alone, kept in case a list page has gone.
+        self.plan: RecheckPlan | None = None
+        self._pending: dict[str, dict[str, dict]] = {p.name: {} for p in self.portal_list}
+        self._deferred: dict[str, list[scrapy.Request]] = {p.name: [] for p in self.portal_list}
+        self._walk_all: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        return spider
 
     # -- settings read once -------------------------------------------------------------
     @property
@@ -96,33 +112,78 @@ class ReportsSpider(scrapy.Spider):
             yield request
 
     def start_requests(self):
+        # Planned before the first request: Scrapy pulls start requests lazily, and lists
+        # parsed meanwhile must already know which reports are not due.
+        known = list(self.known_report_requests())
         for portal in self.portal_list:
             ctx = {"portal": portal.name, "province": portal.province, "level": portal.level,
                    "kind": "home", "depth": 0}
             yield scrapy.Request(portal.url, callback=self.parse_page, errback=self.on_error,
                                  meta={"nianbao": ctx})
-        yield from self.known_report_requests()
+        yield from known
 
     def known_report_requests(self):
-        """On a refresh, every report already indexed is asked for again, listed or not:
+        """On a refresh, the lists that linked known reports are walked again, and every report
+        already indexed is asked for again once due (NIANBAO_RECHECK_DAYS), listed or not; one
+        not due waits until a list shows it, and is asked at the end of the run if none does:
         that is how one that disappeared (404/410) gets marked removed instead of forgotten."""
         if not self.settings.getbool("NIANBAO_REFRESH", True):
             return
-        for row in live_reports(Path(self.settings.get("ARCHIVE_DIR", "data")) / "reports.db"):
+        db = Path(self.settings.get("ARCHIVE_DIR", "data")) / "reports.db"
+        known = live_reports(db)
+        days = self.settings.getfloat("NIANBAO_RECHECK_DAYS", 7.0)
+        self.plan = RecheckPlan.build(days, last_checked(db) if days > 0 and known else {}, known)
+        for name, urls in sorted(self.plan.hubs.items()):
+            state = self.states.get(name)
+            if state is None:
+                continue
+            for url in sorted(urls):
+                state.scope.add(url)  # it was in scope when it listed the reports
+                req = self._request(url, self._portal_parent(state.portal), "column", depth=1)
+                if req is not None:
+                    yield req
+        for row in known:
             state = self.states.get(row["portal"])
             if state is None:
                 continue
-            portal = state.portal
-            parent = {"portal": portal.name, "province": portal.province, "level": portal.level,
-                      "depth": 0, "url": None}
-            direct = row["page_url"] == row["url"] and is_document_url(row["url"])
-            kind = "attachment" if direct else "report"
-            extra = {"page_url": row["page_url"], "page_title": row["title"]} if direct else {}
-            req = self._request(row["page_url"], parent, kind, row["title"], list_date=row["published"],
-                                known=True, **extra)
-            if req is not None:
-                self._seen_reports[portal.name].add(identity_url(row["page_url"]))
-                yield req.replace(priority=-10)
+            key = identity_url(row["page_url"])
+            self._seen_reports[state.portal.name].add(key)
+            if self.plan.due(row["page_url"]):
+                req = self._known_request(state.portal, row)
+                if req is not None:
+                    yield req
+            else:
+                self._pending[state.portal.name][key] = row
+
+    @staticmethod
+    def _portal_parent(portal: Portal) -> dict:
+        return {"portal": portal.name, "province": portal.province, "level": portal.level,
+                "depth": 0, "url": None}
+
+    def _known_request(self, portal: Portal, row: dict) -> scrapy.Request | None:
+        direct = row["page_url"] == row["url"] and is_document_url(row["url"])
+        kind = "attachment" if direct else "report"
+        extra = {"page_url": row["page_url"], "page_title": row["title"]} if direct else {}
+        req = self._request(row["page_url"], self._portal_parent(portal), kind, row["title"],
+                            list_date=row["published"], known=True, list_root=row.get("listed_on"), **extra)
+        return None if req is None else req.replace(priority=-10)
+
+    def spider_idle(self, spider=None):
+        """End of the walk: ask for the known reports no list showed this run (gone, or moved)."""
+        requests = []
+        for name, pending in self._pending.items():
+            state = self.states[name]
+            if pending and state.home_ok:  # a portal that did not answer cannot tell us anything
+                requests += [self._known_request(state.portal, row) for row in pending.values()]
+            pending.clear()
+        requests = [r for r in requests if r is not None]
+        if not requests:
+            return
+        self.crawler.stats.inc_value("nianbao/refresh/unlisted_rechecked", len(requests))
+        self.logger.info("refresh: asking again for %d known reports no list showed", len(requests))
+        for req in requests:
+            self.crawler.engine.crawl(req)
+        raise DontCloseSpider
 
     def _request(self, url: str, parent: dict, kind: str, anchor: str = "", depth: int | None = None,
                  **extra) -> scrapy.Request | None:
@@ -141,10 +202,10 @@ class ReportsSpider(scrapy.Spider):
 
     def _list_request(self, lr: ListRequest, parent: dict) -> scrapy.Request | None:
         if lr.platform is None:
-            return self._request(lr.url, parent, "list")
+            return self._request(lr.url, parent, "list", list_root=parent.get("list_root") or parent.get("url"))
         ctx = {"portal": parent["portal"], "province": parent.get("province"), "level": parent.get("level"),
                "kind": "list", "platform": lr.platform, "referer": parent.get("url"),
-               "depth": parent.get("depth", 0)}
+               "depth": parent.get("depth", 0), "list_root": parent.get("list_root") or parent.get("url")}
         meta = {"nianbao": ctx, "platform_state": lr.state}
         if lr.method == "POST":
             return scrapy.FormRequest(lr.url, formdata=dict(lr.form), callback=self.parse_api,
@@ -184,7 +245,8 @@ class ReportsSpider(scrapy.Spider):
         state = self.states[ctx["portal"]]
         state.pages += 1
         api = parse_api(ctx["platform"], response.body, response.url, response.meta.get("platform_state") or {})
-        new = [l for l in api.links if l.url not in self._seen_reports[ctx["portal"]]]
+        listed = self._listed[ctx["portal"]]
+        new = [l for l in api.links if identity_url(l.url) not in listed]
         yield from self._follow_links(api.links, ctx)
         if new:  # an API that keeps answering the same records is at its end
             for lr in api.more:
@@ -196,26 +258,34 @@ class ReportsSpider(scrapy.Spider):
         state = self.states[ctx["portal"]]
         sorted_links = classify_links(links, ctx["url"])
         seen = self._seen_reports[ctx["portal"]]
+        pending = self._pending[ctx["portal"]]
+        list_root = ctx.get("list_root") or ctx["url"]
         for link in sorted_links.reports:
             if not (state.scope.allows(link.url) or is_government_host(link.url)):
                 continue
             key = identity_url(link.url)
+            self._listed[ctx["portal"]].add(key)
+            if pending.pop(key, None) is not None:
+                # Still listed and checked recently: left alone until due.
+                self.crawler.stats.inc_value("nianbao/refresh/reports_not_due")
+                continue
             if key in seen:
                 continue
             seen.add(key)
             seen.add(link.url)
             if is_document_url(link.url):  # the list links the file itself
                 req = self._request(link.url, ctx, "attachment", link.text, list_date=link.date,
-                                    page_url=link.url, page_title=link.text)
+                                    page_url=link.url, page_title=link.text, list_root=list_root)
             else:
-                req = self._request(link.url, ctx, "report", link.text, list_date=link.date)
+                req = self._request(link.url, ctx, "report", link.text, list_date=link.date,
+                                    list_root=list_root)
             if req is not None:
                 yield req
         hops = ctx.get("list_hops", 0) + 1
         if hops <= self.settings.getint("NIANBAO_MAX_LIST_PAGES", 500):  # an endless pager stops here
             for link in sorted_links.pagers:
                 if state.scope.allows(link.url):
-                    req = self._request(link.url, ctx, "list", link.text, list_hops=hops)
+                    req = self._request(link.url, ctx, "list", link.text, list_hops=hops, list_root=list_root)
                     if req is not None:
                         yield req
         else:
@@ -230,8 +300,18 @@ class ReportsSpider(scrapy.Spider):
                     continue
                 state.scope.add(link.url)
             req = self._request(link.url, ctx, "column", link.text, depth=depth + 1)
-            if req is not None:
+            if req is not None and not self._defer(ctx["portal"], req):
                 yield req
+
+    def _defer(self, portal: str, req: scrapy.Request) -> bool:
+        """Leave a navigation page answered recently alone this run (kept in case a list fails)."""
+        if self.plan is None or not self.plan.active or portal in self._walk_all:
+            return False
+        if not self.plan.skip_navigation(req.url):
+            return False
+        self._deferred[portal].append(req)
+        self.crawler.stats.inc_value("nianbao/refresh/navigation_not_due")
+        return True
 
     def parse_report(self, response):
         """A report page: hand it to the pipeline, fetch its continuation pages and attachments."""
@@ -247,7 +327,7 @@ class ReportsSpider(scrapy.Spider):
         yield self._item(response, ctx)
         for i, url in enumerate(parts, start=1):
             req = self._request(url, ctx, "continuation", ctx.get("anchor"), page_url=response.url,
-                                part=i, parts=len(parts) + 1)
+                                part=i, parts=len(parts) + 1, list_root=ctx.get("list_root"))
             if req is not None:
                 yield req
         title = ctx.get("anchor")
@@ -259,7 +339,7 @@ class ReportsSpider(scrapy.Spider):
                 # attachment; the list that publishes it (with its date) leads to it.
                 continue
             req = self._request(link.url, ctx, "attachment", link.text, page_url=response.url,
-                                page_title=title, list_date=ctx.get("list_date"))
+                                page_title=title, list_date=ctx.get("list_date"), list_root=ctx.get("list_root"))
             if req is not None:
                 yield req
 
@@ -301,6 +381,10 @@ class ReportsSpider(scrapy.Spider):
             # The portal answers, but its 信息公开 platform refuses us: say so, not just "0 reports".
             state.reason = f"{reason} at {request.url}"
         self.logger.info("failed %s (%s): %s", request.url, ctx.get("kind"), reason)
+        if self.plan is not None and self.plan.is_hub(request.url) and ctx.get("portal") not in self._walk_all:
+            # A list that linked reports has gone: walk the portal's navigation to find where.
+            self._walk_all.add(ctx["portal"])
+            yield from self._deferred.pop(ctx["portal"], [])
         gone = status in (404, 410) and ctx.get("kind") in ("report", "attachment")
         yield {"failure": {"url": request.url, "method": request.method, "portal": ctx.get("portal"),
                            "kind": ctx.get("kind"), "error": reason,
