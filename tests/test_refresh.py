@@ -219,3 +219,62 @@ def test_exit_status_when_no_portal_is_reachable(farm, tmp_path):
     assert "0/1 portals reachable" in proc.stderr
     con = sqlite3.connect(tmp_path / "archive" / "reports.db")
     assert con.execute("select status, reason from portals").fetchone() == ("unreachable", "HTTP 502")
+
+
+def test_recheck_plan_rules():
+    from datetime import datetime, timedelta, timezone
+
+    from crawler.refresh import RecheckPlan, is_due
+
+    now = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)
+    iso = lambda d: (now - timedelta(days=d)).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    assert is_due(None, now, 7) and is_due(iso(8), now, 7) and not is_due(iso(6), now, 7)
+    assert is_due(iso(0), now, 0)  # 0: everything, every run
+    plan = RecheckPlan.build(7, {"http://a.gov.cn/nav/": iso(1), "http://a.gov.cn/nb/": iso(1),
+                                 "http://a.gov.cn/old/": iso(9)},
+                             [{"portal": "甲", "listed_on": "http://a.gov.cn/nb/"}], now=now)
+    assert plan.skip_navigation("http://a.gov.cn/nav/")      # answered yesterday, leads to no list
+    assert not plan.skip_navigation("http://a.gov.cn/nb/")   # a list of reports: every run
+    assert not plan.skip_navigation("http://a.gov.cn/old/")  # due
+    assert not plan.skip_navigation("http://a.gov.cn/new/")  # never asked
+    assert not RecheckPlan.build(0, {}, [], now=now).active
+
+
+def test_a_list_that_has_gone_makes_the_portal_walk_its_navigation(tmp_path):
+    """A refresh leaves navigation pages alone; when a list that linked reports answers 404,
+    that portal's navigation is walked after all (to find where the list went), its reports
+    are asked for again (unlisted) and, still there, stay live."""
+    from urllib.parse import urlsplit
+
+    from tests.farm import build_farm
+    from tests.farm.server import FarmServer
+
+    farm = build_farm("small")
+    archive, portals = tmp_path / "archive", tmp_path / "portals.csv"
+    farm.write_portals_csv(portals)
+    with FarmServer(farm) as server:
+        port = int(server.proxy_url.rsplit(":", 1)[1])
+        assert run_crawl(portals, archive, port).returncode == 0
+        first = list(server.sent)
+        con = sqlite3.connect(archive / "reports.db")
+        hubs = dict(con.execute("select listed_on, count(*) from reports where portal = '襄阳市' group by 1"))
+        con.close()
+        hub = max(hubs, key=hubs.get)
+        parts = urlsplit(hub)
+        site = farm.sites[parts.hostname]
+        for path in (parts.path, parts.path + "index.html", parts.path + "index.shtml"):
+            site.resources.pop(path, None)
+        started = len(server.sent)
+        assert run_crawl(portals, archive, port).returncode == 0
+        second = server.sent[started:]
+    assert any(r.url == hub and r.status == 404 for r in second)
+
+    def navigation(sent, host):
+        return {r.url for r in sent if urlsplit(r.url).hostname == host and r.status == 200
+                and not r.url.startswith(tuple(hubs)) and "/t20" not in r.url and not r.url.endswith("robots.txt")}
+    gone_host, other_host = parts.hostname, "www.tieling.gov.cn"
+    # The portal whose list went: its navigation asked again; another portal's left alone.
+    assert navigation(first, gone_host) and navigation(first, gone_host) <= {r.url for r in second}
+    assert not navigation(first, other_host) <= {r.url for r in second}
+    rows = report_rows(archive)
+    assert sum(1 for r in rows.values() if r["portal"] == "襄阳市" and r["removed_at"] is None) >= hubs[hub]
