@@ -14,15 +14,16 @@ One lxml parse, then:
 """
 from __future__ import annotations
 
+import copy
 import re
 from urllib.parse import urljoin
 
-import lxml.html
 from lxml import etree
 
 from . import furniture
-from .html_text import BLOCK_TAGS, Line, is_attachment_href, render
-from .page_metadata import find_metadata_blocks, normalise_date, segments_text, parse_metadata_text
+from .html_text import BLOCK_TAGS, Line, is_attachment_href, render, text_content
+from .page_metadata import (SEED_RE, elements_with_text, find_metadata_blocks, normalise_date,
+                            parse_metadata_text, segments_text)
 
 __all__ = ["extract_html_text", "HtmlResult"]
 
@@ -69,14 +70,21 @@ class HtmlResult:
         self.needs_ocr = False
 
 
+# Plain lxml elements, not lxml.html's HtmlElement: its class lookup runs for every element
+# touched and cost ~10% of extraction; text_content() and drop are ours (html_text, _drop).
+_PARSER = etree.HTMLParser()
+_EMPTY = "<html><body></body></html>"
+
+
 def parse(html: str):
     html = _XML_DECL_RE.sub("", html, count=1)
     if not html.strip():
-        html = "<html><body></body></html>"
+        html = _EMPTY
     try:
-        return lxml.html.document_fromstring(html)
+        root = etree.fromstring(html, _PARSER)
     except (etree.ParserError, ValueError):
-        return lxml.html.document_fromstring("<html><body></body></html>")
+        root = None
+    return root if root is not None else etree.fromstring(_EMPTY, _PARSER)
 
 
 def extract_html_text(html: str, url: str) -> HtmlResult:
@@ -91,18 +99,19 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     metas = _meta_tags(root)
     title_tag = ""
     for t in root.iter("title"):
-        title_tag = _clean(t.text_content())
+        title_tag = _clean(text_content(t))
         break
 
     _drop_invisible(root)
 
     # metadata blocks and the info bar: read, then drop
     meta: dict = {}
-    for block, fields in find_metadata_blocks(root):
+    meta_seeds, bar_seeds = elements_with_text(root, SEED_RE, _INFO_BAR_RE)
+    for block, fields in find_metadata_blocks(root, meta_seeds):
         for k, v in fields.items():
             meta.setdefault(k, v)
         _drop(block)
-    published_bar = _drop_info_bars(root)
+    published_bar = _drop_info_bars(root, bar_seeds)
     if published_bar and "published" not in meta:
         meta["published"] = published_bar
     if "published" not in meta:
@@ -155,20 +164,18 @@ def _meta_tags(root) -> dict:
 
 
 def _drop(el) -> None:
+    """Remove an element (or comment) and what it holds, keeping its tail text in place."""
     parent = el.getparent()
     if parent is None:
         return
-    if isinstance(el, lxml.html.HtmlElement):
-        el.drop_tree()
-    else:  # comments, processing instructions
-        tail = el.tail
+    tail = el.tail
+    if tail:
         prev = el.getprevious()
-        if tail:
-            if prev is not None:
-                prev.tail = (prev.tail or "") + tail
-            else:
-                parent.text = (parent.text or "") + tail
-        parent.remove(el)
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
 
 
 _STYLE_XPATH = etree.XPath("//*[@style]")
@@ -206,21 +213,34 @@ def _is_marker(c) -> bool:
     return any(b in text or e in text for b, e in _MARKER_PAIRS)
 
 
-def _drop_info_bars(root) -> str | None:
-    """Drop the 发布时间/浏览次数/字体 bar(s); return the first 发布时间 date found."""
+_INFO_BAR_RE = re.compile("发布|浏览|字体|日期|时间|来源|点击")
+
+
+def _attached(el, root) -> bool:
+    while el is not None:
+        if el is root:
+            return True
+        el = el.getparent()
+    return False
+
+
+def _drop_info_bars(root, seeds: list | None = None) -> str | None:
+    """Drop the 发布时间/浏览次数/字体 bar(s); return the first 发布时间 date found.
+    `seeds`: elements whose text matches _INFO_BAR_RE (elements_with_text), found before
+    the metadata blocks were dropped (those inside one are skipped)."""
     published = None
     lengths: dict = {}  # element → len(text_content()), computed once (ancestors are shared)
 
     def length(e) -> int:
         n = lengths.get(e)
         if n is None:
-            n = lengths[e] = len(e.text_content())
+            n = lengths[e] = len(text_content(e))
         return n
 
-    for el in root.xpath("//*[text()[contains(., '发布') or contains(., '浏览') or "
-                         "contains(., '字体') or contains(., '日期') or contains(., '时间') "
-                         "or contains(., '来源') or contains(., '点击')]]"):
-        if el.getparent() is None:
+    if seeds is None:
+        [seeds] = elements_with_text(root, _INFO_BAR_RE)
+    for el in seeds:
+        if el.getparent() is None or not _attached(el, root):
             continue
         if el.tag in ("body", "html", "table", "tbody", "tr"):
             continue
@@ -234,7 +254,7 @@ def _drop_info_bars(root) -> str | None:
                 break
             if length(cur) > 600:
                 break
-            text = _clean(cur.text_content())
+            text = _clean(text_content(cur))
             if len(text) > 160:
                 break
             if furniture.is_info_bar(text):
@@ -255,7 +275,7 @@ def _find_title(root, metas: dict, title_tag: str) -> str | None:
         if metas.get(key):
             return _clean(metas[key])
     for el in root.iter("ucaptitle"):
-        t = _clean(el.text_content())
+        t = _clean(text_content(el))
         if t:
             return t
     parts = [p.strip() for p in _TITLE_SPLIT_RE.split(title_tag) if p.strip()] if title_tag else []
@@ -266,7 +286,7 @@ def _find_title(root, metas: dict, title_tag: str) -> str | None:
         pt = _WS_RE.sub("", page_title)
         whole = _WS_RE.sub("", title_tag)
         for el in _HEADING_XPATH(root):
-            t = _clean(el.text_content())
+            t = _clean(text_content(el))
             tc = _WS_RE.sub("", t)
             if len(tc) < 4 or len(tc) > 200:
                 continue
@@ -281,7 +301,7 @@ def _find_title(root, metas: dict, title_tag: str) -> str | None:
         # keep the <title> minus a trailing site name that the page repeats elsewhere
         return page_title
     for el in root.iter("h1"):
-        t = _clean(el.text_content())
+        t = _clean(text_content(el))
         if len(t) >= 4:
             return t
     for key in ("og:title", "title"):
@@ -297,7 +317,7 @@ def _subtitles(root, title: str) -> list[str]:
     """Headings next to the title heading (a news subtitle above or below it)."""
     t = _WS_RE.sub("", title)
     for el in root.iter(*_HEADING_TAGS, "ucaptitle"):
-        if _WS_RE.sub("", el.text_content()) != t:
+        if _WS_RE.sub("", text_content(el)) != t:
             continue
         if el.tag == "ucaptitle":
             el = el.getparent()
@@ -309,10 +329,10 @@ def _subtitles(root, title: str) -> list[str]:
             if sib is el or not isinstance(sib.tag, str):
                 continue
             if sib.tag not in _HEADING_TAGS:
-                if _WS_RE.sub("", sib.text_content()):
+                if _WS_RE.sub("", text_content(sib)):
                     return []  # not a title block
                 continue
-            text = _clean(sib.text_content())
+            text = _clean(text_content(sib))
             if text and len(text) <= 100 and not furniture.is_chrome_line(text):
                 out.append(text)
         return out[:2]
@@ -336,7 +356,7 @@ def _starts_with_title(lines: list[str], title: str) -> bool:
 
 
 def _text_len(el) -> int:
-    return len(_WS_RE.sub("", el.text_content()))
+    return len(_WS_RE.sub("", text_content(el)))
 
 
 def _find_body(root):
@@ -357,7 +377,7 @@ def _find_body(root):
                 sib = sib.getnext()
             if end is None or parent is None:
                 continue
-            box = lxml.html.Element("div")
+            box = etree.Element("div")
             box.text = b.tail
             b.tail = None
             node = b.getnext()
@@ -386,9 +406,9 @@ def _find_body(root):
         parts = [el for el in tops if el.getparent() is main.getparent()]
         if len(parts) == 1:
             return main, name
-        box = lxml.html.Element("div")
+        box = etree.Element("div")
         for el in parts:  # in document order
-            clone = lxml.html.fromstring(lxml.html.tostring(el, encoding="unicode"))
+            clone = copy.deepcopy(el)
             clone.tail = None
             box.append(clone)
         return box, name
@@ -422,8 +442,8 @@ def _drop_chrome_blocks(root) -> None:
         if tokens and furniture.CHROME_TOKEN_RE.search(_decamel(tokens)):
             if el.tag in ("body", "html"):
                 continue
-            text = _WS_RE.sub("", el.text_content())
-            links = sum(len(_WS_RE.sub("", a.text_content())) for a in el.iter("a"))
+            text = _WS_RE.sub("", text_content(el))
+            links = sum(len(_WS_RE.sub("", text_content(a))) for a in el.iter("a"))
             if len(text) < 200 or links >= 0.5 * len(text):
                 doomed.append(el)
     for el in doomed:
@@ -506,13 +526,13 @@ def _drop_headline_lists(el) -> None:
             continue
         linky = 0
         for it in items:
-            t = len(_WS_RE.sub("", it.text_content()))
+            t = len(_WS_RE.sub("", text_content(it)))
             anchors = list(it.iter("a"))
             if not anchors or t == 0:
                 continue
-            if any(is_attachment_href(a.get("href") or "", a.text_content()) for a in anchors):
+            if any(is_attachment_href(a.get("href") or "", text_content(a)) for a in anchors):
                 continue
-            lt = sum(len(_WS_RE.sub("", a.text_content())) for a in anchors)
+            lt = sum(len(_WS_RE.sub("", text_content(a))) for a in anchors)
             if lt >= 0.6 * t:
                 linky += 1
         if linky >= max(3, 0.7 * len(items)):
@@ -557,7 +577,7 @@ def _image_only(body_el, lines: list[str], title: str | None) -> bool:
     rest = sum(len(_WS_RE.sub("", ln)) for ln in lines if _WS_RE.sub("", ln) != t)
     if rest >= 50:
         return False
-    return not any(is_attachment_href(a.get("href") or "", a.text_content())
+    return not any(is_attachment_href(a.get("href") or "", text_content(a))
                    for a in body_el.iter("a"))
 
 
@@ -566,7 +586,7 @@ def _attachment_links(el, base: str) -> list[tuple[str, str]]:
     seen: set[str] = set()
     for a in el.iter("a"):
         href = (a.get("href") or "").strip()
-        text = _clean(a.text_content())
+        text = _clean(text_content(a))
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         if not is_attachment_href(href, text):

@@ -15,9 +15,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lxml import etree
+
 from .tables import Cell, build_grid, row_line
 
-__all__ = ["Line", "render", "normalise_inline", "is_attachment_href", "ATTACHMENT_EXT_RE"]
+__all__ = ["Line", "render", "normalise_inline", "is_attachment_href", "ATTACHMENT_EXT_RE", "text_content"]
+
+# All the text inside an element: lxml.html's HtmlElement.text_content(), for the plain lxml
+# elements extraction parses into (lxml.html's per-element class lookup costs ~10% of it).
+text_content = etree.XPath("string()", smart_strings=False)
 
 BLOCK_TAGS = frozenset((
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
@@ -112,14 +118,14 @@ class _Renderer:
             return
         if tag == "pre":
             self.flush()
-            for raw in el.text_content().splitlines():
+            for raw in text_content(el).splitlines():
                 text = normalise_inline(raw)
                 if text:
                     self.lines.append(Line(text))
             return
         if tag == "a" and link == 0:
             href = el.get("href") or ""
-            link = 2 if is_attachment_href(href, el.text_content()) else 1
+            link = 2 if is_attachment_href(href, text_content(el)) else 1
         block = tag in BLOCK_TAGS
         if block:
             self.flush()
@@ -183,8 +189,8 @@ def _mostly_links(table) -> bool:
     anchors = [a for a in table.iter("a") if not is_attachment_href(a.get("href") or "")]
     if not anchors:
         return False
-    total = len(_WS_RE.sub("", table.text_content()))
-    links = sum(len(_WS_RE.sub("", a.text_content())) for a in anchors)
+    total = len(_WS_RE.sub("", text_content(table)))
+    links = sum(len(_WS_RE.sub("", text_content(a))) for a in anchors)
     return total > 0 and links >= 0.7 * total
 
 
@@ -235,7 +241,7 @@ def render(el) -> tuple[list[Line], list[list[list[str]]]]:
         r.flush()
     except RecursionError:  # pathological nesting: plain text, line by line
         r = _Renderer()
-        for raw in el.text_content().splitlines():
+        for raw in text_content(el).splitlines():
             text = normalise_inline(raw)
             if text:
                 r.lines.append(Line(text))

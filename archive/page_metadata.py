@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .html_text import text_content
+
 __all__ = ["LABELS", "parse_metadata_text", "normalise_date", "find_metadata_blocks",
            "FIELD_LABELS"]
 
@@ -123,18 +125,47 @@ def _segments(el, parts: list[str]) -> None:
 
 
 _MAX_BLOCK_CHARS = 1500  # no metadata block is longer (text_content, whitespace included)
-_SEED_XPATH = (
-    "//*[text()[contains(., '索引') or contains(., '索 引') or contains(., '索取号') "
-    "or contains(., '发布机构') or contains(., '成文日期') or contains(., '成文时间') "
-    "or contains(., '公开方式') or contains(., '生成日期') or contains(., '主题分类') "
-    "or contains(., '发文机关') or contains(., '组配分类') or contains(., '发 布 机 构')]]")
+# A text node holding one of these starts the search for a block around it.
+SEED_RE = re.compile("索引|索 引|索取号|发布机构|成文日期|成文时间|公开方式|生成日期|主题分类|发文机关|"
+                     "组配分类|发 布 机 构")
 
 
-def find_metadata_blocks(root) -> list:
+def elements_with_text(root, *patterns: re.Pattern) -> list[list]:
+    """For each pattern, the elements one of whose own text nodes (text, or a child's tail)
+    it matches, in document order. One walk serves every pattern: an XPath ``contains()`` per
+    label copies every text node of the page once per label."""
+    found: list[dict] = [{} for _ in patterns]
+    for el in root.iter():
+        text, tail = el.text, el.tail
+        if text and isinstance(el.tag, str):
+            for hits, pattern in zip(found, patterns):
+                if pattern.search(text):
+                    hits[el] = None
+        if tail:
+            for hits, pattern in zip(found, patterns):
+                if pattern.search(tail):
+                    parent = el.getparent()
+                    if parent is not None:
+                        hits[parent] = None
+    return [sorted(hits, key=_document_position) if len(hits) > 1 else list(hits) for hits in found]
+
+
+def _document_position(el) -> list[int]:
+    path = []
+    parent = el.getparent()
+    while parent is not None:
+        path.append(parent.index(el))
+        el, parent = parent, parent.getparent()
+    path.reverse()
+    return path
+
+
+def find_metadata_blocks(root, seeds: list | None = None) -> list:
     """Metadata blocks as (element, fields): maximal ones, never the whole page.
 
     A block holds at least two labels, at least one of them "strong" (索引号, 发布机构,
-    成文日期, 公开方式, ...), and little else besides."""
+    成文日期, 公开方式, ...), and little else besides. `seeds`: the elements whose text
+    matches SEED_RE, if the caller already has them (elements_with_text)."""
     found: list = []
     seen: set = set()
     measured: dict = {}  # element -> (raw length, compact length, parsed fields): seeds share ancestors
@@ -142,7 +173,7 @@ def find_metadata_blocks(root) -> list:
     def measure(el):
         got = measured.get(el)
         if got is None:
-            raw_len = len(el.text_content())
+            raw_len = len(text_content(el))
             if raw_len > _MAX_BLOCK_CHARS * 3:
                 got = (raw_len, 0, None)
             else:
@@ -151,7 +182,9 @@ def find_metadata_blocks(root) -> list:
             measured[el] = got
         return got
 
-    for seed in root.xpath(_SEED_XPATH):
+    if seeds is None:
+        [seeds] = elements_with_text(root, SEED_RE)
+    for seed in seeds:
         if seed in seen:
             continue
         el = seed
