@@ -178,7 +178,29 @@ def segment4(text: str | None) -> str:
 
 def fts_values(title: str | None, text: str | None) -> tuple[str, str, str, str]:
     """The values of FTS_COLUMNS for a report (what Index writes into reports_fts)."""
-    return segment(title), segment(text), segment4(title), segment4(text)
+    title2, title4 = _segment_both(title)
+    text2, text4 = _segment_both(text)
+    return title2, text2, title4, text4
+
+
+def _segment_both(text: str | None) -> tuple[str, str]:
+    """(segment(text), segment4(text)) with one normalisation and one scan of the text."""
+    if not text:
+        return "", ""
+    two: list[str] = []
+    four: list[str] = []
+    for m in _RUN_RE.finditer(_normalise(text)):
+        run = m.group(1)
+        if run is None:
+            two.append(m.group(2))
+        elif len(run) == 1:
+            two.append(run)
+        else:
+            two.extend(run[i : i + 2] for i in range(len(run) - 1))
+            two.append(run[-1])
+            if len(run) >= 4:
+                four.extend(run[i : i + 4] for i in range(len(run) - 3))
+    return " ".join(two), " ".join(four)
 
 
 _BIGRAM_COLS = "{title text}"

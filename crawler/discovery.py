@@ -257,6 +257,16 @@ def classify_links(links: list[Link], page_url: str) -> PageLinks:
     return PageLinks(reports, columns, pagers)
 
 
+_DOCUMENT_EXT_RE = re.compile(
+    r"\.(?:%s)(?![a-z0-9_])|&#0*46;|&#x0*2e;|&period;" % "|".join(e[1:] for e in ATTACHMENT_EXTENSIONS), re.I)
+
+
+def may_link_documents(html: str) -> bool:
+    """False when a page cannot link a document file: no `.pdf`/`.doc`/… (nor an escaped dot)
+    anywhere in its source. Lets a crawl skip parsing report pages that have no attachment."""
+    return _DOCUMENT_EXT_RE.search(html) is not None
+
+
 def attachment_links(root: lxml.html.HtmlElement, base_url: str) -> list[Link]:
     """Links to document files (PDF/DOC/DOCX/WPS…) on a report page."""
     return [link for link in extract_links(root, base_url, with_dates=False) if is_document_url(link.url)]

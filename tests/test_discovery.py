@@ -176,3 +176,21 @@ def test_trs_article_continuation_pages():
         "http://www.yc.gov.cn/zwgk/xxgknb/202009/t20200927_7115112_2.html"]
     # a list pager on an article page is not the article's
     assert trs.article_pages(url, 'createPageHTML(5, 0, "index", "html")') == []
+
+
+def test_may_link_documents_is_a_superset_of_attachment_links():
+    from crawler.discovery import attachment_links, may_link_documents, parse_html
+
+    pages = {
+        '<a href="/files/2019nb.PDF">附件</a>': True,
+        '<a href="/f/a.docx?v=2">附件</a>': True,
+        '<a href="/f/a.et#x">表</a>': True,
+        '<a href="/f/a&#46;pdf">附件</a>': True,  # the parser unescapes it: a real link
+        '<a href="/t20200101_1.html">2019年报告</a><p>见附件。</p>': False,
+        '<link href="/css/style.css"><a href="/about.html">about</a>': False,
+    }
+    for html, expected in pages.items():
+        found = bool(attachment_links(parse_html(html, "http://a.gov.cn/"), "http://a.gov.cn/"))
+        assert found == expected, html
+        assert may_link_documents(html) or not found, html  # never hides a real attachment
+        assert may_link_documents(html) == expected, html

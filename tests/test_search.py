@@ -177,3 +177,11 @@ def test_documented_sqlite_utils_snippet(db):
     )
     assert out.returncode == 0, out.stderr
     assert "[行政复议]" in out.stdout and "行政复议工作年度报告" in out.stdout
+
+
+def test_fts_values_is_both_segmentations_in_one_pass():
+    from archive.search import fts_values, segment, segment4
+
+    for title, text in [("襄阳市2019年政府信息公开工作年度报告", "一、总体情况\n２０１９年，行政复议 3 件；ABC def。"),
+                        ("", "信"), (None, None), ("公开", "政府信息公开，复议")]:
+        assert fts_values(title, text) == (segment(title), segment(text), segment4(title), segment4(text))

@@ -23,16 +23,20 @@ _STR = re.compile(r"^\s*['\"]([^'\"]*)['\"]\s*$")
 
 def pager(text: str, url: str) -> tuple[int, str, str] | None:
     """(page count, file prefix, suffix) from a TRS list page's script, or None."""
+    # Substring tests first: most pages have no pager, and a regex scan of a 100 KB page is not free.
+    has_create, has_count = "createPageHTML" in text, "countPage" in text
+    if not (has_create or has_count):
+        return None
     # The first match is often the function's own definition (createPageHTML(_nPageCount, …)):
     # the call is the one with numbers.
-    for m in _CREATE.finditer(text):
+    for m in (_CREATE.finditer(text) if has_create else ()):
         args = m.group(1).split(",")
         ints = [int(i.group(1)) for a in args if (i := _INT.match(a))]
         strs = [s.group(1) for a in args if (s := _STR.match(a)) and not _INT.match(a)]
         if ints:
             prefix, suffix = (strs[-2], strs[-1]) if len(strs) >= 2 else ("index", _suffix(url))
             return ints[0], prefix or "index", suffix or "html"
-    m = _COUNT.search(text)
+    m = _COUNT.search(text) if has_count else None
     if m:
         p = _PREFIX.search(text)
         s = _SUFFIX.search(text)

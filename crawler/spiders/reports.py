@@ -22,7 +22,7 @@ from archive.classify import classify_title
 from archive.index import last_checked, live_reports
 from crawler.discovery import (
     Scope, attachment_links, canonical_url, classify_links, column_score, extract_links,
-    identity_url, is_document_url, is_government_host,
+    identity_url, is_document_url, is_government_host, may_link_documents,
 )
 from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api, trs
 from crawler.portals import DEFAULT_PORTALS, Portal, load_portals
@@ -330,6 +330,8 @@ class ReportsSpider(scrapy.Spider):
                                 part=i, parts=len(parts) + 1, list_root=ctx.get("list_root"))
             if req is not None:
                 yield req
+        if not may_link_documents(response.text):
+            return  # no attachment possible: spare the page a parse (~0.5 ms for 100 KB)
         title = ctx.get("anchor")
         own = classify_title(title)
         for link in attachment_links(response.selector.root, response.url):
