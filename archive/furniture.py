@@ -56,9 +56,14 @@ _CSS_RULE_RE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _SIMPLE_SELECTOR_RE = re.compile(r"^(?:[a-zA-Z][\w-]*)?([.#])([\w-]+)$")
 
 
-def hidden_selectors(css: str) -> tuple[set[str], set[str]]:
+def hidden_selectors(css: str) -> tuple[frozenset[str], frozenset[str]]:
     """Classes and ids that a page's own CSS hides (simple selectors only: ``.x``, ``#y``,
-    ``div.x``). Returns (classes, ids)."""
+    ``div.x``). Returns (classes, ids). Cached: a portal's pages share their stylesheet."""
+    return _hidden_selectors(css) if len(css) < 20000 else _hidden_selectors.__wrapped__(css)
+
+
+@functools.lru_cache(maxsize=256)
+def _hidden_selectors(css: str) -> tuple[frozenset[str], frozenset[str]]:
     classes: set[str] = set()
     ids: set[str] = set()
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
@@ -69,7 +74,7 @@ def hidden_selectors(css: str) -> tuple[set[str], set[str]]:
             sm = _SIMPLE_SELECTOR_RE.match(sel.strip())
             if sm:
                 (classes if sm.group(1) == "." else ids).add(sm.group(2))
-    return classes, ids
+    return frozenset(classes), frozenset(ids)
 
 
 # class/id tokens of portal chrome. Matched against whole tokens split on -_ and camelCase.

@@ -257,14 +257,23 @@ def classify_links(links: list[Link], page_url: str) -> PageLinks:
     return PageLinks(reports, columns, pagers)
 
 
-_DOCUMENT_EXT_RE = re.compile(
-    r"\.(?:%s)(?![a-z0-9_])|&#0*46;|&#x0*2e;|&period;" % "|".join(e[1:] for e in ATTACHMENT_EXTENSIONS), re.I)
+# Substrings one of which a link to a document file has (its dot may be escaped), tested on
+# the page's href values only: raw bytes lowered (ASCII-only, fast) and one regex with a
+# literal prefix; a case-insensitive regex over a 100 KB Chinese page costs ~0.4 ms.
+_DOCUMENT_HINTS = tuple(h.encode() for h in ATTACHMENT_EXTENSIONS + (
+    "&#46;", "&#046;", "&#x2e;", "&#x02e;", "&period;"))
+_HREF_VALUE_RE = re.compile(rb"href\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)")
 
 
-def may_link_documents(html: str) -> bool:
-    """False when a page cannot link a document file: no `.pdf`/`.doc`/… (nor an escaped dot)
-    anywhere in its source. Lets a crawl skip parsing report pages that have no attachment."""
-    return _DOCUMENT_EXT_RE.search(html) is not None
+def may_link_documents(body: bytes) -> bool:
+    """False when a page cannot link a document file: no href value with `.pdf`/`.doc`/…
+    (nor an escaped dot). Lets a crawl skip parsing report pages that have no attachment.
+    Any ASCII-compatible encoding (UTF-8, GBK…); a UTF-16 page (NUL bytes) is always True."""
+    low = body.lower()
+    if b"\x00" in low:
+        return True
+    hrefs = b" ".join(_HREF_VALUE_RE.findall(low))
+    return any(hint in hrefs for hint in _DOCUMENT_HINTS)
 
 
 def attachment_links(root: lxml.html.HtmlElement, base_url: str) -> list[Link]:

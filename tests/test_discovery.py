@@ -192,5 +192,16 @@ def test_may_link_documents_is_a_superset_of_attachment_links():
     for html, expected in pages.items():
         found = bool(attachment_links(parse_html(html, "http://a.gov.cn/"), "http://a.gov.cn/"))
         assert found == expected, html
-        assert may_link_documents(html) or not found, html  # never hides a real attachment
-        assert may_link_documents(html) == expected, html
+        for encoding in ("utf-8", "gbk"):
+            body = html.encode(encoding)
+            assert may_link_documents(body) or not found, html  # never hides a real attachment
+            assert may_link_documents(body) == expected, html
+    assert may_link_documents('<a href="/a.pdf">附件</a>'.encode("utf-16"))  # cannot tell: parse
+
+
+def test_may_link_documents_reads_href_values():
+    from crawler.discovery import may_link_documents
+
+    assert not may_link_documents("<p>报告全文见附件 2019nb.pdf（未链接）</p>".encode())
+    assert may_link_documents(b"<A HREF=/f/NB.DOC>x</A>")
+    assert may_link_documents(b"<a href = '/f/nb.wps'>x</a>")
