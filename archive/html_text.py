@@ -44,10 +44,16 @@ _SPACE_NEAR_CJK_RE = re.compile(f"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
 _MULTI_SPACE_RE = re.compile(r"[ \x01]+")
 
 
+# Anything normalise_inline would change; most table cells ("12", "收到申请数") have none.
+_INLINE_WORK_RE = re.compile("[\\s\x01\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0\u3000\u2002-\u200a\u202f\u205f]")
+
+
 def normalise_inline(s: str) -> str:
     """Collapse one line's whitespace (see module docstring)."""
     if not s:
         return ""
+    if not _INLINE_WORK_RE.search(s):
+        return s
     s = _ZERO_WIDTH_RE.sub("", s)
     s = _NBSP_RUN_RE.sub("\x01", s)
     s = _WS_RUN_RE.sub(" ", s)
@@ -171,6 +177,8 @@ class _Renderer:
 
 def cell_text(cell) -> str:
     """A table cell's text on one line (its own paragraphs joined)."""
+    if not len(cell):  # text only: what the renderer would make of it, without one
+        return normalise_inline(cell.text)
     sub = _Renderer()
     sub.add(cell.text, 0)
     for child in cell:
