@@ -23,7 +23,7 @@ from lxml import etree
 from . import furniture
 from .html_text import BLOCK_TAGS, Line, is_attachment_href, render, text_content
 from .page_metadata import (SEED_RE, elements_with_text, find_metadata_blocks, normalise_date,
-                            parse_metadata_text, segments_text)
+                            parse_metadata_text, segments_text, within)
 
 __all__ = ["extract_html_text", "HtmlResult"]
 
@@ -225,14 +225,6 @@ def _is_marker(c) -> bool:
 _INFO_BAR_RE = re.compile("发布|浏览|字体|日期|时间|来源|点击")
 
 
-def _attached(el, root) -> bool:
-    while el is not None:
-        if el is root:
-            return True
-        el = el.getparent()
-    return False
-
-
 def _drop_info_bars(root, seeds: list | None = None) -> str | None:
     """Drop the 发布时间/浏览次数/字体 bar(s); return the first 发布时间 date found.
     `seeds`: elements whose text matches _INFO_BAR_RE (elements_with_text), found before
@@ -249,7 +241,7 @@ def _drop_info_bars(root, seeds: list | None = None) -> str | None:
     if seeds is None:
         [seeds] = elements_with_text(root, _INFO_BAR_RE)
     for el in seeds:
-        if el.getparent() is None or not _attached(el, root):
+        if el.getparent() is None or not within(el, root):
             continue
         if el.tag in ("body", "html", "table", "tbody", "tr"):
             continue

@@ -209,17 +209,17 @@ def find_metadata_blocks(root, seeds: list | None = None) -> list:
                 break
             el = el.getparent()
         if best is not None:
-            found = [b for b in found if not _is_ancestor(best[0], b[0])]
-            if not any(_is_ancestor(b[0], best[0]) for b in found):
+            found = [b for b in found if not within(b[0], best[0])]
+            if not any(within(best[0], b[0]) for b in found):
                 found.append(best)
             seen.update(best[0].iter())
     return found
 
 
-def _is_ancestor(a, b) -> bool:
-    """a is b or an ancestor of b."""
-    while b is not None:
-        if b is a:
+def within(el, ancestor) -> bool:
+    """`el` is `ancestor` or inside it (still attached to it)."""
+    while el is not None:
+        if el is ancestor:
             return True
-        b = b.getparent()
+        el = el.getparent()
     return False

@@ -140,19 +140,7 @@ def segment(text: str | None) -> str:
     >>> segment("2019年行政复议")
     '2019 年行 行政 政复 复议 议'
     """
-    if not text:
-        return ""
-    out: list[str] = []
-    for m in _RUN_RE.finditer(_normalise(text)):
-        run = m.group(1)
-        if run is None:
-            out.append(m.group(2))
-        elif len(run) == 1:
-            out.append(run)
-        else:
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
-            out.append(run[-1])
-    return " ".join(out)
+    return _segment_both(text)[0]
 
 
 def segment4(text: str | None) -> str:
@@ -166,14 +154,7 @@ def segment4(text: str | None) -> str:
     >>> segment4("政府信息公开，复议")
     '政府信息 府信息公 信息公开'
     """
-    if not text:
-        return ""
-    out: list[str] = []
-    for m in _RUN_RE.finditer(_normalise(text)):
-        run = m.group(1)
-        if run is not None and len(run) >= 4:
-            out.extend(run[i : i + 4] for i in range(len(run) - 3))
-    return " ".join(out)
+    return _segment_both(text)[1]
 
 
 def fts_values(title: str | None, text: str | None) -> tuple[str, str, str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def report_rows(archive_dir: Path) -> dict:
+    """The `reports` rows of an archive's index, keyed by identity URL (archive.urls)."""
+    from archive.urls import identity_url
+
+    con = sqlite3.connect(Path(archive_dir) / "reports.db")
+    con.row_factory = sqlite3.Row
+    try:
+        return {identity_url(r["page_url"]): dict(r) for r in con.execute("select * from reports")}
+    finally:
+        con.close()

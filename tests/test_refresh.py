@@ -23,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.urls import identity_url
 from crawler.runlock import RunLock
-from tests.crawling import ROOT, crawl_command, crawl_env, run_crawl
+from tests.crawling import ROOT, crawl_command, crawl_env, report_rows, run_crawl
 
 DUE = {"NIANBAO_RECHECK_DAYS": "0"}
 
@@ -72,15 +72,6 @@ def refreshed(tmp_path_factory):
     return {"farm": farm, "archive": archive, "runs": runs, "snapshots": snapshots, "db": con,
             "added": added, "edited": edited, "removed": removed, "truth_before": truth_before,
             "old_text": truth_before[edited.page_url].text}
-
-
-def report_rows(archive: Path) -> dict:
-    con = sqlite3.connect(archive / "reports.db")
-    con.row_factory = sqlite3.Row
-    try:
-        return {identity_url(r["page_url"]): dict(r) for r in con.execute("select * from reports")}
-    finally:
-        con.close()
 
 
 def run_row(db, n):

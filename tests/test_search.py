@@ -179,9 +179,13 @@ def test_documented_sqlite_utils_snippet(db):
     assert "[行政复议]" in out.stdout and "行政复议工作年度报告" in out.stdout
 
 
-def test_fts_values_is_both_segmentations_in_one_pass():
-    from archive.search import fts_values, segment, segment4
+def test_fts_values_are_bigrams_and_4grams_of_title_and_text():
+    from archive.search import fts_values
 
-    for title, text in [("襄阳市2019年政府信息公开工作年度报告", "一、总体情况\n２０１９年，行政复议 3 件；ABC def。"),
-                        ("", "信"), (None, None), ("公开", "政府信息公开，复议")]:
-        assert fts_values(title, text) == (segment(title), segment(text), segment4(title), segment4(text))
+    assert fts_values("信息公开", "２０１９年行政复议 ABC") == (
+        "信息 息公 公开 开",                       # title bigrams (+ the last character)
+        "2019 年行 行政 政复 复议 议 abc",          # text: NFKC, lower case, runs split
+        "信息公开",                                # title 4-grams
+        "年行政复 行政复议",                        # text 4-grams (CJK runs of 4+ only)
+    )
+    assert fts_values(None, "") == ("", "", "", "")

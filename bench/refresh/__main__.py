@@ -23,22 +23,13 @@ import time
 from pathlib import Path
 
 from archive.urls import identity_url
-from tests.crawling import run_crawl
+from tests.crawling import report_rows, run_crawl
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 
 
 def warc_bytes(archive: Path) -> int:
     return sum(p.stat().st_size for p in (archive / "warc").glob("*.warc.gz"))
-
-
-def report_rows(archive: Path) -> dict:
-    con = sqlite3.connect(archive / "reports.db")
-    con.row_factory = sqlite3.Row
-    try:
-        return {identity_url(r["page_url"]): dict(r) for r in con.execute("select * from reports")}
-    finally:
-        con.close()
 
 
 def main(argv=None) -> int:
