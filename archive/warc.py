@@ -1215,6 +1215,27 @@ def iter_exchanges(paths_or_dir, on_error: ErrorCallback | None = None, include_
         yield from exchanges_in_file(path, on_error)
 
 
+def read_response(path: str, offset: int, length: int) -> ArchivedExchange | None:
+    """The response/revisit record stored at `offset` (`length` bytes, one gzip member, as the
+    index's captures give them), read without scanning on: a refresh reads one for every
+    page that answered 304. None when those bytes are not such a record."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            raw = f.read(length)
+        d = zlib.decompressobj(31)
+        data = d.decompress(raw)
+        if not d.eof:
+            return None
+        records = parse_records(data, os.path.basename(path), offset, length)
+    except (OSError, zlib.error, RecordError):
+        return None
+    for rec in records:
+        if rec.complete and rec.rec_type in ("response", "revisit"):
+            return _exchange_from(rec)
+    return None
+
+
 def exchanges_in_file(path: str, on_error: ErrorCallback | None = None, start: int = 0, end: int | None = None) -> Iterator[ArchivedExchange]:
     """The exchanges of one file whose response/revisit record starts in [start, end).
 

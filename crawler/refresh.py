@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from archive.warc import ArchivedExchange, exchanges_in_file, sha1_digest
+from archive.warc import ArchivedExchange, exchanges_in_file, read_response, sha1_digest
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Prior:
     warc_offset: int
     etag: str | None = None
     last_modified: str | None = None
+    warc_length: int | None = None
 
 
 def priors_from_rows(rows: dict) -> dict:
@@ -44,7 +45,7 @@ def priors_from_rows(rows: dict) -> dict:
         if r.get("record_id") and r.get("warc_filename") and r.get("warc_offset") is not None:
             out[key] = Prior(r["url"], r["record_id"], r.get("payload_digest") or "", r.get("fetched_at") or "",
                              r["warc_filename"], int(r["warc_offset"]), r.get("etag") or None,
-                             r.get("last_modified") or None)
+                             r.get("last_modified") or None, r.get("warc_length") or None)
     return out
 
 
@@ -74,6 +75,10 @@ def read_prior(warc_dir: str | os.PathLike, prior: Prior) -> ArchivedExchange | 
     path = os.path.join(os.fspath(warc_dir), prior.warc_filename)
     if not os.path.exists(path):
         return None
+    if prior.warc_length:
+        exchange = read_response(path, prior.warc_offset, prior.warc_length)
+        if exchange is not None and exchange.record_id == prior.record_id:
+            return exchange
     for exchange in exchanges_in_file(path, start=prior.warc_offset, end=prior.warc_offset + 1):
         if exchange.record_id == prior.record_id or exchange.url == prior.url:
             return exchange

@@ -50,6 +50,9 @@ REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = True
 CONCURRENT_ITEMS = 8                    # items per response are few; 100 workers per response cost CPU
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control: an HTTP server on localhost that runs Python sent to it, with a
+# token in a job file under the user's home. An unattended cron crawl has no use for it.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 60.0
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -542,3 +542,21 @@ def test_gzip_bomb_is_bounded():
     assert len(bomb) < 100_000
     with pytest.raises(ContentTooLarge):
         decode_content(bomb, "gzip", max_size=40 * 1024 * 1024)
+
+
+def test_read_response_reads_one_record_at_its_capture(tmp_path):
+    from archive.warc import read_response
+
+    w = WarcWriter(tmp_path)
+    first = w.write_exchange(page(), metadata={"kind": "report"})
+    second = w.write_exchange(page(url="http://www.xiangyang.gov.cn/b.html", payload=b"<p>b</p>",
+                                   response_headers=[("Content-Type", "text/html")]))
+    w.close()
+    path = str(only_file(tmp_path))
+    for cap, url, payload in ((first, page().url, page().payload), (second, "http://www.xiangyang.gov.cn/b.html", b"<p>b</p>")):
+        ex = read_response(path, cap.warc_offset, cap.warc_length)
+        assert (ex.url, ex.record_id, ex.payload, ex.status) == (url, cap.record_id, payload, 200)
+    # Bytes that are not one whole response record: None, never a wrong record.
+    assert read_response(path, first.warc_offset, first.warc_length - 5) is None
+    assert read_response(path, first.warc_offset + 1, first.warc_length) is None
+    assert read_response(path, 0, first.warc_offset) is None  # the warcinfo record
