@@ -265,8 +265,10 @@ class ReportsSpider(scrapy.Spider):
                 continue
             key = identity_url(link.url)
             self._listed[ctx["portal"]].add(key)
-            if pending.pop(key, None) is not None:
-                # Still listed and checked recently: left alone until due.
+            known = pending.pop(key, None)
+            if known is not None:
+                # Still listed and checked recently: left alone until due, counted as found.
+                state.reports.add(known["id"])
                 self.crawler.stats.inc_value("nianbao/refresh/reports_not_due")
                 continue
             if key in seen:
