@@ -87,6 +87,7 @@ class HttpExchange:
     ip_address: str | None = None
     fetched_at: datetime | None = None  # UTC; now() when None
     http_version: str = "HTTP/1.1"
+    payload_digest: str | None = None  # sha1_digest(payload), if the caller has it already
 
 
 @dataclass
@@ -523,7 +524,7 @@ class WarcWriter:
         date = warc_date(ex.fetched_at)
         resp_id, req_id = _new_id(), _new_id()
         payload = ex.payload or b""
-        payload_digest = sha1_digest(payload)
+        payload_digest = ex.payload_digest or sha1_digest(payload)
         hdrs = [
             ("WARC-Type", "response"),
             ("WARC-Record-ID", resp_id),

@@ -118,11 +118,14 @@ class WarcMiddleware:
         exchange = exchange_from(request, response)
         if request.method == "GET":
             prior = self.priors.get(request.url)
-        elif self.post_priors and response.status == 200:
-            prior = self.post_priors.get((request.url, sha1_digest(response.body)))
         else:
             prior = None
-        profile = revisit_profile(response.status, response.body, prior)
+        if response.status == 200 and (prior is not None or (self.post_priors and request.method == "POST")):
+            # One digest serves the revisit test and, if the page changed, the response record.
+            exchange.payload_digest = sha1_digest(response.body)
+            if prior is None:
+                prior = self.post_priors.get((request.url, exchange.payload_digest))
+        profile = revisit_profile(response.status, response.body, prior, exchange.payload_digest)
         try:
             if profile:
                 # No context record: a revisit's context is its original's (reindex looks it up).

@@ -59,13 +59,14 @@ def conditional_headers(prior: Prior) -> dict[str, str]:
     return headers
 
 
-def revisit_profile(status: int, payload: bytes, prior: Prior | None) -> str | None:
-    """Which revisit profile a re-fetched response deserves, or None to archive it in full."""
+def revisit_profile(status: int, payload: bytes, prior: Prior | None, digest: str | None = None) -> str | None:
+    """Which revisit profile a re-fetched response deserves, or None to archive it in full.
+    `digest`: sha1_digest(payload), if already computed."""
     if prior is None:
         return None
     if status == 304:
         return "server-not-modified"
-    if status == 200 and prior.payload_digest and sha1_digest(payload) == prior.payload_digest:
+    if status == 200 and prior.payload_digest and (digest or sha1_digest(payload)) == prior.payload_digest:
         return "identical-payload-digest"
     return None
 

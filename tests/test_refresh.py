@@ -138,6 +138,13 @@ def test_revisit_records_refer_to_their_originals(refreshed):
                     assert rec.rec_headers.get_header("WARC-Refers-To")
     assert "http://netpreserve.org/warc/1.1/revisit/server-not-modified" in profiles
     assert revisits >= 50
+    # Every digest checks out, including the full responses of changed pages (their payload
+    # digest is computed once, for the revisit test, and reused for the record).
+    import sys
+    warcio = str(Path(sys.executable).with_name("warcio"))
+    for path in sorted((refreshed["archive"] / "warc").glob("*.warc.gz")):
+        check = subprocess.run([warcio, "check", "-v", str(path)], capture_output=True, text=True)
+        assert check.returncode == 0 and "digest pass" in check.stdout, check.stdout[-2000:] + check.stderr
 
 
 def test_added_and_removed_found_the_next_day_edits_once_due(refreshed):
