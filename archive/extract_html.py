@@ -22,8 +22,7 @@ from lxml import etree
 
 from . import furniture
 from .html_text import BLOCK_TAGS, Line, is_attachment_href, render, text_content
-from .page_metadata import (SEED_RE, elements_with_text, find_metadata_blocks, normalise_date,
-                            parse_metadata_text, segments_text, within)
+from .page_metadata import SEED_RE, elements_with_text, find_metadata_blocks, normalise_date, within
 
 __all__ = ["extract_html_text", "HtmlResult"]
 

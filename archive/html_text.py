@@ -135,13 +135,17 @@ class _Renderer:
         block = tag in BLOCK_TAGS
         if block:
             self.flush()
+        self.contents(el, link)
+        if block:
+            self.flush()
+
+    def contents(self, el, link: int = 0) -> None:
+        """What is inside `el`: its text, and each child followed by its tail."""
         self.add(el.text, link)
         for child in el:
             self.walk(child, link)
             if child.tail:
                 self.add(child.tail, link)
-        if block:
-            self.flush()
 
     def table(self, table) -> None:
         rows = _table_rows(table)
@@ -180,11 +184,7 @@ def cell_text(cell) -> str:
     if not len(cell):  # text only: what the renderer would make of it, without one
         return normalise_inline(cell.text)
     sub = _Renderer()
-    sub.add(cell.text, 0)
-    for child in cell:
-        sub.walk(child)
-        if child.tail:
-            sub.add(child.tail, 0)
+    sub.contents(cell)
     sub.flush()
     return normalise_inline(" ".join(ln.text for ln in sub.lines))
 
@@ -241,11 +241,7 @@ def render(el) -> tuple[list[Line], list[list[list[str]]]]:
         if isinstance(el.tag, str) and el.tag in ("table", "pre"):
             r.walk(el)  # the body is itself a table: render it as one
         else:
-            r.add(el.text, 0)
-            for child in el:
-                r.walk(child)
-                if child.tail:
-                    r.add(child.tail, 0)
+            r.contents(el)
         r.flush()
     except RecursionError:  # pathological nesting: plain text, line by line
         r = _Renderer()

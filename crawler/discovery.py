@@ -13,7 +13,7 @@ import lxml.html
 
 from archive.classify import classify_title, normalize_title
 from archive.page_metadata import normalise_date
-from archive.urls import canonical_url, date_from_url, identity_url  # noqa: F401  (re-exported)
+from archive.urls import canonical_url
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd")
 DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps")  # the ones a report's text can come from

@@ -51,13 +51,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def connect_index(archive_dir: Path) -> sqlite3.Connection:
+    """The archive's reports.db, rows by column name."""
+    con = sqlite3.connect(Path(archive_dir) / "reports.db")
+    con.row_factory = sqlite3.Row
+    return con
+
+
 def report_rows(archive_dir: Path) -> dict:
     """The `reports` rows of an archive's index, keyed by identity URL (archive.urls)."""
     from archive.urls import identity_url
 
-    con = sqlite3.connect(Path(archive_dir) / "reports.db")
-    con.row_factory = sqlite3.Row
+    con = connect_index(archive_dir)
     try:
         return {identity_url(r["page_url"]): dict(r) for r in con.execute("select * from reports")}
     finally:
         con.close()
+
+
+def squash(text: str | None) -> str:
+    """Text without whitespace: how crawled texts are compared with the farm's gold texts."""
+    return "".join((text or "").split())

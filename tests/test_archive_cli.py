@@ -271,7 +271,7 @@ def test_reindex_bad_inputs(tmp_path):
 
 def test_recover_command(tmp_path):
     w = WarcWriter(tmp_path)
-    cap = w.write_exchange(HttpExchange("GET", "http://www.jiahe.gov.cn/", [], b"", 200, "OK", [], os.urandom(5000)))
+    w.write_exchange(HttpExchange("GET", "http://www.jiahe.gov.cn/", [], b"", 200, "OK", [], os.urandom(5000)))
     w.write_exchange(HttpExchange("GET", "http://www.jiahe.gov.cn/2", [], b"", 200, "OK", [], os.urandom(5000)))
     path = Path(w.current_path)
     # Simulate the crash: drop the writer's lock without closing, then cut the last record.

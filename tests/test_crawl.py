@@ -7,8 +7,6 @@ county site with reports published only as PDF/DOCX attachments.
 from __future__ import annotations
 
 import json
-import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -17,19 +15,14 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.search import search
-from tests.crawling import run_crawl
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text or "")
+from tests.crawling import connect_index, run_crawl, squash
 
 
 @pytest.fixture(scope="module")
 def db(crawled):
     archive, proc = crawled
     assert proc.returncode == 0, proc.stderr[-3000:]
-    con = sqlite3.connect(archive / "reports.db")
-    con.row_factory = sqlite3.Row
+    con = connect_index(archive)
     yield con
     con.close()
 

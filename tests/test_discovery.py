@@ -1,9 +1,8 @@
 """Link discovery and platform pagers on real list pages (crawler/discovery.py, crawler/platforms)."""
 from pathlib import Path
 
-from crawler.discovery import (
-    Link, Scope, canonical_url, classify_links, column_score, extract_links, identity_url, parse_html,
-)
+from archive.urls import canonical_url, identity_url
+from crawler.discovery import Link, Scope, classify_links, column_score, extract_links, parse_html
 from crawler.platforms import Page, embedded_links, hanweb, jpaas, list_requests, parse_api, trs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "discovery"

@@ -668,7 +668,6 @@ def test_bench_and_large_sizes():
 
 # -- stage 3: faults, hostile content, mutations -------------------------------------------------------
 import socket
-import time as _time
 import zlib
 
 from tests.farm.faults import FaultPlan, gzip_bomb

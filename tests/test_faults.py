@@ -9,18 +9,16 @@ file:/mailto: links and private-IP links.
 """
 from __future__ import annotations
 
-import re
 import shutil
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from archive.urls import identity_url
-from tests.crawling import ROOT, run_crawl
+from tests.crawling import ROOT, connect_index, run_crawl, squash
 
 FAULT_SETTINGS = {"DOWNLOAD_TIMEOUT": "2", "RETRY_TIMES": "4"}
 
@@ -39,8 +37,7 @@ def faulty(tmp_path_factory):
         port = int(server.proxy_url.rsplit(":", 1)[1])
         proc = run_crawl(work / "portals.csv", work / "archive", port, FAULT_SETTINGS, timeout=900)
         sent_hosts = {urlsplit(s.url).hostname for s in server.sent}
-    con = sqlite3.connect(work / "archive" / "reports.db")
-    con.row_factory = sqlite3.Row
+    con = connect_index(work / "archive")
     return {"farm": farm, "plan": plan, "proc": proc, "db": con, "archive": work / "archive", "hosts": sent_hosts}
 
 
@@ -55,7 +52,6 @@ def test_no_report_lost_to_transient_faults(faulty):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
     rows = {identity_url(r["page_url"]): r for r in db.execute("select * from reports")}
-    squash = lambda s: re.sub(r"\s+", "", s or "")  # noqa: E731
     for t in farm.truth:
         row = rows.get(identity_url(t.page_url))
         assert row is not None, f"lost {t.page_url}"
@@ -91,8 +87,7 @@ def hostile(faulty, tmp_path_factory):
         proc = run_crawl(csv, work / "archive", port, {**FAULT_SETTINGS, "NIANBAO_MAX_LIST_PAGES": "20"},
                          timeout=600)
         hosts = {urlsplit(s.url).hostname for s in server.sent}
-    con = sqlite3.connect(work / "archive" / "reports.db")
-    con.row_factory = sqlite3.Row
+    con = connect_index(work / "archive")
     return {"proc": proc, "db": con, "hosts": hosts, "archive": work / "archive", "farm": farm}
 
 
@@ -180,9 +175,7 @@ def test_a_disk_too_full_for_the_index_is_a_clear_error(farm, tmp_path):
 def test_a_foreign_database_is_refused_clearly(farm, tmp_path):
     archive = tmp_path / "archive"
     archive.mkdir()
-    import sqlite3 as sq
-
-    con = sq.connect(archive / "reports.db")
+    con = sqlite3.connect(archive / "reports.db")
     con.execute("create table reports (id integer primary key, something_else text)")
     con.commit()
     con.close()

@@ -7,25 +7,20 @@ UCAP; a legacy GBK site with PDF/DOC/DOCX/WPS reports; and portals that block or
 """
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections import Counter
 
 import pytest
 
 from archive.urls import identity_url
-
-
-def squash(text):
-    return re.sub(r"\s+", "", text or "")
+from tests.crawling import connect_index, squash
 
 
 @pytest.fixture(scope="module")
 def db(platforms_crawled):
     archive, proc = platforms_crawled
     assert proc.returncode == 0, proc.stderr[-3000:]
-    con = sqlite3.connect(archive / "reports.db")
-    con.row_factory = sqlite3.Row
+    con = connect_index(archive)
     yield con
     con.close()
 

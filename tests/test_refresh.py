@@ -23,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.urls import identity_url
 from crawler.runlock import RunLock
-from tests.crawling import ROOT, crawl_command, crawl_env, report_rows, run_crawl
+from tests.crawling import ROOT, connect_index, crawl_command, crawl_env, report_rows, run_crawl, squash
 
 DUE = {"NIANBAO_RECHECK_DAYS": "0"}
 
@@ -67,8 +67,7 @@ def refreshed(tmp_path_factory):
         crawl()
         crawl(DUE)
         crawl()
-    con = sqlite3.connect(archive / "reports.db")
-    con.row_factory = sqlite3.Row
+    con = connect_index(archive)
     return {"farm": farm, "archive": archive, "runs": runs, "snapshots": snapshots, "db": con,
             "added": added, "edited": edited, "removed": removed, "truth_before": truth_before,
             "old_text": truth_before[edited.page_url].text}
@@ -160,7 +159,6 @@ def test_added_and_removed_found_the_next_day_edits_once_due(refreshed):
     # Run 5 (report pages due): the edit is in, with history.
     db = refreshed["db"]
     edited = fifth[identity_url(refreshed["edited"].page_url)]
-    squash = lambda s: "".join(s.split())  # noqa: E731
     assert squash(edited["text"]) == squash(refreshed["edited"].text)
     assert edited["version"] == 2
     [old] = db.execute("select * from report_versions where report_id = ?", (edited["id"],)).fetchall()

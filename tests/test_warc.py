@@ -409,7 +409,7 @@ def test_recover_after_crash_with_truncated_record(tmp_path):
 
 
 def test_recover_whole_file_and_empty_file(tmp_path):
-    open_path = _crash_writer(tmp_path, 2)
+    _crash_writer(tmp_path, 2)
     report = recover(tmp_path)
     assert "all 7 records whole" in report[0]
     # A crash during the warcinfo leaves nothing worth keeping.

@@ -469,7 +469,7 @@ def main(argv=None) -> int:
                 print(_line(r), flush=True)
             if not args.keep:
                 for p in work.iterdir():
-                    if p.is_dir() and p.name.endswith(f"-{run}") or p.name.startswith(f"dist") and f"-{run}-" in p.name:
+                    if p.is_dir() and p.name.endswith(f"-{run}") or p.name.startswith("dist") and f"-{run}-" in p.name:
                         shutil.rmtree(p, ignore_errors=True)
         if args.profile:
             report["profile"] = profile_full(portals, work, port, out_path.with_suffix(".profile.txt"))

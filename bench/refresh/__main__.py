@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from archive.urls import identity_url
-from tests.crawling import report_rows, run_crawl
+from tests.crawling import report_rows, run_crawl, squash
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 
@@ -87,7 +87,6 @@ def main(argv=None) -> int:
         after3 = report_rows(archive)
         crawl("4 week later", NIANBAO_RECHECK_DAYS="0")
     rows = report_rows(archive)
-    squash = lambda s: "".join((s or "").split())  # noqa: E731
     edited_ok = lambda rs: sum(squash(rs[identity_url(t.page_url)]["text"]) == squash(t.text)  # noqa: E731
                                and rs[identity_url(t.page_url)]["version"] >= 2 for t in edited)
     checks = {

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsp
 
 import lxml.html
 
-from crawler.discovery import Link, extract_links
+from crawler.discovery import extract_links
 from crawler.platforms import ApiPage, ListRequest, Page
 
 API_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -20,9 +19,10 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 
 from archive.classify import classify_title
 from archive.index import last_checked, live_reports
+from archive.urls import identity_url
 from crawler.discovery import (
-    Scope, attachment_links, canonical_url, classify_links, column_score, extract_links,
-    identity_url, is_document_url, is_government_host, may_link_documents,
+    Scope, attachment_links, classify_links, column_score, extract_links, is_document_url,
+    is_government_host, may_link_documents,
 )
 from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api, trs
 from crawler.portals import DEFAULT_PORTALS, Portal, load_portals

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import html
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from .corpus import Block, Report, Table, seed_reports, variant

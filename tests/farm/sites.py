@@ -41,8 +41,10 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Callable, Sequence, Union
 
+from crawler.portals import Portal  # a row of portals.csv, as the crawl reads it
+
 from . import docs
-from .corpus import Block, Report
+from .corpus import Report
 from .pages import (Chrome, HanwebParams, ListItem, PageMeta, jpaas_list_html, render_attachment_page,
                     render_hanweb_column, render_hanweb_dataproxy, render_jpaas_column, render_legacy_list,
                     render_link_page, render_plain_article, render_report, render_trs_list,
@@ -199,15 +201,6 @@ class Site:
             hdrs.append(("Transfer-Encoding", "chunked"))
         return res.status, hdrs, data
 
-
-@dataclass(frozen=True)
-class Portal:
-    """A row of portals.csv."""
-
-    name: str
-    url: str
-    province: str = ""
-    level: str = ""
 
 
 @dataclass(frozen=True)
@@ -411,6 +404,27 @@ class _Builder:
 
     def chrome(self, host: str | None = None, **kw) -> Chrome:
         return Chrome.for_government(self.name, host or self.host, **kw)
+
+    def _serve_column(self, site: Site, skin: str, kind: str, gov: str, bc: list, entries: list,
+                      article_path: Callable[[str], str]) -> Column:
+        """Serve a column's reports and look-alike articles (plain skins: no gzip, no aliases);
+        returns the Column whose ``put`` re-serves a report after a mutation."""
+        report_items = [i for i, o in entries if isinstance(o, Report)]
+
+        def put(item: ListItem, obj: Report) -> None:
+            ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), col.report_items()))
+            site.add(item.href, (lambda o=obj, c=ch: render_report(skin, o, c)), modified=obj.published)
+
+        col = Column(self.name, self.host, kind, skin, site, entries, article_path, put)
+        for item, obj in entries:
+            if isinstance(obj, Report):
+                put(item, obj)
+                self.add_truth(self.host, item.href, obj, kind=kind)
+            else:
+                ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), report_items))
+                meta = PageMeta(obj.title, obj.date, f"{gov}办公室", "", obj.date)
+                site.add(item.href, (lambda m=meta, o=obj, c=ch: render_plain_article(skin, m, o.paragraphs, c)))
+        return col
 
 
 def _sorted_entries(reports: Sequence[Report], fakes: Sequence[LookAlike],
@@ -647,22 +661,7 @@ class HanwebPortal(_Builder):
             bc = [("首页", "/"), ("政府信息公开", xxgk_url), ("政府信息公开年报", f"/col/col{columnid}/index.html")]
             entries = _sorted_entries(reports, self.fakes(gov, reports, n_fakes),
                                       lambda d: self._article_path(columnid, d))
-            report_items = [i for i, o in entries if isinstance(o, Report)]
-
-            def put(item: ListItem, obj: Report) -> None:
-                ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), col.report_items()))
-                site.add(item.href, (lambda o=obj, c=ch: render_report("hanweb", o, c)), modified=obj.published)
-
-            col = Column(self.name, self.host, kind, "hanweb", site, entries,
-                         lambda d: self._article_path(columnid, d), put)
-            for item, obj in entries:
-                ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), report_items))
-                if isinstance(obj, Report):
-                    put(item, obj)
-                    self.add_truth(self.host, item.href, obj, kind=kind)
-                else:
-                    meta = PageMeta(obj.title, obj.date, f"{gov}办公室", "", obj.date)
-                    site.add(item.href, (lambda m=meta, o=obj, c=ch: render_plain_article("hanweb", m, o.paragraphs, c)))
+            col = self._serve_column(site, "hanweb", kind, gov, bc, entries, lambda d: self._article_path(columnid, d))
             path = f"/col/col{columnid}/index.html"
 
             def publish() -> None:
@@ -763,22 +762,8 @@ class JpaasPortal(_Builder):
                 y, m, d = (int(x) for x in date.split("-"))
                 return f"/art/{y}/{m}/{d}/art_{cid}_{self.rng.randrange(1000000, 9999999)}.html"
             entries = _sorted_entries(reports, self.fakes(gov, reports, n_fakes), path_of)
-            report_items = [i for i, o in entries if isinstance(o, Report)]
             bc = [("首页", "/"), ("政府信息公开", xxgk_url), ("政府信息公开年报", f"/col/col{cid}/index.html")]
-
-            def put(item: ListItem, obj: Report) -> None:
-                ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), col.report_items()))
-                site.add(item.href, (lambda o=obj, c=ch: render_report("hanweb", o, c)), modified=obj.published)
-
-            col = Column(self.name, self.host, kind, "hanweb", site, entries, path_of, put)
-            for item, obj in entries:
-                ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), report_items))
-                if isinstance(obj, Report):
-                    put(item, obj)
-                    self.add_truth(self.host, item.href, obj, kind=kind)
-                else:
-                    meta = PageMeta(obj.title, obj.date, f"{gov}办公室", "", obj.date)
-                    site.add(item.href, (lambda m=meta, o=obj, c=ch: render_plain_article("hanweb", m, o.paragraphs, c)))
+            col = self._serve_column(site, "hanweb", kind, gov, bc, entries, path_of)
             columns[str(cid)] = col
             self.columns.append(col)
             path = f"/col/col{cid}/index.html"
@@ -855,23 +840,10 @@ class UcapPortal(_Builder):
             def path_of(date: str) -> str:
                 return f"{s}/{body_code}/{date.replace('-', '')[:6]}/{self.rng.getrandbits(128):032x}.shtml"
             entries = _sorted_entries(reports, self.fakes(gov, reports, n_fakes), path_of)
-            report_items = [i for i, o in entries if isinstance(o, Report)]
             col = f"{s}/{body_code}/xxgk.shtml?code=xxgknb&temp=xxgk_list"
             bc = [("首页", f"{s}/index.shtml"), ("政府信息公开", xxgk), ("政府信息公开年报", col)]
 
-            def put(item: ListItem, obj: Report) -> None:
-                ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), column_.report_items()))
-                site.add(item.href, (lambda o=obj, c=ch: render_report("ucap", o, c)), modified=obj.published)
-
-            column_ = Column(self.name, self.host, kind, "ucap", site, entries, path_of, put)
-            for item, obj in entries:
-                ch = self.chrome(breadcrumb=bc, related=_related(item.title, _rng("rel", item.href), report_items))
-                if isinstance(obj, Report):
-                    put(item, obj)
-                    self.add_truth(self.host, item.href, obj, kind=kind)
-                else:
-                    meta = PageMeta(obj.title, obj.date, f"{gov}办公室", "", obj.date)
-                    site.add(item.href, (lambda m=meta, o=obj, c=ch: render_plain_article("ucap", m, o.paragraphs, c)))
+            column_ = self._serve_column(site, "ucap", kind, gov, bc, entries, path_of)
 
             def href(n: int) -> str:
                 return col + (f"&page={n}" if n > 1 else "")
