@@ -1077,16 +1077,25 @@ def _gunzip(data: bytes, max_size: int) -> bytes:
     import struct
 
     f = gzip.GzipFile(fileobj=io.BytesIO(data))
+    # a CRC error or truncation keeps what came before it, as Scrapy does; nothing at all fails
+    return _drain(f.read1, max_size, (OSError, EOFError, struct.error), keep_partial=True)
+
+
+def _drain(read, max_size: int, errors: tuple, keep_partial: bool) -> bytes:
+    """Read a decompressing stream to its end in _DECODE_CHUNK pieces, stopping with
+    ContentTooLarge past `max_size`. One of `errors` ends the stream; with `keep_partial` it is
+    raised again when nothing came out before it."""
     out = io.BytesIO()
     size = 0
-    chunk = b"."
-    while chunk:
+    while True:
         try:
-            chunk = f.read1(_DECODE_CHUNK)
-        except (OSError, EOFError, struct.error):
-            if out.getbuffer().nbytes > 0:
-                break
-            raise
+            chunk = read(_DECODE_CHUNK)
+        except errors:
+            if keep_partial and not out.getbuffer().nbytes:
+                raise
+            break
+        if not chunk:
+            break
         size = _grow(size, chunk, max_size)
         out.write(chunk)
     return out.getvalue()
@@ -1140,17 +1149,7 @@ def _unzstd(data: bytes, max_size: int) -> bytes:
     except ImportError:
         from backports import zstd
     reader = zstd.ZstdFile(io.BytesIO(data))
-    out = io.BytesIO()
-    size = 0
-    chunk = b"."
-    while chunk:
-        try:
-            chunk = reader.read(_DECODE_CHUNK)
-        except EOFError:
-            break
-        size = _grow(size, chunk, max_size)
-        out.write(chunk)
-    return out.getvalue()
+    return _drain(reader.read, max_size, (EOFError,), keep_partial=False)
 
 
 def _exchange_from(rec: WarcRecord) -> ArchivedExchange:

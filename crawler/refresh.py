@@ -110,13 +110,13 @@ def is_due(last_checked: str | None, now: datetime, days: float) -> bool:
 class RecheckPlan:
     """Which known pages a refresh run may leave alone (see the module docstring).
 
-    `checked`: URL → last definite answer (archive.index.last_checked); `hubs`: portal →
-    list pages that linked its live reports (reports.listed_on).
+    `fresh`: URLs whose last definite answer is younger than the interval (decided once, from
+    archive.index.last_checked, not per link); `hubs`: portal → list pages that linked its
+    live reports (reports.listed_on).
     """
 
     days: float
-    now: datetime
-    checked: dict[str, str] = field(default_factory=dict)
+    fresh: frozenset[str] = frozenset()
     hubs: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -125,11 +125,13 @@ class RecheckPlan:
     @classmethod
     def build(cls, days: float, checked: dict[str, str], reports: list[dict],
               now: datetime | None = None) -> "RecheckPlan":
+        now = now or datetime.now(timezone.utc)
+        fresh = frozenset(url for url, when in checked.items() if not is_due(when, now, days))
         hubs: dict[str, set[str]] = {}
         for row in reports:
             if row.get("listed_on") and row.get("portal"):
                 hubs.setdefault(row["portal"], set()).add(row["listed_on"])
-        return cls(days, now or datetime.now(timezone.utc), checked, hubs)
+        return cls(days, fresh, hubs)
 
     @property
     def active(self) -> bool:
@@ -137,7 +139,7 @@ class RecheckPlan:
 
     def due(self, url: str) -> bool:
         """Ask `url` again: never answered, or its last answer is older than the interval."""
-        return is_due(self.checked.get(url), self.now, self.days)
+        return url not in self.fresh
 
     def is_hub(self, url: str) -> bool:
         return url in self._hub_urls

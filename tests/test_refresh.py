@@ -102,6 +102,10 @@ def test_next_day_run_walks_lists_but_leaves_report_pages_alone(refreshed):
     row = run_row(db, 2)
     assert (row["reports_new"], row["reports_changed"], row["reports_removed"]) == (0, 0, 0)
     assert refreshed["snapshots"][1] == refreshed["snapshots"][0]  # nothing in the index moved
+    # The list API answered POST (Hanweb dataproxy) the same as before: revisits, not copies.
+    posts = db.execute("select record_type, count(*) from captures where method = 'POST' and status = 200 "
+                       "and warc_filename = ? group by 1", (warc_file(refreshed, 2),)).fetchall()
+    assert dict(posts).get("revisit", 0) >= 1 and "response" not in dict(posts)
     # Reports left alone still count as found on their portal (the portals table, coverage).
     first_counts, second_counts = (json.loads(run_row(db, n)["stats"])["portals"] for n in (1, 2))
     assert {p: r["reports"] for p, r in second_counts.items()} == {p: r["reports"] for p, r in first_counts.items()}

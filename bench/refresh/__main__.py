@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sqlite3
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from archive.urls import identity_url
-from tests.crawling import report_rows, run_crawl, squash
+from tests.crawling import connect_index, report_rows, run_crawl, squash
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 
@@ -87,6 +86,9 @@ def main(argv=None) -> int:
         after3 = report_rows(archive)
         crawl("4 week later", NIANBAO_RECHECK_DAYS="0")
     rows = report_rows(archive)
+    con = connect_index(archive)
+    duplicates = con.execute("select count(*) - count(distinct page_url) from reports").fetchone()[0]
+    con.close()
     edited_ok = lambda rs: sum(squash(rs[identity_url(t.page_url)]["text"]) == squash(t.text)  # noqa: E731
                                and rs[identity_url(t.page_url)]["version"] >= 2 for t in edited)
     checks = {
@@ -96,8 +98,7 @@ def main(argv=None) -> int:
         "edited updated (run 3)": edited_ok(after3),
         "edited updated (run 4)": edited_ok(rows),
         "truth present": sum(identity_url(t.page_url) in rows for t in farm.truth),
-        "duplicates": sqlite3.connect(archive / "reports.db").execute(
-            "select count(*) - count(distinct page_url) from reports").fetchone()[0],
+        "duplicates": duplicates,
     }
     first = runs[0]
     print(f"farm {args.kind}: {len(farm.portals)} portals, {len(farm.truth)} reports after changes")
