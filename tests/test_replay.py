@@ -33,7 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def pywb_bin() -> Path | None:
-    for d in (os.environ.get("NIANBAO_PYWB_BIN"), str(Path(sys.executable).parent), str(ROOT / ".venv-pywb" / "bin")):
+    # The venv `make test` builds for pywb first: a pywb that found its way into the project's
+    # own venv runs against scrapy-redis's newer redis and does not start.
+    for d in (os.environ.get("NIANBAO_PYWB_BIN"), str(ROOT / ".venv-pywb" / "bin"), str(Path(sys.executable).parent)):
         if d and (Path(d) / "wayback").exists() and (Path(d) / "wb-manager").exists():
             return Path(d)
     return None
