@@ -34,6 +34,8 @@ BLOCK_TAGS = frozenset((
     "plaintext", "option", "optgroup", "hgroup", "search",
 ))
 
+_STRUCTURE_TAGS = tuple(BLOCK_TAGS | {"br", "table", "pre", "a"})
+
 ATTACHMENT_EXT_RE = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd)(?=$|[?#&;/\s\"'])", re.I)
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _NBSP_RUN_RE = re.compile("[\u00a0\u3000\u2002-\u200a\u202f\u205f]+")
@@ -78,9 +80,12 @@ class Line:
 
 
 class _Renderer:
-    __slots__ = ("lines", "tables", "buf", "link_chars", "att")
+    __slots__ = ("lines", "tables", "buf", "link_chars", "att", "structured")
 
-    def __init__(self):
+    def __init__(self, structured: frozenset | set = frozenset()):
+        # elements with a block, <br>, <table>, <pre> or <a> below them; the text of any other
+        # element is just its text (see _structured)
+        self.structured = structured
         self.lines: list[Line] = []
         self.tables: list[list[list[str]]] = []
         self.buf: list[str] = []
@@ -135,7 +140,12 @@ class _Renderer:
         block = tag in BLOCK_TAGS
         if block:
             self.flush()
-        self.contents(el, link)
+        if el in self.structured:
+            self.contents(el, link)
+        else:
+            # inline runs only (a Word-pasted paragraph: dozens of <span>s): one C-level
+            # string() instead of a Python call per run; same text
+            self.add(text_content(el) if len(el) else el.text, link)
         if block:
             self.flush()
 
@@ -168,7 +178,7 @@ class _Renderer:
             for cell in tr:
                 if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
                     continue
-                cells.append(Cell(cell_text(cell), _span(cell.get("colspan")),
+                cells.append(Cell(cell_text(cell, self.structured), _span(cell.get("colspan")),
                                   _span(cell.get("rowspan"), zero_ok=True)))
             cells_rows.append(cells)
         grid = build_grid(cells_rows)
@@ -179,11 +189,23 @@ class _Renderer:
             self.lines.append(Line(row_line(row), 0.0, True, False))
 
 
-def cell_text(cell) -> str:
-    """A table cell's text on one line (its own paragraphs joined)."""
+def cell_text(cell, structured: frozenset | set | None = None) -> str:
+    """A table cell's text on one line (its own paragraphs joined). `structured`: see
+    _structured (computed here when not given)."""
     if not len(cell):  # text only: what the renderer would make of it, without one
         return normalise_inline(cell.text)
-    sub = _Renderer()
+    if structured is None:
+        structured = _structured(cell)
+    # Shortcuts for a cell that renders as one line: normalised twice like the walk's line
+    # joined below (the second pass drops a &nbsp; space that ended up next to CJK).
+    if cell not in structured:  # inline runs only
+        return normalise_inline(normalise_inline(text_content(cell)))
+    if len(cell) == 1 and not normalise_inline(cell.text) and not normalise_inline(cell[0].tail):
+        only = cell[0]  # Word's <td><p><span>…</span></p></td>: one paragraph, one line
+        if only not in structured and isinstance(only.tag, str) and only.tag in BLOCK_TAGS \
+                and only.tag not in ("table", "pre"):
+            return normalise_inline(normalise_inline(text_content(only)))
+    sub = _Renderer(structured)
     sub.contents(cell)
     sub.flush()
     return normalise_inline(" ".join(ln.text for ln in sub.lines))
@@ -234,9 +256,24 @@ def _span(value: str | None, zero_ok: bool = False) -> int:
     return n
 
 
+def _structured(el) -> set:
+    """`el` and the elements below it that hold a block element, <br>, <table>, <pre> or <a>:
+    the ones the renderer must walk child by child. One C-level pass over those tags, then up
+    their ancestors (a tag-filtered iterdescendants() per element costs more than it saves)."""
+    marked: set = set()
+    for found in el.iterdescendants(*_STRUCTURE_TAGS):
+        up = found.getparent()
+        while up is not None and up not in marked:
+            marked.add(up)
+            if up is el:
+                break
+            up = up.getparent()
+    return marked
+
+
 def render(el) -> tuple[list[Line], list[list[list[str]]]]:
     """Lines and data-table grids of an element."""
-    r = _Renderer()
+    r = _Renderer(_structured(el))
     try:
         if isinstance(el.tag, str) and el.tag in ("table", "pre"):
             r.walk(el)  # the body is itself a table: render it as one

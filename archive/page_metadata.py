@@ -43,6 +43,9 @@ _SPACED = {k: r"\s*".join(map(re.escape, k)) for k in LABELS}
 _LABEL_RE = re.compile(
     r"(?:^|(?<=[\s|]))(" + "|".join(sorted(_SPACED.values(), key=len, reverse=True)) +
     r")\s*(?:[:：]|(?=\n)|$)", re.M)
+# any label anywhere: at least as many hits in an element's plain text as parse_metadata_text
+# counts labels in its segmented text (which needs a boundary before each)
+_ANY_LABEL_RE = re.compile("|".join(sorted(_SPACED.values(), key=len, reverse=True)))
 _DATE_RE = re.compile(
     r"((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?")
 _WS_RE = re.compile(r"\s+")
@@ -169,17 +172,28 @@ def find_metadata_blocks(root, seeds: list | None = None) -> list:
     found: list = []
     seen: set = set()
     measured: dict = {}  # element -> (raw length, compact length, parsed fields): seeds share ancestors
+    unparsed: dict = {}  # element -> (raw length, compact length, upper bound of its labels)
 
     def measure(el):
+        """(raw length, compact length, parsed fields or None). None: the element is too long
+        for the labels it could hold, so it is no block and the climb's rules below decide
+        without a parse (segmenting report tables for nothing was 95% of this step)."""
         got = measured.get(el)
-        if got is None:
-            raw_len = len(text_content(el))
+        if got is not None:
+            return got
+        pre = unparsed.get(el)
+        if pre is None:
+            plain = text_content(el)
+            raw_len = len(plain)
             if raw_len > _MAX_BLOCK_CHARS * 3:
-                got = (raw_len, 0, None)
-            else:
-                text = segments_text(el)
-                got = (raw_len, len(_WS_RE.sub("", text)), parse_metadata_text(text))
-            measured[el] = got
+                got = measured[el] = (raw_len, 0, None)
+                return got
+            pre = unparsed[el] = (raw_len, len(_WS_RE.sub("", plain)),
+                                  len(_ANY_LABEL_RE.findall(plain)))
+        raw_len, compact, most = pre
+        if compact > 120 + 60 * max(most, 1):
+            return raw_len, compact, None
+        got = measured[el] = (raw_len, compact, parse_metadata_text(segments_text(el)))
         return got
 
     if seeds is None:
@@ -199,6 +213,11 @@ def find_metadata_blocks(root, seeds: list | None = None) -> list:
             raw_len, compact, parsed = measure(el)
             if raw_len > _MAX_BLOCK_CHARS * 3:
                 break
+            if parsed is None:  # longer than 120 + 60 × the labels it could hold: not a block
+                if best is not None:
+                    break  # one of the two stops below would apply, whatever its label count
+                el = el.getparent()
+                continue
             fields, n, strong = parsed
             if best is not None and n <= best_n and compact > best_compact + 3:
                 break  # the parent adds text but no labels: the report, not metadata
