@@ -18,7 +18,7 @@ _CN_YEAR = re.compile(r"([二一][〇○零Ｏ一二三四五六七八九]{3})�
 _REPORT_END = re.compile(
     r"(?:政府)?(?:信息公开|政务公开)[^。；;，,]{0,12}?(?:年度报告|年报|年度工作报告|工作报告)"
     r"\s*(?:[（(【\[][^）)】\]]{0,16}[）)】\]])?\s*"
-    r"(?:\.(?:s?html?|pdf|docx?|wps|xlsx?|et))?\s*[。.]?\s*$"
+    r"(?:\.(?:s?html?|pdf|docx?|wps|xlsx?|et|ofd))?\s*[。.]?\s*$"
 )
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _BRACKET_YEAR = re.compile(r"[（(【\[]\s*((?:19|20)\d{2})\s*(?:年|年度)?\s*[）)】\]]")

@@ -1,4 +1,4 @@
-"""Clean text from a captured report: HTML pages and PDF/DOCX/DOC/WPS attachments.
+"""Clean text from a captured report: HTML pages and PDF/DOCX/DOC/WPS/OFD attachments.
 
 ``extract(body, url, content_type=None) -> Extraction`` is a pure function of the captured
 bytes (no network, no Scrapy): the crawl calls it on every report page and attachment, and
@@ -7,7 +7,7 @@ can re-run extraction on their own captures::
 
     from archive.extract import extract
 
-    with open("report.html", "rb") as fh:          # or a WARC payload, a PDF, a DOCX …
+    with open("report.html", "rb") as fh:          # or a WARC payload, a PDF, a DOCX, an OFD …
         ex = extract(fh.read(), "http://www.qz.gov.cn/art/2017/3/10/art_1_1.html",
                      content_type="text/html; charset=gb2312")  # header value, optional
     ex.title          # '衢州市人民政府2016年政府信息公开工作年度报告'
@@ -15,11 +15,11 @@ can re-run extraction on their own captures::
     ex.tables         # [[['统计指标', '单位', '统计数'], ...]]: rows of cells, spans resolved
     ex.metadata       # {'index_no': '…', 'publisher': '市政府办公室',
                       #  'written': '2017-03-10', 'published': '2017-03-10'}
-    ex.content_type   # 'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'other'
-    ex.needs_ocr      # True for image-only PDFs (text is then empty) and for pages whose
-                      # body is only scanned images
+    ex.content_type   # 'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'ofd' | 'other'
+    ex.needs_ocr      # True for image-only PDFs (text is then empty), OFDs with a scanned
+                      # page, and pages whose body is only scanned images
     ex.replacement_chars  # U+FFFD in title+text: bytes that did not decode (flag the report)
-    ex.links          # [(absolute url, anchor text)] of pdf/doc/docx/wps/xls/xlsx in the body
+    ex.links          # [(absolute url, anchor text)] of pdf/doc/docx/wps/xls/xlsx/ofd in the body
 
 Or from a WARC file, with warcio::
 
@@ -39,14 +39,17 @@ What "clean" means (issue 4, docs/design.md):
   its first column with empty strings after it, a rowspan cell's text repeated in every row.
 - GB2312/GBK pages decoded as GB18030; undeclared encodings detected.
 
-The type is detected from the bytes (``%PDF``, OOXML zip, OLE2 compound file, gzip), then the
-URL and the Content-Type. DOC and WPS need Debian's ``antiword`` (or ``catdoc``); without
-them ``metadata["error"]`` says so. Spreadsheets (the 统计表 annex: XLSX read directly, XLS/ET
-through catdoc's ``xls2csv``) give their sheets as tables with ``content_type="other"`` and
-``metadata["format"]`` = ``xlsx``/``xls``. Unknown payloads give ``content_type="other"``
-and an empty text. A report split over several pages: ``join_pages([...])``.
+The type is detected from the bytes (``%PDF``, OOXML zip, OFD zip with ``OFD.xml`` at its
+root, OLE2 compound file, gzip), then the URL and the Content-Type. DOC and WPS need Debian's
+``antiword`` (or ``catdoc``); without them ``metadata["error"]`` says so. Spreadsheets (the
+统计表 annex: XLSX read directly, XLS/ET through catdoc's ``xls2csv``) give their sheets as
+tables with ``content_type="other"`` and ``metadata["format"]`` = ``xlsx``/``xls``. Unknown
+payloads give ``content_type="other"`` and an empty text. A report split over several pages:
+``join_pages([...])``. Zip packages (DOCX, XLSX, OFD) are read under size caps, their XML
+without entity expansion (zipparts.py): a zip bomb gives an error, not an exhausted worker.
 Modules: encoding.py (bytes → str), extract_html.py (+ html_text.py, tables.py,
-furniture.py, page_metadata.py), extract_pdf.py, extract_office.py, extract_sheet.py.
+furniture.py, page_metadata.py), extract_pdf.py and extract_ofd.py (+ layout.py, the page
+layout of both), extract_office.py, extract_sheet.py, zipparts.py.
 """
 from __future__ import annotations
 
@@ -68,7 +71,7 @@ class Extraction:
     title: str | None = None
     tables: list[list[list[str]]] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)  # index_no, publisher, written, published
-    content_type: str = "html"  # html | pdf | docx | doc | wps | other
+    content_type: str = "html"  # html | pdf | docx | doc | wps | ofd | other
     needs_ocr: bool = False
     replacement_chars: int = 0
     encoding: str | None = None
@@ -83,7 +86,7 @@ _HTML_START_RE = re.compile(
 
 
 def sniff_type(body: bytes, url: str = "", content_type: str | None = None) -> str:
-    """'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'xlsx' | 'xls' | 'text' | 'other'.
+    """'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'ofd' | 'xlsx' | 'xls' | 'text' | 'other'.
 
     Magic bytes first (servers label attachments application/octet-stream, and URLs such as
     ``downfile.jsp?id=…`` say nothing), then the URL extension and Content-Type."""
@@ -102,6 +105,8 @@ def sniff_type(body: bytes, url: str = "", content_type: str | None = None) -> s
             return "docx"
         if any(n.startswith("xl/") for n in names):
             return "xlsx"
+        if any(n.lower() == "ofd.xml" for n in names):  # at the root (GB/T 33190)
+            return "ofd"
         return "other"
     if body[:8] == _OLE_MAGIC:
         if _WORD_STREAM in body:
@@ -147,6 +152,9 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
         if kind == "docx":
             from .extract_office import extract_docx
             return _from_dict(extract_docx(body), "docx")
+        if kind == "ofd":
+            from .extract_ofd import extract_ofd
+            return _from_dict(extract_ofd(body), "ofd")
         if kind in ("doc", "wps"):
             from .extract_office import extract_doc
             return _from_dict(extract_doc(body, kind), kind)
@@ -165,7 +173,7 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
         return Extraction(text="", content_type="other", metadata={"format": kind})
     except Exception as exc:  # noqa: BLE001 - a crawl must never die on one document
         return Extraction(text="", content_type=kind if kind in ("html", "pdf", "docx", "doc",
-                                                                 "wps") else "other",
+                                                                 "wps", "ofd") else "other",
                           metadata={"error": f"{type(exc).__name__}: {exc}"[:300]})
 
 

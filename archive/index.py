@@ -99,7 +99,7 @@ REPORT_COLUMNS: dict[str, type] = {
     "written": str,  # 成文日期, YYYY-MM-DD
     "text": str,
     "tables": str,  # JSON: list of tables, each a list of rows of cells
-    "content_type": str,  # html|pdf|docx|doc|wps|other
+    "content_type": str,  # html|pdf|docx|doc|wps|ofd|other
     "needs_ocr": int,
     "replacement_chars": int,
     "warc_filename": str,  # the response record holding `url`

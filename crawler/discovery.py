@@ -16,7 +16,7 @@ from archive.page_metadata import normalise_date
 from archive.urls import canonical_url
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd")
-DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps")  # the ones a report's text can come from
+DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")  # the ones a report's text can come from
 _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 # Anchor-text and URL cues of the columns that lead to annual reports. Weights are additive;

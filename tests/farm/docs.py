@@ -336,3 +336,312 @@ def report_doc(report: Report) -> bytes:
     if report.has_tables:
         raise ValueError(f"{report.slug}: DOC files of the farm carry no tables; use drop_tables=True")
     return doc_bytes([report.title, *report.body_lines()])
+
+
+# -- OFD (GB/T 33190-2016) -------------------------------------------------------------------------
+OFD_NS = "http://www.ofdspec.org/2016"
+OFD_PAGE_W, OFD_PAGE_H, OFD_MARGIN = 210.0, 297.0, 25.0  # A4, in millimetres (OFD's unit)
+OFD_SIZE, OFD_LEADING = 3.7, 6.5                          # 五号 body text
+OFD_TABLE_SIZE, OFD_TABLE_LEADING = 3.2, 4.6              # 小五 in tables
+
+
+class OfdIds:
+    """Object IDs of one OFD document (unique across it, as the standard asks)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def __call__(self) -> int:
+        self.n += 1
+        return self.n
+
+
+def _ofd_deltas(values: Sequence[float]) -> str:
+    """DeltaX with runs of equal advances in the "g N v" form: "3.7 g 3 1.85"."""
+    out: list[str] = []
+    i = 0
+    while i < len(values):
+        j = i
+        while j < len(values) and values[j] == values[i]:
+            j += 1
+        out.append(f"g {j - i} {values[i]:g}" if j - i > 1 else f"{values[i]:g}")
+        i = j
+    return " ".join(out)
+
+
+def ofd_text(x: float, baseline: float, text: str, ids: OfdIds, rng=None, size: float = OFD_SIZE,
+             t=lambda name: "ofd:" + name) -> list[str]:
+    """``text`` starting at (x, baseline) mm, cut the way OFD converters cut it: TextObjects of
+    2-8 characters, each of TextCodes of 1-4 characters with DeltaX advances (CJK one em, ASCII
+    half an em), X/Y relative to the object's Boundary. ``rng`` picks the cuts (default: seeded
+    by the text); ``t`` names elements (``_ofd_tag``)."""
+    from xml.sax.saxutils import escape
+
+    rng = rng or _seeded(text)
+    objs: list[str] = []
+    i = 0
+    while i < len(text):
+        chunk = text[i:i + rng.randint(2, 8)]
+        width = sum(_width(c) for c in chunk) * size
+        codes, cx, k = [], 0.0, 0
+        while k < len(chunk):
+            run = chunk[k:k + rng.randint(1, 4)]
+            adv = [_width(c) * size for c in run]
+            delta = f' DeltaX="{_ofd_deltas(adv[:-1])}"' if len(run) > 1 else ""
+            codes.append(f'<{t("TextCode")} X="{cx:g}" Y="{size:g}"{delta}>{escape(run)}'
+                         f'</{t("TextCode")}>')
+            cx += sum(adv)
+            k += len(run)
+        objs.append(f'<{t("TextObject")} ID="{ids()}" Boundary="{x:.3f} {baseline - size:.3f} '
+                    f'{width:.3f} {size * 1.2:.3f}" Font="2" Size="{size:g}">'
+                    f'<{t("FillColor")} Value="0 0 0"/>{"".join(codes)}</{t("TextObject")}>')
+        x += width
+        i += len(chunk)
+    return objs
+
+
+def ofd_rect(x: float, y: float, w: float, h: float, ids: OfdIds,
+             t=lambda name: "ofd:" + name) -> str:
+    """A stroked rectangle (a table cell's borders) as a PathObject."""
+    return (f'<{t("PathObject")} ID="{ids()}" Boundary="{x:.3f} {y:.3f} {w:.3f} {h:.3f}" '
+            f'LineWidth="0.25"><{t("AbbreviatedData")}>M 0 0 L {w:.3f} 0 L {w:.3f} {h:.3f} '
+            f'L 0 {h:.3f} C</{t("AbbreviatedData")}></{t("PathObject")}>')
+
+
+def ofd_image(ids: OfdIds, t=lambda name: "ofd:" + name) -> str:
+    """A full-page ImageObject (a scanned page) showing resource 1."""
+    return (f'<{t("ImageObject")} ID="{ids()}" Boundary="0 0 {OFD_PAGE_W:g} {OFD_PAGE_H:g}" '
+            f'CTM="{OFD_PAGE_W:g} 0 0 {OFD_PAGE_H:g} 0 0" ResourceID="1"/>')
+
+
+def _ofd_tag(style: str):
+    """Element names and root namespace declaration for a namespace style: "prefix" (ofd:X),
+    "default" (xmlns=…, no prefix) or "none" (no namespace at all)."""
+    if style == "prefix":
+        return (lambda name: "ofd:" + name), f' xmlns:ofd="{OFD_NS}"'
+    return (lambda name: name), (f' xmlns="{OFD_NS}"' if style == "default" else "")
+
+
+def ofd_package(pages: Sequence[Sequence[str]], *, title: str = "", author: str = "",
+                date: str = "2019-03-20", template: Sequence[str] = (), style: str = "prefix",
+                annotation: str = "", ids: OfdIds | None = None) -> bytes:
+    """An OFD zip: OFD.xml → Doc_0/Document.xml → one Content.xml per page holding the given
+    objects (from ``ofd_text``/``ofd_rect``/``ofd_image``, made with the same ``style``);
+    ``template`` objects go to a TemplatePage every page uses; ``annotation`` text to an
+    Annotations.xml of the first page. Odd pages' BaseLoc is absolute ("/Doc_0/…"), even ones
+    relative, as producers differ. Deterministic (fixed zip dates)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    ids = ids or OfdIds()
+    t, xmlns = _ofd_tag(style)
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    files: dict[str, str | bytes] = {}
+    page_ids = [ids() for _ in pages]
+    tpl_id = ids()
+    files["OFD.xml"] = (
+        f'{head}<{t("OFD")}{xmlns} Version="1.0" DocType="OFD"><{t("DocBody")}><{t("DocInfo")}>'
+        f'<{t("DocID")}>0d1b2c3a4e5f60718293a4b5c6d7e8f9</{t("DocID")}>'
+        + (f'<{t("Title")}>{escape(title)}</{t("Title")}>' if title else "")
+        + f'<{t("Author")}>{escape(author)}</{t("Author")}><{t("CreationDate")}>{date}</{t("CreationDate")}>'
+        f'<{t("Creator")}>nianbao farm</{t("Creator")}></{t("DocInfo")}>'
+        f'<{t("DocRoot")}>Doc_0/Document.xml</{t("DocRoot")}></{t("DocBody")}></{t("OFD")}>')
+    page_refs = "".join(
+        f'<{t("Page")} ID="{pid}" BaseLoc="{"/Doc_0/" if i % 2 else ""}Pages/Page_{i}/Content.xml"/>'
+        for i, pid in enumerate(page_ids))
+    files["Doc_0/Document.xml"] = ""  # once every ID is given (MaxUnitID)
+
+    def document() -> str:
+        return (
+            f'{head}<{t("Document")}{xmlns}><{t("CommonData")}><{t("MaxUnitID")}>{ids.n}'
+            f'</{t("MaxUnitID")}><{t("PageArea")}><{t("PhysicalBox")}>0 0 {OFD_PAGE_W:g} {OFD_PAGE_H:g}'
+            f'</{t("PhysicalBox")}></{t("PageArea")}><{t("PublicRes")}>PublicRes.xml</{t("PublicRes")}>'
+            f'<{t("DocumentRes")}>DocumentRes.xml</{t("DocumentRes")}>'
+            f'<{t("TemplatePage")} ID="{tpl_id}" BaseLoc="Tpls/Tpl_0/Content.xml" ZOrder="Background"/>'
+            f'</{t("CommonData")}><{t("Pages")}>{page_refs}</{t("Pages")}>'
+            f'<{t("Annotations")}>Annots/Annotations.xml</{t("Annotations")}></{t("Document")}>')
+
+    files["Doc_0/PublicRes.xml"] = (
+        f'{head}<{t("Res")}{xmlns} BaseLoc="Res"><{t("Fonts")}><{t("Font")} ID="2" '
+        f'FontName="宋体" FamilyName="宋体"/></{t("Fonts")}></{t("Res")}>')
+    files["Doc_0/DocumentRes.xml"] = (
+        f'{head}<{t("Res")}{xmlns} BaseLoc="Res"><{t("MultiMedias")}><{t("MultiMedia")} ID="1" '
+        f'Type="Image"><{t("MediaFile")}>image_1.png</{t("MediaFile")}></{t("MultiMedia")}>'
+        f'</{t("MultiMedias")}></{t("Res")}>')
+    files["Doc_0/Res/image_1.png"] = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+    def content(objs: Sequence[str], extra: str = "") -> str:
+        return (f'{head}<{t("Page")}{xmlns}>{extra}<{t("Content")}><{t("Layer")} ID="{ids()}" '
+                f'Type="Body">{"".join(objs)}</{t("Layer")}></{t("Content")}></{t("Page")}>')
+
+    files["Doc_0/Tpls/Tpl_0/Content.xml"] = content(template)
+    for i, objs in enumerate(pages):
+        files[f"Doc_0/Pages/Page_{i}/Content.xml"] = content(
+            objs, f'<{t("Template")} TemplateID="{tpl_id}" ZOrder="Background"/>')
+    annots = ""
+    if annotation:
+        annots = f'<{t("Page")} PageID="{page_ids[0]}"><{t("FileLoc")}>Page_0/Annotation.xml</{t("FileLoc")}></{t("Page")}>'
+        appearance = "".join(ofd_text(20, 20, annotation, ids, t=t))
+        files["Doc_0/Annots/Page_0/Annotation.xml"] = (
+            f'{head}<{t("PageAnnot")}{xmlns}><{t("Annot")} ID="{ids()}" Type="Stamp">'
+            f'<{t("Appearance")} Boundary="0 0 100 30">{appearance}</{t("Appearance")}>'
+            f'</{t("Annot")}></{t("PageAnnot")}>')
+    files["Doc_0/Annots/Annotations.xml"] = (
+        f'{head}<{t("Annotations")}{xmlns}>{annots}</{t("Annotations")}>')
+    files["Doc_0/Document.xml"] = document()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=(2019, 3, 20, 9, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data.encode("utf-8") if isinstance(data, str) else data)
+    return out.getvalue()
+
+
+def _seeded(*parts: object):
+    from .pages import _rng
+
+    return _rng("ofd", *parts)
+
+
+def _ofd_table(table, top: float, ids: OfdIds, rng, t) -> list[tuple[float, list[str]]]:
+    """A report table as bordered cells (rowspan/colspan as merged rectangles) from ``top``:
+    [(height, objects)] per group of rows no rowspan crosses (where a page may break)."""
+    size, leading = OFD_TABLE_SIZE, OFD_TABLE_LEADING
+    grid_w = OFD_PAGE_W - 2 * OFD_MARGIN
+    ncols = len(table.grid()[0])
+    placed = []  # (row, col, cell)
+    occupied: set[tuple[int, int]] = set()
+    for ri, row in enumerate(table.rows):
+        ci = 0
+        for cell in row:
+            while (ri, ci) in occupied:
+                ci += 1
+            occupied |= {(r, c) for r in range(ri, ri + cell.rowspan)
+                         for c in range(ci, ci + cell.colspan)}
+            placed.append((ri, ci, cell))
+            ci += cell.colspan
+    # columns as wide as their longest unmerged text wants, within 3-16 ems, scaled to fit
+    want = [3.0] * ncols
+    for _, ci, cell in placed:
+        if cell.colspan == 1:
+            want[ci] = max(want[ci], min(16.0, sum(_width(c) for c in cell.text) + 1))
+    colws = [grid_w * w / sum(want) for w in want]
+    xs = [OFD_MARGIN + sum(colws[:i]) for i in range(ncols + 1)]
+    nrows = len(table.rows)
+    lines_of = {id(cell): wrap(cell.text, (xs[ci + cell.colspan] - xs[ci] - 3) / size)
+                if cell.text else [] for _, ci, cell in placed}
+    heights = [leading + 1.0] * nrows
+    for ri, _, cell in placed:
+        if cell.rowspan == 1:
+            heights[ri] = max(heights[ri], len(lines_of[id(cell)]) * leading + 1.0)
+    for ri, _, cell in placed:  # a merged cell's text must fit its rows
+        need = len(lines_of[id(cell)]) * leading + 1.0
+        have = sum(heights[ri:ri + cell.rowspan])
+        if need > have:
+            heights[ri + cell.rowspan - 1] += need - have
+    ends = [max(r + c.rowspan for r, _, c in placed if r <= ri) for ri in range(nrows)]
+    groups, start = [], 0
+    for ri in range(nrows):
+        if ends[ri] == ri + 1:  # no rowspan reaches past this row: a page may break after it
+            groups.append((start, ri + 1))
+            start = ri + 1
+    out = []
+    for g0, g1 in groups:
+        objs: list[str] = []
+        for ri, ci, cell in placed:
+            if not g0 <= ri < g1:
+                continue
+            x = xs[ci]
+            y = top + sum(heights[g0:ri])
+            h = sum(heights[ri:ri + cell.rowspan])
+            objs.append(ofd_rect(x, y, xs[ci + cell.colspan] - x, h, ids, t))
+            for k, line in enumerate(lines_of[id(cell)]):
+                objs.extend(ofd_text(x + 1.5, y + (k + 1) * leading - 1.0, line, ids, rng, size,
+                                     t=t))
+        out.append((sum(heights[g0:g1]), objs))
+    return out
+
+
+def ofd_bytes(title: str, blocks: Sequence, *, author: str = "", date: str = "2019-03-20",
+              header: str = "", style: str = "prefix", annotation: str = "",
+              seed: object = "") -> bytes:
+    """A text OFD: ``title`` centred on the first page, then the blocks (corpus.Block:
+    paragraphs and headings indented two ems and wrapped, centred and right-aligned lines,
+    tables with ruled cells), each page numbered "- N -" at its foot. ``header`` goes to the
+    template page (with a rule under it), as running headers do. Text is cut into many short
+    TextObjects/TextCodes (``ofd_text``)."""
+    t, _ = _ofd_tag(style)
+    ids = OfdIds()
+    rng = _seeded(seed or title)
+    width = OFD_PAGE_W - 2 * OFD_MARGIN
+    bottom = OFD_PAGE_H - OFD_MARGIN
+    pages: list[list[str]] = [[]]
+    y = OFD_MARGIN
+
+    def room(height: float) -> None:
+        nonlocal y
+        if y + height > bottom and pages[-1]:
+            pages.append([])
+            y = OFD_MARGIN
+
+    def line(text: str, x: float, size: float = OFD_SIZE) -> None:
+        nonlocal y
+        room(OFD_LEADING)
+        y += OFD_LEADING
+        pages[-1].extend(ofd_text(x, y, text, ids, rng, size, t=t))
+
+    title_size = 6.0
+    title_w = sum(_width(c) for c in title) * title_size
+    line(title, max(OFD_MARGIN, (OFD_PAGE_W - title_w) / 2), title_size)
+    y += OFD_LEADING
+    for b in blocks:
+        if b.kind == "table":
+            y += 2
+            groups = _ofd_table(b.table, 0, ids, rng, t)
+            total = sum(height for height, _ in groups)
+            if total <= bottom - OFD_MARGIN:
+                room(total)  # a table that fits on a page is kept on one
+            for height, objs in groups:
+                room(height)
+                pages[-1].extend(_shift(objs, y))
+                y += height
+            y += 2
+            continue
+        w = sum(_width(c) for c in b.text) * OFD_SIZE
+        if b.kind == "center":
+            line(b.text, OFD_MARGIN + max(0.0, (width - w) / 2))
+        elif b.kind == "sign":
+            line(b.text, OFD_MARGIN + max(0.0, width - w))
+        else:
+            for i, seg in enumerate(wrap("\u3000\u3000" + b.text, width / OFD_SIZE)):
+                line(seg[2:] if i == 0 else seg, OFD_MARGIN + (2 * OFD_SIZE if i == 0 else 0))
+    for n, objs in enumerate(pages, 1):
+        label = f"- {n} -"
+        objs.extend(ofd_text((OFD_PAGE_W - len(label) * OFD_SIZE / 2) / 2, OFD_PAGE_H - 15,
+                             label, ids, rng, t=t))
+    template: list[str] = []
+    if header:
+        template = ofd_text(OFD_MARGIN, 15, header, ids, rng, t=t)
+        template.append(f'<{t("PathObject")} ID="{ids()}" Boundary="{OFD_MARGIN:g} 18 {width:g} 1" '
+                        f'LineWidth="0.5"><{t("AbbreviatedData")}>M 0 0 L {width:g} 0'
+                        f'</{t("AbbreviatedData")}></{t("PathObject")}>')
+    return ofd_package(pages, title=title, author=author, date=date, template=template,
+                       style=style, annotation=annotation, ids=ids)
+
+
+def _shift(objs: list[str], dy: float) -> list[str]:
+    """Move objects laid out from y=0 down by ``dy`` mm (their Boundary's y)."""
+    import re
+
+    def move(m) -> str:
+        return f'Boundary="{m.group(1)} {float(m.group(2)) + dy:.3f} '
+
+    return [re.sub(r'Boundary="([-\d.]+) ([-\d.]+) ', move, o, count=1) for o in objs]
+
+
+def report_ofd(report: Report) -> bytes:
+    """The report as an OFD (``ofd_bytes``): its text is ``report.gold_text()`` modulo
+    whitespace, its tables ruled grids, the government's name a running header."""
+    return ofd_bytes(report.title, report.blocks, author=report.publisher, date=report.published,
+                     header=f"{report.government}政府信息公开", seed=report.slug)
