@@ -22,6 +22,8 @@ import zipfile
 
 from lxml import etree
 
+from .zipparts import Parts
+
 __all__ = ["extract_docx", "extract_doc", "docx_main_part"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -30,11 +32,11 @@ _WS_RE = re.compile(r"\s+")
 _TIMEOUT = 60
 
 
-def docx_main_part(zf: zipfile.ZipFile) -> str | None:
+def docx_main_part(parts: Parts) -> str | None:
     """Name of the main document part (word/document.xml unless [Content_Types] says else)."""
-    names = set(zf.namelist())
+    names = set(parts.zf.namelist())
     try:
-        ct = etree.fromstring(zf.read("[Content_Types].xml"))
+        ct = parts.xml("[Content_Types].xml")
         for o in ct:
             ctype = o.get("ContentType") or ""
             if "wordprocessingml.document.main" in ctype or "word.document.macroEnabled.main" \
@@ -42,28 +44,28 @@ def docx_main_part(zf: zipfile.ZipFile) -> str | None:
                 name = (o.get("PartName") or "").lstrip("/")
                 if name in names:
                     return name
-    except (KeyError, etree.XMLSyntaxError):
+    except (KeyError, ValueError, etree.XMLSyntaxError):
         pass
     return "word/document.xml" if "word/document.xml" in names else None
 
 
 def extract_docx(body: bytes) -> dict:
     try:
-        zf = zipfile.ZipFile(io.BytesIO(body))
-        part = docx_main_part(zf)
+        parts = Parts(zipfile.ZipFile(io.BytesIO(body)))  # size caps: see zipparts
+        part = docx_main_part(parts)
         if part is None:
             raise ValueError("no word/document.xml")
-        root = etree.fromstring(zf.read(part), etree.XMLParser(huge_tree=True, recover=True))
+        root = parts.xml(part)
     except (zipfile.BadZipFile, ValueError, KeyError, etree.XMLSyntaxError) as exc:
         return {"text": "", "title": None, "tables": [],
                 "metadata": {"error": f"unreadable DOCX: {exc}"[:300]}}
     body_el = root.find(_W + "body")
     lines: list[str] = []
     tables: list[list[list[str]]] = []
-    numbering = _Numbering(zf)
+    numbering = _Numbering(parts)
     if body_el is not None:
         _blocks(body_el, lines, tables, numbering)
-    title = _core_title(zf) or (lines[0][:200] if lines else None)
+    title = _core_title(parts) or (lines[0][:200] if lines else None)
     return {"text": "\n".join(lines), "title": title, "tables": tables, "metadata": {}}
 
 
@@ -241,14 +243,13 @@ def _format_number(n: int, fmt: str) -> str:
 class _Numbering:
     """Word's list numbering (numbering.xml, styles.xml): the label a paragraph shows."""
 
-    def __init__(self, zf: zipfile.ZipFile):
+    def __init__(self, parts: Parts):
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId → ilvl → (fmt, text, start)
         self.style_num: dict[str, tuple[str, int]] = {}
         self.counters: dict[str, list[int]] = {}
-        parser = etree.XMLParser(recover=True, huge_tree=True)
-        try:
-            numbering = etree.fromstring(zf.read("word/numbering.xml"), parser)
-        except (KeyError, etree.XMLSyntaxError):
+        try:  # without it (or too large, or broken) paragraphs just lose their labels
+            numbering = parts.xml("word/numbering.xml")
+        except (KeyError, ValueError, etree.XMLSyntaxError):
             numbering = None
         if numbering is not None:
             abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
@@ -274,8 +275,8 @@ class _Numbering:
                         lv[ilvl] = (fmt, text, _int_attr(so, "val", 1))
                 self.levels[num.get(_W + "numId")] = lv
         try:
-            styles = etree.fromstring(zf.read("word/styles.xml"), parser)
-        except (KeyError, etree.XMLSyntaxError):
+            styles = parts.xml("word/styles.xml")
+        except (KeyError, ValueError, etree.XMLSyntaxError):
             styles = None
         if styles is not None and self.levels:
             based: dict[str, str] = {}
@@ -341,10 +342,10 @@ class _Numbering:
         return re.sub(r"%(\d)", repl, text or "")
 
 
-def _core_title(zf: zipfile.ZipFile) -> str | None:
+def _core_title(parts: Parts) -> str | None:
     try:
-        core = etree.fromstring(zf.read("docProps/core.xml"))
-    except (KeyError, etree.XMLSyntaxError):
+        core = parts.xml("docProps/core.xml")
+    except (KeyError, ValueError, etree.XMLSyntaxError):
         return None
     for el in core.iter("{http://purl.org/dc/elements/1.1/}title"):
         t = _WS_RE.sub(" ", el.text or "").strip()

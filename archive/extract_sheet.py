@@ -19,6 +19,8 @@ import zipfile
 
 from lxml import etree
 
+from .zipparts import Parts
+
 __all__ = ["extract_xlsx", "extract_xls"]
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -50,39 +52,45 @@ def _norm(s: str) -> str:
 
 def extract_xlsx(body: bytes) -> dict:
     try:
-        zf = zipfile.ZipFile(io.BytesIO(body))
-        parser = etree.XMLParser(huge_tree=True, recover=True)
+        parts = Parts(zipfile.ZipFile(io.BytesIO(body)))  # size caps: see zipparts
         shared: list[str] = []
-        if "xl/sharedStrings.xml" in zf.namelist():
-            sst = etree.fromstring(zf.read("xl/sharedStrings.xml"), parser)
+        if "xl/sharedStrings.xml" in parts:
+            sst = parts.xml("xl/sharedStrings.xml")
             shared = [_text(si) for si in sst.iter(_NS + "si")]
-        wb = etree.fromstring(zf.read("xl/workbook.xml"), parser)
+        wb = parts.xml("xl/workbook.xml")
         rels = {}
-        if "xl/_rels/workbook.xml.rels" in zf.namelist():
-            for r in etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"), parser):
+        if "xl/_rels/workbook.xml.rels" in parts:
+            for r in parts.xml("xl/_rels/workbook.xml.rels"):
                 target = r.get("Target") or ""
                 target = target.lstrip("/")
                 rels[r.get("Id")] = target if target.startswith("xl/") else "xl/" + target
         sheets = []
         for i, sh in enumerate(wb.iter(_NS + "sheet"), 1):
             path = rels.get(sh.get(_REL + "id"), f"xl/worksheets/sheet{i}.xml")
-            if path in zf.namelist():
+            if path in parts:
                 sheets.append((sh.get("name") or f"Sheet{i}", path))
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         return {"text": "", "title": None, "tables": [],
                 "metadata": {"error": f"unreadable XLSX: {exc}"[:300]}}
     lines: list[str] = []
     tables: list[list[list[str]]] = []
+    errors: list[str] = []
     for name, path in sheets:
-        grid = _sheet_grid(etree.fromstring(zf.read(path), parser), shared)
+        try:
+            grid = _sheet_grid(parts.xml(path), shared)
+        except (ValueError, etree.XMLSyntaxError) as exc:  # one bad sheet: keep the others
+            errors.append(str(exc))
+            continue
         if not grid:
             continue
         tables.append(grid)
         if len(sheets) > 1:
             lines.append(name)
         lines.extend(" | ".join(r) for r in grid)
-    return {"text": "\n".join(lines), "title": _title(tables), "tables": tables,
-            "metadata": {"format": "xlsx"}}
+    meta = {"format": "xlsx"}
+    if errors:
+        meta["error"] = "; ".join(errors)[:300]
+    return {"text": "\n".join(lines), "title": _title(tables), "tables": tables, "metadata": meta}
 
 
 def _title(tables: list) -> str | None:
