@@ -319,7 +319,7 @@ def profile_full(portals: Path, work: Path, port: int, raw: Path, rate: int = 20
     total time."""
     pyspy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(pyspy).exists():
-        return {"skipped": "py-spy not installed (pip install py-spy)"}
+        return {"skipped": "py-spy not installed (.venv/bin/pip install -e '.[bench]')"}
     archive = work / "profile"
     settings = {**BENCH_SETTINGS, "BENCH_RSS_FILE": str(work / "profile-rss.jsonl")}
     argv = [pyspy, "record", "--format", "raw", "--rate", str(rate), "--function", "--subprocesses", "--nonblocking",
@@ -473,7 +473,10 @@ def main(argv=None) -> int:
                         shutil.rmtree(p, ignore_errors=True)
         if args.profile:
             report["profile"] = profile_full(portals, work, port, out_path.with_suffix(".profile.txt"))
-            print("profile (py-spy, crawl + extraction pool), own CPU ms per response:")
+            if "skipped" in report["profile"]:
+                print(f"profile skipped: {report['profile']['skipped']}")
+            else:
+                print("profile (py-spy, crawl + extraction pool), own CPU ms per response:")
             for row in report["profile"].get("own", [])[:15]:
                 print(f"  {row.get('ms_per_response', '?'):>7} ms  {row['pct']:>5}%  {row['function']}")
         report["summary"] = summarise(report["results"])
