@@ -69,6 +69,47 @@ def report_rows(archive_dir: Path) -> dict:
         con.close()
 
 
+def fts_entries(db: Path) -> list[tuple]:
+    """Every token the full-text index holds, as sorted (report id, column, offset, token).
+
+    reports_fts is contentless, so its values cannot be read back; FTS5's `fts5vocab`
+    ('instance') lists what it indexed. FTS rowids are `reports` rowids, which differ between
+    two indexes of the same reports, hence the report id. A token of a report's earlier text
+    that a wrong delete left behind shows up here when the current text lacks that token (FTS5
+    shows the newest positions of a token the current text repeats)."""
+    con = sqlite3.connect(db)
+    try:
+        return _vocab(con, dict(con.execute("SELECT rowid, id FROM reports")))
+    finally:
+        con.close()
+
+
+def fts_entries_of_rows(db: Path) -> list[tuple]:
+    """What fts_entries should be: the tokens of the current `reports` rows, indexed afresh
+    (archive.search.fts_values into a new FTS table)."""
+    from archive import search
+
+    con = sqlite3.connect(db)
+    fresh = sqlite3.connect(":memory:")
+    try:
+        fresh.execute(search.FTS_CREATE_SQL)
+        ids = {}
+        for rowid, rid, title, text in con.execute("SELECT rowid, id, title, text FROM reports"):
+            ids[rowid] = rid
+            fresh.execute("INSERT INTO reports_fts(rowid, title, text, title4, text4) VALUES (?, ?, ?, ?, ?)",
+                          (rowid, *search.fts_values(title, text)))
+        return _vocab(fresh, ids)
+    finally:
+        con.close()
+        fresh.close()
+
+
+def _vocab(con: sqlite3.Connection, ids: dict) -> list[tuple]:
+    con.execute("CREATE VIRTUAL TABLE temp.fts_vocab USING fts5vocab(main, reports_fts, instance)")
+    return sorted((ids.get(doc, f"rowid {doc}"), col, offset, term)
+                  for term, doc, col, offset in con.execute("SELECT term, doc, col, offset FROM temp.fts_vocab"))
+
+
 def squash(text: str | None) -> str:
     """Text without whitespace: how crawled texts are compared with the farm's gold texts."""
     return "".join((text or "").split())

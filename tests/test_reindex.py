@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from archive.reindex import plan, reindex
+from tests.crawling import fts_entries, fts_entries_of_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOKKEEPING = {"first_seen", "last_seen"}
@@ -65,6 +66,9 @@ def test_reindex_equals_crawl_index(crawl_archive, tmp_path):
         diff = {c: (row[c], got[rid].get(c)) for c in row if row[c] != got[rid].get(c)}
         assert not diff, f"report {rid} ({row['page_url']}) differs: {diff}"
     assert captures(db) == captures(crawl_db)
+    # the full-text index too: the same tokens at the same places of the same reports
+    crawl_fts = fts_entries(crawl_db)
+    assert crawl_fts and fts_entries(db) == crawl_fts == fts_entries_of_rows(crawl_db)
 
 
 def test_parallel_ranges_equal_single_process(crawl_archive, tmp_path):
@@ -151,3 +155,7 @@ def test_reindex_after_refresh_runs_equals_crawl_index(tmp_path):
     assert removed == sum(1 for r in got.values() if r["removed_at"] is not None)
     assert versions(db) == versions(archive / "reports.db")
     assert captures(db) == captures(archive / "reports.db")
+    # an edited report's old tokens were deleted from the contentless FTS table, in both
+    crawl_fts = fts_entries(archive / "reports.db")
+    assert crawl_fts == fts_entries_of_rows(archive / "reports.db")
+    assert fts_entries(db) == crawl_fts
