@@ -7,25 +7,14 @@ report removed, everything else goes through `ReportAssembler` into `Index.upser
 """
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import Counter
 from typing import Callable
 
-from archive import search
-from archive.extract import Extraction, extract
+from archive.extract import Extraction
 from archive.index import Index, report_id
 from archive.reports import ReportAssembler
 
 ExtractionOrThunk = Extraction | Callable[[], Extraction]
-_MAX_SEGMENTED = 256  # texts segmented ahead whose rows have not been stored yet
-
-
-def extract_and_segment(body: bytes, url: str, content_type: str | None = None
-                        ) -> tuple[Extraction, tuple[str, str]]:
-    """`extract()` plus the full-text segmentation of its text (archive.search.segment_both):
-    what the crawl's extraction workers compute, so that the process writing the index only
-    inserts. Hand both to `Ingest.document`."""
-    ex = extract(body, url, content_type)
-    return ex, search.segment_both(ex.text)
 
 
 class Ingest:
@@ -40,23 +29,15 @@ class Ingest:
         self.assembler = ReportAssembler()
         self.counts: Counter = Counter()
         self.on_report = on_report or (lambda portal, rid: None)
-        # text → its segmentation, from extract_and_segment: used when a row with exactly
-        # that text is stored (a report split over pages gets a joined text: segmented here)
-        self._segmented: OrderedDict[str, tuple[str, str]] = OrderedDict()
 
     def document(self, context: dict, capture: dict, extraction: ExtractionOrThunk,
-                 unchanged: bool = False, text_segments: tuple[str, str] | None = None) -> None:
+                 unchanged: bool = False) -> None:
         """One captured document. `extraction` may be a callable, called only when needed
-        (an unchanged document of a current report is never extracted). `text_segments`:
-        `segment_both(extraction.text)` if already computed (extract_and_segment)."""
+        (an unchanged document of a current report is never extracted)."""
         if unchanged and self._still_current(context, capture):
             return
         if callable(extraction):
             extraction = extraction()
-        if text_segments is not None and extraction.text:
-            self._segmented[extraction.text] = text_segments
-            while len(self._segmented) > _MAX_SEGMENTED:
-                self._segmented.popitem(last=False)
         for row in self.assembler.feed(context, capture, extraction):
             self._store(row)
 
@@ -72,9 +53,7 @@ class Ingest:
             self._store(row)
 
     def _store(self, row: dict) -> None:
-        segments = self._segmented.pop(row.get("text") or "", None)
-        fts = search.fts_values(row.get("title"), row.get("text"), segments) if segments else None
-        outcome = self.index.upsert_report(row, fts)
+        outcome = self.index.upsert_report(row)
         self.counts[outcome] += 1
         self.on_report(row.get("portal"), row["id"])
 

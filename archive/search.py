@@ -157,19 +157,11 @@ def segment4(text: str | None) -> str:
     return _segment_both(text)[1]
 
 
-def fts_values(title: str | None, text: str | None,
-               text_segments: tuple[str, str] | None = None) -> tuple[str, str, str, str]:
-    """The values of FTS_COLUMNS for a report (what Index writes into reports_fts).
-    `text_segments`: ``segment_both(text)`` if already computed (the crawl's extraction
-    workers do it, off the reactor)."""
+def fts_values(title: str | None, text: str | None) -> tuple[str, str, str, str]:
+    """The values of FTS_COLUMNS for a report (what Index writes into reports_fts)."""
     title2, title4 = _segment_both(title)
-    text2, text4 = text_segments if text_segments is not None else _segment_both(text)
+    text2, text4 = _segment_both(text)
     return title2, text2, title4, text4
-
-
-def segment_both(text: str | None) -> tuple[str, str]:
-    """``(segment(text), segment4(text))``, computed in one pass."""
-    return _segment_both(text)
 
 
 def _segment_both(text: str | None) -> tuple[str, str]:

@@ -26,7 +26,7 @@ from twisted.internet.defer import Deferred
 
 from archive.extract import extract
 from archive.index import Index
-from archive.ingest import Ingest, extract_and_segment
+from archive.ingest import Ingest
 from crawler.signals import capture_stored
 
 logger = logging.getLogger(__name__)
@@ -46,11 +46,10 @@ def _now() -> str:
 class _Pending:
     """An item in the pipeline's queue (pool mode)."""
 
-    __slots__ = ("item", "ready", "extraction", "segments", "error", "done", "pool")
+    __slots__ = ("item", "ready", "extraction", "error", "done", "pool")
 
     def __init__(self, item):
         self.item, self.ready, self.extraction, self.error, self.done = item, False, None, None, Deferred()
-        self.segments = None  # full-text segmentation of the extraction's text, from the worker
         self.pool = None
 
 
@@ -111,9 +110,7 @@ class IndexPipeline:
         if self.pool is None:
             self.pool = _new_pool(self.processes)
         pending.pool = self.pool
-        # the worker also segments the text for full-text search: ~1.5 ms of Python per
-        # report that the reactor's process would otherwise spend
-        future = self.pool.submit(extract_and_segment, item["body"], capture["url"], item.get("content_type"))
+        future = self.pool.submit(extract, item["body"], capture["url"], item.get("content_type"))
         from twisted.internet import reactor
         future.add_done_callback(lambda f: reactor.callFromThread(self._extracted, pending, f))
         return self._wait(pending.done)
@@ -123,7 +120,7 @@ class IndexPipeline:
 
     def _extracted(self, pending: "_Pending", future) -> None:
         try:
-            pending.extraction, pending.segments = future.result()
+            pending.extraction = future.result()
         except BrokenProcessPool:  # a worker died (e.g. out of memory): extract inline, new pool
             if pending.pool is self.pool and self.pool is not None:
                 logger.warning("extraction pool broken; restarting it")
@@ -138,11 +135,10 @@ class IndexPipeline:
         """Apply finished items to the index in arrival order."""
         while self._queue and self._queue[0].ready:
             p = self._queue.popleft()
-            self._apply(p.item, p.extraction, p.error, p.segments)
+            self._apply(p.item, p.extraction, p.error)
             p.done.callback(p.item)
 
-    def _apply(self, item, extraction=None, error: BaseException | None = None,
-               segments: tuple[str, str] | None = None) -> None:
+    def _apply(self, item, extraction=None, error: BaseException | None = None) -> None:
         def extracted():
             if error is not None:
                 raise error
@@ -160,8 +156,7 @@ class IndexPipeline:
             return
         capture = item["capture"]
         try:
-            self.ingest.document(item["context"], capture, extracted, unchanged=item.get("unchanged", False),
-                                 text_segments=segments)
+            self.ingest.document(item["context"], capture, extracted, unchanged=item.get("unchanged", False))
         except Exception as exc:  # one bad document must not stop the crawl, but the run reports it
             if is_disk_full(exc):
                 self._disk_full(exc)
