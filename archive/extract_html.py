@@ -405,7 +405,7 @@ def _find_body(root, source: str | None = None):
         found = xp(root)
         if not found:
             continue
-        tops = [el for el in found if not any(_is_ancestor(o, el) for o in found if o is not el)]
+        tops = [el for el in found if not any(within(el, o) for o in found if o is not el)]
         tops = [el for el in tops if _text_len(el) > 0 or el.find(".//a") is not None
                 or el.find(".//img") is not None]
         if not tops:
@@ -428,15 +428,6 @@ def _find_body(root, source: str | None = None):
     _drop_chrome_blocks(body)
     _drop_headline_lists(body)
     return _density_choice(body), "density"
-
-
-def _is_ancestor(a, b) -> bool:
-    b = b.getparent()
-    while b is not None:
-        if b is a:
-            return True
-        b = b.getparent()
-    return False
 
 
 _CHROME_TAGS = ("nav", "header", "footer", "aside")

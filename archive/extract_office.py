@@ -34,7 +34,6 @@ _TIMEOUT = 60
 
 def docx_main_part(parts: Parts) -> str | None:
     """Name of the main document part (word/document.xml unless [Content_Types] says else)."""
-    names = set(parts.zf.namelist())
     try:
         ct = parts.xml("[Content_Types].xml")
         for o in ct:
@@ -42,11 +41,11 @@ def docx_main_part(parts: Parts) -> str | None:
             if "wordprocessingml.document.main" in ctype or "word.document.macroEnabled.main" \
                     in ctype or "wordprocessingml.template.main" in ctype:
                 name = (o.get("PartName") or "").lstrip("/")
-                if name in names:
+                if name in parts:
                     return name
     except (KeyError, ValueError, etree.XMLSyntaxError):
         pass
-    return "word/document.xml" if "word/document.xml" in names else None
+    return "word/document.xml" if "word/document.xml" in parts else None
 
 
 def extract_docx(body: bytes) -> dict:

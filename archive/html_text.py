@@ -189,13 +189,11 @@ class _Renderer:
             self.lines.append(Line(row_line(row), 0.0, True, False))
 
 
-def cell_text(cell, structured: frozenset | set | None = None) -> str:
-    """A table cell's text on one line (its own paragraphs joined). `structured`: see
-    _structured (computed here when not given)."""
+def cell_text(cell, structured: frozenset | set) -> str:
+    """A table cell's text on one line (its own paragraphs joined). `structured`: the
+    renderer's (see _structured)."""
     if not len(cell):  # text only: what the renderer would make of it, without one
         return normalise_inline(cell.text)
-    if structured is None:
-        structured = _structured(cell)
     # Shortcuts for a cell that renders as one line: normalised twice like the walk's line
     # joined below (the second pass drops a &nbsp; space that ended up next to CJK).
     if cell not in structured:  # inline runs only

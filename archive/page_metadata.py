@@ -172,28 +172,25 @@ def find_metadata_blocks(root, seeds: list | None = None) -> list:
     found: list = []
     seen: set = set()
     measured: dict = {}  # element -> (raw length, compact length, parsed fields): seeds share ancestors
-    unparsed: dict = {}  # element -> (raw length, compact length, upper bound of its labels)
 
     def measure(el):
         """(raw length, compact length, parsed fields or None). None: the element is too long
-        for the labels it could hold, so it is no block and the climb's rules below decide
-        without a parse (segmenting report tables for nothing was 95% of this step)."""
+        (or too long for the labels it could hold), so it is no block and the climb's rules
+        below decide without a parse (segmenting report tables for nothing was 95% of this
+        step)."""
         got = measured.get(el)
-        if got is not None:
-            return got
-        pre = unparsed.get(el)
-        if pre is None:
+        if got is None:
             plain = text_content(el)
             raw_len = len(plain)
             if raw_len > _MAX_BLOCK_CHARS * 3:
-                got = measured[el] = (raw_len, 0, None)
-                return got
-            pre = unparsed[el] = (raw_len, len(_WS_RE.sub("", plain)),
-                                  len(_ANY_LABEL_RE.findall(plain)))
-        raw_len, compact, most = pre
-        if compact > 120 + 60 * max(most, 1):
-            return raw_len, compact, None
-        got = measured[el] = (raw_len, compact, parse_metadata_text(segments_text(el)))
+                got = (raw_len, 0, None)
+            else:
+                compact = len(_WS_RE.sub("", plain))
+                if compact > 120 + 60 * max(len(_ANY_LABEL_RE.findall(plain)), 1):
+                    got = (raw_len, compact, None)
+                else:
+                    got = (raw_len, compact, parse_metadata_text(segments_text(el)))
+            measured[el] = got
         return got
 
     if seeds is None:

@@ -66,10 +66,10 @@ class Parts:
         self.left -= len(data)
         return data
 
-    def xml(self, name: str, parser: etree.XMLParser | None = None):
-        """Part `name` parsed with :func:`xml_parser` (or `parser`); KeyError, PartError or
-        lxml's XMLSyntaxError when it cannot be had."""
-        return etree.fromstring(self.read(name), parser if parser is not None else xml_parser())
+    def xml(self, name: str):
+        """Part `name` parsed with :func:`xml_parser`; KeyError, PartError or lxml's
+        XMLSyntaxError when it cannot be had."""
+        return etree.fromstring(self.read(name), xml_parser())
 
 
 def xml_parser() -> etree.XMLParser:

@@ -51,6 +51,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def warcio_cli(*args: str) -> subprocess.CompletedProcess:
+    """Run the venv's `warcio` command (check, index, …) with `args`; output captured as text."""
+    warcio = Path(sys.executable).with_name("warcio")
+    return subprocess.run([str(warcio), *map(str, args)], capture_output=True, text=True)
+
+
 def connect_index(archive_dir: Path) -> sqlite3.Connection:
     """The archive's reports.db, rows by column name."""
     con = sqlite3.connect(Path(archive_dir) / "reports.db")

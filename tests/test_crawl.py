@@ -7,15 +7,12 @@ county site with reports published only as PDF/DOCX attachments.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.search import search
-from tests.crawling import connect_index, run_crawl, squash
+from tests.crawling import connect_index, run_crawl, squash, warcio_cli
 
 
 @pytest.fixture(scope="module")
@@ -92,11 +89,10 @@ def test_warc_files_hold_a_response_for_every_report_document(farm, crawled):
 
 def test_warcio_check_and_index_accept_every_file(crawled):
     archive, _ = crawled
-    warcio = str(Path(sys.executable).with_name("warcio"))
     for path in sorted((archive / "warc").glob("*.warc.gz")):
-        check = subprocess.run([warcio, "check", "-v", str(path)], capture_output=True, text=True)
+        check = warcio_cli("check", "-v", path)
         assert check.returncode == 0, check.stdout + check.stderr
-        index = subprocess.run([warcio, "index", str(path)], capture_output=True, text=True)
+        index = warcio_cli("index", path)
         assert index.returncode == 0 and index.stdout.count("\n") >= 3
 
 

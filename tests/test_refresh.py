@@ -23,7 +23,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.urls import identity_url
 from crawler.runlock import RunLock
-from tests.crawling import ROOT, connect_index, crawl_command, crawl_env, report_rows, run_crawl, squash
+from tests.crawling import (ROOT, connect_index, crawl_command, crawl_env, report_rows, run_crawl, squash,
+                            warcio_cli)
 
 DUE = {"NIANBAO_RECHECK_DAYS": "0"}
 
@@ -143,10 +144,8 @@ def test_revisit_records_refer_to_their_originals(refreshed):
     assert revisits >= 50
     # Every digest checks out, including the full responses of changed pages (their payload
     # digest is computed once, for the revisit test, and reused for the record).
-    import sys
-    warcio = str(Path(sys.executable).with_name("warcio"))
     for path in sorted((refreshed["archive"] / "warc").glob("*.warc.gz")):
-        check = subprocess.run([warcio, "check", "-v", str(path)], capture_output=True, text=True)
+        check = warcio_cli("check", "-v", path)
         assert check.returncode == 0 and "digest pass" in check.stdout, check.stdout[-2000:] + check.stderr
 
 

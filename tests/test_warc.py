@@ -27,9 +27,9 @@ from archive.warc import (
     iter_records,
     recover,
 )
+from tests.crawling import warcio_cli
 
 ROOT = Path(__file__).resolve().parents[1]
-VENV_BIN = Path(sys.executable).parent
 NAME_RE = re.compile(r"^nianbao-\d{17}-\d{5}-[A-Za-z0-9._]+(-w\d+)?\.warc\.gz$")
 WHEN = datetime(2024, 3, 30, 8, 15, 42, tzinfo=timezone.utc)
 
@@ -164,11 +164,10 @@ def test_warcio_cli_check_and_index_accept_files(tmp_path):
     w.write_exchange(page(url="http://www.tieling.gov.cn/robots.txt", payload=b"User-agent: *\n", response_headers=[("Content-Type", "text/plain")]))
     w.close()
     path = only_file(tmp_path)
-    check = subprocess.run([str(VENV_BIN / "warcio"), "check", "-v", str(path)], capture_output=True, text=True)
+    check = warcio_cli("check", "-v", str(path))
     assert check.returncode == 0, check.stdout + check.stderr
     assert "digest pass" in check.stdout and "fail" not in check.stdout
-    index = subprocess.run([str(VENV_BIN / "warcio"), "index", "-f", "warc-type,warc-target-uri,http:status", str(path)],
-                           capture_output=True, text=True)
+    index = warcio_cli("index", "-f", "warc-type,warc-target-uri,http:status", path)
     assert index.returncode == 0, index.stderr
     rows = [json.loads(line) for line in index.stdout.splitlines()]
     assert [r["warc-type"] for r in rows] == ["warcinfo", "response", "request", "metadata", "response", "request"]
@@ -336,7 +335,7 @@ def test_revisit_records(tmp_path):
     assert ex[1].refers_to["profile"] == "server-not-modified" and ex[1].context == {"kind": "report"}
     assert ex[1].request.headers[-1] == ("If-None-Match", '"v1"')
     assert nm.record_type == same.record_type == "revisit"
-    check = subprocess.run([str(VENV_BIN / "warcio"), "check", str(only_file(tmp_path))], capture_output=True, text=True)
+    check = warcio_cli("check", str(only_file(tmp_path)))
     assert check.returncode == 0, check.stdout
 
 
@@ -402,7 +401,7 @@ def test_recover_after_crash_with_truncated_record(tmp_path):
     assert len(report) == 1 and report[0].startswith(final.name) and "cut" in report[0]
     assert final.exists() and not open_path.exists()
     assert final.stat().st_size == last_resp_off  # cut exactly at the last whole record
-    check = subprocess.run([str(VENV_BIN / "warcio"), "check", str(final)], capture_output=True, text=True)
+    check = warcio_cli("check", str(final))
     assert check.returncode == 0, check.stdout
     assert [e.context["i"] for e in iter_exchanges(tmp_path)] == [0, 1, 2, 3]
     assert recover(tmp_path) == []  # idempotent
@@ -485,7 +484,7 @@ def test_disk_full_raises_and_leaves_valid_files(tmp_path, small_disk, mode):
     assert n_written > 5
     assert not list(directory.glob("*.open"))  # the file being written was closed under its final name
     for f in sorted(directory.glob("*.warc.gz")):
-        check = subprocess.run([str(VENV_BIN / "warcio"), "check", str(f)], capture_output=True, text=True)
+        check = warcio_cli("check", str(f))
         assert check.returncode == 0, (f, check.stdout)
     got = [e.context["i"] for e in iter_exchanges(directory)]
     assert got == list(range(n_written))  # every exchange acknowledged before the error is there

@@ -13,7 +13,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 
 from archive.verify import verify
 from archive.warc import exchanges_in_file
-from tests.crawling import crawl_command, crawl_env, run_crawl
+from tests.crawling import crawl_command, crawl_env, run_crawl, warcio_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW = {"WARC_MAX_SIZE": "40000", "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "2",
@@ -96,6 +95,5 @@ def test_sigkill_mid_crawl_then_rerun(farm, crawled, tmp_path):
     assert report.ok, [str(f) for f in report.faults]
     missing = expected - page_urls(db)
     assert not missing, f"reports missing after the interrupted crawl and its rerun: {sorted(missing)}"
-    check = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", *map(str, sorted(warc.glob("*.warc.gz")))],
-                           capture_output=True, text=True)
+    check = warcio_cli("check", *sorted(warc.glob("*.warc.gz")))
     assert check.returncode == 0, check.stdout[-2000:]
