@@ -334,6 +334,7 @@ class Index:
         self.db["captures"].create_index(
             ["warc_filename", "warc_offset"], unique=True, if_not_exists=True
         )
+        self._create_statistics()  # issue 18
         self._set_meta("schema_version", str(SCHEMA_VERSION))
         self._set_meta("created_by", "nianbao archive.index")
         if "reports_fts" in self.db.table_names():
@@ -495,6 +496,62 @@ class Index:
 
     def _fts_insert(self, rowid: int, title, text, values=None) -> None:
         self.conn.execute(_FTS_INSERT, (rowid, *(values or search.fts_values(title, text))))
+
+    # ------------------------------------------------------------------ statistics (#18)
+
+    def _create_statistics(self) -> None:
+        """report_stats, report_checks, report_similarity and the publisher × year view; an
+        index from before them gets them filled from its reports' stored tables and text."""
+        from archive import stats as _stats
+        from archive.stats import schema as S
+
+        fresh = "report_stats" not in self.db.table_names()
+        self._create_table("report_stats", S.STATS_COLUMNS, "id", True,
+                           foreign_keys=[("report_id", "reports", "id")])
+        self._create_table("report_checks", S.CHECK_COLUMNS, "id", True,
+                           foreign_keys=[("report_id", "reports", "id")])
+        self._create_table("report_similarity", S.SIMILARITY_COLUMNS, "id", True,
+                           foreign_keys=[("report_id", "reports", "id")])
+        for table, cols in (("report_stats", ["report_id"]), ("report_stats", ["row_key", "col_key"]),
+                            ("report_checks", ["report_id"]), ("report_checks", ["status"]),
+                            ("report_similarity", ["report_id"])):
+            self.db[table].create_index(cols, if_not_exists=True)
+        self.conn.execute(f"DROP VIEW IF EXISTS {S.PUBLISHER_YEAR_VIEW}")
+        self.conn.execute(S.PUBLISHER_YEAR_SQL)
+        if fresh:
+            for rid, tables, text, year in self.conn.execute(
+                    "SELECT id, tables, text, year FROM reports").fetchall():
+                self._write_statistics(rid, *_stats.report_statistics(rid, tables, text or "", year))
+
+    def _write_statistics(self, report_id: str, stats: list[dict], checks: list[dict]) -> None:
+        self.conn.execute("DELETE FROM report_stats WHERE report_id = ?", (report_id,))
+        self.conn.execute("DELETE FROM report_checks WHERE report_id = ?", (report_id,))
+        for table, rows in (("report_stats", stats), ("report_checks", checks)):
+            if rows:
+                cols = list(rows[0])
+                self.conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(chr(34) + c + chr(34) for c in cols)}) "
+                    f"VALUES ({', '.join('?' * len(cols))})",
+                    [[r[c] for c in cols] for r in rows])
+
+    def replace_statistics(self, report_id: str, stats: list[dict], checks: list[dict]) -> None:
+        """Store a report's report_stats and report_checks rows (``archive.stats.
+        report_statistics``), replacing what an earlier version of the report gave."""
+        with self._lock:
+            self._begin()
+            self._write_statistics(report_id, stats, checks)
+            self._wrote()
+
+    def replace_similarity(self, rows: list[dict]) -> None:
+        """Replace the whole report_similarity table (archive.stats.similarity)."""
+        with self._lock:
+            self._begin()
+            self.conn.execute("DELETE FROM report_similarity")
+            self.conn.executemany(
+                "INSERT INTO report_similarity (report_id, other_id, relation, similarity) "
+                "VALUES (?, ?, ?, ?)",
+                [(r["report_id"], r["other_id"], r["relation"], r["similarity"]) for r in rows])
+            self._wrote(max(1, len(rows) // 100))
 
     def upsert_report(self, row: Mapping, fts_values: tuple | None = None) -> str:
         """Insert or update one report; returns ``"new"``, ``"changed"`` or ``"unchanged"``.

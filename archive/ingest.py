@@ -13,6 +13,7 @@ from typing import Callable
 from archive.extract import Extraction
 from archive.index import Index, report_id
 from archive.reports import ReportAssembler
+from archive.stats import report_statistics
 
 ExtractionOrThunk = Extraction | Callable[[], Extraction]
 
@@ -54,6 +55,9 @@ class Ingest:
 
     def _store(self, row: dict) -> None:
         outcome = self.index.upsert_report(row)
+        if outcome in ("new", "changed"):  # the statistics follow the current text (#18)
+            self.index.replace_statistics(row["id"], *report_statistics(
+                row["id"], row.get("tables"), row.get("text") or "", row.get("year")))
         self.counts[outcome] += 1
         self.on_report(row.get("portal"), row["id"])
 

@@ -255,19 +255,69 @@ def _transposed_applications(grid: list[list[str]]) -> bool:
 # ---------------------------------------------------------------------------- text
 
 def grids_from_text(text: str) -> list[list[list[str]]]:
-    """The ` | ` lines of a text, consecutive lines as one grid (for documents whose tables
-    reached the text but not ``Extraction.tables``)."""
+    """The ``|`` lines of a text, consecutive lines as one grid (documents whose tables reached
+    the text but not ``Extraction.tables``: a PDF's text layer, a naive extraction). A row that
+    a PDF wrapped onto two lines is joined again: within a table every row has the table's
+    width, so two short lines whose cells add up to it (less the cell cut in two) are one row."""
     grids: list[list[list[str]]] = []
-    cur: list[list[str]] = []
-    for line in (text or "").splitlines():
-        if " | " in line or line.rstrip().endswith(" |"):
-            cur.append([c.strip() for c in line.split("|")])
-        elif cur:
-            grids.append(cur)
-            cur = []
-    if cur:
-        grids.append(cur)
+    segment: list[str] = []
+    lines = (text or "").splitlines() + [""]
+    for i, line in enumerate(lines):
+        if "|" in line:
+            segment.append(line)
+            continue
+        if (segment and 0 < len(line.strip()) <= 20 and i + 1 < len(lines) and "|" in lines[i + 1]
+                and L.strip_numbering(line) == L.norm(line)):  # not a heading (三、…)
+            segment[-1] += line.strip()  # the end of a wrapped row, alone on its line
+            continue
+        if segment:
+            grids.append(_join_wrapped(segment))
+            segment = []
     return grids
+
+
+_GLUE = re.compile(r"(?<=.)(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|其中|\d{1,2}\.(?!\d))")
+
+
+def _unglue(cells: list[str], width: int) -> list[list[str]]:
+    """Cut a line holding more than one row (a PDF layout joined a full-width row with the next)
+    into rows: the cell where they meet holds the end of one row and the start of the next,
+    split before a numbering (一、 （一） 1. 其中) or after a leading number."""
+    rows = []
+    while len(cells) > width:
+        g = width - 1
+        glued = cells[g]
+        m = _GLUE.search(glued)
+        if m is None:
+            m = re.match(r"^[\d.,—-]+(?=\D)", glued)
+            cut = m.end() if m else 0
+        else:
+            cut = m.start()
+        rows.append(cells[:g] + [glued[:cut].strip()])
+        cells = [glued[cut:].strip()] + cells[g + 1:]
+    rows.append(cells)
+    return rows
+
+
+def _join_wrapped(lines: list[str]) -> list[list[str]]:
+    from collections import Counter
+
+    counts = Counter(line.count("|") + 1 for line in lines)
+    width = max(counts, key=lambda n: (counts[n], n))  # the most common row width
+    pieces: list[list[str]] = []
+    for line in lines:
+        cells = [c.strip() for c in line.split("|")]
+        pieces.extend(_unglue(cells, width) if len(cells) > width else [cells])
+    rows: list[list[str]] = []
+    i = 0
+    while i < len(pieces):
+        cur = pieces[i]
+        while len(cur) < width and i + 1 < len(pieces) and len(cur) + len(pieces[i + 1]) - 1 <= width:
+            i += 1
+            cur = cur[:-1] + [cur[-1] + pieces[i][0]] + pieces[i][1:]
+        rows.append(cur)
+        i += 1
+    return rows
 
 
 def _flattened_legacy(text: str) -> list[Row]:
