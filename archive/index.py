@@ -504,6 +504,7 @@ class Index:
         index from before them gets them filled from its reports' stored tables and text."""
         from archive import stats as _stats
         from archive.stats import schema as S
+        from archive.stats.similarity import sketch
 
         fresh = "report_stats" not in self.db.table_names()
         self._create_table("report_stats", S.STATS_COLUMNS, "id", True,
@@ -512,6 +513,7 @@ class Index:
                            foreign_keys=[("report_id", "reports", "id")])
         self._create_table("report_similarity", S.SIMILARITY_COLUMNS, "id", True,
                            foreign_keys=[("report_id", "reports", "id")])
+        self._create_table("report_sketches", S.SKETCH_COLUMNS, "report_id")
         for table, cols in (("report_stats", ["report_id"]), ("report_stats", ["row_key", "col_key"]),
                             ("report_checks", ["report_id"]), ("report_checks", ["status"]),
                             ("report_similarity", ["report_id"])):
@@ -522,6 +524,8 @@ class Index:
             for rid, tables, text, year in self.conn.execute(
                     "SELECT id, tables, text, year FROM reports").fetchall():
                 self._write_statistics(rid, *_stats.report_statistics(rid, tables, text or "", year))
+                self._write_sketch(rid, sketch(text or ""))
+            self._refresh_similarity()
 
     def _write_statistics(self, report_id: str, stats: list[dict], checks: list[dict]) -> None:
         self.conn.execute("DELETE FROM report_stats WHERE report_id = ?", (report_id,))
@@ -542,16 +546,37 @@ class Index:
             self._write_statistics(report_id, stats, checks)
             self._wrote()
 
-    def replace_similarity(self, rows: list[dict]) -> None:
-        """Replace the whole report_similarity table (archive.stats.similarity)."""
+    def _write_sketch(self, report_id: str, sk: bytes) -> None:
+        self.conn.execute("INSERT INTO report_sketches (report_id, sketch) VALUES (?, ?) "
+                          "ON CONFLICT(report_id) DO UPDATE SET sketch = excluded.sketch",
+                          (report_id, sk))
+
+    def set_sketch(self, report_id: str, sk: bytes) -> None:
+        """Store the near-copy sketch of a report's current text (archive.stats.similarity)."""
         with self._lock:
             self._begin()
-            self.conn.execute("DELETE FROM report_similarity")
-            self.conn.executemany(
-                "INSERT INTO report_similarity (report_id, other_id, relation, similarity) "
-                "VALUES (?, ?, ?, ?)",
-                [(r["report_id"], r["other_id"], r["relation"], r["similarity"]) for r in rows])
-            self._wrote(max(1, len(rows) // 100))
+            self._write_sketch(report_id, sk)
+            self._wrote()
+
+    def _refresh_similarity(self) -> None:
+        from archive.stats.similarity import similar_pairs
+
+        rows = self.conn.execute(
+            "SELECT r.id, coalesce(nullif(r.publisher, ''), r.portal), r.year, k.sketch "
+            "FROM reports r JOIN report_sketches k ON k.report_id = r.id").fetchall()
+        self.conn.execute("DELETE FROM report_similarity")
+        self.conn.executemany(
+            "INSERT INTO report_similarity (report_id, other_id, relation, similarity) "
+            "VALUES (?, ?, ?, ?)",
+            [(r["report_id"], r["other_id"], r["relation"], r["similarity"])
+             for r in similar_pairs(rows)])
+
+    def refresh_similarity(self) -> None:
+        """Recompute report_similarity from the stored sketches (end of a crawl or reindex)."""
+        with self._lock:
+            self._begin()
+            self._refresh_similarity()
+            self._wrote(self.batch_size)
 
     def upsert_report(self, row: Mapping, fts_values: tuple | None = None) -> str:
         """Insert or update one report; returns ``"new"``, ``"changed"`` or ``"unchanged"``.

@@ -176,7 +176,8 @@ def test_table_cut_across_pages():
     base = _values(parse_tables(grids, "", 2020))
     apps = _apps(grids)
     cut = 12
-    for second in (apps[cut:], apps[:3] + apps[cut:]):
+    wider = [r[:3] + [""] + r[3:] for r in apps[cut:]]  # the next page's grid has one more column
+    for second in (apps[cut:], apps[:3] + apps[cut:], wider):
         var = [grids[0], apps[:cut], second, grids[2]]
         parsed = parse_tables(var, "", 2020)
         assert _values(parsed) == base

@@ -141,6 +141,11 @@ def _applications(rows: list[Row]) -> list[Stat]:
             pairs = [(ci, positions[ci]) for ci in sorted(positions)]
         else:  # shifted: the cells after the labels, in the prescribed order
             tail = list(range(last + 1, len(cells)))
+            n = len(L.APPLICANT_COLUMNS)
+            # more cells than columns: colspan padding after the labels (a page of a cut table
+            # that is wider than the header's page) or empty cells at the end (ragged text)
+            while len(tail) > n and not cells[tail[0]].strip():
+                tail.pop(0)
             pairs = list(zip(tail, [k for k, _ in L.APPLICANT_COLUMNS]))
         for ci, col in pairs:
             ok, value, unit = parse_value(cells[ci])

@@ -46,11 +46,16 @@ CHECK_COLUMNS: dict[str, type] = {
     "message": str,
 }
 
+SKETCH_COLUMNS: dict[str, type] = {
+    "report_id": str,
+    "sketch": bytes,  # archive.stats.similarity.sketch of the current text
+}
+
 SIMILARITY_COLUMNS: dict[str, type] = {
     "report_id": str,
     "other_id": str,
     "relation": str,  # same_year_other_body | same_body_previous_year
-    "similarity": float,  # estimated Jaccard of 5-character shingles (MinHash, 64 hashes)
+    "similarity": float,  # estimated Jaccard of 5-character shingles (bottom-64 sketch)
 }
 
 

@@ -248,12 +248,24 @@ def _legacy(rng: random.Random, st: _Style, truth: dict) -> Table:
     return Table(tuple(rows))
 
 
-def stats_report(template: str, n: int, seed: int = 0) -> StatsReport:
+def template_of(year: int) -> str:
+    """The template version a report of ``year`` uses."""
+    return "2021" if year >= 2021 else "2019" if year >= 2019 else "pre2019"
+
+
+def series(unit: str, years, seed: int = 0) -> list[StatsReport]:
+    """One body's reports over ``years`` (each in its year's template): an indicator over time."""
+    return [stats_report(template_of(y), i, seed, year=y, unit=unit) for i, y in enumerate(years)]
+
+
+def stats_report(template: str, n: int, seed: int = 0, *, year: int | None = None,
+                 unit: str | None = None) -> StatsReport:
     """Report number ``n`` of a template version ('2021', '2019', 'pre2019') with known numbers."""
-    rng = random.Random(f"stats|{template}|{n}|{seed}")
+    rng = random.Random(f"stats|{template}|{n}|{seed}|{unit}")
     st = _Style(rng)
-    year = {"2021": 2021 + n % 4, "2019": 2019 + n % 2, "pre2019": 2014 + n % 4}[template]
-    unit = f"统计样本{template}第{n}局"
+    if year is None:
+        year = {"2021": 2021 + n % 4, "2019": 2019 + n % 2, "pre2019": 2014 + n % 4}[template]
+    unit = unit or f"统计样本{template}第{n}局"
     truth: dict = {}
     blocks: list[Block] = [Block("p", f"本报告根据《中华人民共和国政府信息公开条例》编制，统计期限自{year}年1月1日起至{year}年12月31日止。")]
     if template == "pre2019":
@@ -267,7 +279,7 @@ def stats_report(template: str, n: int, seed: int = 0) -> StatsReport:
                    Block("h", "四、政府信息公开行政复议、行政诉讼情况"), Block("table", table=_review(rng, st, truth)),
                    Block("h", "五、存在的主要问题及改进情况"), Block("p", "公开内容的深度和广度还需拓展。")]
     published = f"{year + 1}-01-{rng.randint(5, 28):02d}"
-    report = Report(slug=f"stats-{template}-{n}-{seed}", title=f"{unit}{year}年政府信息公开工作年度报告",
+    report = Report(slug=f"stats-{template}-{n}-{seed}-{unit.encode('utf-8').hex()[:8]}", title=f"{unit}{year}年政府信息公开工作年度报告",
                     government=unit, province="湖北省", level="department", year=year, published=published,
                     written=published, publisher=unit, index_no=f"STATS/{year}-{n:05d}", blocks=tuple(blocks),
                     seed="generated")
