@@ -235,13 +235,31 @@ def _active(template: str, rng: random.Random, st: _Style, truth: dict) -> Table
     return Table(tuple(rows))
 
 
+def _legacy_values(rng: random.Random) -> dict:
+    """Plausible related numbers: answers add up to the applications received, 纠错 ≤ 总数."""
+    received = rng.randint(5, 300)
+    disclosed = rng.randint(0, received)
+    partly = rng.randint(0, received - disclosed)
+    recon, suits = rng.randint(0, 12), rng.randint(0, 8)
+    in_person = rng.randint(0, received)
+    normative = rng.randint(0, 60)
+    return {"requests_received": received, "requests_closed": received, "answered_disclosed": disclosed,
+            "answered_partly": partly, "answered_refused": rng.randint(0, received - disclosed - partly),
+            "requests_in_person": in_person, "requests_online": received - in_person,
+            "reconsideration_total": recon, "reconsideration_upheld": rng.randint(0, recon),
+            "reconsideration_corrected": rng.randint(0, recon), "lawsuit_total": suits,
+            "lawsuit_upheld": rng.randint(0, suits), "lawsuit_corrected": rng.randint(0, suits),
+            "active_normative": normative, "normative_issued": normative}
+
+
 def _legacy(rng: random.Random, st: _Style, truth: dict) -> Table:
     rows = [tuple(Cell(x) for x in ("统计指标", "单位", "统计数"))]
+    related = _legacy_values(rng)
     for key, label, unit in LEGACY:
         if key is None:
             rows.append((Cell(label), Cell(unit), Cell("")))
             continue
-        v = round(rng.uniform(0, 90), 1) if unit == "万元" else _small(rng, 0.3, 500)
+        v = round(rng.uniform(0, 90), 1) if unit == "万元" else related.get(key, _small(rng, 0.3, 500))
         text, tv = st.num(v)
         truth[("legacy", key, "value")] = tv
         rows.append((Cell(label), Cell(unit), Cell(text)))
