@@ -2,7 +2,7 @@
 
 Fixtures: tests/fixtures/extract/report.{docx,doc,pdf}, scanned.pdf (see make_documents.py
 there for how they were made) and report.gold.txt; plus the farm's own PDF/DOCX/DOC files of
-every seed report when tests/farm is there.
+every seed report when farm is there.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import extract_office
+from archive.extract import office as extract_office
 from archive.extract import extract, sniff_type
 
 FIX = Path(__file__).parent / "fixtures" / "extract"
@@ -121,9 +121,9 @@ def test_broken_pdf_does_not_raise():
 # --- the farm's attachments -------------------------------------------------------------------
 def _farm():
     try:
-        from tests.farm import corpus, docs
+        from farm import corpus, docs
     except Exception:  # noqa: BLE001
-        pytest.skip("tests.farm not available")
+        pytest.skip("farm not available")
     return corpus, docs
 
 

@@ -1,4 +1,4 @@
-"""datasette plugin for the nianbao archive (loaded with ``--plugins-dir archive/datasette_plugins``).
+"""datasette plugin for the nianbao archive (loaded with ``--plugins-dir archive/index/datasette_plugins``).
 
 What it adds to plain datasette, and how:
 
@@ -6,18 +6,18 @@ What it adds to plain datasette, and how:
   table into ``rowid in (select rowid from <fts> where <fts> match escape_fts(:search))``
   (datasette/filters.py). On every connection to a database that has ``reports_fts`` this
   plugin re-registers the SQL function ``escape_fts`` as
-  ``archive.search.nianbao_fts_query``, so 复议, 行政复议 or ``2019 复议`` typed into the box
+  ``archive.index.search.nianbao_fts_query``, so 复议, 行政复议 or ``2019 复议`` typed into the box
   become the bigram/4-gram MATCH expression the index understands. (``trylast`` so it runs
   after datasette's own registration; other databases keep datasette's function.)
 * **Ranked hits with snippets.** datasette's table view cannot order by relevance (its ORDER
   BY only takes columns), so on ``/<db>/reports?_search=…`` ``extra_template_vars`` runs
-  the ranked query of archive/search.py (bm25, same facet-style ``column=value`` filters)
-  and archive/templates/_table.html shows those hits, with snippets, above the usual
+  the ranked query of archive/index/search.py (bm25, same facet-style ``column=value`` filters)
+  and archive/index/templates/_table.html shows those hits, with snippets, above the usual
   filterable, facetable table; the table's ``text`` column shows a snippet around the
   match instead of the whole report. The ``search`` canned query gives the same ranking as
   JSON/CSV.
 * **Reports that read like reports.** The row page of a report
-  (archive/templates/row.html) shows the metadata, the text with its line breaks, headings
+  (archive/index/templates/row.html) shows the metadata, the text with its line breaks, headings
   and ``a | b | c`` table rows as real tables, its earlier versions, and links to the
   archived capture.
 * **Links to the archived capture.** ``/-/nianbao/capture/<warc file>/<offset>`` serves the
@@ -48,10 +48,10 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 try:
-    from archive import search
+    from archive.index import search
 except ImportError:  # datasette started from a checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from archive import search
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+    from archive.index import search
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 REPORT_TABLES = ("reports", "report_versions")

@@ -1,7 +1,7 @@
-"""``python -m tests.farm serve|demo``.
+"""``python -m farm serve|demo``.
 
 serve: run the farm on 127.0.0.1 until Ctrl-C, print the ``http_proxy=`` line, optionally
-write the portals CSV. demo: ``tests.farm.demo:main(argv)`` (the lead's end-to-end demo).
+write the portals CSV. demo: ``farm.demo:main(argv)`` (the lead's end-to-end demo).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def serve(argv: list[str]) -> int:
     from . import build_farm
     from .server import FarmServer
 
-    ap = argparse.ArgumentParser(prog="python -m tests.farm serve",
+    ap = argparse.ArgumentParser(prog="python -m farm serve",
                                  description="Serve the sample portal farm on 127.0.0.1.")
     ap.add_argument("--port", type=int, default=0, help="port (default: any free port)")
     ap.add_argument("--kind", default="small", help="farm kind: small, platforms, bench, large (default: small)")
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__.strip())
-        print("\nusage: python -m tests.farm {serve,demo} [options]")
+        print("\nusage: python -m farm {serve,demo} [options]")
         return 0 if argv else 2
     cmd, rest = argv[0], argv[1:]
     if cmd == "serve":

@@ -7,7 +7,7 @@
   characters), other whitespace collapses to one space; ``&nbsp;``/U+3000 runs count as one
   deliberate space. Zero-width characters and soft hyphens go.
 - Data tables become one line per row, cells joined by `` | ``, on a grid with colspan and
-  rowspan resolved (archive/tables.py). A table holding another table, or with a single
+  rowspan resolved (archive/extract/tables.py). A table holding another table, or with a single
   column, is layout: its cells render as ordinary blocks.
 """
 from __future__ import annotations

@@ -12,10 +12,10 @@ from tests.crawling import ROOT, crawl_command, crawl_env
 def main(argv: list[str] | None = None) -> int:
     import subprocess
 
-    from tests.farm import build_farm
-    from tests.farm.server import FarmServer
+    from farm import build_farm
+    from farm.server import FarmServer
 
-    parser = argparse.ArgumentParser(prog="python -m tests.farm demo",
+    parser = argparse.ArgumentParser(prog="python -m farm demo",
                                      description="Crawl the bundled sample portals into an archive directory.")
     parser.add_argument("--archive-dir", default="demo-data", help="where WARCs and reports.db go (default: demo-data)")
     parser.add_argument("--kind", default="small", help="which farm to serve (default: small)")
@@ -47,6 +47,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"WARC files:        {len(warcs)} in {archive / 'warc'}")
     print(f"database:          {db}")
     print()
-    print("browse it:  .venv/bin/datasette %s -m archive/datasette.json --plugins-dir archive/datasette_plugins" % db)
+    print("browse it:  .venv/bin/datasette %s -m archive/index/datasette.json --plugins-dir archive/index/datasette_plugins" % db)
     print("      or:   make serve ARCHIVE_DIR=%s" % args.archive_dir)
     return proc.returncode

@@ -12,7 +12,7 @@ from typing import Callable
 
 from archive.extract import Extraction
 from archive.index import Index, report_id
-from archive.reports import ReportAssembler
+from archive.reports.rows import ReportAssembler
 
 ExtractionOrThunk = Extraction | Callable[[], Extraction]
 

@@ -1,6 +1,6 @@
 """Page furniture: what a government portal wraps around a report, and how to recognise it.
 
-Three kinds of evidence, used by archive/extract_html.py:
+Three kinds of evidence, used by archive/extract/html.py:
 - hidden markup (``display:none``, ``visibility:hidden``, the ``hidden`` attribute, off-screen
   or zero-size boxes, and class/id rules of the page's own ``<style>`` blocks that hide):
   injected spam lives there, and a browser shows none of it;

@@ -49,7 +49,7 @@ What we do instead (decided for nianbao, see docs/design.md):
 
 Searching from Python::
 
-    from archive.search import search
+    from archive.index.search import search
     for hit in search("data/reports.db", "行政复议", limit=20):
         print(hit["title"], hit["snippet"])
 
@@ -64,7 +64,7 @@ Searching from the shell (``sqlite-utils`` registers the imported functions)::
              nianbao_snippet(r.text, :q) as snippet
       from top join reports r on r.rowid = top.rowid
       order by top.score" -p q '行政复议' \\
-      --functions 'from archive.search import nianbao_fts_query, nianbao_snippet'
+      --functions 'from archive.index.search import nianbao_fts_query, nianbao_snippet'
 
 Rank in the subquery and snippet outside it: otherwise SQLite computes a snippet for
 every match before sorting. (``SEARCH_SQL`` below is that statement plus the ranking cap

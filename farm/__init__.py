@@ -1,7 +1,7 @@
 """The sample portal farm: imitation government portals served on 127.0.0.1.
 
-    from tests.farm import build_farm
-    from tests.farm.server import FarmServer
+    from farm import build_farm
+    from farm.server import FarmServer
 
     farm = build_farm("small")
     with FarmServer(farm) as srv:
@@ -9,7 +9,7 @@
         # http_proxy=srv.proxy_url scrapy crawl reports -a portals=tmp/portals.csv ...
         # then compare the index with farm.truth (and farm.status for blocked portals)
 
-``Farm.sites`` maps host → :class:`tests.farm.sites.Site`; ``Farm.portals`` are the
+``Farm.sites`` maps host → :class:`farm.sites.Site`; ``Farm.portals`` are the
 portals.csv rows; ``Farm.truth`` the reports a perfect crawl finds (gold text included);
 ``Farm.status`` the expected ``portals.status`` (ok|blocked|unreachable) and reason per portal.
 See docs/design.md ("Sample portal farm") and the modules: corpus (gold reports), pages
@@ -198,7 +198,7 @@ def build_farm(kind: str = "small", *, n_portals: int | None = None, seed: int =
     - ``large``: like bench with ``n_portals`` ≥ 200 (default 200) and about 100+ pages each
       (≥ 20,000 pages, rendered on demand).
 
-    ``faults`` (a :class:`tests.farm.faults.FaultPlan`) turns on the fault mode: the server
+    ``faults`` (a :class:`farm.faults.FaultPlan`) turns on the fault mode: the server
     applies its transient faults, and with ``faults.hostile`` the hostile portal 黑水县 is added
     (see ``Farm.expected_failures`` and ``Farm.forbidden_hosts``).
     """

@@ -147,19 +147,19 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
         if kind == "html":
             return _html(body, url, content_type)
         if kind == "pdf":
-            from .extract_pdf import extract_pdf
+            from .pdf import extract_pdf
             return _from_dict(extract_pdf(body), "pdf")
         if kind == "docx":
-            from .extract_office import extract_docx
+            from .office import extract_docx
             return _from_dict(extract_docx(body), "docx")
         if kind == "ofd":
-            from .extract_ofd import extract_ofd
+            from .ofd import extract_ofd
             return _from_dict(extract_ofd(body), "ofd")
         if kind in ("doc", "wps"):
-            from .extract_office import extract_doc
+            from .office import extract_doc
             return _from_dict(extract_doc(body, kind), kind)
         if kind in ("xlsx", "xls"):
-            from .extract_sheet import extract_xls, extract_xlsx
+            from .sheet import extract_xls, extract_xlsx
             res = (extract_xlsx if kind == "xlsx" else extract_xls)(body)
             return _from_dict(res, "other")
         if kind == "text":
@@ -179,7 +179,7 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
 
 def _html(body: bytes, url: str, content_type: str | None) -> Extraction:
     from .encoding import decode_html
-    from .extract_html import extract_html_text
+    from .html import extract_html_text
 
     decoded = decode_html(body, content_type)
     res = extract_html_text(str(decoded), url)

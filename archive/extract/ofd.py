@@ -21,7 +21,7 @@ page's ``Template``) hold what repeats on every page — running headers, footer
 are not read, like annotations (``Annotations.xml``) and signatures/seals.
 
 Elements are matched by local name: producers write the ``ofd:`` prefix, no prefix, a prefix
-they never declared, or no namespace. Hostile input is bounded (archive/zipparts.py): each
+they never declared, or no namespace. Hostile input is bounded (archive/extract/zipparts.py): each
 zip part is read to at most MAX_PART_BYTES decompressed (a zip bomb costs no more memory than
 that), all parts together to MAX_TOTAL_BYTES; at most MAX_PAGES pages and MAX_GLYPHS
 characters are laid out; XML is parsed without entity expansion, network access or lxml's

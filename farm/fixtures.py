@@ -1,5 +1,5 @@
 """Optional pytest fixtures for the farm. Use from tests/conftest.py with
-``pytest_plugins = ["tests.farm.fixtures"]`` (the lead owns conftest.py).
+``pytest_plugins = ["farm.fixtures"]`` (the lead owns conftest.py).
 
 - ``served_farm(kind="small", **build_kw) -> (farm, server)``: a factory fixture that builds a
   farm (``n_portals``, ``seed``, ``faults`` …), serves it, writes nothing, and stops every

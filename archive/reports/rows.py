@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from archive.classify import classify_title
+from archive.reports.classify import classify_title
 from archive.extract import Extraction, join_pages
 from archive.index import report_id
-from archive.urls import date_from_url
+from archive.reports.urls import date_from_url
 
 # A report page whose own text (title aside) is shorter than this is a cover for its attachment:
 # the report's text comes from the attachment when one arrives, else the cover stays as it is.

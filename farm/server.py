@@ -118,7 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = do_OPTIONS = _serve
 
     def _fault(self, kind: str, plan, site, path: str, req_headers, body: bytes) -> None:
-        """Produce a transient fault (tests/farm/faults.py)."""
+        """Produce a transient fault (farm/faults.py)."""
         if kind in ("500", "502", "503"):
             status = int(kind)
             data = f"<html><body><h1>{status} {REASONS[status]}</h1></body></html>".encode()
@@ -172,7 +172,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class FarmServer:
-    """Serve a :class:`tests.farm.Farm` on 127.0.0.1.
+    """Serve a :class:`farm.Farm` on 127.0.0.1.
 
     >>> with FarmServer(build_farm()) as srv:
     ...     proxy = f"http://127.0.0.1:{srv.port}"

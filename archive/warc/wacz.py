@@ -6,7 +6,7 @@ compressed CDXJ `indexes/index.cdx.gz` + `indexes/index.idx`, `datapackage.json`
 sha256 per resource, `datapackage-digest.json`). What we do differently from `wacz create`:
 
 * our JSON `metadata` records are left out of the index (they share the page's URL; a replay
-  tool must not serve them in place of the page) — see archive/cdxj.py;
+  tool must not serve them in place of the page) — see archive/warc/cdxj.py;
 * `pages/pages.jsonl` lists what a reader wants to open: the portals' home pages and every
   report page and report attachment, titled with the link text that led to it, taken from
   the crawl context stored beside each capture (py-wacz would guess pages from HTML only).
@@ -23,7 +23,7 @@ from argparse import Namespace
 from dataclasses import dataclass
 from io import TextIOWrapper
 
-from archive.cdxj import INDEXED_RECORDS
+from archive.warc.cdxj import INDEXED_RECORDS
 from archive.warc import ArchiveError, iter_exchanges, warc_files
 
 PAGE_KINDS = ("home", "report", "attachment")

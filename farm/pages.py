@@ -14,9 +14,9 @@ footer (主办/承办/网站标识码/ICP备), the "您访问的链接即将离�
 hidden spam (display:none / visibility:hidden / hidden attribute), and a Word-pasted body where
 digits, 年/月/日 and 〔〕 sit in their own ``<span>``/``<font>`` runs.
 
-Labelled set for archive/extract.py::
+Labelled set for archive/extract/__init__.py::
 
-    from tests.farm import pages, corpus
+    from farm import pages, corpus
     for skin, report, body, content_type in pages.labelled_set():
         ex = extract(body, "http://example.gov.cn/a.html", content_type)
         assert squash(ex.text) == squash(report.gold_text())   # modulo whitespace

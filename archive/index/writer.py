@@ -16,8 +16,9 @@ Usage (the crawl's item pipeline and ``archive reindex`` both do this)::
     index.close()
 
 Also: ``get_report``, ``commit``, ``rebuild_fts``, ``optimize_fts`` (after a bulk load),
-``vacuum``; module functions ``report_id``, ``latest_responses``, ``post_responses``, ``live_reports``,
-``last_checked``.
+``vacuum``; module function ``report_id``. The read-only lookups a refresh crawl makes
+(``latest_responses``, ``post_responses``, ``live_reports``, ``last_checked``) are in
+archive/index/queries.py.
 
 Design choices, and why:
 
@@ -28,14 +29,14 @@ Design choices, and why:
   ``sqlite-utils`` can read while the crawl writes. Calls are serialised by a lock, so a
   dedicated writer thread may own the Index instead of the reactor.
 * **A report never gets two rows.** ``reports.id`` is the first 16 hex digits of
-  sha1 of the page URL's identity form (``report_id()``, via archive.urls.identity_url).
+  sha1 of the page URL's identity form (``report_id()``, via archive.reports.urls.identity_url).
 * **History is kept.** A changed report's previous text and capture go to
   ``report_versions``; removed reports get ``removed_at`` and are never deleted.
   Captures fed out of time order (re-indexing many WARCs in parallel) still produce the
   right current row: an older capture with other text becomes a past version.
 * **Search.** ``reports_fts`` is a *contentless* FTS5 table (``content=''``) over
-  ``archive.search.fts_values()`` of title and text (bigrams, and 4-grams for long
-  queries; see archive/search.py), rowid = ``reports.rowid``. Contentless, because the
+  ``archive.index.search.fts_values()`` of title and text (bigrams, and 4-grams for long
+  queries; see archive/index/search.py), rowid = ``reports.rowid``. Contentless, because the
   segmented text is several times the size of the text itself and nothing ever reads it
   back. Its rows are deleted by replaying ``fts_values()`` on the old values, so the segmenter version is kept in ``meta`` and the table is rebuilt when it
   changes. ``VACUUM`` may renumber the rowids of a table without an INTEGER PRIMARY KEY,
@@ -58,8 +59,8 @@ from typing import Iterable, Mapping
 
 import sqlite_utils
 
-from archive import search
-from archive.urls import identity_url
+from archive.index import search
+from archive.reports.urls import identity_url
 
 SCHEMA_VERSION = 1
 
@@ -72,7 +73,7 @@ class IndexSchemaError(Exception):
 
 def report_id(page_url: str) -> str:
     """The stable key of a report: first 16 hex digits of sha1 of its identity URL
-    (archive.urls.identity_url: http/https, `index.html` and tracking parameters fold)."""
+    (archive.reports.urls.identity_url: http/https, `index.html` and tracking parameters fold)."""
     return hashlib.sha1(identity_url(page_url).encode("utf-8")).hexdigest()[:16]
 
 
@@ -469,7 +470,7 @@ class Index:
 
     @staticmethod
     def _clean_report(row: Mapping) -> dict:
-        """Validate and normalise an input row (from archive.reports.build_report)."""
+        """Validate and normalise an input row (from archive.reports.rows.build_report)."""
         unknown = set(row) - Index._REPORT_INPUT
         if unknown:
             raise ValueError(f"reports has no columns {sorted(unknown)}")
@@ -511,7 +512,7 @@ class Index:
           current one (out-of-order re-indexing) is filed as a past version instead and
           the call reports "unchanged" for the current row.
 
-        ``fts_values``: ``archive.search.fts_values(title, text)`` if the caller already
+        ``fts_values``: ``archive.index.search.fts_values(title, text)`` if the caller already
         computed it (segmentation is ~3 ms of pure Python for a 7,000-character report, so
         a crawl may do it in its extraction worker processes instead of the writer).
         """
@@ -718,71 +719,3 @@ class Index:
                 [*values.values(), run_id],
             )
             self._commit_locked()
-
-
-# ------------------------------------------------------------------ read-only lookups
-# The crawl reads these at start while its pipeline holds the writer connection, so they use
-# their own read-only connection (WAL lets readers and the one writer work side by side).
-
-_LATEST_RESPONSES_SQL = """
-    SELECT url, record_id, payload_digest, fetched_at, warc_filename, warc_offset, warc_length,
-           etag, last_modified
-    FROM captures
-    WHERE status = 200 AND record_type = 'response' AND coalesce(method, 'GET') = 'GET'
-    ORDER BY fetched_at, id"""
-# POST answers (list APIs) have no validators to ask with; one identical to an earlier answer
-# from the same URL is archived as an identical-payload-digest revisit of it.
-_POST_RESPONSES_SQL = """
-    SELECT url, record_id, payload_digest, fetched_at, warc_filename, warc_offset, warc_length
-    FROM captures
-    WHERE status = 200 AND record_type = 'response' AND method = 'POST' AND payload_digest IS NOT NULL
-    ORDER BY fetched_at, id"""
-_LIVE_REPORTS_SQL = ("SELECT id, portal, page_url, url, title, published, listed_on FROM reports "
-                     "WHERE removed_at IS NULL")
-# When each URL last got an answer that says something about it (not a 5xx or 429, which
-# may pass): a refresh leaves pages checked recently alone (crawler.refresh.RecheckPlan).
-_LAST_CHECKED_SQL = """
-    SELECT url, max(fetched_at) AS checked FROM captures
-    WHERE coalesce(method, 'GET') = 'GET' AND status IS NOT NULL AND status < 500 AND status != 429
-    GROUP BY url"""
-
-
-def _read(db_path: str | Path, sql: str) -> list[dict]:
-    if not Path(db_path).exists():
-        return []
-    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True, timeout=30)
-    try:
-        cur = conn.execute(sql)
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row)) for row in cur]
-    except sqlite3.OperationalError:  # no such table yet: nothing archived before
-        return []
-    finally:
-        conn.close()
-
-
-def latest_responses(db_path: str | Path) -> dict[str, dict]:
-    """url → the newest full `response` capture with status 200 (GET): what a refresh crawl
-    re-requests conditionally and refers its revisit records to."""
-    return {row["url"]: row for row in _read(db_path, _LATEST_RESPONSES_SQL)}
-
-
-def post_responses(db_path: str | Path) -> dict[tuple[str, str], dict]:
-    """(URL, payload digest) → the earliest full capture of a POST answer with that payload."""
-    out: dict[tuple[str, str], dict] = {}
-    for row in _read(db_path, _POST_RESPONSES_SQL):
-        out.setdefault((row["url"], row["payload_digest"]), row)
-    return out
-
-
-def live_reports(db_path: str | Path) -> list[dict]:
-    """Reports not marked removed: id, portal, page_url, url, title, published, listed_on."""
-    rows = _read(db_path, _LIVE_REPORTS_SQL)
-    if not rows:  # an index from before `listed_on` (added when the crawl opens it)
-        rows = _read(db_path, _LIVE_REPORTS_SQL.replace("listed_on", "NULL AS listed_on"))
-    return rows
-
-
-def last_checked(db_path: str | Path) -> dict[str, str]:
-    """URL → ISO time of its last capture with a definite answer (2xx-4xx, not 429)."""
-    return {row["url"]: row["checked"] for row in _read(db_path, _LAST_CHECKED_SQL)}
