@@ -187,3 +187,11 @@ def test_docx_automatic_numbering_labels_are_put_back():
     (LibreOffice's text export of numbered.docx shows the same labels)."""
     ex = extract(body("numbered.docx"), "http://x.gov.cn/a.docx")
     assert ex.text + "\n" == (FIX / "numbered.gold.txt").read_text(encoding="utf-8")
+
+
+def test_an_unreadable_pdf_says_why_in_its_own_words():
+    """A PDF pdfminer cannot parse yields no text and pdfminer's reason (there is no second
+    PDF library to fall back on: the error must not be an ImportError of one)."""
+    e = extract(b"%PDF-1.4\n1 0 obj broken", "http://www.a.gov.cn/x.pdf")
+    assert e.text == ""
+    assert e.metadata["error"].startswith("unreadable PDF: PDFSyntaxError")

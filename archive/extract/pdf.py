@@ -7,9 +7,9 @@ border is missing (colspan text in the first column, rowspan text repeated in ev
 as for HTML), each cell's characters joined across its wrapped lines. The remaining text
 lines are grouped into visual rows (vertical extents overlapping), read top to bottom;
 within a row, pieces separated by a wide gap are cells of a borderless table and are joined
-with `` | ``. Spaces pdfminer inserts next to CJK characters are dropped. pypdf is the
-fallback when pdfminer cannot parse a file. The page layout past pdfminer (tables, rows,
-wrapped lines) is layout.py's, which OFD pages (extract_ofd.py) share.
+with `` | ``. Spaces pdfminer inserts next to CJK characters are dropped. A file pdfminer
+cannot parse yields no text and says why (``metadata["error"]``). The page layout past
+pdfminer (tables, rows, wrapped lines) is layout.py's, which OFD pages (ofd.py) share.
 """
 from __future__ import annotations
 
@@ -29,13 +29,8 @@ def extract_pdf(body: bytes) -> dict:
     try:
         return _with_pdfminer(body)
     except Exception as exc:  # noqa: BLE001 - malformed PDFs raise anything
-        try:
-            out = _with_pypdf(body)
-            out["metadata"]["pdfminer_error"] = f"{type(exc).__name__}: {exc}"[:300]
-            return out
-        except Exception as exc2:  # noqa: BLE001
-            return {"text": "", "title": None, "tables": [], "needs_ocr": False,
-                    "metadata": {"error": f"unreadable PDF: {type(exc2).__name__}: {exc2}"[:300]}}
+        return {"text": "", "title": None, "tables": [], "needs_ocr": False,
+                "metadata": {"error": f"unreadable PDF: {type(exc).__name__}: {exc}"[:300]}}
 
 
 def _with_pdfminer(body: bytes) -> dict:
@@ -67,7 +62,7 @@ def _with_pdfminer(body: bytes) -> dict:
         needs_ocr, text, tables = True, "", []
     elif chars == 0 or (chars < 10 * max(pages, 1) and images):
         needs_ocr, text, tables = True, "", []
-    title = _pdf_title(body) or (page_lines[0][:200] if page_lines and not needs_ocr else None)
+    title = page_lines[0][:200] if page_lines and not needs_ocr else None
     return {"text": text, "title": title, "tables": tables, "needs_ocr": needs_ocr,
             "metadata": meta}
 
@@ -105,39 +100,3 @@ def _page(page) -> tuple[list[str], list[list[list[str]]], int]:
     walk(page)
     out, page_tables = page_lines(text_lines, hsegs, vsegs)
     return out, page_tables, images
-
-
-def _pdf_title(body: bytes) -> str | None:
-    try:
-        from pypdf import PdfReader
-        info = PdfReader(io.BytesIO(body)).metadata
-        title = (info.title or "").strip() if info else ""
-    except Exception:  # noqa: BLE001
-        return None
-    # Word leaves "Microsoft Word - 文档1.docx" and similar: not a title
-    if not title or re.search(r"Microsoft|\.docx?$|^文档\d*$|^Untitled|^无标题", title, re.I):
-        return None
-    return title
-
-
-def _with_pypdf(body: bytes) -> dict:
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(body))
-    texts = []
-    images = 0
-    for page in reader.pages:
-        texts.append(page.extract_text() or "")
-        try:
-            images += len(page.images)
-        except Exception:  # noqa: BLE001
-            pass
-    text = "\n".join(t.strip() for t in texts if t.strip())
-    chars = len(_WS_RE.sub("", text))
-    pages = len(reader.pages)
-    needs_ocr = chars < 10 * max(pages, 1)
-    if needs_ocr:
-        text = ""
-    first = text.splitlines()[0][:200] if text else None
-    return {"text": text, "title": first, "tables": [], "needs_ocr": needs_ocr,
-            "metadata": {"pages": pages, "extractor": "pypdf"}}

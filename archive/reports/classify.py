@@ -86,8 +86,3 @@ def classify_title(title: str | None) -> ReportTitle | None:
     if 2 <= len(head) <= 30 and not _BARE_YEAR.search(head):
         body = head
     return ReportTitle(year=year, body=body)
-
-
-def is_report_title(title: str | None) -> bool:
-    """True when `title` names a 政府信息公开工作年度报告 (see `classify_title`)."""
-    return classify_title(title) is not None

@@ -27,17 +27,6 @@ def _run_indexer(warc_path: str, out_path: str, filename: str | None = None) -> 
     ).process_all()
 
 
-def cdxj_lines(warc_path: str, filename: str | None = None) -> list[str]:
-    """The sorted CDXJ lines of one WARC (filename field = its base name unless given)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "index.cdxj")
-        _run_indexer(warc_path, out, filename)
-        with open(out, encoding="utf-8") as f:
-            return [line.rstrip("\n") for line in f if line.strip()]
-
-
 def write_cdxj(warc_path: str, out_dir: str | None = None, force: bool = False) -> tuple[str, int] | None:
     """Write `<out_dir>/<warc name>.cdxj` (default: beside the WARC). Returns (path, lines),
     or None when the index is already newer than the WARC and `force` is off. Written to a

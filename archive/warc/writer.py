@@ -363,16 +363,6 @@ class WarcWriter:
             records.append(self._metadata_record(ex.url, date, rev_id, metadata))
         return self._emit(records, ex.url, rev_id, ref_digest or "", date, "revisit")
 
-    def write_metadata(self, url: str, metadata: dict, concurrent_to: str | None = None) -> Capture:
-        """A stand-alone metadata record (e.g. a crawl-log note about a URL)."""
-        date = warc_date(None)
-        rec_id = _new_id()
-        body = json.dumps(metadata, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
-        hdrs = [("WARC-Type", "metadata"), ("WARC-Record-ID", rec_id), ("WARC-Date", date), ("WARC-Target-URI", url)]
-        if concurrent_to:
-            hdrs.append(("WARC-Concurrent-To", concurrent_to))
-        return self._emit([_record(hdrs, body, "application/json")], url, rec_id, sha1_digest(body), date, "metadata")
-
     def _emit(self, records: list[bytes], url, rec_id, digest, date, rtype) -> Capture:
         # Big payloads (PDFs, already compressed) get the fastest level: this runs on the
         # reactor thread, and level 6 gains almost nothing on them.
