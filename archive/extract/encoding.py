@@ -126,10 +126,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> DecodedText:
 
 
 def _guess(body: bytes) -> str:
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # pragma: no cover - trafilatura depends on it
-        return "gb18030"
+    from charset_normalizer import from_bytes
+
     best = from_bytes(body[:200_000]).best()
     codec = normalise_charset(best.encoding) if best is not None else None
     # a GB-family guess (or none) means gb18030; Chinese portals rarely serve anything else
