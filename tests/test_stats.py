@@ -17,7 +17,7 @@ import pytest
 from archive.extract import extract
 from archive.stats import parse_tables, parse_value, report_statistics, run_checks
 from archive.stats import labels as L
-from tests.farm.corpus import seed_report
+from farm.corpus import seed_report
 
 SHARED = pathlib.Path(__file__).resolve().parents[1] / ".." / "shared"
 SEEDS = SHARED / "seeds"

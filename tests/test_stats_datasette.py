@@ -20,15 +20,15 @@ import pytest
 
 from archive.extract import extract
 from archive.index import Index
-from archive.ingest import Ingest
+from archive.reports.ingest import Ingest
 from tests.crawling import free_port
-from tests.farm.stats_reports import corpus, erroneous, render, series
+from farm.stats_reports import corpus, erroneous, render, series
 
 pytest.importorskip("datasette_dashboards")
 
 REPO = Path(__file__).resolve().parents[1]
-METADATA = REPO / "archive" / "datasette.json"
-PLUGINS = REPO / "archive" / "datasette_plugins"
+METADATA = REPO / "archive" / "index" / "datasette.json"
+PLUGINS = REPO / "archive" / "index" / "datasette_plugins"
 ARTIFACTS = REPO / "test-artifacts"
 BODY = "统计样本市教育局"
 YEARS = (2015, 2016, 2017, 2019, 2020, 2021, 2022, 2023)

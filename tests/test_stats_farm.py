@@ -8,9 +8,9 @@ import sqlite3
 
 from archive.extract import extract
 from archive.index import Index
-from archive.ingest import Ingest
+from archive.reports.ingest import Ingest
 from bench.stats.__main__ import measure
-from tests.farm.stats_reports import corpus, render
+from farm.stats_reports import corpus, render
 
 
 def test_numbers_land_and_only_the_erroneous_report_is_flagged():

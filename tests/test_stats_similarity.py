@@ -6,10 +6,10 @@ import sqlite3
 
 from archive.extract import extract
 from archive.index import Index
-from archive.ingest import Ingest
+from archive.reports.ingest import Ingest
 from archive.stats.similarity import similarity, sketch
-from tests.farm import pages
-from tests.farm.corpus import seed_report, variant
+from farm import pages
+from farm.corpus import seed_report, variant
 
 
 def test_sketch_estimates_jaccard():

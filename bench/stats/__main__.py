@@ -4,7 +4,7 @@
 
 For every template version (2021, 2019, pre-2019 统计表) N farm reports with random numbers that
 satisfy the templates' arithmetic, plus one 2021 report with a deliberate error
-(tests/farm/stats_reports.py), each rendered as every document type the farm serves (HTML in
+(farm/stats_reports.py), each rendered as every document type the farm serves (HTML in
 four skins, DOCX, OFD, PDF with ` | ` rows), read back with archive.extract.extract and parsed
 with archive.stats. A number counts as landed when report_stats holds its (table, row key,
 column key) with the same value (null for a blank cell). Checks: the erroneous report must get
@@ -20,7 +20,7 @@ from collections import defaultdict
 
 from archive.extract import extract
 from archive.stats import parse_tables, run_checks
-from tests.farm.stats_reports import DOC_TYPES, corpus, render
+from farm.stats_reports import DOC_TYPES, corpus, render
 
 
 def measure(per_template: int, seed: int) -> dict:
