@@ -218,7 +218,10 @@ def _active(template: str, rng: random.Random, st: _Style, truth: dict) -> Table
             put(key, label, ["made", "published", "public_total"],
                 [rng.randint(0, 30), rng.randint(0, 30), rng.randint(10, 400)])
         hdr = ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量")
-        for item, pairs in (("（五）", [("licensing", "行政许可"), ("other_services", "其他对外管理服务事项")]),
+        other = "其他对外管理服务事项" + ("（指行政许可以外的政务服务事项，含行政确认、行政奖励、行政裁决、行政给付、"
+                                       "行政处罚、行政强制、行政检查、行政征收和其他类，以及公共服务事项）"
+                                       if rng.random() < 0.5 else "")  # seed 003's note
+        for item, pairs in (("（五）", [("licensing", "行政许可"), ("other_services", other)]),
                             ("（六）", [("penalties", "行政处罚"), ("enforcement", "行政强制")])):
             rows.append((Cell(f"第二十条第{item}项", 4),))
             rows.append(tuple(Cell(x) for x in hdr))

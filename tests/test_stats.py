@@ -217,3 +217,19 @@ def test_unreadable_report_says_why():
         assert rows == []
         assert [c["status"] for c in checks] == ["unreadable"] and checks[0]["message"]
         assert checks[0]["report_id"] == "r1"
+
+
+def test_active_rows_keyed_by_their_own_label_not_their_note():
+    """Seed 003's 其他对外管理服务事项 carries a note naming 行政许可, 行政处罚 and 行政强制: each
+    row's key is the one its label (before the note) names, and no key repeats."""
+    raw = (SEEDS / "003_8b4dfd596b2b0ec5.txt").read_text(encoding="utf-8")
+    for parsed in (parse_tables([], raw, None), parse_tables(_suizhou_grids(), "", 2020)):
+        active = [s for s in parsed.stats if s.table == L.ACTIVE]
+        words = dict(L.ACTIVE_ROWS)
+        assert {s.row_key for s in active} == {
+            "regulations", "normative_documents", "other_documents", "licensing", "other_services",
+            "penalties", "enforcement", "fees", "procurement"}
+        for s in active:
+            main = L.strip_numbering(s.label).split("(")[0]
+            assert words[s.row_key][0] in main, (s.row_key, s.label)
+        assert len({(s.row_key, s.col_key) for s in active}) == len(active)

@@ -76,7 +76,7 @@ def run_checks(parsed: ParsedTables) -> list[dict]:
     if not parsed.stats:
         kinds = [k for k in parsed.kinds if k]
         if parsed.source == "none":
-            why = "no tables in the extraction and no ` | ` table lines or 统计表 in the text"
+            why = "no tables in the extraction and no `|` table lines or 统计表 in the text"
         elif kinds:
             why = f"tables recognised as {', '.join(kinds)} but no number could be placed"
         else:

@@ -138,7 +138,9 @@ ACTIVE_COLUMNS: list[tuple[str, tuple[str, ...], str | None]] = [
 
 
 def active_row_key(label: str) -> str | None:
-    s = strip_numbering(label)
+    """Key of a 主动公开 row. Matched on the label before its note in brackets: the note of
+    其他对外管理服务事项 lists 行政许可以外…行政处罚、行政强制, which are rows of their own."""
+    s = re.split(r"[(（]", strip_numbering(label), maxsplit=1)[0] or strip_numbering(label)
     for key, words in ACTIVE_ROWS:
         if all(w in s for w in words):
             # "规范性文件" must not catch "其他主动公开文件（…除规范性文件以外…）"

@@ -161,6 +161,7 @@ def _active(rows: list[Row]) -> list[Stat]:
     """主动公开 (第二十条 items): sections, each with a 信息内容 header naming its columns."""
     stats: list[Stat] = []
     columns: dict[int, tuple[str, str | None]] = {}
+    seen: set[tuple[str, str]] = set()
     for ti, ri, cells in rows:
         if any(L.norm(c).startswith("信息内容") for c in cells):
             columns = {}
@@ -180,7 +181,9 @@ def _active(rows: list[Row]) -> list[Stat]:
             ok, value, suffix = parse_value(cells[ci])
             if not ok:
                 continue
-            stats.append(Stat(L.ACTIVE, key, col, L.norm(cells[0]), value, cells[ci].strip(),
+            row_key = key if (key, col) not in seen else f"{key}#{ri}"  # never overwrite
+            seen.add((row_key, col))
+            stats.append(Stat(L.ACTIVE, row_key, col, L.norm(cells[0]), value, cells[ci].strip(),
                               suffix or unit, ti, ri, ci))
     return stats
 
