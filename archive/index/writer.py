@@ -290,7 +290,10 @@ class Index:
             self._create_or_migrate(version)
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite has already rolled back after SQLITE_FULL: a second ROLLBACK would raise
+            # "no transaction is active" and hide "database or disk is full" from the caller
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
 
     def _create_table(self, name: str, columns: dict, pk: str, autoincrement_pk=False,
