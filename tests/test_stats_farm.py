@@ -116,6 +116,13 @@ def test_crawl_and_reindex_give_the_same_statistics(crawled, tmp_path):
     got_stats, got_checks = _stats_tables(db)
     assert got_stats == crawl_stats
     assert got_checks == crawl_checks
+    con = sqlite3.connect(archive / "reports.db")
+    crawl_sim = sorted(con.execute("SELECT report_id, other_id, relation, similarity FROM report_similarity"))
+    con.close()
+    con = sqlite3.connect(db)
+    assert crawl_sim and sorted(con.execute(
+        "SELECT report_id, other_id, relation, similarity FROM report_similarity")) == crawl_sim
+    con.close()
     # every report has its check rows (no silent success)
     con = sqlite3.connect(db)
     assert con.execute("SELECT count(*) FROM reports WHERE id NOT IN "
