@@ -20,11 +20,13 @@ from collections import defaultdict
 
 from archive.extract import extract
 from archive.stats import parse_tables, run_checks
+from archive.stats.similarity import sketch
 from farm.stats_reports import DOC_TYPES, corpus, render
 
 
 def measure(per_template: int, seed: int) -> dict:
     """Run every report × document type; returns the figures (see the module docstring)."""
+    parse_cpu = [0.0, 0]  # archive.stats alone (parse + checks + sketch), renderings
     cells = defaultdict(lambda: {"numbers": 0, "landed": 0, "reports": 0, "cpu_s": 0.0})
     misses: list[dict] = []
     flags = {"erroneous_flagged": 0, "erroneous": 0, "correct_flagged": 0, "correct": 0}
@@ -35,9 +37,13 @@ def measure(per_template: int, seed: int) -> dict:
             body, url, ctype = render(sr, dt)
             t1 = time.process_time()
             ex = extract(body, url, ctype)
+            tp = time.process_time()
             parsed = parse_tables(ex.tables, ex.text, sr.report.year)
             checks = run_checks(parsed)
+            sketch(ex.text)
             t2 = time.process_time()
+            parse_cpu[0] += t2 - tp
+            parse_cpu[1] += 1
             got = {(s.table, s.row_key, s.col_key): s.value for s in parsed.stats}
             c = cells[(sr.template, dt)]
             c["reports"] += 1
@@ -63,6 +69,7 @@ def measure(per_template: int, seed: int) -> dict:
         "cells": {f"{t}|{d}": v for (t, d), v in cells.items()},
         "numbers": total_n, "landed": total_l, "landed_pct": 100.0 * total_l / max(1, total_n),
         "checks": flags, "misses": misses,
+        "stats_ms_per_report": 1000 * parse_cpu[0] / max(1, parse_cpu[1]),
         "cpu_s": time.process_time() - cpu0, "wall_s": time.perf_counter() - wall,
     }
 
@@ -83,7 +90,8 @@ def main(argv=None) -> int:
     print(f"all: {r['landed']}/{r['numbers']} numbers landed ({r['landed_pct']:.2f}%); "
           f"erroneous report flagged {f['erroneous_flagged']}/{f['erroneous']} renderings; "
           f"correct reports flagged {f['correct_flagged']}/{f['correct']}; "
-          f"CPU {r['cpu_s']:.1f} s, wall {r['wall_s']:.1f} s (shared machine)")
+          f"CPU {r['cpu_s']:.1f} s, wall {r['wall_s']:.1f} s (shared machine); archive.stats alone "
+          f"(parse + checks + sketch) {r['stats_ms_per_report']:.1f} ms CPU/report")
     for m in r["misses"][:10]:
         print("miss:", m)
     if a.out:
