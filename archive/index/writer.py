@@ -59,7 +59,7 @@ from typing import Iterable, Mapping
 
 import sqlite_utils
 
-from archive.index import search
+from archive.index import coverage, search
 from archive.reports.urls import identity_url
 
 SCHEMA_VERSION = 1
@@ -92,6 +92,8 @@ REPORT_COLUMNS: dict[str, type] = {
     "portal": str,
     "province": str,
     "level": str,
+    "division_code": str,  # GB/T 2260 code of the portal's division (portals.csv `code`)
+    "publisher_code": str,  # the division whose government the publisher is, when its name says so
     "title": str,
     "year": int,  # the year the report covers
     "published": str,  # YYYY-MM-DD
@@ -162,6 +164,8 @@ PORTAL_COLUMNS: dict[str, type] = {
     "url": str,
     "province": str,
     "level": str,
+    "code": str,  # GB/T 2260 division code (portals.csv `code`), if given
+    "parent_code": str,
     "status": str,  # ok|blocked|unreachable
     "reason": str,
     "pages": int,
@@ -205,6 +209,9 @@ _INDEXES = [
     ("reports", ["page_url"]),
     ("reports", ["removed_at"]),
     ("report_versions", ["report_id", "version"]),
+    ("reports", ["publisher_code"]),
+    ("reports", ["division_code", "publisher_code"]),
+    ("portals", ["code"]),
     ("captures", ["url"]),
     ("captures", ["payload_digest"]),
 ]
@@ -325,6 +332,7 @@ class Index:
         self._create_table("captures", CAPTURE_COLUMNS, "id", True)
         self._create_table("portals", PORTAL_COLUMNS, "name")
         self._create_table("crawl_runs", RUN_COLUMNS, "id", True)
+        coverage.install(self.conn)
         for table, cols in _INDEXES:
             self.db[table].create_index(cols, if_not_exists=True)
         self.db["report_versions"].create_index(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .divisions import Division, load_divisions
 
@@ -77,10 +76,28 @@ def name_forms(name: str) -> set[str]:
     return forms
 
 
-@lru_cache(maxsize=64)
+# Indexes per divisions tuple, keyed by identity: hashing 3,209 divisions on every lookup
+# would cost more than the lookup (the bundled tuple is one cached object).
+_CACHE: dict[int, tuple[tuple, dict]] = {}
+
+
+def _cached(divisions: tuple[Division, ...]) -> dict:
+    hit = _CACHE.get(id(divisions))
+    if hit is None or hit[0] is not divisions:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        hit = _CACHE[id(divisions)] = (divisions, {"codes": {d.code: d for d in divisions}})
+    return hit[1]
+
+
 def _scope_index(scope_code: str, divisions: tuple[Division, ...]) -> dict[str, list[Division]]:
     """Name form → divisions within ``scope_code`` (a province or prefecture code; '' = all)."""
+    cache = _cached(divisions)
+    key = ("scope", scope_code)
+    if key in cache:
+        return cache[key]
     index: dict[str, list[Division]] = {}
+    cache[key] = index
     for d in divisions:
         if scope_code and not _within(d, scope_code) or d.code == scope_code:
             continue
@@ -107,8 +124,7 @@ def match_division(text: str, scope_code: str = "", divisions: tuple[Division, .
     if len(exact) == 1:
         return Match(exact[0])
     if name in RENAMED:
-        by = {d.code: d for d in divisions}
-        d = by.get(RENAMED[name])
+        d = _cached(divisions)["codes"].get(RENAMED[name])
         if d is not None and (not scope_code or _within(d, scope_code)):
             return Match(d, f"renamed: {name} is now {d.name}")
     if NOT_A_DIVISION.search(name):
@@ -128,3 +144,24 @@ def match_division(text: str, scope_code: str = "", divisions: tuple[Division, .
     if len(found) > 1:
         return Match(None, f"ambiguous: {name} could be " + ", ".join(f"{d.name} {d.code}" for d in found))
     return Match(None, f"no division named {name} here")
+
+
+def publisher_division(publisher: str | None, portal_code: str | None,
+                       divisions: tuple[Division, ...] | None = None) -> str | None:
+    """The division a report's publisher (发布机构, or the body its title names) is the
+    government of, looked for within its portal's division: '阳新县人民政府' on 黄石市's portal
+    → 420222; the portal's own government → the portal's code; a department ('襄阳市教育局'),
+    an unknown or an ambiguous name → None."""
+    if not publisher or not portal_code:
+        return None
+    divisions = divisions if divisions is not None else load_divisions()
+    own = _cached(divisions)["codes"].get(portal_code)
+    if own is None:
+        return None
+    name = clean_name(publisher)
+    if name in name_forms(own.name):
+        return own.code
+    if own.level == "county":
+        return None
+    m = match_division(name, own.code, divisions)
+    return m.division.code if m.division is not None else None

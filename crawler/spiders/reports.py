@@ -44,6 +44,12 @@ _FAILURE_NAMES = [
 ]
 
 
+def _code(portal: Portal) -> dict:
+    """The portal's division code for the crawl context (so reindex knows it too), if given."""
+    code = portal.extra.get("code")
+    return {"code": code} if code else {}
+
+
 @dataclass
 class PortalState:
     """What the crawl has learnt about one portal so far (written to the `portals` table)."""
@@ -65,7 +71,8 @@ class PortalState:
             status = "ok" if self.home_ok else "unreachable"
         return {
             "name": self.portal.name, "url": self.portal.url, "province": self.portal.province,
-            "level": self.portal.level, "status": status, "reason": self.reason or self.stop_reason,
+            "level": self.portal.level, "code": self.portal.extra.get("code") or None,
+            "parent_code": self.portal.extra.get("parent_code") or None, "status": status, "reason": self.reason or self.stop_reason,
             "pages": self.pages, "reports": len(self.reports), "errors": self.errors,
         }
 
@@ -118,7 +125,7 @@ class ReportsSpider(scrapy.Spider):
         known = list(self.known_report_requests())
         for portal in self.portal_list:
             ctx = {"portal": portal.name, "province": portal.province, "level": portal.level,
-                   "kind": "home", "depth": 0}
+                   "kind": "home", "depth": 0, **_code(portal)}
             yield scrapy.Request(portal.url, callback=self.parse_page, errback=self.on_error,
                                  meta={"nianbao": ctx})
         yield from known
@@ -159,7 +166,7 @@ class ReportsSpider(scrapy.Spider):
     @staticmethod
     def _portal_parent(portal: Portal) -> dict:
         return {"portal": portal.name, "province": portal.province, "level": portal.level,
-                "depth": 0, "url": None}
+                "depth": 0, "url": None, **_code(portal)}
 
     def _known_request(self, portal: Portal, row: dict) -> scrapy.Request | None:
         direct = row["page_url"] == row["url"] and is_document_url(row["url"])
@@ -193,7 +200,7 @@ class ReportsSpider(scrapy.Spider):
             state.stop_reason = f"page cap {self.max_pages} reached"
             return None
         ctx = {"portal": parent["portal"], "province": parent.get("province"), "level": parent.get("level"),
-               "kind": kind, "anchor": anchor or None, "referer": parent.get("url"),
+               "code": parent.get("code"), "kind": kind, "anchor": anchor or None, "referer": parent.get("url"),
                "depth": parent.get("depth", 0) if depth is None else depth}
         ctx.update({k: v for k, v in extra.items() if v is not None})
         callback = {"report": self.parse_report, "attachment": self.parse_attachment,
@@ -205,7 +212,7 @@ class ReportsSpider(scrapy.Spider):
         if lr.platform is None:
             return self._request(lr.url, parent, "list", list_root=parent.get("list_root") or parent.get("url"))
         ctx = {"portal": parent["portal"], "province": parent.get("province"), "level": parent.get("level"),
-               "kind": "list", "platform": lr.platform, "referer": parent.get("url"),
+               "code": parent.get("code"), "kind": "list", "platform": lr.platform, "referer": parent.get("url"),
                "depth": parent.get("depth", 0), "list_root": parent.get("list_root") or parent.get("url")}
         meta = {"nianbao": ctx, "platform_state": lr.state}
         if lr.method == "POST":
