@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
-
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 

@@ -11,8 +11,8 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from archive.reports.classify import classify_title, normalize_title
 from archive.extract.page_metadata import normalise_date
+from archive.reports.classify import classify_title, normalize_title
 from archive.reports.urls import canonical_url
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd")

@@ -57,7 +57,7 @@ def pdf_bytes(title: str, paragraphs: Sequence[str], *, author: str = "",
     lines.append((title, max(MARGIN, (PAGE_W - tw) / 2), 16))
     lines.append(("", MARGIN, FONT_SIZE))
     for p in paragraphs:
-        for i, seg in enumerate(wrap("\u3000\u3000" + p if p else p, max_em)):
+        for seg in wrap("\u3000\u3000" + p if p else p, max_em):
             lines.append((seg, MARGIN, FONT_SIZE))
     per_page = int((PAGE_H - 2 * MARGIN) / LEADING)
     pages = [lines[i:i + per_page] for i in range(0, len(lines), per_page)]

@@ -45,10 +45,24 @@ from crawler.portals import Portal  # a row of portals.csv, as the crawl reads i
 
 from . import docs
 from .corpus import Report
-from .pages import (Chrome, HanwebParams, ListItem, PageMeta, jpaas_list_html, render_attachment_page,
-                    render_hanweb_column, render_hanweb_dataproxy, render_jpaas_column, render_legacy_list,
-                    render_link_page, render_plain_article, render_report, render_trs_list,
-                    render_ucap_list, render_waf)
+from .pages import (
+    Chrome,
+    HanwebParams,
+    ListItem,
+    PageMeta,
+    jpaas_list_html,
+    render_attachment_page,
+    render_hanweb_column,
+    render_hanweb_dataproxy,
+    render_jpaas_column,
+    render_legacy_list,
+    render_link_page,
+    render_plain_article,
+    render_report,
+    render_trs_list,
+    render_ucap_list,
+    render_waf,
+)
 
 HTML = "text/html; charset=utf-8"
 Headers = list[tuple[str, str]]

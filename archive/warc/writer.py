@@ -39,9 +39,9 @@ from .records import (
     _warcio_version,
     archived_response_headers,
     check_digest,
-    sha1_digest,
     http_request_head,
     http_response_head,
+    sha1_digest,
     warc_date,
 )
 
@@ -203,7 +203,7 @@ class WarcWriter:
                 pass
             if self._records_in_file == 0:
                 raise ArchiveFullError(f"archive disk full writing {path}: {e.strerror}") if e.errno in _FULL_ERRNOS \
-                    else ArchiveError(f"cannot write {path}: {e.strerror}")
+                    else ArchiveError(f"cannot write {path}: {e.strerror}") from e
             final = self._finish_file()
             if e.errno in _FULL_ERRNOS:
                 raise ArchiveFullError(
