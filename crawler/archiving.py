@@ -61,12 +61,6 @@ def _header(response, name: bytes) -> str | None:
     return value.decode("latin-1") if value else None
 
 
-def prior_ref(prior: Prior) -> dict:
-    """What a revisit record refers to (WARC-Refers-To-*)."""
-    return {"url": prior.url, "fetched_at": prior.fetched_at, "record_id": prior.record_id,
-            "payload_digest": prior.payload_digest}
-
-
 class WarcMiddleware:
     """Archive each response (and its request and crawl context) as WARC records."""
 
@@ -128,7 +122,7 @@ class WarcMiddleware:
         try:
             if profile:
                 # No context record: a revisit's context is its original's (reindex looks it up).
-                capture = self.writer.write_revisit(exchange, prior_ref(prior), profile=profile,
+                capture = self.writer.write_revisit(exchange, prior, profile=profile,
                                                     with_request=self.revisit_requests)
             else:
                 capture = self.writer.write_exchange(exchange, metadata=ctx)
