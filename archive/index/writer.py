@@ -53,7 +53,6 @@ import re
 import sqlite3
 import threading
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -61,6 +60,7 @@ import sqlite_utils
 
 from archive.index import search
 from archive.reports.urls import identity_url
+from archive.warc.records import warc_date
 
 SCHEMA_VERSION = 1
 
@@ -75,10 +75,6 @@ def report_id(page_url: str) -> str:
     """The stable key of a report: first 16 hex digits of sha1 of its identity URL
     (archive.reports.urls.identity_url: http/https, `index.html` and tracking parameters fold)."""
     return hashlib.sha1(identity_url(page_url).encode("utf-8")).hexdigest()[:16]
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # ------------------------------------------------------------------------------ schema
@@ -488,7 +484,7 @@ class Index:
             if isinstance(out.get(flag), bool):
                 out[flag] = int(out[flag])
         if not out.get("fetched_at"):
-            out["fetched_at"] = _now()
+            out["fetched_at"] = warc_date()
         return out
 
     def _fts_delete(self, rowid: int, title, text) -> None:
@@ -623,7 +619,7 @@ class Index:
         """Mark reports as gone from their portal (404/410, or no longer listed). They
         stay in the index; ``removed_at`` keeps the first time they were found missing.
         Takes report ids or page URLs; returns how many rows newly got removed_at."""
-        when = when or _now()
+        when = when or warc_date()
         ids = self._ids(ids_or_page_urls)
         with self._lock:
             self._begin()
@@ -640,7 +636,7 @@ class Index:
     def mark_seen(self, ids_or_page_urls: Iterable[str] | str, when: str | None = None) -> int:
         """Reports confirmed present without re-extraction (e.g. a 304): last_seen moves
         forward and removed_at is cleared. Returns how many rows matched."""
-        when = when or _now()
+        when = when or warc_date()
         ids = self._ids(ids_or_page_urls)
         with self._lock:
             self._begin()
@@ -688,7 +684,7 @@ class Index:
         with self._lock:
             self._begin()
             cur = self.conn.execute(
-                "INSERT INTO crawl_runs (started_at) VALUES (?)", (started_at or _now(),)
+                "INSERT INTO crawl_runs (started_at) VALUES (?)", (started_at or warc_date(),)
             )
             self._commit_locked()
             self.counts = dict.fromkeys(self.counts, 0)
@@ -701,7 +697,7 @@ class Index:
         it is stored as JSON in ``stats``. Commits."""
         stats = dict(stats or {})
         values = {
-            "finished_at": stats.get("finished_at") or _now(),
+            "finished_at": stats.get("finished_at") or warc_date(),
             "finish_reason": stats.get("finish_reason"),
             "pages": stats.get("pages"),
             "errors": stats.get("errors"),
