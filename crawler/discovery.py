@@ -13,10 +13,13 @@ import lxml.html
 
 from archive.extract.page_metadata import normalise_date
 from archive.reports.classify import classify_title, normalize_title
-from archive.reports.urls import canonical_url
+from archive.reports.urls import (  # noqa: F401 - is_document_url and the lists are this module's API too
+    ATTACHMENT_EXTENSIONS,
+    DOCUMENT_EXTENSIONS,
+    canonical_url,
+    is_document_url,
+)
 
-ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd")
-DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")  # the ones a report's text can come from
 _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 # Anchor-text and URL cues of the columns that lead to annual reports. Weights are additive;
@@ -144,12 +147,6 @@ def _section_title(a: lxml.html.HtmlElement) -> str | None:
             sib, looked = sib.getprevious(), looked + 1
         node = parent
     return None
-
-
-def is_document_url(url: str) -> bool:
-    """True for URLs of attachment files (PDF, DOC, DOCX, WPS, XLS…)."""
-    path = urlsplit(url).path.lower()
-    return path.endswith(ATTACHMENT_EXTENSIONS)
 
 
 # Article URLs of the common platforms: an article is never a column, whatever folder it is in.
