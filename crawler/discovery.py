@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from archive.extract.page_metadata import normalise_date
+from archive.extract.page_metadata import DATE_RE, normalise_date
 from archive.reports.classify import classify_title, normalize_title
 from archive.reports.urls import (  # noqa: F401 - is_document_url and the lists are this module's API too
     ATTACHMENT_EXTENSIONS,
@@ -19,8 +19,6 @@ from archive.reports.urls import (  # noqa: F401 - is_document_url and the lists
     canonical_url,
     is_document_url,
 )
-
-_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 # Anchor-text and URL cues of the columns that lead to annual reports. Weights are additive;
 # a link scoring COLUMN_THRESHOLD or more is followed as a column.
@@ -191,7 +189,7 @@ def is_pager_link(link: Link, page_url: str) -> bool:
     here, there = urlsplit(page_url), urlsplit(link.url)
     if here.netloc != there.netloc or there.path.rsplit("/", 1)[0] != here.path.rsplit("/", 1)[0]:
         return False
-    if _DATE_RE.search(link.url):  # a date in the URL is a calendar, whatever the link says
+    if DATE_RE.search(link.url):  # a date in the URL is a calendar, whatever the link says
         return False
     # Numbers must point at page URLs; words (下一页, 尾页) may point at any page of the list.
     target = there.path + ("?" + there.query if there.query else "")
