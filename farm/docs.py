@@ -9,6 +9,9 @@ would then return (cid:N) garbage.) No dependency beyond the stdlib.
 Tables are not drawn in PDFs (a PDF holds positioned text, not cells), so a PDF report must
 be one without tables (see ``corpus.variant(..., drop_tables=True)``). DOCX files keep tables
 as real Word tables with merged cells.
+
+Length: one generator per attachment format (a small PDF writer, DOCX, DOC as a compound file,
+OFD packages with ruled tables); they share the text layout helpers at the top.
 """
 from __future__ import annotations
 

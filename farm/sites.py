@@ -29,6 +29,9 @@ and the expected crawl status of the portal):
 
 Every list mixes reports with look-alikes (指南, 工作要点, 法治政府建设年度报告, 统计公报, 部门预算,
 news mentioning 年度报告, a correction notice about a report).
+
+Length: one builder class per platform, each a self-contained imitation portal; splitting them
+apart would scatter the shared Site/Resource machinery they all use.
 """
 from __future__ import annotations
 

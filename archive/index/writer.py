@@ -42,6 +42,10 @@ Design choices, and why:
   changes. ``VACUUM`` may renumber the rowids of a table without an INTEGER PRIMARY KEY,
   so ``Index.vacuum()`` rebuilds the FTS table afterwards; never VACUUM by hand without
   calling ``rebuild_fts()``.
+
+Length: one class, `Index`, owns every write to reports.db; its methods share one lock, one
+open transaction and the FTS bookkeeping, so they stay together (the read-only lookups are in
+queries.py).
 """
 
 from __future__ import annotations
