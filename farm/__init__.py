@@ -19,12 +19,11 @@ generate (bigger farms), server.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as _dt
 import os
 import urllib.parse
 from dataclasses import dataclass, field
-
-import dataclasses
-import datetime as _dt
 
 from .corpus import Block, Report, seed_report, variant
 from .pages import ListItem

@@ -42,6 +42,10 @@ Design choices, and why:
   changes. ``VACUUM`` may renumber the rowids of a table without an INTEGER PRIMARY KEY,
   so ``Index.vacuum()`` rebuilds the FTS table afterwards; never VACUUM by hand without
   calling ``rebuild_fts()``.
+
+Length: one class, `Index`, owns every write to reports.db; its methods share one lock, one
+open transaction and the FTS bookkeeping, so they stay together (the read-only lookups are in
+queries.py).
 """
 
 from __future__ import annotations
@@ -53,7 +57,6 @@ import re
 import sqlite3
 import threading
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -61,6 +64,7 @@ import sqlite_utils
 
 from archive.index import coverage, search
 from archive.reports.urls import identity_url
+from archive.warc.records import warc_date
 
 SCHEMA_VERSION = 1
 
@@ -75,10 +79,6 @@ def report_id(page_url: str) -> str:
     """The stable key of a report: first 16 hex digits of sha1 of its identity URL
     (archive.reports.urls.identity_url: http/https, `index.html` and tracking parameters fold)."""
     return hashlib.sha1(identity_url(page_url).encode("utf-8")).hexdigest()[:16]
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # ------------------------------------------------------------------------------ schema
@@ -496,7 +496,7 @@ class Index:
             if isinstance(out.get(flag), bool):
                 out[flag] = int(out[flag])
         if not out.get("fetched_at"):
-            out["fetched_at"] = _now()
+            out["fetched_at"] = warc_date()
         return out
 
     def _fts_delete(self, rowid: int, title, text) -> None:
@@ -631,7 +631,7 @@ class Index:
         """Mark reports as gone from their portal (404/410, or no longer listed). They
         stay in the index; ``removed_at`` keeps the first time they were found missing.
         Takes report ids or page URLs; returns how many rows newly got removed_at."""
-        when = when or _now()
+        when = when or warc_date()
         ids = self._ids(ids_or_page_urls)
         with self._lock:
             self._begin()
@@ -648,7 +648,7 @@ class Index:
     def mark_seen(self, ids_or_page_urls: Iterable[str] | str, when: str | None = None) -> int:
         """Reports confirmed present without re-extraction (e.g. a 304): last_seen moves
         forward and removed_at is cleared. Returns how many rows matched."""
-        when = when or _now()
+        when = when or warc_date()
         ids = self._ids(ids_or_page_urls)
         with self._lock:
             self._begin()
@@ -696,7 +696,7 @@ class Index:
         with self._lock:
             self._begin()
             cur = self.conn.execute(
-                "INSERT INTO crawl_runs (started_at) VALUES (?)", (started_at or _now(),)
+                "INSERT INTO crawl_runs (started_at) VALUES (?)", (started_at or warc_date(),)
             )
             self._commit_locked()
             self.counts = dict.fromkeys(self.counts, 0)
@@ -709,7 +709,7 @@ class Index:
         it is stored as JSON in ``stats``. Commits."""
         stats = dict(stats or {})
         values = {
-            "finished_at": stats.get("finished_at") or _now(),
+            "finished_at": stats.get("finished_at") or warc_date(),
             "finish_reason": stats.get("finish_reason"),
             "pages": stats.get("pages"),
             "errors": stats.get("errors"),

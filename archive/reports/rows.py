@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from archive.registry.match import publisher_division
-from archive.reports.classify import classify_title
 from archive.extract import Extraction, join_pages
 from archive.index import report_id
+from archive.registry.match import publisher_division
+from archive.reports.classify import classify_title
 from archive.reports.urls import date_from_url
 
 # A report page whose own text (title aside) is shorter than this is a cover for its attachment:

@@ -14,16 +14,22 @@ from pathlib import Path
 
 import scrapy
 from scrapy import signals
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 
-from archive.reports.classify import classify_title
 from archive.index import last_checked, live_reports
+from archive.reports.classify import classify_title
 from archive.reports.responses import ItemStart, pipeline_item
 from archive.reports.urls import identity_url
 from crawler.discovery import (
-    Scope, attachment_links, classify_links, column_score, extract_links, is_document_url,
-    is_government_host, may_link_documents,
+    Scope,
+    attachment_links,
+    classify_links,
+    column_score,
+    extract_links,
+    is_document_url,
+    is_government_host,
+    may_link_documents,
 )
 from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api
 from crawler.portals import DEFAULT_PORTALS, Portal, load_portals
