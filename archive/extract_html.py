@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from . import furniture
+from . import fallback, furniture
 from .html_text import BLOCK_TAGS, Line, is_attachment_href, render, text_content
 from .page_metadata import SEED_RE, elements_with_text, find_metadata_blocks, normalise_date, within
 
@@ -133,6 +133,11 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     lines, tables = render(body_el)
     lines = _clean_lines(lines)
     text_lines = [ln.text for ln in lines]
+    if fallback.needed(container, text_lines):  # a fragment of an unknown layout?
+        better = fallback.main_lines(html, text_lines)
+        if better is not None:
+            text_lines = better
+            out.container = container = "density+trafilatura"
 
     if title:
         if not _starts_with_title(text_lines, title):
