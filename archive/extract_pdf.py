@@ -9,7 +9,8 @@ lines are grouped into visual rows (vertical extents overlapping), read top to b
 within a row, pieces separated by a wide gap are cells of a borderless table and are joined
 with `` | ``. Spaces pdfminer inserts next to CJK characters are dropped. pypdf is the
 fallback when pdfminer cannot parse a file. The page layout past pdfminer (tables, rows,
-wrapped lines) is layout.py's, which OFD pages (extract_ofd.py) share.
+wrapped lines, pages read together: tables and paragraphs a page break cuts joined, a
+two-line title joined) is layout.py's, which OFD pages (extract_ofd.py) share.
 """
 from __future__ import annotations
 

@@ -1,15 +1,20 @@
-"""Reading order and ruled tables of one fixed-layout page: what PDF (extract_pdf.py) and OFD
+"""Reading order and ruled tables of fixed-layout pages: what PDF (extract_pdf.py) and OFD
 (extract_ofd.py) pages share once their glyphs and rulings are known.
 
 Coordinates are PDF's: points, y growing upwards. A page is given as text lines (``TextLine``:
 the glyphs one line holds, as a layout engine grouped them) and as horizontal and vertical
-rulings (``add_ruling``). ``page_lines`` rebuilds ruled tables from the rulings (grid lines,
-merged cells where a border is missing: colspan text in the first column, rowspan text
-repeated in every row, as for HTML; each cell's characters joined across its wrapped lines),
-groups the remaining text into visual rows (vertical extents overlapping) read top to bottom,
-splits a row into cells of a borderless table at wide gaps, joins the wrapped lines of a
-paragraph (a line from the left edge to the right margin goes on with the next line of the
-same font size), and drops the page number in the footer.
+rulings (``add_ruling``). ``page_layout`` lays out one page: it rebuilds ruled tables from the
+rulings (grid lines, merged cells where a border is missing: colspan text in the first column,
+rowspan text repeated in every row, as for HTML; each cell's characters joined across its
+wrapped lines), groups the remaining text into visual rows (vertical extents overlapping; a
+closing punctuation mark whose glyph box sits off its line goes back to the line it ends),
+splits a row into cells of a borderless table at wide gaps, and drops the page number in the
+footer. ``document_lines`` then reads the pages together: a ruled table cut by a page break
+is joined to its first part (the text of a merged cell the break cut repeated in the rows
+below it), a paragraph's wrapped lines are joined (a line from the left edge to the right
+margin goes on with the next line of the same font size), also across a page break, and a
+title set in two or three centred lines of a larger size is one line. ``page_lines`` is one
+page read alone.
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ __all__ = ["Glyph", "PageLayout", "TextLine", "add_ruling", "document_lines", "p
            "page_lines"]
 
 PAGE_NO_RE = re.compile(r"^[\s\-—–－_]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*\d{1,4})?[\s\-—–－_]*$")
+_WS_RE = re.compile(r"\s+")
 _EPS = 2.0  # points: rulings closer than this are the same line
 
 
@@ -89,6 +95,16 @@ class PageLayout:
 
     blocks: list
     free_tables: list[list[list[str]]]
+
+    def chars(self) -> int:
+        """How many non-space characters the page's text holds."""
+        n = 0
+        for b in self.blocks:
+            if isinstance(b, _Free):
+                n += len(_WS_RE.sub("", b.text))
+            else:
+                n += sum(len(_WS_RE.sub("", c)) for row in b.grid for c in row)
+        return n
 
 
 def page_lines(lines: list[TextLine], hsegs: list, vsegs: list

@@ -120,3 +120,17 @@ def test_per_page_reading_would_break_them():
     assert rows_recovered("\n".join(whole), rows)[0] == len(rows)
     assert rows_recovered("\n".join(per_page), rows)[0] < len(rows)
     assert len(per_page) > len(whole)
+
+
+@pytest.mark.parametrize("slug", corpus.SEED_SLUGS)
+def test_ofd_pages_are_read_together_too(slug):
+    """OFD shares layout.py: its tables cut by a page break are one table again and its
+    paragraphs cut by one are one line (the farm OFD, tests/farm/docs.py report_ofd)."""
+    from tests.farm import docs
+
+    r = corpus.seed_report(slug)
+    ex = extract(docs.report_ofd(r), f"http://www.example.gov.cn/{slug}.ofd")
+    assert ex.metadata["pages"] >= 3
+    assert [_squash(x) for x in ex.text.splitlines()] == \
+        [_squash(x) for x in r.gold_text().splitlines()]
+    assert ex.tables == r.gold_tables()
