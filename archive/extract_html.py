@@ -133,7 +133,11 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     lines, tables = render(body_el)
     lines = _clean_lines(lines)
     text_lines = [ln.text for ln in lines]
-    if fallback.needed(container, text_lines):  # a fragment of an unknown layout?
+    out.links = _attachment_links(body_el, base)
+    # a fragment of an unknown layout? (not a page whose body is an attachment link or scans:
+    # its text comes from the file or from OCR)
+    if fallback.needed(container, text_lines) and not out.links \
+            and not _image_only(body_el, text_lines, title):
         better = fallback.main_lines(html, text_lines)
         if better is not None:
             text_lines = better
@@ -151,7 +155,6 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     out.text = "\n".join(text_lines)
     out.tables = tables
     out.metadata = meta
-    out.links = _attachment_links(body_el, base)
     return out
 
 

@@ -10,12 +10,16 @@ or added to ours when they differ.
 Measured on public pages of unseen layouts (bench/extract/unseen.py, ``--set webmainbench``):
 the rule and its two numbers were chosen on the "tune" half only. It runs trafilatura only
 when the density choice gave fewer than ``MIN_CHARS`` characters, so pages with a known
-container or a real body (every report page of the gov set) never pay for it.
+container or a real body (every report page of the gov set) never pay for it; and never on a
+page whose body links the report's file or holds its scans (extract_html.py: the text comes
+from the attachment or from OCR, and trafilatura would return the page's chrome).
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
+
+from . import furniture
 
 ENABLED = True     # the bench switches it off to measure the extractor alone
 MIN_CHARS = 200    # a density choice shorter than this may be a fragment
@@ -53,7 +57,9 @@ def main_lines(html: str, lines: list[str]) -> list[str] | None:
     ours = "\n".join(lines)
     if len(_chars(theirs)) < RATIO * max(len(_chars(ours)), 1):
         return None
-    their_lines = [ln.strip() for ln in theirs.splitlines() if ln.strip()]
+    # what our own rules call portal chrome (breadcrumbs, info bars, print/close) stays out
+    their_lines = [ln.strip() for ln in theirs.splitlines()
+                   if ln.strip() and not furniture.is_chrome_line(ln)]
     if _covered(ours, theirs) >= 0.8:
         return their_lines
     have = {_chars(ln) for ln in lines}

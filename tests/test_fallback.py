@@ -102,3 +102,32 @@ def test_union_when_the_two_differ():
     out = fallback.main_lines(_page(hidden=False).decode("utf-8"), ours)
     assert out is not None and out[0] == ours[0]
     assert char_prf("\n".join(out), "\n".join(PARAS)).recall >= 0.95
+
+
+def test_an_attachment_page_is_left_to_its_file(calls):
+    """A page whose body only links the report's file (the farm's legacy county site, table
+    layout): the text comes from the file, which the crawl fetches; trafilatura would return
+    the page's chrome (menu, related news, footer) as its text instead."""
+    from tests.farm import build_farm
+
+    farm = build_farm("platforms")
+    pages = [t for t in farm.truth if t.content_type in ("docx", "wps") and "show.asp" in t.page_url]
+    assert pages
+    for t in pages:
+        _, _, body = farm.request("GET", t.page_url)
+        ex = extract(body, t.page_url, None)
+        assert ex.links and ex.metadata["container"] == "density"
+        assert "相关新闻" not in ex.text and "版权所有" not in ex.text
+    assert not calls
+
+
+def test_a_scanned_report_page_stays_flagged_for_ocr(calls):
+    page = ("<html><head><title>" + TITLE + "</title></head><body>"
+            '<div class="top"><a href="/">首页</a> <a href="/a">要闻</a></div>'
+            "<div><h1>" + TITLE + "</h1>"
+            + "".join(f'<p><img src="/scan/p{i}.jpg"></p>' for i in range(1, 4))
+            + "</div><p>某市人民政府办公室主办 版权所有 联系我们 网站地图 隐私声明 网站标识码"
+            "1234567890</p></body></html>").encode("utf-8")
+    ex = extract(page, "http://www.example.gov.cn/xxgk/show.asp?id=4", "text/html")
+    assert ex.needs_ocr
+    assert not calls
