@@ -40,14 +40,14 @@ sysdeps:
 	fi
 
 demo: install sysdeps
-	$(BIN)/python -m tests.farm demo --archive-dir $(ARCHIVE_DIR)
+	$(BIN)/python -m farm demo --archive-dir $(ARCHIVE_DIR)
 
 test: install $(PYWB_STAMP)
 	@$(MAKE) --no-print-directory sysdeps SYSPKGS="$(TEST_PKGS)"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 serve: install
-	$(BIN)/datasette $(ARCHIVE_DIR)/reports.db -m archive/datasette.json --plugins-dir archive/datasette_plugins
+	$(BIN)/datasette $(ARCHIVE_DIR)/reports.db -m archive/index/datasette.json --plugins-dir archive/index/datasette_plugins
 
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) $(ARCHIVE_DIR) .pytest_cache

@@ -2,7 +2,7 @@
 
 The page below is built like a WeChat article: the body sits in a container the page's
 script reveals (``visibility: hidden`` in the markup), no known report container, only a
-title and a byline visible. The density choice then finds a fragment; archive/fallback.py
+title and a byline visible. The density choice then finds a fragment; archive/extract/fallback.py
 asks trafilatura and keeps the main text. Pages with a known container or a real body must
 not pay for it (trafilatura is not called).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-import archive.fallback as fallback
+import archive.extract.fallback as fallback
 from archive.extract import extract
 from bench.extract.metrics import char_prf
 
@@ -108,7 +108,7 @@ def test_an_attachment_page_is_left_to_its_file(calls):
     """A page whose body only links the report's file (the farm's legacy county site, table
     layout): the text comes from the file, which the crawl fetches; trafilatura would return
     the page's chrome (menu, related news, footer) as its text instead."""
-    from tests.farm import build_farm
+    from farm import build_farm
 
     farm = build_farm("platforms")
     pages = [t for t in farm.truth if t.content_type in ("docx", "wps") and "show.asp" in t.page_url]

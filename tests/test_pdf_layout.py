@@ -1,6 +1,6 @@
 """PDF layout of Word-exported report PDFs (#17 point 5): ruled tables with merged cells and
 labels wrapping inside them, tables and paragraphs cut by page breaks, two-line titles,
-closing punctuation hanging past the margin in another font (tests/farm/pdfdoc.py makes them).
+closing punctuation hanging past the margin in another font (farm/pdfdoc.py makes them).
 
 The extraction must give the report's gold text line for line (modulo whitespace), its tables
 grid for grid, the project's char-F1 (bench/extract/metrics.py) and every table row exact.
@@ -15,8 +15,8 @@ import pytest
 
 from archive.extract import extract
 from bench.extract.metrics import char_prf, rows_recovered
-from tests.farm import corpus
-from tests.farm.pdfdoc import report_pdf_layout
+from farm import corpus
+from farm.pdfdoc import report_pdf_layout
 
 
 def _reports():
@@ -84,7 +84,7 @@ def _pdfminer_lines(data: bytes) -> list[list[str]]:
 
 def test_the_farm_pdfs_hold_the_hard_cases():
     """Guards the generator: without these the tests above prove nothing."""
-    from tests.farm.pdfdoc import layout_stats
+    from farm.pdfdoc import layout_stats
 
     stats = [layout_stats(r) for r in REPORTS]
     assert sum(s["merged_cells_cut"] for s in stats) >= 3  # a rowspan label cut by a page
@@ -103,12 +103,12 @@ def test_the_farm_pdfs_hold_the_hard_cases():
 def test_per_page_reading_would_break_them():
     """The document reading (layout.document_lines) is what joins across pages: reading each
     page alone loses the cut tables' labels and splits paragraphs at the page break."""
-    from archive.extract_pdf import _page
-    from archive.layout import document_lines
+    from archive.extract.pdf import _page
+    from archive.extract.layout import document_lines
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
 
-    from tests.farm.pdfdoc import layout_stats
+    from farm.pdfdoc import layout_stats
 
     r = next(x for x in REPORTS if layout_stats(x)["merged_cells_cut"])
     data = report_pdf_layout(r)
@@ -125,8 +125,8 @@ def test_per_page_reading_would_break_them():
 @pytest.mark.parametrize("slug", corpus.SEED_SLUGS)
 def test_ofd_pages_are_read_together_too(slug):
     """OFD shares layout.py: its tables cut by a page break are one table again and its
-    paragraphs cut by one are one line (the farm OFD, tests/farm/docs.py report_ofd)."""
-    from tests.farm import docs
+    paragraphs cut by one are one line (the farm OFD, farm/docs.py report_ofd)."""
+    from farm import docs
 
     r = corpus.seed_report(slug)
     ex = extract(docs.report_ofd(r), f"http://www.example.gov.cn/{slug}.ofd")

@@ -15,7 +15,7 @@ Several ``--path`` may be given; pages are deduplicated by URL. ``--lang zh`` (d
 the Chinese pages (CJK characters ≥ 30 % of the gold's non-space characters).
 
 Each page is scored with the project's char-level P/R/F1 (metrics.py; markdown markup of the
-gold removed first) for: ours without the fallback (``archive.fallback.ENABLED = False``),
+gold removed first) for: ours without the fallback (``archive.extract.fallback.ENABLED = False``),
 ours with it, and bare trafilatura. The pages are split in two halves by a hash of their URL
 (fixed, independent of any result): ``tune`` (looked at while choosing the fallback rule) and
 ``held-out`` (the figures to report).
@@ -108,7 +108,7 @@ def load(paths: list[str], lang: str = "zh") -> list[Page]:
 
 
 def _ours(page: Page, fallback: bool) -> str:
-    from archive import fallback as fb
+    from archive.extract import fallback as fb
     from archive.extract import extract
 
     old = fb.ENABLED
