@@ -131,3 +131,35 @@ def test_a_scanned_report_page_stays_flagged_for_ocr(calls):
     ex = extract(page, "http://www.example.gov.cn/xxgk/show.asp?id=4", "text/html")
     assert ex.needs_ocr
     assert not calls
+
+
+def test_bench_reads_both_formats_and_splits_by_url(tmp_path, capsys):
+    """bench/extract --set webmainbench: a WebMainBench jsonl (markdown gold) and a
+    magic-html base.json (htmls/ beside it), Chinese pages only, tune/held-out by URL."""
+    import json
+
+    from bench.extract import unseen
+    from bench.extract.run import main
+
+    page = _page().decode("utf-8")
+    md = "# " + TITLE + "\n\n" + "\n\n".join(PARAS)
+    wmb = tmp_path / "wmb.jsonl"
+    rows = [{"url": f"https://a{i}.example.com/p", "html": page, "groundtruth_content": md}
+            for i in range(4)]
+    rows.append({"url": "https://en.example.com/", "html": "<p>hello</p>",
+                 "groundtruth_content": "hello world, an English page"})
+    wmb.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    mh = tmp_path / "article"
+    (mh / "htmls").mkdir(parents=True)
+    (mh / "htmls" / "k1.html").write_text(page, encoding="utf-8")
+    (mh / "base.json").write_text(json.dumps({"k1": {"url": "https://b.example.com/x",
+                                                     "content": GOLD}}, ensure_ascii=False),
+                                  encoding="utf-8")
+    pages = unseen.load([str(wmb), str(mh / "base.json")])
+    assert len(pages) == 5  # the English page left out
+    assert {p.half for p in pages} == {"tune", "held-out"}
+    assert all(p.gold.startswith(TITLE) for p in pages)  # markdown markers removed
+    assert main(["--set", "webmainbench", "--path", str(wmb), "--path",
+                 str(mh / "base.json")]) == 0
+    out = capsys.readouterr().out
+    assert "MEAN held-out" in out and "MEAN tune" in out
