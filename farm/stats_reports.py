@@ -358,3 +358,20 @@ def corpus(per_template: int = 3, seed: int = 0) -> list[StatsReport]:
     out = [stats_report(t, n, seed) for t in ("2021", "2019", "pre2019") for n in range(per_template)]
     out.append(erroneous(stats_report("2021", per_template, seed)))
     return out
+
+
+def stats_sites(per_template: int = 2, seed: int = 0):
+    """Portal builders serving :func:`corpus` for a real crawl (``build_farm("stats")``): a TRS
+    city whose article pages hold the tables, and an old county site whose article pages link
+    DOCX attachments holding them. Returns (builders, {title: StatsReport})."""
+    from .sites import LegacyPortal, TrsPortal
+
+    reports = corpus(per_template, seed)
+    html, docx = reports[0::2], reports[1::2]
+    builders = [
+        TrsPortal("统计样本市", "www.tongjiyangben.gov.cn", "湖北省", "city", [sr.report for sr in html],
+                  n_lookalikes=3, per_page=6, seed=seed),
+        LegacyPortal("统计样本县", "www.tjybx.gov.cn", "湖北省", "county",
+                     docx_reports=[sr.report for sr in docx], n_lookalikes=3, per_page=6, seed=seed),
+    ]
+    return builders, {sr.report.title: sr for sr in reports}

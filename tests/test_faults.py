@@ -124,11 +124,10 @@ def test_archive_still_verifies(faulty):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
 
 
-@pytest.fixture(params=["400k", "1m"], ids=["warc-fills-it", "index-fills-it"])
+@pytest.fixture(params=["320k", "1m"], ids=["warc-fills-it", "index-fills-it"])
 def tiny_disk(tmp_path, request):
-    """A tmpfs too small for the crawl: at 400k the WARC writer meets the full disk first (the
-    new index takes ~165k, and as much again in its WAL while the schema is created), at 1m the
-    SQLite index does (after the WARCs are complete)."""
+    """A tmpfs too small for the crawl: at 320k the WARC writer meets the full disk first (the
+    new index takes ~120k), at 1m the SQLite index does (after the WARCs are complete)."""
     mount = tmp_path / "disk"
     mount.mkdir()
     if shutil.which("mount") is None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from archive.extract import extract
 from archive.index import Index
 from archive.reports.ingest import Ingest
@@ -127,3 +129,40 @@ def test_crawl_and_reindex_give_the_same_statistics(crawled, tmp_path):
     con = sqlite3.connect(db)
     assert con.execute("SELECT count(*) FROM reports WHERE id NOT IN "
                        "(SELECT report_id FROM report_checks)").fetchone()[0] == 0
+
+
+@pytest.fixture(scope="module")
+def stats_crawl(tmp_path_factory):
+    """A real crawl of the 'stats' farm (TRS article pages and DOCX attachments on an old
+    county site), then a reindex of its WARCs."""
+    from archive.reindex import reindex
+    from tests.conftest import _crawled, _served
+
+    for farm in _served("stats"):
+        archive, proc = _crawled(farm, tmp_path_factory, "stats-crawl")
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        reindexed = tmp_path_factory.mktemp("stats-reindex") / "reports.db"
+        reindex(archive / "warc", str(reindexed), jobs=1)
+        yield farm, archive / "reports.db", reindexed
+
+
+@pytest.mark.slow
+def test_crawled_statistics_match_the_farm(stats_crawl):
+    farm, crawl_db, reindexed = stats_crawl
+    for db in (crawl_db, reindexed):
+        con = sqlite3.connect(db)
+        titles = dict(con.execute("SELECT title, id FROM reports"))
+        assert set(farm.stats_truth) <= set(titles)
+        numbers = landed = 0
+        for title, sr in farm.stats_truth.items():
+            got = {(t, r, c): v for t, r, c, v in con.execute(
+                'SELECT "table", row_key, col_key, value FROM report_stats WHERE report_id = ?',
+                (titles[title],))}
+            numbers += len(sr.truth)
+            landed += sum(1 for k, v in sr.truth.items() if k in got and got[k] == v)
+            failed = con.execute("SELECT count(*) FROM report_checks WHERE report_id = ? AND status = 'fail'",
+                                 (titles[title],)).fetchone()[0]
+            assert bool(failed) == sr.erroneous, title
+        con.close()
+        assert numbers > 1000 and landed / numbers >= 0.99, (landed, numbers)
+    assert _stats_tables(crawl_db) == _stats_tables(reindexed)
