@@ -41,6 +41,8 @@ def archive(tmp_path_factory):
     root = tmp_path_factory.mktemp("stats-ds")
     reports = series(BODY, YEARS) + corpus(1, seed=9)
     reports[-1] = erroneous(reports[-1])
+    assert YEARS[3] == 2019  # rendered as an HTML page (i % 3 == 0): its 发布日期 is read
+    reports[3].report = reports[3].report.replace(published="2020-03-15")  # 44 days late
     index = Index(root / "reports.db")
     ingest = Ingest(index)
     for i, sr in enumerate(reports):
@@ -102,7 +104,9 @@ def test_publisher_coverage_and_near_copies(get):
     # the generated body repeats its prose every year with new numbers: a near-copy each year
     assert {p["year"] for p in prev} == {y for y in YEARS if y - 1 in YEARS}
     late = _rows(get, "/reports/late_reports_by_publisher.json?_shape=array")
-    assert isinstance(late, list)
+    assert [(r["publisher"], r["late_reports"], r["max_days_late"]) for r in late] == [(BODY, 1, 44)]
+    # the same rule as late_reports, per publisher
+    assert [r["year"] for r in _rows(get, "/reports/late_reports.json?_shape=array")] == [2019]
 
 
 def test_dashboard_page_is_self_contained(get):
