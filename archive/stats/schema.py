@@ -48,14 +48,14 @@ CHECK_COLUMNS: dict[str, type] = {
 
 SKETCH_COLUMNS: dict[str, type] = {
     "report_id": str,
-    "sketch": bytes,  # archive.stats.similarity.sketch of the current text
+    "sketch": bytes,  # archive.stats.similarity.sketch (64-bin MinHash) of the current text
 }
 
 SIMILARITY_COLUMNS: dict[str, type] = {
     "report_id": str,
     "other_id": str,
     "relation": str,  # same_year_other_body | same_body_previous_year
-    "similarity": float,  # estimated Jaccard of 5-character shingles (bottom-64 sketch)
+    "similarity": float,  # estimated Jaccard of 5-character shingles (64-bin MinHash)
 }
 
 
