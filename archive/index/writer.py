@@ -239,6 +239,7 @@ class Index:
         self._pending = 0
         self._last_commit = time.monotonic()
         self.counts = {"new": 0, "changed": 0, "unchanged": 0, "removed": 0}
+        self._divisions_loaded = False  # see _need_divisions
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
         conn.execute("PRAGMA busy_timeout=10000")
@@ -528,6 +529,8 @@ class Index:
         when = r["fetched_at"]
         with self._lock:
             self._begin()
+            if r.get("division_code"):
+                self._need_divisions()
             old = self.conn.execute(
                 "SELECT rowid, * FROM reports WHERE id = ?", (r["id"],)
             ).fetchone()
@@ -687,8 +690,16 @@ class Index:
         )
         with self._lock:
             self._begin()
+            if row.get("code"):
+                self._need_divisions()
             self.conn.execute(sql, [row[c] for c in cols])
             self._wrote()
+
+    def _need_divisions(self) -> None:
+        """Load the divisions table once, with the first row that carries a division code."""
+        if not self._divisions_loaded:
+            coverage.fill_divisions(self.conn)
+            self._divisions_loaded = True
 
     def start_run(self, started_at: str | None = None) -> int:
         """Open a crawl_runs row (committed at once, so a crashed run still shows) and
