@@ -10,13 +10,12 @@ from __future__ import annotations
 import copy
 import json
 import pathlib
-import unicodedata
 
 import pytest
 
 from archive.extract import extract
-from archive.stats import parse_tables, parse_value, report_statistics, run_checks
 from archive.stats import labels as L
+from archive.stats import parse_tables, parse_value, report_statistics, run_checks
 from farm.corpus import seed_report
 
 SHARED = pathlib.Path(__file__).resolve().parents[1] / ".." / "shared"

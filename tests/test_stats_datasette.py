@@ -21,8 +21,8 @@ import pytest
 from archive.extract import extract
 from archive.index import Index
 from archive.reports.ingest import Ingest
-from tests.crawling import free_port
 from farm.stats_reports import corpus, erroneous, render, series
+from tests.crawling import free_port
 
 pytest.importorskip("datasette_dashboards")
 
@@ -142,6 +142,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
 
+@pytest.mark.slow
+@pytest.mark.slow
 @pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="needs Debian's chromium and chromium-driver")
 def test_chart_drawn_in_chromium(archive):
     """`datasette serve` on loopback, the dashboard opened in headless Chromium (network

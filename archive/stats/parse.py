@@ -114,7 +114,7 @@ def _applications(rows: list[Row]) -> list[Stat]:
     # header positions: the last header row that names the most columns wins
     positions: dict[int, str] = {}
     width = None
-    for ti, ri, cells in rows:
+    for _ti, _ri, cells in rows:
         found = {}
         for ci, c in enumerate(cells):
             s = L.norm(c)
@@ -200,7 +200,7 @@ def _review(rows: list[Row]) -> list[Stat]:
         if any(_is_label(c) for c in cells):
             # a labelled row (transposed layouts: 行政复议 | 6 | 1 | …): start of its group
             t = L.norm("".join(c for c in cells if _is_label(c)))
-            for gi, (g, word) in enumerate(L.REVIEW_GROUPS):
+            for gi, (_g, word) in enumerate(L.REVIEW_GROUPS):
                 if word in t:
                     k = gi * 5
         for ci, c in vals:
