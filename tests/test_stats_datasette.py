@@ -143,7 +143,6 @@ CHROMEDRIVER = shutil.which("chromedriver")
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 @pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="needs Debian's chromium and chromium-driver")
 def test_chart_drawn_in_chromium(archive):
     """`datasette serve` on loopback, the dashboard opened in headless Chromium (network
