@@ -132,8 +132,14 @@ def cmd_recover(args) -> int:
 
 
 def cmd_divisions(args) -> int:
-    from archive.registry.divisions import (DIVISIONS_CSV, DivisionsError, counts_by_level, load_divisions,
-                                            package_divisions, write_divisions)
+    from archive.registry.divisions import (
+        DIVISIONS_CSV,
+        DivisionsError,
+        counts_by_level,
+        load_divisions,
+        package_divisions,
+        write_divisions,
+    )
 
     try:
         if args.action == "refresh":
