@@ -20,11 +20,13 @@ log = logging.getLogger(__name__)
 
 class RecoverReport(list):
     """One human-readable line per file handled (a list of str), plus ``damaged``: the final
-    names of files that hold damaged members (kept in place), so callers can fail loudly."""
+    names of files that hold damaged members (kept in place), so callers can fail loudly, and
+    ``closed``: the final names of every file completed."""
 
     def __init__(self):
         super().__init__()
         self.damaged: list[str] = []
+        self.closed: list[str] = []   # final names of the files completed (not removed)
 
 
 def _scan(f) -> tuple[int, int, list[tuple[int, int, str]], bool]:
@@ -112,6 +114,7 @@ def recover(directory: str) -> RecoverReport:
             os.rename(path, final)
             _fsync_dir(directory)
             name = os.path.basename(final)
+            report.closed.append(name)
             parts = [f"kept {records} whole records" if (bad or end < size or not cut_tail)
                      else f"all {records} records whole"]
             if bad:
