@@ -63,6 +63,8 @@ def reconcile(db_path: str | os.PathLike, warc_dir: str | os.PathLike, recovered
     files = [p for p in warc_files(warc_dir) if os.path.basename(p) in set(recovered)
              or (since is not None and _mtime_iso(p) >= since[:19] + "Z")] if os.path.isdir(warc_dir) else []
     out.files = [os.path.basename(p) for p in files]
+    if not files and not open_runs:
+        return out   # nothing to do: do not even open the index for writing
     index = Index(db_path)
     try:
         if files:

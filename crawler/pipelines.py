@@ -79,7 +79,17 @@ class IndexPipeline:
     def open_spider(self, spider=None):
         self.index = Index(self.db_path)
         self.ingest = Ingest(self.index, on_report=self._count_report)
-        self.run_id = self.index.start_run()
+        try:
+            self.run_id = self.index.start_run()
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            # no room for even the run's row: stop as soon as the engine runs (it does not yet)
+            self.crawler.stats.set_value("nianbao/index_full", 1)
+            self.run_id = None
+            from twisted.internet import reactor
+
+            reactor.callLater(0, self._disk_full, exc)
         # The pool starts with the first document to extract: a refresh run that finds nothing
         # new never pays for it.
 
@@ -188,6 +198,9 @@ class IndexPipeline:
             self._disk_full(exc)
 
     def on_closed(self, spider, reason):
+        if self.run_id is None:
+            self.index.close()
+            return
         try:
             self._finish_run(spider, reason)
         except Exception as exc:

@@ -64,8 +64,17 @@ def install(conn: sqlite3.Connection) -> None:
                  "type TEXT, parent_code TEXT, province_code TEXT)")
     conn.execute("CREATE INDEX IF NOT EXISTS idx_divisions_province_level ON divisions(province_code, level)")
     for name, sql in VIEWS.items():
-        conn.execute(f"DROP VIEW IF EXISTS {name}")
-        conn.execute(f"CREATE VIEW {name} AS {sql}")
+        ensure_view(conn, name, f"CREATE VIEW {name} AS {sql}")
+
+
+def ensure_view(conn: sqlite3.Connection, name: str, create_sql: str) -> None:
+    """(Re)create a view only when its definition changed: opening an index writes nothing
+    when nothing changed (a nearly full disk must still open it)."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", (name,)).fetchone()
+    if row is not None and row[0].strip() == create_sql.strip():
+        return
+    conn.execute(f"DROP VIEW IF EXISTS {name}")
+    conn.execute(create_sql)
 
 
 def fill_divisions(conn: sqlite3.Connection) -> bool:

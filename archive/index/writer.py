@@ -253,6 +253,8 @@ class Index:
         return row[0] if row else None
 
     def _set_meta(self, key: str, value: str) -> None:
+        if self._meta(key) == value:
+            return  # no write when nothing changed (see coverage.ensure_view)
         self.conn.execute(
             "INSERT INTO meta(key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -531,8 +533,7 @@ class Index:
                             ("report_checks", ["report_id"]), ("report_checks", ["status"]),
                             ("report_similarity", ["report_id"])):
             self.db[table].create_index(cols, if_not_exists=True)
-        self.conn.execute(f"DROP VIEW IF EXISTS {S.PUBLISHER_YEAR_VIEW}")
-        self.conn.execute(S.PUBLISHER_YEAR_SQL)
+        coverage.ensure_view(self.conn, S.PUBLISHER_YEAR_VIEW, S.PUBLISHER_YEAR_SQL)
         if fresh:
             for rid, tables, text, year in self.conn.execute(
                     "SELECT id, tables, text, year FROM reports").fetchall():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,7 +43,6 @@ def check_archive_dir(path: Path) -> str | None:
 
 def check_index(db_path: Path) -> str | None:
     """Open (create or migrate) the index before crawling: why it cannot be used, or None."""
-    import sqlite3
 
     from archive.index import Index, IndexSchemaError
 
@@ -69,7 +69,16 @@ def catch_up(archive_dir: Path):
     if recovered.damaged:
         print(f"nianbao: error: damaged records kept in place in {', '.join(recovered.damaged)}: "
               f"python -m archive verify {warc_dir}", file=sys.stderr)
-    done = reconcile(archive_dir / "reports.db", warc_dir, recovered.closed)
+    try:
+        done = reconcile(archive_dir / "reports.db", warc_dir, recovered.closed)
+    except (sqlite3.Error, OSError) as exc:
+        # the crawl itself will meet the same disk or database and say so; a rebuild catches up
+        print(f"nianbao: warning: could not bring the index up to date with the WARCs ({exc}); "
+              f"python -m archive reindex --warc {warc_dir} --db {archive_dir / 'reports.db'} does it",
+              file=sys.stderr)
+        from archive.reconcile import Reconciled
+
+        return Reconciled()
     if done.killed_runs or done.captures:
         print(f"nianbao: after a killed run: {done.summary()}", file=sys.stderr)
     return done
