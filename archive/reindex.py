@@ -218,8 +218,9 @@ def reaches_pipeline(ex: ArchivedExchange) -> bool:
     return becomes_item((ex.context or {}).get("kind"), ex.record_type, ex.status)
 
 
-class _OverTime(Exception):
-    """The per-document time budget ran out (raised by the interval timer)."""
+class _OverTime(BaseException):
+    """The per-document time budget ran out (raised by the interval timer). A BaseException:
+    the extractors' catch-all handlers for malformed files must not swallow it."""
 
 
 def _on_alarm(signum, frame):
