@@ -58,11 +58,11 @@ serve: install
 	$(BIN)/datasette $(ARCHIVE_DIR)/reports.db -m archive/index/datasette.json --plugins-dir archive/index/datasette_plugins
 
 # Read-only public serving (README: "Serving the archive beyond localhost"): the settings of
-# archive/index/datasette-public.json as --setting flags.
+# archive/index/datasette_public.json as --setting flags.
 PUBLIC_HOST ?= 0.0.0.0
 serve-public: install
 	$(BIN)/datasette $(ARCHIVE_DIR)/reports.db -m archive/index/datasette.json --plugins-dir archive/index/datasette_plugins \
-	  -h $(PUBLIC_HOST) $$($(BIN)/python -c 'import json; print(" ".join(f"--setting {k} {str(v).lower()}" for k, v in json.load(open("archive/index/datasette-public.json")).items()))')
+	  -h $(PUBLIC_HOST) $$($(BIN)/python -c 'import json; print(" ".join(f"--setting {k} {str(v).lower()}" for k, v in json.load(open("archive/index/datasette_public.json")).items()))')
 
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) $(ARCHIVE_DIR) .pytest_cache

@@ -21,7 +21,7 @@ pytest.importorskip("datasette.app")
 
 REPO = Path(__file__).resolve().parents[1]
 METADATA = REPO / "archive" / "index" / "datasette.json"
-PUBLIC = REPO / "archive" / "index" / "datasette-public.json"
+PUBLIC = REPO / "archive" / "index" / "datasette_public.json"
 PLUGINS = REPO / "archive" / "index" / "datasette_plugins"
 EVIL = "javascript:alert(document.cookie)"
 TITLE = "某县2019年政府信息公开工作年度报告"

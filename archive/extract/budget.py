@@ -69,6 +69,9 @@ def _worker(conn, memory_mb: int) -> None:
             task = conn.recv()
         except EOFError:
             return
+        except Exception as exc:  # noqa: BLE001 - a task that cannot be unpickled here
+            conn.send((False, RuntimeError(f"cannot receive the task: {type(exc).__name__}: {exc}")))
+            continue
         if task is None:
             return
         fn, args = task
