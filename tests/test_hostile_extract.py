@@ -19,16 +19,16 @@ URL = "http://www.example.gov.cn/2019/report"
 def _measured(maker, args, url, env=None):
     """In a child: build the input, extract it; (summary, CPU seconds, peak RSS MB)."""
     import os
-    import resource
 
     os.environ.update(env or {})
     from archive.extract import extract
+    from bench.hostile.run import peak_rss_mb
 
     body = maker(*args)
     t0 = time.process_time()
     ex = extract(body, url)
     cpu = time.process_time() - t0
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_rss_mb()
     return ({"text": ex.text, "metadata": ex.metadata, "content_type": ex.content_type},
             cpu, rss)
 

@@ -56,10 +56,22 @@ def _good() -> bytes:
     return page.encode("utf-8") if isinstance(page, str) else page
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM: ru_maxrss would include the parent's RSS
+    at fork, which Linux carries across exec)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def measure(body: bytes, url: str, env: dict) -> dict:
     """In the worker: extract the input; CPU seconds, peak RSS, outcome."""
-    import resource
-
     os.environ.update(env)
     from archive.extract import extract
 
@@ -69,7 +81,7 @@ def measure(body: bytes, url: str, env: dict) -> dict:
     notes = {k: v for k, v in ex.metadata.items() if k in ("error", "repaired", "nul_bytes_removed",
                                                            "mixed_encoding", "pages")}
     return {"input_bytes": len(body), "cpu_s": round(cpu, 3),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
             "content_type": ex.content_type, "text_chars": len(ex.text), "notes": notes}
 
 
