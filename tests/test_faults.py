@@ -105,7 +105,7 @@ def test_hostile_failures_have_reasons(hostile):
     assert reasons["bomb.html"][0] == "unreachable" and "size" in reasons["bomb.html"][1].lower(), reasons
     assert reasons["big.html"][0] == "unreachable" and "size" in reasons["big.html"][1].lower(), reasons
     assert "redirect off scope" in reasons["offsite"][1]
-    assert "forbidden address" in reasons["to-private"][1]
+    assert "internal address refused: private address 192.168.1.1" in reasons["to-private"][1]
     assert reasons["loop-a"][0] == "unreachable" and reasons["loop-a"][1]
     for ok in ("malformed.html", "wrong-charset.html", "binary.html", "links.html"):
         assert reasons[ok][0] == "ok", (ok, reasons[ok])
