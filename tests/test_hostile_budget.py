@@ -42,6 +42,22 @@ def test_a_stuck_document_is_killed_and_the_pool_goes_on():
         pool.shutdown()
 
 
+def _die() -> None:
+    import os
+    import signal
+    os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer would
+
+
+def test_a_worker_killed_from_outside_fails_its_document_only():
+    pool = BudgetPool(1, timeout=60, memory_mb=0)
+    try:
+        with pytest.raises(BudgetExceeded, match="worker died"):
+            pool.submit(_die).result(timeout=60)
+        assert pool.submit(_sleep, 0).result(timeout=60) == "slept"
+    finally:
+        pool.shutdown()
+
+
 def test_a_document_past_the_memory_budget_fails_alone():
     pool = BudgetPool(1, timeout=60, memory_mb=600)
     try:
