@@ -42,6 +42,7 @@ class Farm:
     sites: dict[str, Site] = field(default_factory=dict)
     portals: list[Portal] = field(default_factory=list)
     truth: list[TruthReport] = field(default_factory=list)
+    stats_truth: dict = field(default_factory=dict)  # kind "stats": title -> StatsReport (#18)
     status: dict[str, tuple[str, str]] = field(default_factory=dict)
     columns: dict[str, list[Column]] = field(default_factory=dict)
     faults: object = None                    # a faults.FaultPlan the server applies, or None
@@ -229,6 +230,14 @@ def _build(kind: str, n_portals: int | None, seed: int) -> Farm:
         _small(farm)
         for site in registry_sites():
             farm.sites[site.host] = site
+        return farm
+    if kind == "stats":
+        # reports whose statistics tables the farm knows number by number (#18)
+        from .stats_reports import stats_sites
+
+        builders, farm.stats_truth = stats_sites(seed=seed)
+        for b in builders:
+            farm.add(b.build())
         return farm
     if kind == "platforms":
         for b in platform_builders(seed):

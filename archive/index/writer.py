@@ -300,7 +300,10 @@ class Index:
             self._create_or_migrate(version)
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite has already rolled back after SQLITE_FULL: a second ROLLBACK would raise
+            # "no transaction is active" and hide "database or disk is full" from the caller
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
 
     def _create_table(self, name: str, columns: dict, pk: str, autoincrement_pk=False,
@@ -346,6 +349,7 @@ class Index:
         self.db["captures"].create_index(
             ["warc_filename", "warc_offset"], unique=True, if_not_exists=True
         )
+        self._create_statistics()  # issue 18
         self._set_meta("schema_version", str(SCHEMA_VERSION))
         self._set_meta("created_by", "nianbao archive.index")
         if "reports_fts" in self.db.table_names():
@@ -507,6 +511,87 @@ class Index:
 
     def _fts_insert(self, rowid: int, title, text) -> None:
         self.conn.execute(_FTS_INSERT, (rowid, *search.fts_values(title, text)))
+
+    # ------------------------------------------------------------------ statistics (#18)
+
+    def _create_statistics(self) -> None:
+        """report_stats, report_checks, report_similarity and the publisher × year view; an
+        index from before them gets them filled from its reports' stored tables and text."""
+        from archive import stats as _stats
+        from archive.stats import schema as S
+        from archive.stats.similarity import sketch
+
+        fresh = "report_stats" not in self.db.table_names()
+        self._create_table("report_stats", S.STATS_COLUMNS, "id", True,
+                           foreign_keys=[("report_id", "reports", "id")])
+        self._create_table("report_checks", S.CHECK_COLUMNS, "id", True,
+                           foreign_keys=[("report_id", "reports", "id")])
+        self._create_table("report_similarity", S.SIMILARITY_COLUMNS, "id", True,
+                           foreign_keys=[("report_id", "reports", "id")])
+        self._create_table("report_sketches", S.SKETCH_COLUMNS, "report_id")
+        for table, cols in (("report_stats", ["report_id"]), ("report_stats", ["row_key", "col_key"]),
+                            ("report_checks", ["report_id"]), ("report_checks", ["status"]),
+                            ("report_similarity", ["report_id"])):
+            self.db[table].create_index(cols, if_not_exists=True)
+        self.conn.execute(f"DROP VIEW IF EXISTS {S.PUBLISHER_YEAR_VIEW}")
+        self.conn.execute(S.PUBLISHER_YEAR_SQL)
+        if fresh:
+            for rid, tables, text, year in self.conn.execute(
+                    "SELECT id, tables, text, year FROM reports").fetchall():
+                self._write_statistics(rid, *_stats.report_statistics(rid, tables, text or "", year))
+                self._write_sketch(rid, sketch(text or ""))
+            self._refresh_similarity()
+
+    def _write_statistics(self, report_id: str, stats: list[dict], checks: list[dict]) -> None:
+        self.conn.execute("DELETE FROM report_stats WHERE report_id = ?", (report_id,))
+        self.conn.execute("DELETE FROM report_checks WHERE report_id = ?", (report_id,))
+        for table, rows in (("report_stats", stats), ("report_checks", checks)):
+            if rows:
+                cols = list(rows[0])
+                self.conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(chr(34) + c + chr(34) for c in cols)}) "
+                    f"VALUES ({', '.join('?' * len(cols))})",
+                    [[r[c] for c in cols] for r in rows])
+
+    def replace_statistics(self, report_id: str, stats: list[dict], checks: list[dict]) -> None:
+        """Store a report's report_stats and report_checks rows (``archive.stats.
+        report_statistics``), replacing what an earlier version of the report gave."""
+        with self._lock:
+            self._begin()
+            self._write_statistics(report_id, stats, checks)
+            self._wrote()
+
+    def _write_sketch(self, report_id: str, sk: bytes) -> None:
+        self.conn.execute("INSERT INTO report_sketches (report_id, sketch) VALUES (?, ?) "
+                          "ON CONFLICT(report_id) DO UPDATE SET sketch = excluded.sketch",
+                          (report_id, sk))
+
+    def set_sketch(self, report_id: str, sk: bytes) -> None:
+        """Store the near-copy sketch of a report's current text (archive.stats.similarity)."""
+        with self._lock:
+            self._begin()
+            self._write_sketch(report_id, sk)
+            self._wrote()
+
+    def _refresh_similarity(self) -> None:
+        from archive.stats.similarity import similar_pairs
+
+        rows = self.conn.execute(
+            "SELECT r.id, coalesce(nullif(r.publisher, ''), r.portal), r.year, k.sketch "
+            "FROM reports r JOIN report_sketches k ON k.report_id = r.id").fetchall()
+        self.conn.execute("DELETE FROM report_similarity")
+        self.conn.executemany(
+            "INSERT INTO report_similarity (report_id, other_id, relation, similarity) "
+            "VALUES (?, ?, ?, ?)",
+            [(r["report_id"], r["other_id"], r["relation"], r["similarity"])
+             for r in similar_pairs(rows)])
+
+    def refresh_similarity(self) -> None:
+        """Recompute report_similarity from the stored sketches (end of a crawl or reindex)."""
+        with self._lock:
+            self._begin()
+            self._refresh_similarity()
+            self._wrote(self.batch_size)
 
     def upsert_report(self, row: Mapping) -> str:
         """Insert or update one report; returns ``"new"``, ``"changed"`` or ``"unchanged"``.

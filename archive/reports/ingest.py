@@ -13,6 +13,8 @@ from typing import Callable
 from archive.extract import Extraction
 from archive.index import Index, report_id
 from archive.reports.rows import ReportAssembler
+from archive.stats import report_statistics
+from archive.stats.similarity import sketch
 
 ExtractionOrThunk = Extraction | Callable[[], Extraction]
 
@@ -54,9 +56,14 @@ class Ingest:
         """Store what is still waiting (covers without attachment, split reports missing a page)."""
         for row in self.assembler.flush():
             self._store(row)
+        self.index.refresh_similarity()  # near-copies across the whole index (#18)
 
     def _store(self, row: dict) -> None:
         outcome = self.index.upsert_report(row)
+        if outcome in ("new", "changed"):  # the statistics follow the current text (#18)
+            self.index.replace_statistics(row["id"], *report_statistics(
+                row["id"], row.get("tables"), row.get("text") or "", row.get("year")))
+            self.index.set_sketch(row["id"], sketch(row.get("text") or ""))
         self.counts[outcome] += 1
         self.on_report(row.get("portal"), row["id"])
 
