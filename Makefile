@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PYWB_VENV := .venv-pywb
 PYWB_STAMP := $(PYWB_VENV)/.installed
 
-.PHONY: demo test test-unit lint install sysdeps serve bench clean
+.PHONY: demo test test-unit lint install sysdeps serve serve-public bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,13 @@ lint: install
 
 serve: install
 	$(BIN)/datasette $(ARCHIVE_DIR)/reports.db -m archive/index/datasette.json --plugins-dir archive/index/datasette_plugins
+
+# Read-only public serving (README: "Serving the archive beyond localhost"): the settings of
+# archive/index/datasette_public.json as --setting flags.
+PUBLIC_HOST ?= 0.0.0.0
+serve-public: install
+	$(BIN)/datasette $(ARCHIVE_DIR)/reports.db -m archive/index/datasette.json --plugins-dir archive/index/datasette_plugins \
+	  -h $(PUBLIC_HOST) $$($(BIN)/python -c 'import json; print(" ".join(f"--setting {k} {str(v).lower()}" for k, v in json.load(open("archive/index/datasette_public.json")).items()))')
 
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) $(ARCHIVE_DIR) .pytest_cache

@@ -28,6 +28,11 @@ process, applies them in WARC order (file by file, offset by offset) - the order
 wrote them - so the assembler and the index see the sequence the crawl saw. At most
 `jobs * 3` ranges are in flight, which keeps memory flat on archives of any size.
 
+Budgets (issue 15): each worker's address space is limited to NIANBAO_EXTRACT_MEMORY_MB
+(RLIMIT_AS, set when the worker starts) and each document to NIANBAO_EXTRACT_TIMEOUT seconds
+(an interval timer in the worker interrupts the extractor); such a document is indexed with
+its `extract_error`, the rest of its range goes on.
+
 The database is built under `<db>.reindex-tmp` and moved over `<db>` only when complete, so
 an interrupted reindex never leaves a half-built index in place.
 """
@@ -213,9 +218,46 @@ def reaches_pipeline(ex: ArchivedExchange) -> bool:
     return becomes_item((ex.context or {}).get("kind"), ex.record_type, ex.status)
 
 
+class _OverTime(BaseException):
+    """The per-document time budget ran out (raised by the interval timer). A BaseException:
+    the extractors' catch-all handlers for malformed files must not swallow it."""
+
+
+def _on_alarm(signum, frame):
+    raise _OverTime()
+
+
+def budgeted_extract(body: bytes, url: str, content_type: str | None, timeout: float):
+    """extract() within `timeout` seconds of this thread's time and the process's memory
+    limit; past either the Extraction is empty and says why in metadata["error"]."""
+    import signal
+    import threading
+
+    from archive.extract import extract, sniff_type
+    from archive.extract.budget import failed_extraction
+
+    armed = timeout > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if armed:
+        old = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return extract(body, url, content_type)
+    except (_OverTime, MemoryError) as e:
+        kind = sniff_type(body[:4096], url, content_type)
+        why = (f"extraction exceeded the time budget ({timeout:g} s)" if isinstance(e, _OverTime)
+               else "extraction exceeded the memory budget")
+        return failed_extraction(kind if kind in ("html", "pdf", "docx", "doc", "wps", "ofd") else "other", why)
+    finally:
+        if armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+
+
 def process_range(job: Job) -> RangeResult:
     """Read one range and extract what the pipeline would extract. Runs in a worker."""
-    from archive.extract import extract
+    from archive.extract.budget import budget_from_env
+
+    timeout, _ = budget_from_env()
 
     errors: list[tuple[str, int, str]] = []
     items: list[Item] = []
@@ -260,7 +302,8 @@ def process_range(job: Job) -> RangeResult:
                         if ctx.get("kind") == "report":  # a split report page: the spider's decision
                             item.context = pipeline_item(ctx, {}, ex.url, ex.status, body.decode("latin-1")).context
                         try:
-                            item.extraction = extract(body, ex.url, _last_header(ex.headers, "Content-Type") or None)
+                            item.extraction = budgeted_extract(body, ex.url, _last_header(ex.headers, "Content-Type") or None,
+                                                               timeout)
                         except Exception as e:  # the crawl logs and skips a failing document; so do we
                             item.error = f"{type(e).__name__}: {e}"
                     spent += time.perf_counter() - t0
@@ -287,9 +330,11 @@ def _results(jobs: list[Job], n: int):
     from concurrent.futures import ProcessPoolExecutor
 
     import archive.extract  # noqa: F401 - imported once here, inherited by the forked workers
+    from archive.extract.budget import budget_from_env, set_memory_limit
 
     ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=set_memory_limit,
+                             initargs=(budget_from_env()[1],)) as pool:
         window: deque = deque()
         it = iter(jobs)
         for job in it:

@@ -7,23 +7,24 @@ archive.reports.ingest (report decisions in archive.reports.rows, storage in arc
 With NIANBAO_EXTRACT_PROCESSES=N (N > 0) extraction runs in a pool of N processes, off the
 reactor, so downloads and parsing go on while documents are extracted and pages/s grows with
 cores; results are applied to the index in the order the items came, exactly as inline.
+Each document has a time and memory budget (NIANBAO_EXTRACT_TIMEOUT seconds,
+NIANBAO_EXTRACT_MEMORY_MB; archive.extract.budget): a worker past it is killed and replaced,
+the document is indexed with its `extract_error` and never extracted again in this process.
 """
 from __future__ import annotations
 
 import errno
 import logging
-import multiprocessing
 import sqlite3
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
-from archive.extract import extract
+from archive.extract import extract, sniff_type
+from archive.extract.budget import BudgetExceeded, BudgetPool, budget_from_env, failed_extraction
 from archive.index import Index
 from archive.reports.ingest import Ingest
 from archive.warc.records import warc_date
@@ -49,9 +50,11 @@ class _Pending:
         self.pool = None
 
 
-def _new_pool(n: int) -> ProcessPoolExecutor:
-    # spawn: never fork a process running the reactor and an open SQLite connection
-    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))
+def _budget(settings) -> tuple[float, int]:
+    """(seconds, MB) per document: the crawl settings, else the environment, else defaults."""
+    timeout, memory_mb = budget_from_env()
+    return (settings.getfloat("NIANBAO_EXTRACT_TIMEOUT", timeout),
+            settings.getint("NIANBAO_EXTRACT_MEMORY_MB", memory_mb))
 
 
 class IndexPipeline:
@@ -64,7 +67,8 @@ class IndexPipeline:
         self.ingest: Ingest | None = None
         self.run_id = None
         self.processes = crawler.settings.getint("NIANBAO_EXTRACT_PROCESSES", 1)
-        self.pool: ProcessPoolExecutor | None = None
+        self.timeout, self.memory_mb = _budget(crawler.settings)
+        self.pool: BudgetPool | None = None
         self._queue: deque[_Pending] = deque()  # items in arrival order, extraction maybe pending
         crawler.signals.connect(self.on_capture, signal=capture_stored)
         # The finish reason exists only once the spider has closed, after close_spider.
@@ -114,7 +118,7 @@ class IndexPipeline:
             return item
         capture = item["capture"]
         if self.pool is None:
-            self.pool = _new_pool(self.processes)
+            self.pool = BudgetPool(self.processes, self.timeout, self.memory_mb)
         pending.pool = self.pool
         future = self.pool.submit(extract, item["body"], capture["url"], item.get("content_type"))
         from twisted.internet import reactor
@@ -127,11 +131,15 @@ class IndexPipeline:
     def _extracted(self, pending: "_Pending", future) -> None:
         try:
             pending.extraction = future.result()
-        except BrokenProcessPool:  # a worker died (e.g. out of memory): extract inline, new pool
-            if pending.pool is self.pool and self.pool is not None:
-                logger.warning("extraction pool broken; restarting it")
-                self.pool.shutdown(wait=False)
-                self.pool = _new_pool(self.processes)
+        except BudgetExceeded as exc:
+            # The worker was killed and replaced. Never extract it again here: the same
+            # document would stall or exhaust the crawl process itself.
+            item = pending.item
+            logger.warning("extracting %s: %s", item["capture"]["url"], exc)
+            self.crawler.stats.inc_value("nianbao/extract_budget_exceeded")
+            kind = sniff_type(item["body"][:4096], item["capture"]["url"], item.get("content_type"))
+            pending.extraction = failed_extraction(kind if kind in ("html", "pdf", "docx", "doc", "wps", "ofd")
+                                                   else "other", str(exc))
         except Exception as exc:
             pending.error = exc
         pending.ready = True

@@ -30,6 +30,11 @@ NIANBAO_MAX_COLUMN_DEPTH = 5
 # Extraction runs in this many worker processes, off the reactor (0: inline on the reactor).
 # bench/crawl: one worker on 2 cores gives +26% pages/s at the same CPU per page.
 NIANBAO_EXTRACT_PROCESSES = max(1, (os.cpu_count() or 2) - 1)
+# Per-document extraction budget (issue 15; archive/extract/budget.py): a pool worker past it
+# is killed and replaced, the document indexed with its extract_error. Env vars of the same
+# names set them too (and bound `archive reindex`); NIANBAO_PDF_MAX_PAGES caps pages per PDF.
+NIANBAO_EXTRACT_TIMEOUT = float(os.environ.get("NIANBAO_EXTRACT_TIMEOUT") or 60)
+NIANBAO_EXTRACT_MEMORY_MB = int(os.environ.get("NIANBAO_EXTRACT_MEMORY_MB") or 1024)
 NIANBAO_MAX_LIST_PAGES = 500             # pages of one list followed through pager links
 
 USER_AGENT = ("Mozilla/5.0 (compatible; nianbao/0.1; archive of government information-disclosure "

@@ -80,6 +80,7 @@ class Extraction:
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
+_MAX_STRAY_NULS = 8  # in the first KB of a page that is HTML all the same
 _HTML_START_RE = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p|table|"
     rb"script|link|style|!--|\?xml|br|span|font|center|h[1-6]|ul|form)[\s>/]", re.I | re.S)
@@ -117,7 +118,12 @@ def sniff_type(body: bytes, url: str = "", content_type: str | None = None) -> s
             return "xls"
         return "wps" if ext == "wps" else "other"
     if b"\x00" in head.replace(b"\x00\x00", b"") and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "other"  # binary we do not know
+        # a stray NUL in an HTML page (broken CMS templates) must not hide the whole page;
+        # binary formats have many of them
+        head = head.replace(b"\x00", b"")
+        if len(body[:1024]) - len(head) > _MAX_STRAY_NULS or not _HTML_START_RE.match(
+                head.lstrip(b"\xef\xbb\xbf \t\r\n")):
+            return "other"  # binary we do not know
     stripped = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff \t\r\n")
     if "html" in ct or "xml" in ct or _HTML_START_RE.match(stripped):
         return "html"
@@ -139,9 +145,11 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
     bad input: problems are reported in ``metadata["error"]``."""
     if body[:2] == b"\x1f\x8b":
         try:
-            body = gzip.decompress(body)
+            body = _gunzip(body)
         except (OSError, EOFError):
             pass
+        except ValueError as exc:  # a gzip bomb: nothing to read
+            return Extraction(text="", content_type="other", metadata={"error": str(exc)})
     kind = sniff_type(body, url, content_type)
     try:
         if kind == "html":
@@ -177,13 +185,33 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
                           metadata={"error": f"{type(exc).__name__}: {exc}"[:300]})
 
 
+MAX_GUNZIP_BYTES = 64 * 1024 * 1024  # above the crawl's 40 MB DOWNLOAD_MAXSIZE
+
+
+def _gunzip(body: bytes) -> bytes:
+    """A gzip payload inflated, at most MAX_GUNZIP_BYTES (a 1 MB body can hold 3 GB)."""
+    with gzip.GzipFile(fileobj=io.BytesIO(body)) as f:
+        out = f.read(MAX_GUNZIP_BYTES + 1)
+    if len(out) > MAX_GUNZIP_BYTES:
+        raise ValueError(f"gzip payload inflates past {MAX_GUNZIP_BYTES >> 20} MB (a gzip bomb?)")
+    return out
+
+
 def _html(body: bytes, url: str, content_type: str | None) -> Extraction:
     from .encoding import decode_html
     from .html import extract_html_text
 
     decoded = decode_html(body, content_type)
-    res = extract_html_text(str(decoded), url)
+    html = str(decoded)
+    nuls = html.count("\x00")
+    if nuls:  # libxml2 refuses a string holding NUL: the page would come out empty
+        html = html.replace("\x00", "")
+    res = extract_html_text(html, url)
     meta = dict(res.metadata)
+    if nuls:
+        meta["nul_bytes_removed"] = nuls
+    if decoded.mixed_segments:
+        meta["mixed_encoding"] = f"{decoded.mixed_segments} UTF-8 run(s) in a {decoded.encoding} page"
     if decoded.replacement_chars:
         meta["decode_replacements"] = decoded.replacement_chars
     if res.container:

@@ -6,6 +6,9 @@
   reverse) is overruled when the other codec decodes the bytes cleanly; bytes that are
   valid UTF-8 (with multibyte sequences) are UTF-8 whatever the page declares.
 - Undeclared pages are tried as UTF-8, then GB18030, then guessed by charset_normalizer.
+- A GB page with UTF-8 paragraphs pasted in (CMS migrations) decodes cleanly as GB18030 into
+  mojibake; such runs (strictly valid UTF-8 holding two or more CJK characters, between ASCII
+  delimiters) are decoded as UTF-8 and counted in ``.mixed_segments``.
 - Nothing is replaced silently: :func:`decode_html` returns how many U+FFFD characters the
   decoded text holds (bytes that did not decode plus any present in the source).
 """
@@ -31,6 +34,7 @@ class DecodedText(str):
     encoding: str
     declared: str | None
     replacement_chars: int
+    mixed_segments: int = 0  # runs of a GB page decoded as UTF-8 (see _mixed)
 
 
 def normalise_charset(name: str | None) -> str | None:
@@ -79,8 +83,38 @@ def _strict(body: bytes, codec: str) -> str | None:
         return None
 
 
-def _result(text: str, codec: str, declared: str | None) -> DecodedText:
+# Bytes below 0x40 are never part of a GBK or UTF-8 multibyte character: safe cut points.
+_SEGMENT_RE = re.compile(rb"[\x40-\xff]+")
+_CJK_RE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def _mixed(body: bytes) -> tuple[str, int] | None:
+    """A GB18030 page holding UTF-8 runs, decoded run by run; None when it holds none."""
+    pieces: list[str] = []
+    pos = n = 0
+    for m in _SEGMENT_RE.finditer(body):
+        seg = m.group()
+        if seg.isascii():
+            continue
+        utf = _strict(seg, "utf-8")
+        if utf is None or len(_CJK_RE.findall(utf)) < 2:
+            continue
+        pieces.append(body[pos:m.start()].decode("gb18030", "replace"))
+        pieces.append(utf)
+        pos = m.end()
+        n += 1
+    if not n:
+        return None
+    pieces.append(body[pos:].decode("gb18030", "replace"))
+    return "".join(pieces), n
+
+
+def _result(text: str, codec: str, declared: str | None, body: bytes | None = None) -> DecodedText:
+    mixed = _mixed(body) if codec == "gb18030" and body is not None and not body.isascii() else None
+    if mixed:
+        text = mixed[0]
     out = DecodedText(text)
+    out.mixed_segments = mixed[1] if mixed else 0
     out.encoding = codec
     out.declared = declared
     out.replacement_chars = text.count("\ufffd")
@@ -108,21 +142,21 @@ def decode_html(body: bytes, content_type: str | None = None) -> DecodedText:
                 return _result(text, "utf-8", declared)
         text = _strict(body, declared)
         if text is not None:
-            return _result(text, declared, declared)
+            return _result(text, declared, declared, body)
         # the declaration does not fit the bytes: a cleanly decoding alternative wins
         for alt in ("utf-8", "gb18030"):
             if alt != declared:
                 text = _strict(body, alt)
                 if text is not None:
-                    return _result(text, alt, declared)
-        return _result(body.decode(declared, "replace"), declared, declared)
+                    return _result(text, alt, declared, body)
+        return _result(body.decode(declared, "replace"), declared, declared, body)
 
     for codec in ("utf-8", "gb18030"):
         text = _strict(body, codec)
         if text is not None:
-            return _result(text, codec, None)
+            return _result(text, codec, None, body)
     codec = _guess(body)
-    return _result(body.decode(codec, "replace"), codec, None)
+    return _result(body.decode(codec, "replace"), codec, None, body)
 
 
 def _guess(body: bytes) -> str:

@@ -77,11 +77,30 @@ class HtmlResult:
 
 # Plain lxml elements, not lxml.html's HtmlElement: its class lookup runs for every element
 # touched and cost ~10% of extraction; text_content() and drop are ours (html_text, _drop).
-_PARSER = etree.HTMLParser()
+# huge_tree: libxml2 otherwise stops nesting at depth 256 and silently drops the rest of the
+# page (legacy pages open a <font> per paragraph and never close it: 400 paragraphs kept 125).
+_PARSER = etree.HTMLParser(huge_tree=True)
 _EMPTY = "<html><body></body></html>"
+# Past this depth even huge_tree stops (libxml2: 2048), and our tree walks recurse: such a
+# page is parsed again with its presentational inline tags removed (they carry no text).
+MAX_DEPTH = 400
+_INLINE_TAG_RE = re.compile(r"</?(?:font|span|b|i|u|strong|em|small|big|o:p)\b[^>]*>", re.I)
+
+
+def _depth(root) -> int:
+    """Depth of the deepest element (iterative: the tree may be deeper than the stack)."""
+    deepest = 0
+    stack = [(root, 1)]
+    while stack:
+        el, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((child, d + 1) for child in el)
+    return deepest
 
 
 def parse(html: str):
+    """lxml tree of a page. A page nested deeper than MAX_DEPTH is flattened first (see
+    flattened())."""
     html = _XML_DECL_RE.sub("", html, count=1)
     if not html.strip():
         html = _EMPTY
@@ -89,7 +108,17 @@ def parse(html: str):
         root = etree.fromstring(html, _PARSER)
     except (etree.ParserError, ValueError):
         root = None
+    if root is not None and _depth(root) > MAX_DEPTH:
+        flat = etree.fromstring(_INLINE_TAG_RE.sub("", html), _PARSER)
+        if flat is not None:
+            flat.set("data-nianbao-flattened", "1")
+            root = flat
     return root if root is not None else etree.fromstring(_EMPTY, _PARSER)
+
+
+def flattened(root) -> bool:
+    """Was this page's inline markup removed because it nested too deep?"""
+    return root.get("data-nianbao-flattened") == "1"
 
 
 def extract_html_text(html: str, url: str) -> HtmlResult:
@@ -158,6 +187,8 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     out.title = title
     out.text = "\n".join(text_lines)
     out.tables = tables
+    if flattened(root):
+        meta["repaired"] = f"markup nested deeper than {MAX_DEPTH} levels: inline tags removed"
     out.metadata = meta
     return out
 

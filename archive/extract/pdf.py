@@ -8,18 +8,97 @@ as for HTML), each cell's characters joined across its wrapped lines. The remain
 lines are grouped into visual rows (vertical extents overlapping), read top to bottom;
 within a row, pieces separated by a wide gap are cells of a borderless table and are joined
 with `` | ``. Spaces pdfminer inserts next to CJK characters are dropped. A file pdfminer
-cannot parse yields no text and says why (``metadata["error"]``). The page layout past
+cannot parse yields no text and says why (``metadata["error"]``).
+
+Bounded work (issue 15): pdfminer's hierarchical text-box grouping is off (``boxes_flow=None``:
+it is quadratic and worse in boxes, and layout.py orders lines itself); Flate streams inflate
+to at most ``MAX_STREAM_BYTES`` each and ``MAX_INFLATE_BYTES`` per document (a 510 KB PDF can
+hold 1 GB), as zipparts.py caps zip members; at most ``max_pages()`` pages are read
+(``NIANBAO_PDF_MAX_PAGES``, default 2000), the cut said in ``metadata["error"]``. The page layout past
 pdfminer (tables, rows, wrapped lines, pages read together: tables and paragraphs a page
 break cuts joined, a two-line title joined) is layout.py's, which OFD pages (ofd.py) share.
 """
 from __future__ import annotations
 
 import io
+import os
 import re
+import threading
+import zlib
 
 from .layout import Glyph, PageLayout, TextLine, add_ruling, document_lines, page_layout
 
-__all__ = ["extract_pdf"]
+__all__ = ["extract_pdf", "max_pages", "PdfTooLarge", "MAX_STREAM_BYTES", "MAX_INFLATE_BYTES"]
+
+# A 300-page scanned report holds ~200 MB of images; a text page's content stream is < 1 MB.
+MAX_STREAM_BYTES = 128 * 1024 * 1024
+MAX_INFLATE_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_PAGES = 2000
+
+
+class PdfTooLarge(ValueError):
+    """A stream or the whole document inflates past the caps."""
+
+
+def max_pages() -> int:
+    """Pages read per PDF: NIANBAO_PDF_MAX_PAGES (default 2000; the longest real report
+    seen has ~300)."""
+    return int(os.environ.get("NIANBAO_PDF_MAX_PAGES") or DEFAULT_MAX_PAGES)
+
+
+_state = threading.local()  # bytes inflated so far by the document this thread reads
+
+
+def _count(n: int) -> None:
+    total = getattr(_state, "inflated", 0) + n
+    _state.inflated = total
+    if total > MAX_INFLATE_BYTES:
+        raise PdfTooLarge(f"PDF streams inflate past {MAX_INFLATE_BYTES >> 20} MB (a Flate bomb?)")
+
+
+class _CappedZlib:
+    """pdfminer.pdftypes' `zlib`, with decompress() bounded (everything else is zlib's)."""
+
+    error = zlib.error
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+    @staticmethod
+    def decompress(data: bytes, *args) -> bytes:
+        d = zlib.decompressobj()
+        out = d.decompress(data, MAX_STREAM_BYTES + 1)
+        if len(out) > MAX_STREAM_BYTES:
+            raise PdfTooLarge(f"a PDF stream inflates past {MAX_STREAM_BYTES >> 20} MB (a Flate bomb?)")
+        if not d.eof:  # truncated or bad: zlib's own error (its output is bounded above)
+            out = zlib.decompress(data, *args)
+        _count(len(out))
+        return out
+
+
+def _decompress_corrupted(data: bytes) -> bytes:
+    """pdfminer's decompress_corrupted (a stream whose checksum is bad: keep what inflates
+    before it), bounded."""
+    d = zlib.decompressobj()
+    out = bytearray()
+    i = 0
+    try:
+        for i in range(len(data)):
+            out += d.decompress(data[i:i + 1])
+            if len(out) > MAX_STREAM_BYTES:
+                raise PdfTooLarge(f"a PDF stream inflates past {MAX_STREAM_BYTES >> 20} MB (a Flate bomb?)")
+    except zlib.error:
+        if i < len(data) - 3:  # not in the checksum: really broken (pdfminer's rule)
+            raise
+    _count(len(out))
+    return bytes(out)
+
+
+def _cap_pdfminer() -> None:
+    from pdfminer import pdftypes
+    if not isinstance(pdftypes.zlib, _CappedZlib):
+        pdftypes.zlib = _CappedZlib()
+        pdftypes.decompress_corrupted = _decompress_corrupted
 
 _CID_RE = re.compile(r"\(cid:\d+\)")
 _WS_RE = re.compile(r"\s+")
@@ -38,11 +117,21 @@ def _with_pdfminer(body: bytes) -> dict:
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
 
-    laparams = LAParams(line_margin=0.5, char_margin=2.0, word_margin=0.1, detect_vertical=False)
+    # boxes_flow=None: no hierarchical grouping of text boxes (quadratic and worse in boxes:
+    # 3,000 scattered glyphs took 95 s and 1.7 GB); layout.py orders the lines itself.
+    laparams = LAParams(line_margin=0.5, char_margin=2.0, word_margin=0.1, detect_vertical=False,
+                        boxes_flow=None)
+    _cap_pdfminer()
+    _state.inflated = 0
+    limit = max_pages()
+    cut = None
     layouts: list[PageLayout] = []
     images = 0
     pages = 0
-    for page in extract_pages(io.BytesIO(body), laparams=laparams):
+    for page in extract_pages(io.BytesIO(body), laparams=laparams, maxpages=limit + 1):
+        if pages == limit:  # one more exists: the rest is not read
+            cut = f"PDF has more than {limit} pages; only the first {limit} were read"
+            break
         pages += 1
         layout, n_images = _page(page)
         images += n_images
@@ -53,6 +142,8 @@ def _with_pdfminer(body: bytes) -> dict:
 
     text = "\n".join(page_lines)
     meta: dict = {"pages": pages}
+    if cut:
+        meta["error"] = cut
     cid = len(_CID_RE.findall(text))
     needs_ocr = False
     if cid and cid * 6 >= max(chars, 1) * 0.3:

@@ -105,6 +105,7 @@ REPORT_COLUMNS: dict[str, type] = {
     "content_type": str,  # html|pdf|docx|doc|wps|ofd|other
     "needs_ocr": int,
     "replacement_chars": int,
+    "extract_error": str,  # why the text is missing or cut (extraction budget, parser limit), else NULL
     "warc_filename": str,  # the response record holding `url`
     "warc_offset": int,
     "warc_length": int,
@@ -155,6 +156,7 @@ CAPTURE_COLUMNS: dict[str, type] = {
     "record_type": str,  # response|revisit
     "record_id": str,
     "error": str,  # why a request got no response (DNS, timeout, refused), from the crawl
+    "extract_error": str,  # why extracting this document failed or was cut (budget, parser)
     "etag": str,  # validators of the response, for conditional re-requests (refresh)
     "last_modified": str,
 }
@@ -728,6 +730,16 @@ class Index:
                 ).rowcount
             self.counts["removed"] += n
             self._wrote(len(ids))
+        return n
+
+    def set_extract_error(self, warc_filename: str, warc_offset: int, message: str) -> int:
+        """Note on a capture why its extraction failed or was cut; returns rows matched."""
+        with self._lock:
+            self._begin()
+            n = self.conn.execute(
+                "UPDATE captures SET extract_error = ? WHERE warc_filename = ? AND warc_offset = ?",
+                (message, warc_filename, warc_offset)).rowcount
+            self._wrote(n)
         return n
 
     def mark_seen(self, ids_or_page_urls: Iterable[str] | str, when: str | None = None) -> int:

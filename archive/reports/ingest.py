@@ -40,6 +40,9 @@ class Ingest:
             return
         if callable(extraction):
             extraction = extraction()
+        error = (extraction.metadata or {}).get("error")
+        if error and capture.get("warc_filename"):
+            self.index.set_extract_error(capture["warc_filename"], capture.get("warc_offset"), error)
         for row in self.assembler.feed(context, capture, extraction):
             self._store(row)
 

@@ -84,6 +84,7 @@ def build_report(context: dict, capture: dict, extraction: Extraction) -> dict |
         "content_type": extraction.content_type,
         "needs_ocr": int(bool(extraction.needs_ocr)),
         "replacement_chars": extraction.replacement_chars,
+        "extract_error": meta.get("error") or None,
         "warc_filename": capture.get("warc_filename"),
         "warc_offset": capture.get("warc_offset"),
         "payload_digest": capture.get("payload_digest"),
@@ -95,7 +96,7 @@ def merge_attachment(page_row: dict, attachment_row: dict) -> dict:
     """A cover page's row with its attachment's text: page metadata, attachment document."""
     row = dict(page_row)
     for key in ("url", "text", "tables", "content_type", "needs_ocr", "replacement_chars",
-                "warc_filename", "warc_offset", "payload_digest", "fetched_at"):
+                "extract_error", "warc_filename", "warc_offset", "payload_digest", "fetched_at"):
         row[key] = attachment_row[key]
     return row
 

@@ -30,6 +30,16 @@ What it adds to plain datasette, and how:
 
 SQL functions registered on every connection: ``nianbao_fts_query(q)``,
 ``nianbao_segment(text)``, ``nianbao_snippet(text, q)``, ``nianbao_snippet_html(text, q)``.
+
+Hostile input (issue 15): a Python SQL function cannot be interrupted by datasette's
+``sql_time_limit_ms`` (SQLite's progress handler runs between VM steps, not inside a
+function call), so each function's input is bounded instead (``MAX_TEXT_CHARS`` of text,
+``MAX_QUERY_CHARS`` of query: well under 1 s a call); a query calling them on many rows is
+still stopped by the time limit between calls. The capture view reads at most
+``MAX_CAPTURE_BYTES`` of an archived payload and inflates its Content-Encoding to at most as
+much (a 3 KB gzip record can hold 1 GB). Stored URLs become links only when they are
+http(s) (``javascript:`` stays text). Serving beyond localhost: README, "Serving the archive
+beyond localhost" (``make serve-public``).
 """
 
 from __future__ import annotations
@@ -53,6 +63,9 @@ except ImportError:  # datasette started from a checkout without `pip install -e
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
     from archive.index import search
 
+MAX_TEXT_CHARS = 1_000_000  # a 300-page report's text is ~600,000 characters
+MAX_QUERY_CHARS = 256
+MAX_CAPTURE_BYTES = 40 * 1024 * 1024  # the crawl's DOWNLOAD_MAXSIZE: no archived body is larger
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 REPORT_TABLES = ("reports", "report_versions")
 _HEX16 = re.compile(r"^[0-9a-f]{16}$")
@@ -185,9 +198,36 @@ def capture_links(datasette, row) -> str:
 
 # ---------------------------------------------------------------- hooks
 
+def _bounded_text(value):
+    return value[:MAX_TEXT_CHARS] if isinstance(value, str) else value
+
+
+def _bounded_query(value):
+    return value[:MAX_QUERY_CHARS] if isinstance(value, str) else value
+
+
+def register_bounded_functions(conn) -> None:
+    """The SQL functions of archive.index.search with their input bounded (see above)."""
+    conn.create_function("nianbao_fts_query", 1,
+                         lambda q: search.nianbao_fts_query(_bounded_query(q)), deterministic=True)
+    conn.create_function("nianbao_segment", 1,
+                         lambda t: search.segment(_bounded_text(t)), deterministic=True)
+    conn.create_function("nianbao_snippet", 2,
+                         lambda t, q: search.nianbao_snippet(_bounded_text(t), _bounded_query(q)),
+                         deterministic=True)
+    conn.create_function("nianbao_snippet_html", 2,
+                         lambda t, q: search.nianbao_snippet_html(_bounded_text(t), _bounded_query(q)),
+                         deterministic=True)
+
+
+def is_http_url(value) -> bool:
+    """Only http(s) URLs may become links: a stored ``javascript:`` URL stays text."""
+    return isinstance(value, str) and urllib.parse.urlsplit(value.strip()).scheme.lower() in ("http", "https")
+
+
 @hookimpl(trylast=True)
 def prepare_connection(conn, database, datasette):
-    search.register_functions(conn)
+    register_bounded_functions(conn)
     try:
         has_fts = conn.execute(
             "select 1 from sqlite_master where name = 'reports_fts'"
@@ -196,7 +236,8 @@ def prepare_connection(conn, database, datasette):
         has_fts = None
     if has_fts:
         # datasette's ?_search= calls escape_fts(:search): make it speak bigrams
-        conn.create_function("escape_fts", 1, search.nianbao_fts_query, deterministic=True)
+        conn.create_function("escape_fts", 1, lambda q: search.nianbao_fts_query(_bounded_query(q)),
+                             deterministic=True)
 
 
 @hookimpl
@@ -230,6 +271,7 @@ def prepare_jinja2_environment(env, datasette):
     from jinja2 import ChoiceLoader, FileSystemLoader
 
     env.loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES_DIR)), env.loader])
+    env.tests["nianbao_http_url"] = is_http_url
 
 
 @hookimpl
@@ -377,9 +419,17 @@ def _warc_dirs(datasette) -> list[Path]:
     return dirs
 
 
-def read_capture(path: Path, offset: int):
-    """(warc headers, http status, http headers, body) of the record at offset."""
+class CaptureTooLarge(ValueError):
+    """An archived payload larger than MAX_CAPTURE_BYTES, or inflating past it."""
+
+
+def read_capture(path: Path, offset: int, max_bytes: int = MAX_CAPTURE_BYTES):
+    """(record type, warc headers, http status, http headers, body) of the record at offset.
+    The body is the payload with its Content-Encoding removed, at most `max_bytes` read and
+    inflated (CaptureTooLarge past it)."""
     from warcio.archiveiterator import ArchiveIterator
+
+    from archive.warc.content import ContentTooLarge, decode_content
 
     with open(path, "rb") as f:
         f.seek(offset)
@@ -388,7 +438,15 @@ def read_capture(path: Path, offset: int):
             http = record.http_headers
             status = http.get_statuscode() if http else None
             http_headers = list(http.headers) if http else []
-            body = record.content_stream().read()
+            # raw_stream: warcio's content_stream() would inflate Content-Encoding unbounded
+            raw = record.raw_stream.read(max_bytes + 1)
+            if len(raw) > max_bytes:
+                raise CaptureTooLarge(f"archived payload larger than {max_bytes >> 20} MB")
+            coding = http.get_header("Content-Encoding") if http else None
+            try:
+                body = decode_content(raw, coding, max_size=max_bytes)
+            except ContentTooLarge as e:
+                raise CaptureTooLarge(f"archived payload inflates past {max_bytes >> 20} MB") from e
             return record.rec_type, headers, status, http_headers, body
     return None
 
@@ -411,6 +469,8 @@ async def capture_view(datasette, request):
             "set the nianbao plugin setting warc_dir or NIANBAO_WARC_DIR)", status=404)
     try:
         got = read_capture(candidate, offset)
+    except CaptureTooLarge as e:
+        return Response.text(f"{name} @ {offset}: {e}; not served", status=413)
     except Exception as e:  # a bad offset lands mid-record: say so, do not 500
         return Response.text(f"no WARC record at {name} @ {offset}: {e}", status=404)
     if got is None:
