@@ -34,8 +34,12 @@ def extract_pdf(body: bytes) -> dict:
             out["metadata"]["pdfminer_error"] = f"{type(exc).__name__}: {exc}"[:300]
             return out
         except Exception as exc2:  # noqa: BLE001
+            # pdfminer's own message first (it is the reader); pypdf's after it (issue 17)
+            what = "encrypted PDF" if re.search(r"encrypt|password|decrypt", f"{type(exc).__name__} {exc} "
+                                                 f"{type(exc2).__name__} {exc2}", re.I) else "unreadable PDF"
             return {"text": "", "title": None, "tables": [], "needs_ocr": False,
-                    "metadata": {"error": f"unreadable PDF: {type(exc2).__name__}: {exc2}"[:300]}}
+                    "metadata": {"error": f"{what}: pdfminer: {type(exc).__name__}: {exc}; "
+                                          f"pypdf: {type(exc2).__name__}: {exc2}"[:300]}}
 
 
 def _with_pdfminer(body: bytes) -> dict:

@@ -102,6 +102,10 @@ REPORT_COLUMNS: dict[str, type] = {
     "content_type": str,  # html|pdf|docx|doc|wps|ofd|other
     "needs_ocr": int,
     "replacement_chars": int,
+    "extract_error": str,  # why the document gave no or partial text (issue 17), else NULL
+    "text_source": str,  # text (the document's own) | ocr | NULL (no text)
+    "ocr_engine": str,  # tesseract | rapidocr, when text_source = 'ocr'
+    "ocr_confidence": float,  # mean word confidence of the OCR, 0..1
     "warc_filename": str,  # the response record holding `url`
     "warc_offset": int,
     "warc_length": int,
@@ -152,6 +156,7 @@ CAPTURE_COLUMNS: dict[str, type] = {
     "record_type": str,  # response|revisit
     "record_id": str,
     "error": str,  # why a request got no response (DNS, timeout, refused), from the crawl
+    "extract_error": str,  # why the document gave no or partial text (archive.extract), set after extraction
     "etag": str,  # validators of the response, for conditional re-requests (refresh)
     "last_modified": str,
 }
@@ -451,6 +456,14 @@ class Index:
             self.conn.executemany(self._CAPTURE_SQL, params)
             self._wrote(len(params))
         return len(params)
+
+    def set_capture_extract_error(self, warc_filename: str, warc_offset: int, error: str) -> None:
+        """Say why the document of one capture gave no or partial text (``Extraction.extract_error``)."""
+        with self._lock:
+            self._begin()
+            self.conn.execute("UPDATE captures SET extract_error = ? WHERE warc_filename = ? AND warc_offset = ?",
+                              (error, warc_filename, warc_offset))
+            self._wrote()
 
     # ------------------------------------------------------------------ reports
 

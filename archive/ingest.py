@@ -17,6 +17,16 @@ from archive.reports import ReportAssembler
 ExtractionOrThunk = Extraction | Callable[[], Extraction]
 
 
+def with_scan_parts(context: dict, extraction: Extraction) -> dict:
+    """A report page that shows its text only as scanned images: its images are its further
+    parts (the crawl fetches them as continuation pages, OCR gives their text), so the report
+    waits for them like a report split over pages. The same rule on reindex (issue 17)."""
+    if (context.get("kind") == "report" and extraction.scan_images
+            and int(context.get("parts") or 1) == 1):
+        return {**context, "parts": len(extraction.scan_images) + 1}
+    return context
+
+
 class Ingest:
     """Turns (context, capture, extraction) triples into index writes.
 
@@ -28,6 +38,7 @@ class Ingest:
         self.index = index
         self.assembler = ReportAssembler()
         self.counts: Counter = Counter()
+        self.errors: list[tuple[str | None, str]] = []  # (url, extract_error) of this run
         self.on_report = on_report or (lambda portal, rid: None)
 
     def document(self, context: dict, capture: dict, extraction: ExtractionOrThunk,
@@ -38,8 +49,20 @@ class Ingest:
             return
         if callable(extraction):
             extraction = extraction()
+        context = with_scan_parts(context, extraction)
+        self._record_error(capture, extraction)
         for row in self.assembler.feed(context, capture, extraction):
             self._store(row)
+
+    def _record_error(self, capture: dict, extraction: Extraction) -> None:
+        """Why a document gave no or partial text: into its capture row and the run's list."""
+        err = extraction.extract_error
+        if not err:
+            return
+        self.errors.append((capture.get("url"), err))
+        self.counts["extract_error"] += 1
+        if capture.get("warc_filename") is not None and capture.get("warc_offset") is not None:
+            self.index.set_capture_extract_error(capture["warc_filename"], capture["warc_offset"], err)
 
     def gone(self, url: str, when: str | None = None) -> int:
         """A report page (or a list-linked file) answered 404/410: keep its row, mark it removed."""

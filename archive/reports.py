@@ -80,6 +80,10 @@ def build_report(context: dict, capture: dict, extraction: Extraction) -> dict |
         "content_type": extraction.content_type,
         "needs_ocr": int(bool(extraction.needs_ocr)),
         "replacement_chars": extraction.replacement_chars,
+        "extract_error": extraction.extract_error,
+        "text_source": extraction.text_source,
+        "ocr_engine": extraction.ocr_engine,
+        "ocr_confidence": extraction.ocr_confidence,
         "warc_filename": capture.get("warc_filename"),
         "warc_offset": capture.get("warc_offset"),
         "payload_digest": capture.get("payload_digest"),
@@ -91,7 +95,7 @@ def merge_attachment(page_row: dict, attachment_row: dict) -> dict:
     """A cover page's row with its attachment's text: page metadata, attachment document."""
     row = dict(page_row)
     for key in ("url", "text", "tables", "content_type", "needs_ocr", "replacement_chars",
-                "warc_filename", "warc_offset", "payload_digest", "fetched_at"):
+                "extract_error", "text_source", "ocr_engine", "ocr_confidence", "warc_filename", "warc_offset", "payload_digest", "fetched_at"):
         row[key] = attachment_row[key]
     return row
 
