@@ -206,6 +206,8 @@ _INDEXES = [
     ("reports", ["level"]),
     ("reports", ["publisher"]),
     ("reports", ["content_type"]),
+    ("reports", ["extract_error"]),   # datasette facets on it
+    ("reports", ["text_source"]),
     ("reports", ["page_url"]),
     ("reports", ["removed_at"]),
     ("report_versions", ["report_id", "version"]),

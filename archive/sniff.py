@@ -65,7 +65,22 @@ def utf16_text_encoding(body: bytes) -> str | None:
         return "utf-16-le"
     if z_even > 0.2 * n and z_odd < 0.02 * n:
         return "utf-16-be"
+    if z_even + z_odd == 0:
+        return None
+    # Chinese text has few NUL bytes: decode both ways, keep what reads as Chinese text
+    for enc in ("utf-16-le", "utf-16-be"):
+        s = head.decode(enc, errors="replace")
+        if sum(1 for c in s if _plausible(c)) >= 0.95 * len(s):
+            return enc
     return None
+
+
+def _plausible(c: str) -> bool:
+    """A character Chinese plain text is made of: CJK ideographs and punctuation, full-width
+    forms, printable ASCII, line breaks and tabs."""
+    o = ord(c)
+    return (0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
+            or 0x20 <= o < 0x7F or c in "\r\n\t" or 0x2000 <= o <= 0x206F or 0x3400 <= o <= 0x4DBF)
 
 
 def _zip_kind(body: bytes) -> str:
