@@ -15,9 +15,11 @@ can re-run extraction on their own captures::
     ex.tables         # [[['统计指标', '单位', '统计数'], ...]]: rows of cells, spans resolved
     ex.metadata       # {'index_no': '…', 'publisher': '市政府办公室',
                       #  'written': '2017-03-10', 'published': '2017-03-10'}
-    ex.content_type   # 'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'ofd' | 'other'
-    ex.needs_ocr      # True for image-only PDFs (text is then empty), OFDs with a scanned
-                      # page, and pages whose body is only scanned images
+    ex.content_type   # 'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'ofd' | 'rtf' | 'mht' | 'image' | 'other'
+    ex.needs_ocr      # True for scans OCR gave no text for (see extract_error), OFDs with a
+                      # scanned page, and pages whose body is only scanned images
+    ex.extract_error  # why there is no or partial text, else None
+    ex.text_source    # 'text' | 'ocr' | None
     ex.replacement_chars  # U+FFFD in title+text: bytes that did not decode (flag the report)
     ex.links          # [(absolute url, anchor text)] of pdf/doc/docx/wps/xls/xlsx/ofd in the body
 
@@ -39,17 +41,26 @@ What "clean" means (issue 4, docs/design.md):
   its first column with empty strings after it, a rowspan cell's text repeated in every row.
 - GB2312/GBK pages decoded as GB18030; undeclared encodings detected.
 
-The type is detected from the bytes (``%PDF``, OOXML zip, OFD zip with ``OFD.xml`` at its
-root, OLE2 compound file, gzip), then the URL and the Content-Type. DOC and WPS need Debian's
-``antiword`` (or ``catdoc``); without them ``metadata["error"]`` says so. Spreadsheets (the
-统计表 annex: XLSX read directly, XLS/ET through catdoc's ``xls2csv``) give their sheets as
-tables with ``content_type="other"`` and ``metadata["format"]`` = ``xlsx``/``xls``. Unknown
-payloads give ``content_type="other"`` and an empty text. A report split over several pages:
-``join_pages([...])``. Zip packages (DOCX, XLSX, OFD) are read under size caps, their XML
-without entity expansion (zipparts.py): a zip bomb gives an error, not an exhausted worker.
-Modules: encoding.py (bytes → str), extract_html.py (+ html_text.py, tables.py,
+The type is detected from the bytes (sniff.py: ``%PDF`` even after junk, OOXML zip, OFD zip
+with ``OFD.xml`` at its root, OLE2 compound file with WPS Office's marks or not, ``{\\rtf``,
+MIME multipart MHT, HTML markup, UTF-16/GBK text, page images), the URL and Content-Type only
+breaking ties: a ``.doc`` that is really RTF, a Word web page or MHT is read as what it is
+(issue 17). DOC and WPS need Debian's ``antiword`` (or ``catdoc``); RTF goes through
+``striprtf`` (extract_rtf.py). Spreadsheets (the 统计表 annex: XLSX read directly, XLS/ET through
+xlrd/catdoc) give their sheets as tables with ``content_type="other"`` and ``metadata["format"]``
+= ``xlsx``/``xls``. Scanned PDFs and page images are OCR'd (ocr.py: tesseract chi_sim;
+``NIANBAO_OCR=off``, ``NIANBAO_OCR_MAX_PAGES``): ``text_source='ocr'``, ``ocr_engine``,
+``ocr_confidence``. A report page of scanned images lists them in ``scan_images``: the crawl
+fetches them as the report's further parts. A split report: ``join_pages([...])``. Zip packages
+(DOCX, XLSX, OFD) are read under size caps, their XML without entity expansion (zipparts.py).
+
+Failures are data: ``extract_error`` says why a document gave no or partial text (unknown
+format, unreadable/encrypted PDF with the reader's own message, converter missing, zip bomb
+refused, OCR off/unavailable/failed/partial …); an extraction whose text has nothing past its
+title always has ``needs_ocr`` or ``extract_error``.
+Modules: sniff.py (what a payload is), encoding.py (bytes → str), extract_html.py (+ html_text.py, tables.py,
 furniture.py, page_metadata.py), extract_pdf.py and extract_ofd.py (+ layout.py, the page
-layout of both), extract_office.py, extract_sheet.py, zipparts.py.
+layout of both), extract_office.py, extract_rtf.py, extract_sheet.py, ocr.py, zipparts.py.
 """
 from __future__ import annotations
 
@@ -68,7 +79,7 @@ class Extraction:
     title: str | None = None
     tables: list[list[list[str]]] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)  # index_no, publisher, written, published
-    content_type: str = "html"  # html | pdf | docx | doc | wps | ofd | other
+    content_type: str = "html"  # html | pdf | docx | doc | wps | ofd | rtf | mht | image | other
     needs_ocr: bool = False
     replacement_chars: int = 0
     encoding: str | None = None
