@@ -100,6 +100,16 @@ def test_no_report_row_is_empty_without_a_reason(db):
     assert rows_without_text_or_reason(db) == []
 
 
+def test_no_platforms_farm_report_is_empty_without_a_reason(platforms_crawled):
+    """The same invariant over every report row of the platforms farm's crawl (all platform
+    kinds, 石门县 included)."""
+    archive, proc = platforms_crawled
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    con = connect_index(archive)
+    assert con.execute("select count(*) from reports").fetchone()[0] > 50
+    assert rows_without_text_or_reason(con) == []
+
+
 def test_reindex_produces_the_same_rows(crawled, db, tmp_path):
     from archive.reindex import reindex
 
@@ -110,6 +120,9 @@ def test_reindex_produces_the_same_rows(crawled, db, tmp_path):
     rebuilt = sqlite3.connect(tmp_path / "rebuilt.db")
     assert sorted(rebuilt.execute(f"select {cols} from reports").fetchall()) == \
         sorted(tuple(r) for r in db.execute(f"select {cols} from reports"))
+    q = "select url, extract_error from captures where extract_error is not null"
+    assert sorted(rebuilt.execute(q).fetchall()) == sorted(tuple(r) for r in db.execute(q))
+    assert len(stats.document_errors) == len(db.execute(q).fetchall())
 
 
 def test_ocr_off_leaves_scans_flagged_with_a_reason(farm, tmp_path):
