@@ -29,7 +29,7 @@ $(PYWB_STAMP):
 # Debian packages the project needs: converters for legacy DOC/WPS attachments (antiword,
 # catdoc); for the tests, a browser (chromium) and the shared frontier of distributed crawls
 # (redis-server); for bench/crawl, wget as the outside reference.
-# OCR of scanned reports (archive/ocr.py): tesseract with its simplified-Chinese model, PDF pages
+# OCR of scanned reports (archive/extract/ocr.py): tesseract with its simplified-Chinese model, PDF pages
 # rendered by poppler's pdftoppm. The farm draws its scanned reports with a CJK font
 # (fonts-wqy-zenhei, through Pillow).
 RUN_PKGS  := antiword catdoc tesseract-ocr tesseract-ocr-chi-sim poppler-utils
@@ -43,14 +43,14 @@ sysdeps:
 	fi
 
 demo: install sysdeps
-	$(BIN)/python -m tests.farm demo --archive-dir $(ARCHIVE_DIR)
+	$(BIN)/python -m farm demo --archive-dir $(ARCHIVE_DIR)
 
 test: install $(PYWB_STAMP)
 	@$(MAKE) --no-print-directory sysdeps SYSPKGS="$(TEST_PKGS)"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 serve: install
-	$(BIN)/datasette $(ARCHIVE_DIR)/reports.db -m archive/datasette.json --plugins-dir archive/datasette_plugins
+	$(BIN)/datasette $(ARCHIVE_DIR)/reports.db -m archive/index/datasette.json --plugins-dir archive/index/datasette_plugins
 
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) $(ARCHIVE_DIR) .pytest_cache

@@ -28,7 +28,7 @@ def _need_dir_or_files(paths: list[str]) -> None:
 
 
 def cmd_verify(args) -> int:
-    from archive.verify import verify
+    from archive.warc.verify import verify
 
     _need_dir_or_files(args.paths)
     report = verify(args.paths)
@@ -53,7 +53,7 @@ def cmd_verify(args) -> int:
 
 
 def cmd_cdxj(args) -> int:
-    from archive.cdxj import index_all
+    from archive.warc.cdxj import index_all
 
     _need_dir_or_files(args.paths)
     n = bad = 0
@@ -74,7 +74,7 @@ def cmd_cdxj(args) -> int:
 
 
 def cmd_pack(args) -> int:
-    from archive.pack import pack
+    from archive.warc.wacz import pack
 
     _need_dir_or_files(args.paths)
     skipped = []

@@ -8,14 +8,14 @@ What the crawl does per archived response, and what this does with the same inpu
 * spider callback `parse_report`/`parse_attachment` (2xx responses whose context kind is
   report/attachment; other statuses never reach a callback) → item pipeline:
   `archive.extract.extract(decoded body, url, Content-Type)` →
-  `archive.reports.ReportAssembler.feed(context, capture, extraction)` (which calls
+  `archive.reports.rows.ReportAssembler.feed(context, capture, extraction)` (which calls
   `build_report`) → `Index.upsert_report(row)`; `flush()` at the end;
 * refresh runs (issue 6): a `revisit` of a report/attachment reached the pipeline as an
-  "unchanged" item: `archive.ingest.Ingest` (the pipeline's own code) marks a current report
+  "unchanged" item: `archive.reports.ingest.Ingest` (the pipeline's own code) marks a current report
   seen without extraction; otherwise the original record the revisit refers to is extracted;
 * a 404/410 of a report/attachment went to the errback as "gone": `Ingest.gone`;
 * a TRS report split over pages: the spider counted its pages from the first page's pager
-  (`crawler.platforms.trs.article_pages`); the same function runs on the archived first page.
+  (`archive.reports.responses.pipeline_item`); the same function runs on the archived first page.
 
 Fetch bookkeeping (first_seen/last_seen/removed_at times, crawl_runs, portals, capture rows
 of requests that got no response at all) is not in the WARCs and is not reproduced: times
@@ -48,11 +48,11 @@ from archive.warc import (
     exchanges_in_file,
     warc_files,
 )
+from archive.reports.responses import EXTRACT_KINDS, MAX_RESPONSE_BYTES, becomes_item, pipeline_item
 
 log = logging.getLogger(__name__)
 
 RANGE_BYTES = 4 << 20  # compressed bytes per unit of work: small enough to balance, big enough to amortise
-EXTRACT_KINDS = ("report", "attachment", "continuation")
 
 
 @dataclass
@@ -205,35 +205,19 @@ def capture_row(ex: ArchivedExchange) -> dict:
 
 
 def download_maxsize() -> int:
-    """The crawl's DOWNLOAD_MAXSIZE (settings/default.py), which also bounds decompression;
-    Scrapy's own default (1 GiB) when the settings module is not importable."""
-    try:
-        from settings.default import DOWNLOAD_MAXSIZE
-
-        return int(DOWNLOAD_MAXSIZE)
-    except Exception:
-        return 1024 * 1024 * 1024
+    """The crawl's DOWNLOAD_MAXSIZE, which also bounds decompression."""
+    return MAX_RESPONSE_BYTES
 
 
 def reaches_pipeline(ex: ArchivedExchange) -> bool:
     """Would this record have become a pipeline item (parse_report/parse_attachment)?
-
-    A 2xx response of kind report/attachment does; so does a revisit of that kind (the
-    archiving middleware hands the spider the archived copy of a 304, and passes an
-    identical-payload 200 on), flagged `unchanged`. Other statuses end in the errback.
-    """
-    ctx = ex.context or {}
-    if ctx.get("kind") not in EXTRACT_KINDS:
-        return False
-    if ex.record_type == "revisit":
-        return ex.status == 304 or 200 <= ex.status < 300
-    return ex.record_type == "response" and 200 <= ex.status < 300
+    (`archive.reports.responses.becomes_item`, the rule the spider's callbacks follow.)"""
+    return becomes_item((ex.context or {}).get("kind"), ex.record_type, ex.status)
 
 
 def process_range(job: Job) -> RangeResult:
     """Read one range and extract what the pipeline would extract. Runs in a worker."""
     from archive.extract import extract
-    from crawler.platforms.trs import article_pages
 
     errors: list[tuple[str, int, str]] = []
     items: list[Item] = []
@@ -259,10 +243,9 @@ def process_range(job: Job) -> RangeResult:
             if ex.status in (404, 410) and ex.record_type == "response" and ctx.get("kind") in EXTRACT_KINDS:
                 item.gone = ex.url  # the spider's errback yields {"failure": {..., "gone": url}}
             elif reaches_pipeline(ex):
-                # Exactly the spider's item: context minus "url", capture plus url/status.
-                item.context = {k: v for k, v in ctx.items() if k != "url"}
-                status = 200 if ex.status == 304 else ex.status  # a 304 is handed on as the archived 200
-                item.capture = dict(asdict(ex.capture), url=ex.url, status=status)
+                # Exactly the spider's item (the same function builds it).
+                start = pipeline_item(ctx, asdict(ex.capture), ex.url, ex.status)
+                item.context, item.capture = start.context, start.capture
                 if ex.record_type == "revisit":
                     # No payload here; the writer extracts the original only if the index needs it.
                     item.unchanged = True
@@ -276,10 +259,8 @@ def process_range(job: Job) -> RangeResult:
                         # bomb; or undecodable): the request went to the errback, no item.
                         item.capture, item.ignored = None, f"ignored as in the crawl: {e}"
                     else:
-                        if ctx.get("kind") == "report":
-                            parts = article_pages(ex.url, body.decode("latin-1"))  # the spider's decision
-                            if parts:
-                                item.context["parts"] = len(parts) + 1
+                        if ctx.get("kind") == "report":  # a split report page: the spider's decision
+                            item.context = pipeline_item(ctx, {}, ex.url, ex.status, body.decode("latin-1")).context
                         try:
                             item.extraction = extract(body, ex.url, _last_header(ex.headers, "Content-Type") or None)
                         except Exception as e:  # the crawl logs and skips a failing document; so do we
@@ -345,7 +326,7 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
     them: several workers' archives merge into one index). Returns statistics; bad records
     are skipped and listed in `stats.record_errors`."""
     from archive.index import Index
-    from archive.ingest import Ingest
+    from archive.reports.ingest import Ingest
 
     jobs = jobs or os.cpu_count() or 1
     stats = ReindexStats(jobs=jobs)

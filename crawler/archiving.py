@@ -2,7 +2,7 @@
 
 Its priority (950, see settings) puts it next to the downloader: `process_response` sees the
 body before HttpCompressionMiddleware (590) decompresses it and before redirects and retries
-act, so redirects, errors and robots.txt are archived too. All WARC logic is in archive/warc.py.
+act, so redirects, errors and robots.txt are archived too. All WARC logic is in archive/warc/.
 """
 from __future__ import annotations
 

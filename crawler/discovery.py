@@ -11,9 +11,9 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from archive.classify import classify_title, normalize_title
-from archive.page_metadata import normalise_date
-from archive.urls import canonical_url
+from archive.reports.classify import classify_title, normalize_title
+from archive.extract.page_metadata import normalise_date
+from archive.reports.urls import canonical_url
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd")
 DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")  # the ones a report's text can come from

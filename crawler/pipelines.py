@@ -1,7 +1,7 @@
 """Item pipeline: captured report documents → clean text → rows in reports.db.
 
 Thin on purpose: extraction is archive.extract, what a document does to the index is
-archive.ingest (report decisions in archive.reports, storage in archive.index) — the same code
+archive.reports.ingest (report decisions in archive.reports.rows, storage in archive.index) — the same code
 `python -m archive reindex` runs on the WARC files.
 
 With NIANBAO_EXTRACT_PROCESSES=N (N > 0) extraction runs in a pool of N processes, off the
@@ -26,7 +26,7 @@ from twisted.internet.defer import Deferred
 
 from archive.extract import extract
 from archive.index import Index
-from archive.ingest import Ingest, with_scan_parts
+from archive.reports.ingest import Ingest, with_scan_parts
 from crawler.signals import capture_stored
 
 logger = logging.getLogger(__name__)

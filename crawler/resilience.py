@@ -19,7 +19,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
-from archive.urls import canonical_url
+from archive.reports.urls import canonical_url
 from crawler.discovery import is_government_host
 
 logger = logging.getLogger(__name__)

@@ -5,6 +5,8 @@ two requests at a time per host, many portals in parallel. Override with `-s NAM
 """
 import os
 
+from archive.reports.responses import MAX_RESPONSE_BYTES
+
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -41,7 +43,7 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 40 * 1024 * 1024     # scanned-PDF reports can be large; 40 MB is beyond any real one
+DOWNLOAD_MAXSIZE = MAX_RESPONSE_BYTES  # 40 MB: scanned-PDF reports can be large, none is bigger
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 4

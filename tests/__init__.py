@@ -1,1 +1,1 @@
-"""nianbao test suite (a package so tests.farm and tests.crawling import by name)."""
+"""nianbao test suite (a package so farm and tests.crawling import by name)."""

@@ -8,8 +8,8 @@ from tests.crawling import run_crawl
 
 def _served(kind: str, **kw):
     """Build a farm, serve it on 127.0.0.1 (a forward proxy for real host names), yield it."""
-    from tests.farm import build_farm
-    from tests.farm.server import FarmServer
+    from farm import build_farm
+    from farm.server import FarmServer
 
     built = build_farm(kind, **kw)
     server = FarmServer(built)

@@ -65,8 +65,8 @@ def connect_index(archive_dir: Path) -> sqlite3.Connection:
 
 
 def report_rows(archive_dir: Path) -> dict:
-    """The `reports` rows of an archive's index, keyed by identity URL (archive.urls)."""
-    from archive.urls import identity_url
+    """The `reports` rows of an archive's index, keyed by identity URL (archive.reports.urls)."""
+    from archive.reports.urls import identity_url
 
     con = connect_index(archive_dir)
     try:
@@ -92,8 +92,8 @@ def fts_entries(db: Path) -> list[tuple]:
 
 def fts_entries_of_rows(db: Path) -> list[tuple]:
     """What fts_entries should be: the tokens of the current `reports` rows, indexed afresh
-    (archive.search.fts_values into a new FTS table)."""
-    from archive import search
+    (archive.index.search.fts_values into a new FTS table)."""
+    from archive.index import search
 
     con = sqlite3.connect(db)
     fresh = sqlite3.connect(":memory:")

@@ -77,8 +77,8 @@ def server(tmp_path_factory):
     log = open(root / "datasette.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "datasette", "serve", str(root / "reports.db"),
-         "-m", str(REPO / "archive" / "datasette.json"),
-         "--plugins-dir", str(REPO / "archive" / "datasette_plugins"),
+         "-m", str(REPO / "archive" / "index" / "datasette.json"),
+         "--plugins-dir", str(REPO / "archive" / "index" / "datasette_plugins"),
          "-h", "127.0.0.1", "-p", str(port)],
         cwd=root, stdout=log, stderr=subprocess.STDOUT,
     )

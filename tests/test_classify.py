@@ -1,7 +1,7 @@
-"""Telling disclosure annual reports from look-alikes by their titles (archive/classify.py)."""
+"""Telling disclosure annual reports from look-alikes by their titles (archive/reports/classify.py)."""
 import pytest
 
-from archive.classify import classify_title
+from archive.reports.classify import classify_title
 
 REPORTS = [
     ("衢州市人民政府2016年政府信息公开工作年度报告", 2016, "衢州市人民政府"),

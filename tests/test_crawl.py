@@ -11,7 +11,7 @@ import json
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.search import search
+from archive.index.search import search
 from tests.crawling import connect_index, run_crawl, squash, warcio_cli
 
 

@@ -1,4 +1,4 @@
-"""datasette with archive/datasette.json and archive/datasette_plugins, queried in-process
+"""datasette with archive/index/datasette.json and archive/index/datasette_plugins, queried in-process
 through datasette's own HTTPX client, on a real reports.db written by archive.index and a
 real WARC file written by archive.warc: search cases, canned queries, report pages and
 capture links."""
@@ -17,8 +17,8 @@ from archive.index import Index, report_id
 datasette_app = pytest.importorskip("datasette.app")
 
 REPO = Path(__file__).resolve().parents[1]
-METADATA = REPO / "archive" / "datasette.json"
-PLUGINS = REPO / "archive" / "datasette_plugins"
+METADATA = REPO / "archive" / "index" / "datasette.json"
+PLUGINS = REPO / "archive" / "index" / "datasette_plugins"
 SEEDS = REPO.parent / "shared" / "seeds"
 if not SEEDS.is_dir():
     SEEDS = Path("/work/shared/seeds")
@@ -288,7 +288,7 @@ def test_table_page_shows_short_text_and_facets(get):
 
 
 def test_canned_search_uses_the_same_ranking_cap():
-    from archive import search
+    from archive.index import search
 
     q = json.loads(METADATA.read_text(encoding="utf-8"))["databases"]["reports"]["queries"]["search"]
     n = search.RANK_CANDIDATES

@@ -1,7 +1,7 @@
 """Link discovery and platform pagers on real list pages (crawler/discovery.py, crawler/platforms)."""
 from pathlib import Path
 
-from archive.urls import canonical_url, identity_url
+from archive.reports.urls import canonical_url, identity_url
 from crawler.discovery import Link, Scope, classify_links, column_score, extract_links, parse_html
 from crawler.platforms import Page, embedded_links, hanweb, jpaas, list_requests, parse_api, trs
 

@@ -1,4 +1,4 @@
-"""Every document becomes text or says why (issue 17): a real crawl of 石门县 (tests/farm/
+"""Every document becomes text or says why (issue 17): a real crawl of 石门县 (farm/
 disguised.py), whose reports are RTF/HTML/MHT/DOCX named .doc, a WPS file, a PDF after junk
 bytes, a scanned PDF and a page of scanned images; then reindex from the WARCs.
 
@@ -12,7 +12,7 @@ import sqlite3
 
 import pytest
 
-from archive.urls import identity_url
+from archive.reports.urls import identity_url
 from bench.extract.metrics import char_prf, rows_recovered
 from tests.crawling import connect_index, run_crawl
 
@@ -36,9 +36,9 @@ def rows_without_text_or_reason(con) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def farm():
-    from tests.farm import Farm
-    from tests.farm.disguised import disguised_portal
-    from tests.farm.server import FarmServer
+    from farm import Farm
+    from farm.disguised import disguised_portal
+    from farm.server import FarmServer
 
     f = Farm("disguised")
     f.add(disguised_portal().build())

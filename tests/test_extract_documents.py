@@ -2,7 +2,7 @@
 
 Fixtures: tests/fixtures/extract/report.{docx,doc,pdf}, scanned.pdf (see make_documents.py
 there for how they were made) and report.gold.txt; plus the farm's own PDF/DOCX/DOC files of
-every seed report when tests/farm is there.
+every seed report when farm is there.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import extract_office
+from archive.extract import office as extract_office
 from archive.extract import extract, sniff_type
 
 FIX = Path(__file__).parent / "fixtures" / "extract"
@@ -121,9 +121,9 @@ def test_broken_pdf_does_not_raise():
 # --- the farm's attachments -------------------------------------------------------------------
 def _farm():
     try:
-        from tests.farm import corpus, docs
+        from farm import corpus, docs
     except Exception:  # noqa: BLE001
-        pytest.skip("tests.farm not available")
+        pytest.skip("farm not available")
     return corpus, docs
 
 
@@ -187,3 +187,11 @@ def test_docx_automatic_numbering_labels_are_put_back():
     (LibreOffice's text export of numbered.docx shows the same labels)."""
     ex = extract(body("numbered.docx"), "http://x.gov.cn/a.docx")
     assert ex.text + "\n" == (FIX / "numbered.gold.txt").read_text(encoding="utf-8")
+
+
+def test_an_unreadable_pdf_says_why_in_its_own_words():
+    """A PDF pdfminer cannot parse yields no text and pdfminer's reason (there is no second
+    PDF library to fall back on: the error must not be an ImportError of one)."""
+    e = extract(b"%PDF-1.4\n1 0 obj broken", "http://www.a.gov.cn/x.pdf")
+    assert e.text == ""
+    assert e.metadata["error"].startswith("unreadable PDF: PDFSyntaxError")

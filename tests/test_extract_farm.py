@@ -1,6 +1,6 @@
 """The labelled set of issue 4: every report page of every skin of the sample portal farm.
 
-tests/farm renders each gold report (tests/farm/corpus.py) in each platform skin with all the
+farm renders each gold report (farm/corpus.py) in each platform skin with all the
 furniture of a real portal (metadata tables, info bars, share/print widgets, headline lists
 with a report title among them, footers, dialogs, hidden spam, Word-pasted runs, GBK bytes).
 Extraction must give back the gold text: equal modulo whitespace, line for line, every table
@@ -14,9 +14,9 @@ import pytest
 
 from archive.extract import extract
 
-pages = pytest.importorskip("tests.farm.pages")
+pages = pytest.importorskip("farm.pages")
 if not hasattr(pages, "labelled_set"):  # pragma: no cover - the farm predates the set
-    pytest.skip("tests.farm.pages has no labelled_set()", allow_module_level=True)
+    pytest.skip("farm.pages has no labelled_set()", allow_module_level=True)
 
 WS = re.compile(r"\s+")
 CASES = list(pages.labelled_set())
@@ -83,7 +83,7 @@ def test_a_report_split_over_pages_joins_to_the_gold_text():
     title. join_pages gives the report back."""
     from archive.extract import join_pages
 
-    farm_mod = pytest.importorskip("tests.farm")
+    farm_mod = pytest.importorskip("farm")
     farm = farm_mod.build_farm("platforms")
     multi = []
     for t in farm.truth:

@@ -1,5 +1,5 @@
 """archive.extract on OFD attachments (GB/T 33190-2016): the farm's seed reports rendered as
-real OFD zips (tests/farm/docs.py ``ofd_bytes``/``report_ofd``: many short TextObjects and
+real OFD zips (farm/docs.py ``ofd_bytes``/``report_ofd``: many short TextObjects and
 TextCodes with DeltaX, ruled tables, a running header on a template page, page numbers), and
 damaged or hostile ones.
 """
@@ -12,10 +12,10 @@ import zipfile
 
 import pytest
 
-from archive import extract_ofd
+from archive.extract import ofd as extract_ofd
 from archive.extract import extract, sniff_type
-from tests.farm import corpus, docs
-from tests.farm.corpus import Block, Cell, Table
+from farm import corpus, docs
+from farm.corpus import Block, Cell, Table
 
 WS = re.compile(r"\s+")
 PAGE = "Doc_0/Pages/Page_0/Content.xml"
@@ -256,8 +256,8 @@ def test_sniff_type_tells_ofd_from_docx_and_other_zips():
 
 
 def test_an_ofd_attachment_becomes_a_report_row():
-    from archive.classify import classify_title
-    from archive.reports import build_report
+    from archive.reports.classify import classify_title
+    from archive.reports.rows import build_report
 
     ex = extract(small_ofd(), "http://www.jiahe.gov.cn/uploadfile/2018/0320/nb.ofd")
     capture = {"url": "http://www.jiahe.gov.cn/uploadfile/2018/0320/nb.ofd", "status": 200}

@@ -1,31 +1,21 @@
-"""Tests of the sample portal farm itself (tests/farm/): what it serves is what its truth says."""
+"""Tests of the sample portal farm itself (farm/): what it serves is what its truth says."""
 from __future__ import annotations
 
 import csv
 import gzip
 import http.client
 import io
-import pathlib
 import re
 import urllib.parse
 
 import pytest
 
-try:
-    import tests.farm  # noqa: F401
-except ModuleNotFoundError:
-    # pywb installs a top-level `tests` package that shadows this directory while the repo's
-    # tests/ has no __init__.py: put our directory first in that package's path.
-    import tests
-
-    tests.__path__.insert(0, str(pathlib.Path(__file__).resolve().parent))
-
 from lxml import html as lhtml
 
-from tests.farm import build_farm
-from tests.farm.corpus import SEED_SLUGS, seed_report, seed_reports, variant
-from tests.farm.pages import SKINS, labelled_set
-from tests.farm.server import FarmServer
+from farm import build_farm
+from farm.corpus import SEED_SLUGS, seed_report, seed_reports, variant
+from farm.pages import SKINS, labelled_set
+from farm.server import FarmServer
 
 
 def squash(s: str) -> str:
@@ -43,7 +33,7 @@ def server(farm):
         yield srv
 
 
-# -- a reference reading of the farm's pages (independent of archive/extract.py) ---------------
+# -- a reference reading of the farm's pages (independent of archive/extract/__init__.py) ---------------
 BODY_XPATH = {
     "trs": '//div[contains(@class,"TRS_Editor")]',
     "hanweb": '//div[@id="zoom"]',
@@ -672,7 +662,7 @@ def test_bench_and_large_sizes():
 import socket
 import zlib
 
-from tests.farm.faults import FaultPlan, gzip_bomb
+from farm.faults import FaultPlan, gzip_bomb
 
 
 def _get(port: int, url: str, headers=None, timeout: float = 5):

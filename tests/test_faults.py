@@ -1,7 +1,7 @@
 """Reliability: a crawl through transient faults and a hostile portal loses nothing and
 crashes nothing; a full disk stops it cleanly with every written file intact.
 
-The farm's fault mode (tests/farm/faults.py) makes a fixed fraction of targets fail once with
+The farm's fault mode (farm/faults.py) makes a fixed fraction of targets fail once with
 500/502/503 (Retry-After), a stalled connection, a reset or a truncated body, and adds a
 hostile portal: 404/410 links, a redirect loop, an off-scope redirect, a gzip bomb, a 50 MB
 page, binary as text/html, malformed HTML, a wrong charset, endless pages, javascript:/data:/
@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from archive.urls import identity_url
+from archive.reports.urls import identity_url
 from tests.crawling import ROOT, connect_index, run_crawl, squash
 
 FAULT_SETTINGS = {"DOWNLOAD_TIMEOUT": "2", "RETRY_TIMES": "4"}
@@ -25,9 +25,9 @@ FAULT_SETTINGS = {"DOWNLOAD_TIMEOUT": "2", "RETRY_TIMES": "4"}
 
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory):
-    from tests.farm import build_farm
-    from tests.farm.faults import FaultPlan
-    from tests.farm.server import FarmServer
+    from farm import build_farm
+    from farm.faults import FaultPlan
+    from farm.server import FarmServer
 
     plan = FaultPlan(rate=0.2, seed=7, stall=4.0)
     farm = build_farm("small", faults=plan)
@@ -75,7 +75,7 @@ HOSTILE = ["malformed.html", "wrong-charset.html", "binary.html", "bomb.html", "
 @pytest.fixture(scope="module")
 def hostile(faulty, tmp_path_factory):
     """Each hostile page as a portal's home page: a crawl must meet every one of them."""
-    from tests.farm.server import FarmServer
+    from farm.server import FarmServer
 
     farm = faulty["farm"]
     work = tmp_path_factory.mktemp("hostile")

@@ -1,7 +1,7 @@
 """html_text's shortcuts give what the element-by-element walk gives.
 
 The renderer reads an element's text in one call when nothing below it is a block, <br>,
-<table>, <pre> or <a> (archive.html_text._structured), and a table cell holding one
+<table>, <pre> or <a> (archive.extract.html_text._structured), and a table cell holding one
 paragraph as that paragraph's text. These tests render the same markup with the shortcuts
 and with every element marked "structured" (the plain walk), on hand-made cases and on
 random trees of the shapes Word-pasted reports have.
@@ -13,8 +13,8 @@ import random
 import pytest
 from lxml import etree
 
-from archive import html_text
-from archive.extract_html import parse
+from archive.extract import html_text
+from archive.extract.html import parse
 
 
 def _walked(el):

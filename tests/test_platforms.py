@@ -1,6 +1,6 @@
 """Discovery on every common portal platform: one sample portal per kind, one real crawl.
 
-The `platforms` farm (tests/farm) has a TRS portal with department and township columns, a
+The `platforms` farm (farm) has a TRS portal with department and township columns, a
 report split over continuation pages, URL variants of one report and calendar/session-id traps;
 信息公开 on a subdomain and on a city platform hosting a county; Hanweb; jpaas JSON lists;
 UCAP; a legacy GBK site with PDF/DOC/DOCX/WPS reports; and portals that block or are dead.
@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from archive.urls import identity_url
+from archive.reports.urls import identity_url
 from tests.crawling import connect_index, squash
 
 

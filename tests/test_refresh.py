@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.urls import identity_url
+from archive.reports.urls import identity_url
 from crawler.runlock import RunLock
 from tests.crawling import (ROOT, connect_index, crawl_command, crawl_env, report_rows, run_crawl, squash,
                             warcio_cli)
@@ -36,8 +36,8 @@ def warc_bytes(archive: Path) -> int:
 @pytest.fixture(scope="module")
 def refreshed(tmp_path_factory):
     """Run the six crawls; return what each left behind."""
-    from tests.farm import build_farm
-    from tests.farm.server import FarmServer
+    from farm import build_farm
+    from farm.server import FarmServer
 
     farm = build_farm("small")
     work = tmp_path_factory.mktemp("refresh")
@@ -248,8 +248,8 @@ def test_a_list_that_has_gone_makes_the_portal_walk_its_navigation(tmp_path):
     are asked for again (unlisted) and, still there, stay live."""
     from urllib.parse import urlsplit
 
-    from tests.farm import build_farm
-    from tests.farm.server import FarmServer
+    from farm import build_farm
+    from farm.server import FarmServer
 
     farm = build_farm("small")
     archive, portals = tmp_path / "archive", tmp_path / "portals.csv"

@@ -115,8 +115,8 @@ def test_reindex_after_refresh_runs_equals_crawl_index(tmp_path):
     Reindexing all the runs' WARCs must give the crawl's rows: current texts, history in
     report_versions, removed reports marked."""
     from tests.crawling import run_crawl
-    from tests.farm import build_farm
-    from tests.farm.server import FarmServer
+    from farm import build_farm
+    from farm.server import FarmServer
 
     farm = build_farm("small")  # our own: the session farm must not be mutated
     portals = tmp_path / "portals.csv"
@@ -125,7 +125,7 @@ def test_reindex_after_refresh_runs_equals_crawl_index(tmp_path):
     with FarmServer(farm, record=False) as srv:
         for run in range(3):
             if run == 2:
-                from tests.farm.corpus import Report
+                from farm.corpus import Report
 
                 mutable = [(name, [f"http://{c.host}{item.href}" for c in cols for item, obj in c.entries
                                    if isinstance(obj, Report)]) for name, cols in farm.columns.items()]

@@ -1,6 +1,6 @@
 """Replay through pywb, byte for byte against what the sample portals served.
 
-The farm (tests/farm) records every response it sends (`FarmServer.sent`: the entity body
+The farm (farm) records every response it sends (`FarmServer.sent`: the entity body
 exactly as sent, gzip kept, chunk framing removed). A real `scrapy crawl reports` archives the
 farm; `python -m archive pack` makes a WACZ; pywb's own `wb-manager add --unpack-wacz` loads it
 into a collection and `wayback` serves it on loopback. Every archived 200 response - robots.txt,
@@ -45,8 +45,8 @@ def pywb_bin() -> Path | None:
 def crawl_with_sent(tmp_path_factory):
     """Our own farm server (the session `farm` fixture does not expose what it sent)."""
     from tests.crawling import run_crawl
-    from tests.farm import build_farm
-    from tests.farm.server import FarmServer
+    from farm import build_farm
+    from farm.server import FarmServer
 
     work = tmp_path_factory.mktemp("replay")
     farm = build_farm("small")

@@ -1,4 +1,4 @@
-"""archive.search: Chinese queries of every length against a real reports.db built by
+"""archive.index.search: Chinese queries of every length against a real reports.db built by
 archive.index.Index from the seed reports (whole reports and their paragraphs as separate
 rows, so that each query has a non-trivial set of expected hits)."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import search
+from archive.index import search
 from archive.index import Index, report_id
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -164,14 +164,14 @@ def test_rank_cap_ranks_the_newest_matches(db):
 
 
 def test_documented_sqlite_utils_snippet(db):
-    """The shell command in archive/search.py's docstring works as written."""
+    """The shell command in archive/index/search.py's docstring works as written."""
     exe = shutil.which("sqlite-utils", path=str(Path(sys.executable).parent))
     if not exe:
         pytest.skip("sqlite-utils CLI not installed next to this Python")
     sql = re.search(r'sqlite-utils query data/reports.db "(.*?)" -p q', search.__doc__, re.S).group(1)
     out = subprocess.run(
         [exe, "query", str(db), sql, "-p", "q", "行政复议", "--functions",
-         "from archive.search import nianbao_fts_query, nianbao_snippet"],
+         "from archive.index.search import nianbao_fts_query, nianbao_snippet"],
         capture_output=True, text=True, timeout=60,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
@@ -180,7 +180,7 @@ def test_documented_sqlite_utils_snippet(db):
 
 
 def test_fts_values_are_bigrams_and_4grams_of_title_and_text():
-    from archive.search import fts_values
+    from archive.index.search import fts_values
 
     assert fts_values("信息公开", "２０１９年行政复议 ABC") == (
         "信息 息公 公开 开",                       # title bigrams (+ the last character)

@@ -1,4 +1,4 @@
-"""archive/warc.py against real files: everything written is read back with warcio (library and
+"""archive/warc/ against real files: everything written is read back with warcio (library and
 its command line) and the digests are recomputed here with hashlib, independently of the writer."""
 from __future__ import annotations
 

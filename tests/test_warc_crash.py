@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.verify import verify
+from archive.warc.verify import verify
 from archive.warc import exchanges_in_file
 from tests.crawling import crawl_command, crawl_env, run_crawl, warcio_cli
 

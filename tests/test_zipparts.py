@@ -1,4 +1,4 @@
-"""Hostile DOCX/XLSX packages: zip bombs, entity bombs, damaged parts (archive/zipparts.py).
+"""Hostile DOCX/XLSX packages: zip bombs, entity bombs, damaged parts (archive/extract/zipparts.py).
 
 Real fixtures (tests/fixtures/extract/numbered.docx, annex.xlsx) with one part swapped for a
 hostile one; extract() must report the problem, keep what it can and stay within bounded
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import zipparts
+from archive.extract import zipparts
 from archive.extract import extract
 
 FIX = Path(__file__).parent / "fixtures" / "extract"

@@ -1,4 +1,4 @@
-"""The benchmark farm: tests/farm's ``large`` farm (≥ 200 portals, ~100+ pages each).
+"""The benchmark farm: farm's ``large`` farm (≥ 200 portals, ~100+ pages each).
 
 ``build_farm("large", n_portals=N)`` is the sample portal farm's own large mode: the small
 farm, one portal per platform kind (TRS with departments and townships, Hanweb, jpaas JSON,
@@ -7,7 +7,7 @@ with pages rendered on demand.
 """
 from __future__ import annotations
 
-from tests.farm import Farm, build_farm
+from farm import Farm, build_farm
 
 
 def bench_farm(n_portals: int = 200, seed: int = 0) -> Farm:

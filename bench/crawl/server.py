@@ -1,6 +1,6 @@
 """A fast server for the benchmark farm: asyncio protocol, cached responses, TCP_NODELAY.
 
-Same behaviour as tests/farm/server.py (origin server for every farm host and forward proxy:
+Same behaviour as farm/server.py (origin server for every farm host and forward proxy:
 absolute-URI requests are routed by their host, origin-form ones by Host; unknown hosts get
 502; keep-alive; chunked framing where the site asks for it; gzip when accepted), but it
 answers from a cache of fully framed responses, so the farm costs a few microseconds a request
@@ -20,7 +20,7 @@ import time
 from email.utils import formatdate
 from urllib.parse import urlsplit
 
-from tests.farm.server import REASONS
+from farm.server import REASONS
 
 CACHE_BUDGET = 1 << 30  # bytes of framed responses kept; beyond it responses are rendered per request
 _BAD_GATEWAY = b"<html><body><h1>502 Bad Gateway</h1><p>Could not resolve host</p></body></html>"

@@ -5,7 +5,7 @@
 
 Builds the farm, serves it on loopback, runs the real crawl through the proxy, and compares
 `reports` with the farm's truth (report identity = the page URL, folded by
-archive.urls.identity_url). Prints one line per portal and the totals; writes
+archive.reports.urls.identity_url). Prints one line per portal and the totals; writes
 bench/results/discovery.json.
 """
 from __future__ import annotations
@@ -20,14 +20,14 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from archive.urls import identity_url
+from archive.reports.urls import identity_url
 from tests.crawling import run_crawl
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 
 
 def build(kind: str, portals: int | None, seed: int):
-    from tests.farm import build_farm
+    from farm import build_farm
 
     kw = {}
     params = inspect.signature(build_farm).parameters
@@ -86,7 +86,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", help="keep the archive in this directory")
     args = ap.parse_args(argv)
-    from tests.farm.server import FarmServer
+    from farm.server import FarmServer
 
     farm = build(args.kind, args.portals, args.seed)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="nianbao-discovery-"))

@@ -1,6 +1,6 @@
 """The labelled pages of the extraction benchmark.
 
-- ``gov``: report pages of every skin of the sample portal farm (tests/farm, gold text from
+- ``gov``: report pages of every skin of the sample portal farm (farm/, gold text from
   its corpus: the labelled set, plus every single-page HTML report of the "platforms"
   farm), the real government pages in tests/fixtures/extract (sample*.html, gold text
   checked by hand) and the hand-made government fixtures there (*.gold.txt next to *.html);
@@ -58,16 +58,11 @@ def fixture_cases() -> list[Case]:
 
 
 def _import_farm_pages():
-    """tests.farm.pages, even when an installed distribution (pywb) ships a top-level
-    ``tests`` package that shadows the repository's ``tests`` directory."""
+    """farm.pages (the sample portal farm at the repository root), or None."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     try:
-        import tests  # noqa: F401
-        paths = list(getattr(tests, "__path__", []))
-        if str(ROOT / "tests") not in paths:
-            tests.__path__.insert(0, str(ROOT / "tests"))
-        from tests.farm import pages
+        from farm import pages
         return pages
     except Exception:  # noqa: BLE001 - the farm is optional for the bench
         return None
@@ -93,7 +88,7 @@ def platform_cases() -> list[Case]:
     single-page HTML report of its truth, gold text from the farm."""
     _import_farm_pages()
     try:
-        from tests.farm import build_farm
+        from farm import build_farm
         farm = build_farm("platforms")
     except Exception:  # noqa: BLE001
         return []

@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from archive.urls import identity_url
+from archive.reports.urls import identity_url
 from tests.crawling import run_crawl
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
@@ -31,9 +31,9 @@ def main(argv=None) -> int:
     ap.add_argument("--rate", type=float, default=0.08, help="fraction of targets that fault (default 0.08)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
-    from tests.farm import build_farm
-    from tests.farm.faults import FaultPlan
-    from tests.farm.server import FarmServer
+    from farm import build_farm
+    from farm.faults import FaultPlan
+    from farm.server import FarmServer
 
     plan = FaultPlan(rate=args.rate, seed=args.seed, stall=4.0)
     farm = build_farm(args.kind, faults=plan, **({"seed": args.seed} if args.kind != "small" else {}))

@@ -1,7 +1,7 @@
 """OCR engines on scanned reports with known text (issue 17): char-F1, table numbers kept,
 CPU seconds per page.
 
-The farm's reports (tests/farm/disguised.py) are drawn as 150-dpi page scans with a CJK font,
+The farm's reports (farm/disguised.py) are drawn as 150-dpi page scans with a CJK font,
 put into an image-only PDF, and extracted by ``archive.extract.extract`` exactly as a crawl
 would (pdftoppm renders the pages, the engine reads them), once per engine:
 
@@ -23,8 +23,8 @@ from pathlib import Path
 
 from archive.extract import extract
 from bench.extract.metrics import char_prf
-from tests.farm import disguised
-from tests.farm.corpus import seed_report, variant
+from farm import disguised
+from farm.corpus import seed_report, variant
 
 RESULTS = Path(__file__).resolve().parent.parent / "results" / "ocr.json"
 

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from archive.urls import identity_url
+from archive.reports.urls import identity_url
 from tests.crawling import connect_index, report_rows, run_crawl, squash
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
@@ -41,8 +41,8 @@ def main(argv=None) -> int:
                     help="extra crawl setting, e.g. -s WARC_REVISIT_REQUESTS=False")
     args = ap.parse_args(argv)
     extra = dict(item.split("=", 1) for item in args.set)
-    from tests.farm import build_farm
-    from tests.farm.server import FarmServer
+    from farm import build_farm
+    from farm.server import FarmServer
 
     kw = {"seed": args.seed} if args.kind != "small" else {}
     if args.portals:

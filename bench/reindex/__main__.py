@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.reindex [--captures 5000] [--jobs N] [--keep DIR]
 
-The archive is made of real crawl traffic: the sample farm (tests/farm) is crawled once with
+The archive is made of real crawl traffic: the sample farm (farm) is crawled once with
 the real `scrapy crawl reports`, and its exchanges - robots.txt, home, column and list pages,
 the Hanweb POST calls, report pages, PDF and DOCX attachments, 404s - are written again with
 `WarcWriter` under distinct host names (c1.www.xiangyang.gov.cn, ...) until the archive holds
@@ -26,8 +26,8 @@ if str(ROOT) not in sys.path:
 
 def crawl_farm(work: Path) -> Path:
     from tests.crawling import run_crawl
-    from tests.farm import build_farm
-    from tests.farm.server import FarmServer
+    from farm import build_farm
+    from farm.server import FarmServer
 
     farm = build_farm("small")
     with FarmServer(farm, record=False) as srv:

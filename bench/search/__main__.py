@@ -3,7 +3,7 @@
 Builds (or reuses) ``reports.db`` with N synthetic reports (bench/search/corpus.py) through
 the real write path (``archive.index.Index.upsert_report``: row + bigram FTS), then runs
 2-character and 4-character queries through the real read path
-(``archive.search.search``: MATCH, bm25 ranking, join, snippets of the original text,
+(``archive.index.search.search``: MATCH, bm25 ranking, join, snippets of the original text,
 top 20) and prints p50/p95/max per query length. Target (issue 9): p95 < 100 ms at
 100,000 reports.
 
@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from archive import search
+from archive.index import search
 from archive.index import Index
 from bench.search.corpus import GENERATOR_VERSION, Generator
 

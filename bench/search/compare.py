@@ -7,7 +7,7 @@ of documents whose (NFKC, lower-cased) text contains it; each scheme is scored b
 and precision of its FTS5 MATCH against that truth, plus index tokens and segmentation
 speed.
 
-* bigram: archive.search.segment / fts_query (what nianbao uses);
+* bigram: archive.index.search.segment / fts_query (what nianbao uses);
 * jieba: ``jieba.cut_for_search`` at index time (words plus their sub-words), query words
   cut with ``jieba.cut`` and searched as a phrase of those words.
 """
@@ -20,7 +20,7 @@ import re
 import sqlite3
 import time
 
-from archive import search
+from archive.index import search
 from bench.search.corpus import seed_paragraphs
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")

@@ -1,7 +1,7 @@
 """`scrapy crawl reports`: from each portal's home page to every 年报 and its attachments.
 
 The spider is thin: link decisions come from crawler.discovery and crawler.platforms, report
-decisions from archive.classify; archiving and indexing happen in the middleware and pipeline.
+decisions from archive.reports.classify; archiving and indexing happen in the middleware and pipeline.
 
     scrapy crawl reports                               # the bundled crawler/portals.csv
     scrapy crawl reports -a portals=my.csv -s ARCHIVE_DIR=/srv/nianbao
@@ -17,14 +17,15 @@ from scrapy import signals
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 
-from archive.classify import classify_title
+from archive.reports.classify import classify_title
 from archive.index import last_checked, live_reports
-from archive.urls import identity_url
+from archive.reports.responses import ItemStart, pipeline_item
+from archive.reports.urls import identity_url
 from crawler.discovery import (
     Scope, attachment_links, classify_links, column_score, extract_links, is_document_url,
     is_government_host, may_link_documents,
 )
-from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api, trs
+from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api
 from crawler.portals import DEFAULT_PORTALS, Portal, load_portals
 from crawler.refresh import RecheckPlan
 
@@ -323,10 +324,11 @@ class ReportsSpider(scrapy.Spider):
         if not isinstance(response, scrapy.http.TextResponse):
             yield self._item(response, ctx)
             return
-        parts = trs.article_pages(response.url, response.text)
+        start = self._start(response, ctx, response.text)
+        parts = start.continuations
         if parts:
             ctx["parts"] = len(parts) + 1
-        yield self._item(response, ctx)
+        yield self._item(response, ctx, start)
         for i, url in enumerate(parts, start=1):
             req = self._request(url, ctx, "continuation", ctx.get("anchor"), page_url=response.url,
                                 part=i, parts=len(parts) + 1, list_root=ctx.get("list_root"))
@@ -353,11 +355,18 @@ class ReportsSpider(scrapy.Spider):
         self.states[ctx["portal"]].pages += 1
         yield self._item(response, ctx)
 
-    def _item(self, response, ctx: dict) -> dict:
+    @staticmethod
+    def _start(response, ctx: dict, text: str | None = None) -> ItemStart:
+        """The item's context and capture, and a split report's continuation pages: the
+        decision `archive reindex` makes again from the WARCs (archive.reports.responses)."""
+        return pipeline_item(ctx, response.meta.get("nianbao_capture") or {}, response.url, response.status, text)
+
+    def _item(self, response, ctx: dict, start: ItemStart | None = None) -> dict:
         """What the pipeline needs: the decoded body, its capture and the crawl context."""
+        start = start or self._start(response, ctx)
         return {
-            "context": {k: v for k, v in ctx.items() if k != "url"},
-            "capture": dict(response.meta.get("nianbao_capture") or {}, url=response.url, status=response.status),
+            "context": start.context,
+            "capture": start.capture,
             "body": response.body,
             "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
             "unchanged": bool(response.meta.get("nianbao_unchanged")),

@@ -1,0 +1,73 @@
+"""Read-only lookups in reports.db: what a refresh crawl asks before it starts.
+
+The crawl reads these at start while its pipeline holds the writer connection, so they use
+their own read-only connection (WAL lets readers and the one writer work side by side).
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+_LATEST_RESPONSES_SQL = """
+    SELECT url, record_id, payload_digest, fetched_at, warc_filename, warc_offset, warc_length,
+           etag, last_modified
+    FROM captures
+    WHERE status = 200 AND record_type = 'response' AND coalesce(method, 'GET') = 'GET'
+    ORDER BY fetched_at, id"""
+# POST answers (list APIs) have no validators to ask with; one identical to an earlier answer
+# from the same URL is archived as an identical-payload-digest revisit of it.
+_POST_RESPONSES_SQL = """
+    SELECT url, record_id, payload_digest, fetched_at, warc_filename, warc_offset, warc_length
+    FROM captures
+    WHERE status = 200 AND record_type = 'response' AND method = 'POST' AND payload_digest IS NOT NULL
+    ORDER BY fetched_at, id"""
+_LIVE_REPORTS_SQL = ("SELECT id, portal, page_url, url, title, published, listed_on FROM reports "
+                     "WHERE removed_at IS NULL")
+# When each URL last got an answer that says something about it (not a 5xx or 429, which
+# may pass): a refresh leaves pages checked recently alone (crawler.refresh.RecheckPlan).
+_LAST_CHECKED_SQL = """
+    SELECT url, max(fetched_at) AS checked FROM captures
+    WHERE coalesce(method, 'GET') = 'GET' AND status IS NOT NULL AND status < 500 AND status != 429
+    GROUP BY url"""
+
+
+def _read(db_path: str | Path, sql: str) -> list[dict]:
+    if not Path(db_path).exists():
+        return []
+    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True, timeout=30)
+    try:
+        cur = conn.execute(sql)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur]
+    except sqlite3.OperationalError:  # no such table yet: nothing archived before
+        return []
+    finally:
+        conn.close()
+
+
+def latest_responses(db_path: str | Path) -> dict[str, dict]:
+    """url → the newest full `response` capture with status 200 (GET): what a refresh crawl
+    re-requests conditionally and refers its revisit records to."""
+    return {row["url"]: row for row in _read(db_path, _LATEST_RESPONSES_SQL)}
+
+
+def post_responses(db_path: str | Path) -> dict[tuple[str, str], dict]:
+    """(URL, payload digest) → the earliest full capture of a POST answer with that payload."""
+    out: dict[tuple[str, str], dict] = {}
+    for row in _read(db_path, _POST_RESPONSES_SQL):
+        out.setdefault((row["url"], row["payload_digest"]), row)
+    return out
+
+
+def live_reports(db_path: str | Path) -> list[dict]:
+    """Reports not marked removed: id, portal, page_url, url, title, published, listed_on."""
+    rows = _read(db_path, _LIVE_REPORTS_SQL)
+    if not rows:  # an index from before `listed_on` (added when the crawl opens it)
+        rows = _read(db_path, _LIVE_REPORTS_SQL.replace("listed_on", "NULL AS listed_on"))
+    return rows
+
+
+def last_checked(db_path: str | Path) -> dict[str, str]:
+    """URL → ISO time of its last capture with a definite answer (2xx-4xx, not 429)."""
+    return {row["url"]: row["checked"] for row in _read(db_path, _LAST_CHECKED_SQL)}

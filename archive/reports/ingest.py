@@ -1,0 +1,101 @@
+"""Applying archived documents to the index — once, for the crawl and for reindex alike.
+
+The crawl's item pipeline and `python -m archive reindex` both hand every report page,
+continuation page and attachment to an `Ingest`; it decides what happens to the index: an
+unchanged document of a current report only moves `last_seen`, a gone one (404/410) marks its
+report removed, everything else goes through `ReportAssembler` into `Index.upsert_report`.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Callable
+
+from archive.extract import Extraction
+from archive.index import Index, report_id
+from archive.reports.rows import ReportAssembler
+
+ExtractionOrThunk = Extraction | Callable[[], Extraction]
+
+
+def with_scan_parts(context: dict, extraction: Extraction) -> dict:
+    """A report page that shows its text only as scanned images: its images are its further
+    parts (the crawl fetches them as continuation pages, OCR gives their text), so the report
+    waits for them like a report split over pages. The same rule on reindex (issue 17)."""
+    if (context.get("kind") == "report" and extraction.scan_images
+            and int(context.get("parts") or 1) == 1):
+        return {**context, "parts": len(extraction.scan_images) + 1}
+    return context
+
+
+class Ingest:
+    """Turns (context, capture, extraction) triples into index writes.
+
+    `on_report(portal, report_id)` is called for every report seen (stored or unchanged), so the
+    crawl can count reports per portal while it runs.
+    """
+
+    def __init__(self, index: Index, on_report: Callable[[str | None, str], None] | None = None):
+        self.index = index
+        self.assembler = ReportAssembler()
+        self.counts: Counter = Counter()
+        self.errors: list[tuple[str | None, str]] = []  # (url, extract_error) of this run
+        self.on_report = on_report or (lambda portal, rid: None)
+
+    def document(self, context: dict, capture: dict, extraction: ExtractionOrThunk,
+                 unchanged: bool = False) -> None:
+        """One captured document. `extraction` may be a callable, called only when needed
+        (an unchanged document of a current report is never extracted)."""
+        if unchanged and self._still_current(context, capture):
+            return
+        if callable(extraction):
+            extraction = extraction()
+        context = with_scan_parts(context, extraction)
+        self._record_error(capture, extraction)
+        for row in self.assembler.feed(context, capture, extraction):
+            self._store(row)
+
+    def _record_error(self, capture: dict, extraction: Extraction) -> None:
+        """Why a document gave no or partial text: into its capture row and the run's list."""
+        err = extraction.extract_error
+        if not err:
+            return
+        self.errors.append((capture.get("url"), err))
+        self.counts["extract_error"] += 1
+        if capture.get("warc_filename") is not None and capture.get("warc_offset") is not None:
+            self.index.set_capture_extract_error(capture["warc_filename"], capture["warc_offset"], err)
+
+    def gone(self, url: str, when: str | None = None) -> int:
+        """A report page (or a list-linked file) answered 404/410: keep its row, mark it removed."""
+        n = self.index.mark_removed([report_id(url)], when=when)
+        self.counts["removed"] += n
+        return n
+
+    def finish(self) -> None:
+        """Store what is still waiting (covers without attachment, split reports missing a page)."""
+        for row in self.assembler.flush():
+            self._store(row)
+
+    def _store(self, row: dict) -> None:
+        outcome = self.index.upsert_report(row)
+        self.counts[outcome] += 1
+        self.on_report(row.get("portal"), row["id"])
+
+    def _still_current(self, context: dict, capture: dict) -> bool:
+        """An unchanged document that is already the text of its report: the report is seen.
+
+        A cover page (its report's text comes from an attachment) goes to the assembler, so
+        that a changed attachment still joins it.
+        """
+        page_url = context.get("page_url") or capture["url"]
+        row = self.index.get_report(report_id(page_url))
+        if row is None:
+            return False
+        if capture["url"] == row["page_url"] and row["url"] != row["page_url"] and context.get("kind") == "report":
+            self.assembler.add_indexed_cover(row)  # counted when its attachment is seen
+            return True
+        if capture["url"] != row["url"]:
+            return False
+        self.index.mark_seen([row["id"]], when=capture.get("fetched_at"))
+        self.counts["unchanged"] += 1
+        self.on_report(row["portal"], row["id"])
+        return True

@@ -1,0 +1,192 @@
+"""From an archived capture to a `reports` row: the decisions the crawl and reindex share.
+
+`build_report` decides whether one capture is a report and fills the row; `ReportAssembler`
+joins a report page that only points to its attachment with that attachment's text, whatever
+order the two captures arrive in.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from archive.reports.classify import classify_title
+from archive.extract import Extraction, join_pages
+from archive.index import report_id
+from archive.reports.urls import date_from_url
+
+# A report page whose own text (title aside) is shorter than this is a cover for its attachment:
+# the report's text comes from the attachment when one arrives, else the cover stays as it is.
+STUB_CHARS = 200
+
+
+def body_chars(extraction: Extraction) -> int:
+    """Characters of text besides the title line."""
+    text = extraction.text or ""
+    if extraction.title and text.startswith(extraction.title):
+        text = text[len(extraction.title):]
+    return sum(1 for c in text if not c.isspace())
+
+
+def is_stub(extraction: Extraction) -> bool:
+    """True when a report page is only a cover for document attachments."""
+    return body_chars(extraction) < STUB_CHARS
+
+
+def pick_title(extraction: Extraction, context: dict) -> str | None:
+    """The title that names the report: the page's own, else the anchor that led to it."""
+    for candidate in (extraction.title, context.get("anchor"), context.get("page_title")):
+        if candidate and classify_title(candidate):
+            return candidate.strip()
+    return None
+
+
+def build_report(context: dict, capture: dict, extraction: Extraction) -> dict | None:
+    """The `reports` row for one captured document, or None if it is not a report.
+
+    `context` is the crawl context stored beside the capture (portal, kind, anchor, list_date,
+    page_url…); `capture` holds url, status, warc_filename, warc_offset, payload_digest,
+    fetched_at, content_type.
+    """
+    if capture.get("status") not in (200, None) or context.get("kind") not in ("report", "attachment"):
+        return None
+    title = pick_title(extraction, context)
+    if title is None:
+        return None
+    named = classify_title(title)
+    meta = extraction.metadata or {}
+    url = capture["url"]
+    page_url = context.get("page_url") or url
+    published = meta.get("published") or context.get("list_date") or date_from_url(page_url)
+    # 发布机构 comes from a web page's metadata block; a document file has no such block (an
+    # issuer line inside its text is not page metadata), so then the body named in the title.
+    page_publisher = meta.get("publisher") if extraction.content_type == "html" else None
+    publisher = page_publisher or named.body or context.get("portal")
+    return {
+        "id": report_id(page_url),
+        "page_url": page_url,
+        "url": url,
+        "listed_on": context.get("list_root"),
+        "portal": context.get("portal"),
+        "province": context.get("province") or None,
+        "level": context.get("level") or None,
+        "title": title,
+        "year": named.year,
+        "published": published,
+        "publisher": publisher,
+        "index_no": meta.get("index_no"),
+        "written": meta.get("written"),
+        "text": extraction.text,
+        "tables": json.dumps(extraction.tables, ensure_ascii=False),
+        "content_type": extraction.content_type,
+        "needs_ocr": int(bool(extraction.needs_ocr)),
+        "replacement_chars": extraction.replacement_chars,
+        "extract_error": extraction.extract_error,
+        "text_source": extraction.text_source,
+        "ocr_engine": extraction.ocr_engine,
+        "ocr_confidence": extraction.ocr_confidence,
+        "warc_filename": capture.get("warc_filename"),
+        "warc_offset": capture.get("warc_offset"),
+        "payload_digest": capture.get("payload_digest"),
+        "fetched_at": capture.get("fetched_at"),
+    }
+
+
+def merge_attachment(page_row: dict, attachment_row: dict) -> dict:
+    """A cover page's row with its attachment's text: page metadata, attachment document."""
+    row = dict(page_row)
+    for key in ("url", "text", "tables", "content_type", "needs_ocr", "replacement_chars",
+                "extract_error", "text_source", "ocr_engine", "ocr_confidence", "warc_filename", "warc_offset", "payload_digest", "fetched_at"):
+        row[key] = attachment_row[key]
+    return row
+
+
+@dataclass
+class ReportAssembler:
+    """Turns captures into finished report rows, joining cover pages with their attachments.
+
+    Feed every report/attachment/continuation capture with `feed`; rows come out when final.
+    A report split over pages (context `parts` > 1 on the first page, `part` on the others) is
+    joined once all its pages are in. `flush` at the end emits what is still waiting: covers
+    whose attachment never came (with the cover's own text), split reports with pages missing.
+    """
+
+    _covers: dict[str, dict] = field(default_factory=dict)        # page id -> page row
+    _early: dict[str, list[dict]] = field(default_factory=dict)   # page id -> attachment rows
+    _indexed: set[str] = field(default_factory=set)               # covers taken from the index
+    _pages: dict[str, dict[int, Extraction]] = field(default_factory=dict)  # split reports' pages
+    _firsts: dict[str, tuple[dict, dict, int]] = field(default_factory=dict)  # id -> first page
+
+    def add_indexed_cover(self, row: dict) -> None:
+        """A cover page that did not change since it was indexed (refresh): its attachment may
+        still change, and then joins this row. Never emitted on its own by `flush`."""
+        keep = {k: v for k, v in row.items() if k not in ("first_seen", "last_seen", "removed_at", "version")}
+        self._covers[row["id"]] = keep
+        self._indexed.add(row["id"])
+
+    def feed(self, context: dict, capture: dict, extraction: Extraction) -> list[dict]:
+        kind = context.get("kind")
+        if kind == "report" and int(context.get("parts") or 1) > 1:
+            key = report_id(capture["url"])
+            self._firsts[key] = (context, capture, int(context["parts"]))
+            self._pages.setdefault(key, {})[0] = extraction
+            return self._joined(key)
+        if kind == "continuation":
+            key = report_id(context.get("page_url") or capture["url"])
+            self._pages.setdefault(key, {})[int(context.get("part") or 1)] = extraction
+            return self._joined(key)
+        if kind == "report":
+            return self._report(context, capture, extraction)
+        if kind == "attachment":
+            return self._attachment(context, capture, extraction)
+        return []
+
+    def _joined(self, key: str, force: bool = False) -> list[dict]:
+        first = self._firsts.get(key)
+        pages = self._pages.get(key, {})
+        if first is None or (len(pages) < first[2] and not force):
+            return []
+        del self._firsts[key], self._pages[key]
+        context, capture, _ = first
+        return self._report(context, capture, join_pages([pages[i] for i in sorted(pages)]))
+
+    def _report(self, context: dict, capture: dict, extraction: Extraction) -> list[dict]:
+        row = build_report(context, capture, extraction)
+        if row is None:
+            return []
+        if not is_stub(extraction):
+            self._early.pop(row["id"], None)
+            return [row]
+        waiting = self._early.pop(row["id"], None)
+        if waiting:
+            return [merge_attachment(row, waiting[0])]
+        self._covers[row["id"]] = row
+        return []
+
+    def _attachment(self, context: dict, capture: dict, extraction: Extraction) -> list[dict]:
+        page_url = context.get("page_url") or capture["url"]
+        direct = page_url == capture["url"]
+        row = build_report(context, capture, extraction)
+        if direct:  # a list links the file itself: the file is the report
+            return [row] if row else []
+        if row is None:
+            # The file's own name may not say 年报; it stands for the cover page's report.
+            row = build_report({**context, "anchor": context.get("page_title")}, capture, extraction)
+            if row is None:
+                return []
+        cover = self._covers.pop(row["id"], None)
+        if cover is not None:
+            self._indexed.discard(row["id"])
+            return [merge_attachment(cover, row)]
+        self._early.setdefault(row["id"], []).append(row)
+        return []
+
+    def flush(self) -> list[dict]:
+        rows = []
+        for key in list(self._firsts):  # split reports with a page that never came
+            rows.extend(self._joined(key, force=True))
+        self._pages.clear()
+        rows += [row for rid, row in self._covers.items() if rid not in self._indexed]
+        self._covers.clear()
+        self._early.clear()
+        self._indexed.clear()
+        return rows

@@ -1,0 +1,60 @@
+"""CDXJ indexes of the WARC files (cdxj-indexer, the indexer pywb and py-wacz use).
+
+One sorted `<warc name>.cdxj` per WARC. Only `response`, `revisit` and `resource` records are
+indexed: our `metadata` records (crawl context, `urn:nianbao:context:<url>`) are of no use to
+a replay tool. POST requests (Hanweb `dataproxy.jsp`) get their body appended to the URL key
+(`__wb_post_data`), as pywb expects to replay them.
+"""
+from __future__ import annotations
+
+import os
+
+from archive.warc import ArchiveError, warc_files
+
+INDEXED_RECORDS = "response,revisit,resource"
+
+
+def _run_indexer(warc_path: str, out_path: str, filename: str | None = None) -> None:
+    from cdxj_indexer.main import CDXJIndexer
+
+    CDXJIndexer(
+        output=out_path,
+        inputs=[warc_path],
+        sort=True,
+        post_append=True,
+        records=INDEXED_RECORDS,
+        filename=filename or os.path.basename(warc_path),
+    ).process_all()
+
+
+def write_cdxj(warc_path: str, out_dir: str | None = None, force: bool = False) -> tuple[str, int] | None:
+    """Write `<out_dir>/<warc name>.cdxj` (default: beside the WARC). Returns (path, lines),
+    or None when the index is already newer than the WARC and `force` is off. Written to a
+    temporary name and renamed, so a reader never sees half an index."""
+    out_dir = out_dir or os.path.dirname(os.path.abspath(warc_path))
+    os.makedirs(out_dir, exist_ok=True)
+    out = os.path.join(out_dir, os.path.basename(warc_path) + ".cdxj")
+    if not force and os.path.exists(out) and os.path.getmtime(out) >= os.path.getmtime(warc_path):
+        return None
+    tmp = out + ".tmp"
+    try:
+        _run_indexer(warc_path, tmp)
+    except Exception as e:  # cdxj-indexer/warcio raise many types on damaged input
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise ArchiveError(f"cannot index {warc_path}: {type(e).__name__}: {e}") from e
+    with open(tmp, encoding="utf-8") as f:
+        n = sum(1 for line in f if line.strip())
+    os.replace(tmp, out)
+    return out, n
+
+
+def index_all(paths_or_dir, out_dir: str | None = None, force: bool = False):
+    """Yield (warc, result | None, error | None) for every WARC."""
+    for path in warc_files(paths_or_dir):
+        try:
+            yield path, write_cdxj(path, out_dir, force), None
+        except (ArchiveError, OSError) as e:
+            yield path, None, str(e)

@@ -1,0 +1,47 @@
+"""The layout's rules (issue 16): the archive never depends on the crawler, and the public
+names stay importable from the package level."""
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):  # walk: imports inside functions count too
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_archive_never_imports_the_crawler_or_its_settings():
+    offenders = []
+    for path in sorted((ROOT / "archive").rglob("*.py")):
+        for name in _imported_modules(path):
+            if name.split(".")[0] in ("crawler", "settings", "scrapy"):
+                offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize("package, names", [
+    ("archive.warc", ["WarcWriter", "HttpExchange", "Capture", "iter_exchanges", "iter_records",
+                      "exchanges_in_file", "read_response", "recover", "decode_content",
+                      "ContentDecodingError", "sha1_digest", "warc_files", "ArchiveError"]),
+    ("archive.extract", ["extract", "Extraction", "join_pages", "sniff_type"]),
+    ("archive.index", ["Index", "IndexSchemaError", "report_id", "latest_responses",
+                       "post_responses", "live_reports", "last_checked"]),
+    ("archive.reports", ["classify_title", "identity_url", "canonical_url", "build_report",
+                         "ReportAssembler", "Ingest", "pipeline_item", "becomes_item"]),
+])
+def test_public_names_are_importable_from_the_package(package, names):
+    module = importlib.import_module(package)
+    missing = [n for n in names if not callable(getattr(module, n, None))]
+    assert missing == []
