@@ -12,7 +12,7 @@ from typing import Callable
 
 from archive.extract import Extraction
 from archive.index import Index, report_id
-from archive.reports.rows import ReportAssembler
+from archive.reports.rows import ReportAssembler, extraction_error
 
 ExtractionOrThunk = Extraction | Callable[[], Extraction]
 
@@ -56,7 +56,7 @@ class Ingest:
 
     def _record_error(self, capture: dict, extraction: Extraction) -> None:
         """Why a document gave no or partial text: into its capture row and the run's list."""
-        err = extraction.extract_error
+        err = extraction_error(extraction)
         if not err:
             return
         self.errors.append((capture.get("url"), err))

@@ -40,6 +40,13 @@ def pick_title(extraction: Extraction, context: dict) -> str | None:
     return None
 
 
+def extraction_error(extraction: Extraction) -> str | None:
+    """Why a document gave no or partial text: ``extract()`` fills ``extract_error``; an
+    Extraction made elsewhere (a worker's timeout or memory limit) may only carry
+    ``metadata["error"]``."""
+    return extraction.extract_error or (extraction.metadata or {}).get("error") or None
+
+
 def build_report(context: dict, capture: dict, extraction: Extraction) -> dict | None:
     """The `reports` row for one captured document, or None if it is not a report.
 
@@ -80,7 +87,7 @@ def build_report(context: dict, capture: dict, extraction: Extraction) -> dict |
         "content_type": extraction.content_type,
         "needs_ocr": int(bool(extraction.needs_ocr)),
         "replacement_chars": extraction.replacement_chars,
-        "extract_error": extraction.extract_error,
+        "extract_error": extraction_error(extraction),
         "text_source": extraction.text_source,
         "ocr_engine": extraction.ocr_engine,
         "ocr_confidence": extraction.ocr_confidence,
