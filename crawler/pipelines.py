@@ -17,7 +17,6 @@ import sqlite3
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy import signals
@@ -27,6 +26,7 @@ from twisted.internet.defer import Deferred
 from archive.extract import extract
 from archive.index import Index
 from archive.reports.ingest import Ingest, with_scan_parts
+from archive.warc.records import warc_date
 from crawler.signals import capture_stored
 
 logger = logging.getLogger(__name__)
@@ -37,10 +37,6 @@ def is_disk_full(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.OperationalError):
         return "full" in str(exc)
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Pending:
@@ -153,7 +149,7 @@ class IndexPipeline:
             failure = item["failure"]
             self.index.add_capture({"url": failure["url"], "method": failure["method"], "status": None,
                                     "portal": failure["portal"], "kind": failure["kind"],
-                                    "error": failure["error"], "fetched_at": _now()})
+                                    "error": failure["error"], "fetched_at": warc_date()})
             if failure.get("gone"):
                 self.ingest.gone(failure["gone"])
             return
@@ -212,7 +208,7 @@ class IndexPipeline:
         try:
             self.ingest.finish()
             for state in getattr(self.crawler.spider, "states", {}).values():
-                self.index.upsert_portal(dict(state.row(), last_crawl=_now()))
+                self.index.upsert_portal(dict(state.row(), last_crawl=warc_date()))
             self.index.commit()
         except Exception as exc:
             if not is_disk_full(exc):

@@ -43,7 +43,7 @@ def check_url(url: str) -> str | None:
     if not parts.hostname or "." not in parts.hostname and parts.hostname != "localhost":
         return f"bad url {url!r} (no host name)"
     try:
-        parts.port
+        _ = parts.port  # urllib raises ValueError on a bad port only when asked
     except ValueError:
         return f"bad url {url!r} (bad port)"
     return None

@@ -19,12 +19,11 @@ generate (bigger farms), server.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as _dt
 import os
 import urllib.parse
 from dataclasses import dataclass, field
-
-import dataclasses
-import datetime as _dt
 
 from .corpus import Block, Report, seed_report, variant
 from .pages import ListItem
@@ -32,7 +31,7 @@ from .sites import Built, Column, HanwebPortal, LegacyPortal, Portal, Site, TrsP
 
 __all__ = ["Farm", "build_farm", "Portal", "TruthReport", "Site", "KINDS"]
 
-KINDS = ("small", "platforms", "bench", "large")
+KINDS = ("small", "platforms", "bench", "large", "registry")
 
 
 @dataclass
@@ -198,6 +197,8 @@ def build_farm(kind: str = "small", *, n_portals: int | None = None, seed: int =
     - ``bench``: small + platforms + generated portals up to ``n_portals`` (default 30).
     - ``large``: like bench with ``n_portals`` ≥ 200 (default 200) and about 100+ pages each
       (≥ 20,000 pages, rendered on demand).
+    - ``registry``: small + three provincial portals linking their cities' and counties'
+      portals in several styles (farm/registry.py: ``PROVINCES_CSV``, ``REGISTRY_TRUTH``).
 
     ``faults`` (a :class:`farm.faults.FaultPlan`) turns on the fault mode: the server
     applies its transient faults, and with ``faults.hostile`` the hostile portal 黑水县 is added
@@ -222,6 +223,14 @@ def _build(kind: str, n_portals: int | None, seed: int) -> Farm:
     farm = Farm(kind)
     if kind == "small":
         return _small(farm)
+    if kind == "registry":
+        # the small farm's portals plus provincial portals linking them (farm/registry.py)
+        from .registry import registry_sites
+
+        _small(farm)
+        for site in registry_sites():
+            farm.sites[site.host] = site
+        return farm
     if kind == "platforms":
         for b in platform_builders(seed):
             farm.add(b.build())

@@ -9,6 +9,9 @@ would then return (cid:N) garbage.) No dependency beyond the stdlib.
 Tables are not drawn in PDFs (a PDF holds positioned text, not cells), so a PDF report must
 be one without tables (see ``corpus.variant(..., drop_tables=True)``). DOCX files keep tables
 as real Word tables with merged cells.
+
+Length: one generator per attachment format (a small PDF writer, DOCX, DOC as a compound file,
+OFD packages with ruled tables); they share the text layout helpers at the top.
 """
 from __future__ import annotations
 
@@ -57,7 +60,7 @@ def pdf_bytes(title: str, paragraphs: Sequence[str], *, author: str = "",
     lines.append((title, max(MARGIN, (PAGE_W - tw) / 2), 16))
     lines.append(("", MARGIN, FONT_SIZE))
     for p in paragraphs:
-        for i, seg in enumerate(wrap("\u3000\u3000" + p if p else p, max_em)):
+        for seg in wrap("\u3000\u3000" + p if p else p, max_em):
             lines.append((seg, MARGIN, FONT_SIZE))
     per_page = int((PAGE_H - 2 * MARGIN) / LEADING)
     pages = [lines[i:i + per_page] for i in range(0, len(lines), per_page)]

@@ -7,8 +7,7 @@ import random
 from typing import Sequence
 
 from .corpus import Report, seed_report, unit_report, variant
-from .sites import (BlockedPortal, DeadPortal, HanwebPortal, JpaasPortal, LegacyPortal, TrsPortal,
-                    UcapPortal, Unit)
+from .sites import BlockedPortal, DeadPortal, HanwebPortal, JpaasPortal, LegacyPortal, TrsPortal, UcapPortal, Unit
 
 OLD_SEEDS = ("xiangyang-2017", "tieling-2017", "quzhou-2016", "jiahe-2017")
 

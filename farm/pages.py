@@ -24,6 +24,9 @@ Labelled set for archive/extract/__init__.py::
         #              published == report.published (hanweb/trs/ucap/legacy pages all show them)
 
 All functions are deterministic: the run splitting and furniture depend only on their inputs.
+
+Length: one pure rendering function per page kind and skin; they share the furniture snippets
+and the deterministic random source.
 """
 from __future__ import annotations
 

@@ -29,6 +29,9 @@ and the expected crawl status of the portal):
 
 Every list mixes reports with look-alikes (指南, 工作要点, 法治政府建设年度报告, 统计公报, 部门预算,
 news mentioning 年度报告, a correction notice about a report).
+
+Length: one builder class per platform, each a self-contained imitation portal; splitting them
+apart would scatter the shared Site/Resource machinery they all use.
 """
 from __future__ import annotations
 
@@ -45,10 +48,24 @@ from crawler.portals import Portal  # a row of portals.csv, as the crawl reads i
 
 from . import docs
 from .corpus import Report
-from .pages import (Chrome, HanwebParams, ListItem, PageMeta, jpaas_list_html, render_attachment_page,
-                    render_hanweb_column, render_hanweb_dataproxy, render_jpaas_column, render_legacy_list,
-                    render_link_page, render_plain_article, render_report, render_trs_list,
-                    render_ucap_list, render_waf)
+from .pages import (
+    Chrome,
+    HanwebParams,
+    ListItem,
+    PageMeta,
+    jpaas_list_html,
+    render_attachment_page,
+    render_hanweb_column,
+    render_hanweb_dataproxy,
+    render_jpaas_column,
+    render_legacy_list,
+    render_link_page,
+    render_plain_article,
+    render_report,
+    render_trs_list,
+    render_ucap_list,
+    render_waf,
+)
 
 HTML = "text/html; charset=utf-8"
 Headers = list[tuple[str, str]]

@@ -5,6 +5,27 @@ import pytest
 
 from tests.crawling import run_crawl
 
+# Tests that start real processes: whole modules of them (scrapy crawls, chromium, redis-server,
+# pywb) and any test using a session crawl. `make test` runs them; `make test-unit`
+# (pytest -m 'not slow') leaves them out. Mark other slow tests with @pytest.mark.slow.
+SLOW_MODULES = {
+    "test_browser",      # chromium + datasette server
+    "test_crawl",        # scrapy crawl processes
+    "test_distributed",  # redis-server + two crawl processes
+    "test_faults",       # crawls against hostile portals, full disks
+    "test_platforms",    # a crawl of the platforms farm
+    "test_refresh",      # successive crawl runs
+    "test_replay",       # pywb
+    "test_warc_crash",   # crawls killed with SIGKILL
+}
+SLOW_FIXTURES = {"crawled", "platforms_crawled"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES or SLOW_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+
 
 def _served(kind: str, **kw):
     """Build a farm, serve it on 127.0.0.1 (a forward proxy for real host names), yield it."""

@@ -91,7 +91,7 @@ def server(tmp_path_factory):
         except OSError:
             if proc.poll() is not None or time.time() > deadline:
                 proc.kill()
-                raise RuntimeError("datasette did not start:\n" + (root / "datasette.log").read_text())
+                raise RuntimeError("datasette did not start:\n" + (root / "datasette.log").read_text()) from None
             time.sleep(0.3)
     yield base
     proc.terminate()

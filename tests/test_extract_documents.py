@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.extract import office as extract_office
 from archive.extract import extract, sniff_type
+from archive.extract import office as extract_office
 
 FIX = Path(__file__).parent / "fixtures" / "extract"
 WS = re.compile(r"\s+")

@@ -12,8 +12,8 @@ import zipfile
 
 import pytest
 
-from archive.extract import ofd as extract_ofd
 from archive.extract import extract, sniff_type
+from archive.extract import ofd as extract_ofd
 from farm import corpus, docs
 from farm.corpus import Block, Cell, Table
 

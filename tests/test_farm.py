@@ -9,7 +9,6 @@ import re
 import urllib.parse
 
 import pytest
-
 from lxml import html as lhtml
 
 from farm import build_farm
@@ -154,7 +153,7 @@ def test_variant_changes_body_and_year_consistently():
 @pytest.mark.parametrize("skin", SKINS)
 def test_rendered_pages_hold_exactly_the_gold_text(skin):
     n = 0
-    for sk, report, body, ctype in labelled_set():
+    for sk, report, body, _ctype in labelled_set():
         if sk != skin:
             continue
         n += 1
@@ -649,6 +648,7 @@ def test_city_platform_hosts_its_county(platforms):
     assert city and all(t.page_url.startswith("http://xxgk.shiyan.gov.cn/xxgknb/") for t in city)
 
 
+@pytest.mark.slow  # builds the bench and large farms (20,000 pages)
 def test_bench_and_large_sizes():
     bench = build_farm("bench", n_portals=24, seed=1)
     assert len(bench.portals) >= 24 and len(bench.truth) >= 150

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from archive.index import search
-from archive.index import SCHEMA_VERSION, Index, IndexSchemaError, report_id
+from archive.index import SCHEMA_VERSION, Index, IndexSchemaError, report_id, search
 
 SEEDS = Path("/work/shared/seeds")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,40 @@ def test_public_names_are_importable_from_the_package(package, names):
     module = importlib.import_module(package)
     missing = [n for n in names if not callable(getattr(module, n, None))]
     assert missing == []
+
+
+def _map_paths() -> set[str]:
+    """The paths named in docs/design.md's "Map" block: a tree of directories (a line's first
+    word ending in "/") holding the ``*.py``/``*.json`` files named on their lines."""
+    text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    block = text.split("## Map", 1)[1].split("```", 2)[1]
+    stack: list[tuple[int, str]] = []  # (indent, directory)
+    paths: set[str] = set()
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip())
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        base = stack[-1][1] if stack else ""
+        first = line.split()[0]
+        if first.endswith("/"):
+            paths.add(base + first)
+            stack.append((indent, base + first))
+            base += first
+        for name in re.findall(r"(?<![\w./])((?:\w+/)*\w+\.(?:py|json))\b", line):
+            paths.add(base + name)
+    return paths
+
+
+def test_the_design_map_names_only_what_exists():
+    paths = _map_paths()
+    assert len(paths) > 50  # the parser found the map
+    assert sorted(p for p in paths if not (ROOT / p).exists()) == []
+
+
+def test_the_design_map_names_every_archive_and_crawler_module():
+    named = _map_paths()
+    modules = [str(p.relative_to(ROOT)) for top in ("archive", "crawler")
+               for p in (ROOT / top).rglob("*.py") if p.name != "__init__.py"]
+    assert sorted(m for m in modules if m not in named) == []

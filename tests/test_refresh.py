@@ -23,8 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.reports.urls import identity_url
 from crawler.runlock import RunLock
-from tests.crawling import (ROOT, connect_index, crawl_command, crawl_env, report_rows, run_crawl, squash,
-                            warcio_cli)
+from tests.crawling import ROOT, connect_index, crawl_command, crawl_env, report_rows, run_crawl, squash, warcio_cli
 
 DUE = {"NIANBAO_RECHECK_DAYS": "0"}
 

@@ -114,9 +114,9 @@ def test_reindex_after_refresh_runs_equals_crawl_index(tmp_path):
     no re-extraction, report pages not due); before the third, reports are added, edited and removed on the farm.
     Reindexing all the runs' WARCs must give the crawl's rows: current texts, history in
     report_versions, removed reports marked."""
-    from tests.crawling import run_crawl
     from farm import build_farm
     from farm.server import FarmServer
+    from tests.crawling import run_crawl
 
     farm = build_farm("small")  # our own: the session farm must not be mutated
     portals = tmp_path / "portals.csv"

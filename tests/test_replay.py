@@ -44,9 +44,9 @@ def pywb_bin() -> Path | None:
 @pytest.fixture(scope="module")
 def crawl_with_sent(tmp_path_factory):
     """Our own farm server (the session `farm` fixture does not expose what it sent)."""
-    from tests.crawling import run_crawl
     from farm import build_farm
     from farm.server import FarmServer
+    from tests.crawling import run_crawl
 
     work = tmp_path_factory.mktemp("replay")
     farm = build_farm("small")
@@ -97,7 +97,7 @@ def wayback(crawl_with_sent):
                 break
             except (urllib.error.URLError, ConnectionError, OSError):
                 if proc.poll() is not None or time.time() > deadline:
-                    raise AssertionError("wayback did not start: " + (site / "wayback.log").read_text()[-2000:])
+                    raise AssertionError("wayback did not start: " + (site / "wayback.log").read_text()[-2000:]) from None
                 time.sleep(0.3)
         yield base, opener
     finally:

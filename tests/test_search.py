@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.index import search
-from archive.index import Index, report_id
+from archive.index import Index, report_id, search
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 if not SEEDS.is_dir():

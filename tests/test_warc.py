@@ -492,8 +492,8 @@ def test_disk_full_raises_and_leaves_valid_files(tmp_path, small_disk, mode):
 
 def test_records_of_plain_uncompressed_warc(tmp_path):
     # Foreign, uncompressed WARCs are read through warcio.
-    from warcio.warcwriter import WARCWriter
     from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
 
     p = tmp_path / "foreign.warc"
     with open(p, "wb") as f:

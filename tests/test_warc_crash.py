@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.warc.verify import verify
 from archive.warc import exchanges_in_file
+from archive.warc.verify import verify
 from tests.crawling import crawl_command, crawl_env, run_crawl, warcio_cli
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.extract import zipparts
-from archive.extract import extract
+from archive.extract import extract, zipparts
 
 FIX = Path(__file__).parent / "fixtures" / "extract"
 BOMB_MB = 200  # inflates to 200 MB; stored as ~200 KB

@@ -11,6 +11,10 @@ One lxml parse, then:
 4. render it (html_text.py): blocks → lines, Word-pasted runs joined without loss, tables →
    one line per row on a resolved grid;
 5. drop chrome lines and headline lists, put the title line first.
+
+Length: the four steps above share one parsed tree and the per-page state of the body search;
+the reusable parts already live beside it (html_text, page_metadata, furniture, encoding,
+tables).
 """
 from __future__ import annotations
 

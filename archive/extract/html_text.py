@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from archive.reports.urls import ATTACHMENT_EXT_RE, is_attachment_href  # noqa: F401 - re-exported
+
 from .tables import Cell, build_grid, row_line
 
 __all__ = ["Line", "render", "normalise_inline", "is_attachment_href", "ATTACHMENT_EXT_RE", "text_content"]
@@ -36,7 +38,6 @@ BLOCK_TAGS = frozenset((
 
 _STRUCTURE_TAGS = tuple(BLOCK_TAGS | {"br", "table", "pre", "a"})
 
-ATTACHMENT_EXT_RE = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd)(?=$|[?#&;/\s\"'])", re.I)
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _NBSP_RUN_RE = re.compile("[\u00a0\u3000\u2002-\u200a\u202f\u205f]+")
 _WS_RUN_RE = re.compile(r"[ \t\r\n\f\v]+")
@@ -62,13 +63,6 @@ def normalise_inline(s: str) -> str:
     s = _SPACE_NEAR_CJK_RE.sub("", s)
     s = _MULTI_SPACE_RE.sub(" ", s)
     return s.strip()
-
-
-def is_attachment_href(href: str, text: str = "") -> bool:
-    """Does a link lead to a document attachment (pdf/doc/docx/wps/xls/xlsx/et/ofd)?"""
-    if ATTACHMENT_EXT_RE.search(href or ""):
-        return True
-    return bool(text and ATTACHMENT_EXT_RE.search(text.strip() + " "))
 
 
 @dataclass

@@ -46,7 +46,9 @@ _LABEL_RE = re.compile(
 # any label anywhere: at least as many hits in an element's plain text as parse_metadata_text
 # counts labels in its segmented text (which needs a boundary before each)
 _ANY_LABEL_RE = re.compile("|".join(sorted(_SPACED.values(), key=len, reverse=True)))
-_DATE_RE = re.compile(
+# The one pattern of a written date (2020年8月2日, 2017-3-10, 2017/03/10), for page metadata,
+# list rows (crawler.discovery) and calendar URLs alike.
+DATE_RE = re.compile(
     r"((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?")
 _WS_RE = re.compile(r"\s+")
 
@@ -55,7 +57,7 @@ def normalise_date(value: str | None) -> str | None:
     """'2020年08月02日' / '2017-3-10 12:01' / '2017/03/10' → '2020-08-02' (None if no date)."""
     if not value:
         return None
-    m = _DATE_RE.search(value)
+    m = DATE_RE.search(value)
     if not m:
         return None
     y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))

@@ -74,8 +74,7 @@ def _with_pdfminer(body: bytes) -> dict:
 def _page(page) -> tuple[list[str], list[list[list[str]]], int]:
     """Lines of one page in reading order (ruled tables as grid rows), its tables, and how
     many images it holds."""
-    from pdfminer.layout import (LTChar, LTCurve, LTFigure, LTImage, LTLine, LTRect,
-                                 LTTextContainer, LTTextLine)
+    from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage, LTLine, LTRect, LTTextContainer, LTTextLine
 
     text_lines: list[TextLine] = []
     hsegs: list[tuple[float, float, float]] = []  # (y, x0, x1)

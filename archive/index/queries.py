@@ -8,7 +8,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-
 _LATEST_RESPONSES_SQL = """
     SELECT url, record_id, payload_digest, fetched_at, warc_filename, warc_offset, warc_length,
            etag, last_modified

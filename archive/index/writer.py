@@ -42,6 +42,10 @@ Design choices, and why:
   changes. ``VACUUM`` may renumber the rowids of a table without an INTEGER PRIMARY KEY,
   so ``Index.vacuum()`` rebuilds the FTS table afterwards; never VACUUM by hand without
   calling ``rebuild_fts()``.
+
+Length: one class, `Index`, owns every write to reports.db; its methods share one lock, one
+open transaction and the FTS bookkeeping, so they stay together (the read-only lookups are in
+queries.py).
 """
 
 from __future__ import annotations
@@ -53,14 +57,14 @@ import re
 import sqlite3
 import threading
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import sqlite_utils
 
-from archive.index import search
+from archive.index import coverage, search
 from archive.reports.urls import identity_url
+from archive.warc.records import warc_date
 
 SCHEMA_VERSION = 1
 
@@ -77,10 +81,6 @@ def report_id(page_url: str) -> str:
     return hashlib.sha1(identity_url(page_url).encode("utf-8")).hexdigest()[:16]
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 # ------------------------------------------------------------------------------ schema
 # Column name → SQLite type. Order is the order datasette shows them in.
 
@@ -92,6 +92,8 @@ REPORT_COLUMNS: dict[str, type] = {
     "portal": str,
     "province": str,
     "level": str,
+    "division_code": str,  # GB/T 2260 code of the portal's division (portals.csv `code`)
+    "publisher_code": str,  # the division whose government the publisher is, when its name says so
     "title": str,
     "year": int,  # the year the report covers
     "published": str,  # YYYY-MM-DD
@@ -167,6 +169,8 @@ PORTAL_COLUMNS: dict[str, type] = {
     "url": str,
     "province": str,
     "level": str,
+    "code": str,  # GB/T 2260 division code (portals.csv `code`), if given
+    "parent_code": str,
     "status": str,  # ok|blocked|unreachable
     "reason": str,
     "pages": int,
@@ -212,6 +216,9 @@ _INDEXES = [
     ("reports", ["page_url"]),
     ("reports", ["removed_at"]),
     ("report_versions", ["report_id", "version"]),
+    ("reports", ["publisher_code"]),
+    ("reports", ["division_code", "publisher_code"]),
+    ("portals", ["code"]),
     ("captures", ["url"]),
     ("captures", ["payload_digest"]),
 ]
@@ -332,6 +339,7 @@ class Index:
         self._create_table("captures", CAPTURE_COLUMNS, "id", True)
         self._create_table("portals", PORTAL_COLUMNS, "name")
         self._create_table("crawl_runs", RUN_COLUMNS, "id", True)
+        coverage.install(self.conn)
         for table, cols in _INDEXES:
             self.db[table].create_index(cols, if_not_exists=True)
         self.db["report_versions"].create_index(
@@ -503,7 +511,7 @@ class Index:
             if isinstance(out.get(flag), bool):
                 out[flag] = int(out[flag])
         if not out.get("fetched_at"):
-            out["fetched_at"] = _now()
+            out["fetched_at"] = warc_date()
         return out
 
     def _fts_delete(self, rowid: int, title, text) -> None:
@@ -638,7 +646,7 @@ class Index:
         """Mark reports as gone from their portal (404/410, or no longer listed). They
         stay in the index; ``removed_at`` keeps the first time they were found missing.
         Takes report ids or page URLs; returns how many rows newly got removed_at."""
-        when = when or _now()
+        when = when or warc_date()
         ids = self._ids(ids_or_page_urls)
         with self._lock:
             self._begin()
@@ -655,7 +663,7 @@ class Index:
     def mark_seen(self, ids_or_page_urls: Iterable[str] | str, when: str | None = None) -> int:
         """Reports confirmed present without re-extraction (e.g. a 304): last_seen moves
         forward and removed_at is cleared. Returns how many rows matched."""
-        when = when or _now()
+        when = when or warc_date()
         ids = self._ids(ids_or_page_urls)
         with self._lock:
             self._begin()
@@ -703,7 +711,7 @@ class Index:
         with self._lock:
             self._begin()
             cur = self.conn.execute(
-                "INSERT INTO crawl_runs (started_at) VALUES (?)", (started_at or _now(),)
+                "INSERT INTO crawl_runs (started_at) VALUES (?)", (started_at or warc_date(),)
             )
             self._commit_locked()
             self.counts = dict.fromkeys(self.counts, 0)
@@ -716,7 +724,7 @@ class Index:
         it is stored as JSON in ``stats``. Commits."""
         stats = dict(stats or {})
         values = {
-            "finished_at": stats.get("finished_at") or _now(),
+            "finished_at": stats.get("finished_at") or warc_date(),
             "finish_reason": stats.get("finish_reason"),
             "pages": stats.get("pages"),
             "errors": stats.get("errors"),

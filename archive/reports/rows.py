@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from archive.reports.classify import classify_title
 from archive.extract import Extraction, join_pages
 from archive.index import report_id
+from archive.registry.match import publisher_division
+from archive.reports.classify import classify_title
 from archive.reports.urls import date_from_url
 
 # A report page whose own text (title aside) is shorter than this is a cover for its attachment:
@@ -68,6 +69,7 @@ def build_report(context: dict, capture: dict, extraction: Extraction) -> dict |
     # issuer line inside its text is not page metadata), so then the body named in the title.
     page_publisher = meta.get("publisher") if extraction.content_type == "html" else None
     publisher = page_publisher or named.body or context.get("portal")
+    division = context.get("code") or None   # the portal's GB/T 2260 code (portals.csv `code`)
     return {
         "id": report_id(page_url),
         "page_url": page_url,
@@ -76,6 +78,8 @@ def build_report(context: dict, capture: dict, extraction: Extraction) -> dict |
         "portal": context.get("portal"),
         "province": context.get("province") or None,
         "level": context.get("level") or None,
+        "division_code": division,
+        "publisher_code": publisher_division(publisher, division),
         "title": title,
         "year": named.year,
         "published": published,

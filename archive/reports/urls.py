@@ -9,6 +9,11 @@ import ipaddress
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+# Attachment files: the one list of extensions the spider follows and extraction sets apart.
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd")
+DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")  # the ones a report's text can come from
+ATTACHMENT_EXT_RE = re.compile(
+    r"\.(" + "|".join(e[1:] for e in ATTACHMENT_EXTENSIONS) + r")(?=$|[?#&;/\s\"'])", re.I)
 _TRS_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+")
 _SKIP_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".css", ".js", ".ico", ".svg", ".zip",
                     ".rar", ".7z", ".mp4", ".mp3", ".avi", ".flv", ".swf", ".exe", ".apk", ".xml")
@@ -76,3 +81,21 @@ def date_from_url(url: str) -> str | None:
     """The publication date TRS writes into article URLs (…/t20170310_123.html)."""
     m = _TRS_URL_DATE.search(url)
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+
+
+def is_document_url(url: str) -> bool:
+    """True for URLs of attachment files (PDF, DOC, DOCX, WPS, XLS…): the path ends with one of
+    ATTACHMENT_EXTENSIONS. What the spider fetches as an attachment."""
+    path = urlsplit(url).path.lower()
+    return path.endswith(ATTACHMENT_EXTENSIONS)
+
+
+def is_attachment_href(href: str, text: str = "") -> bool:
+    """Does a link lead to a document attachment (pdf/doc/docx/wps/xls/xlsx/et/ofd)?
+
+    The same extensions as `is_document_url`, looked for anywhere in the href (download
+    scripts put the file name in the query) or at the end of the anchor text: what extraction
+    renders as an attachment line rather than as navigation."""
+    if ATTACHMENT_EXT_RE.search(href or ""):
+        return True
+    return bool(text and ATTACHMENT_EXT_RE.search(text.strip() + " "))

@@ -10,6 +10,9 @@ and pywb's own indexer (`wb-manager add` of raw WARCs, `wb-manager reindex`) ind
 that URL, so pywb 2.10 then serves the JSON instead of the page. Index with
 `python -m archive cdxj` or package with `python -m archive pack` (both leave metadata records
 out), as tests/test_replay.py does.
+
+Length: three layers of one reading path (gzip members → WARC records → HTTP exchanges), each
+used on its own by verify, recover and reindex.
 """
 from __future__ import annotations
 

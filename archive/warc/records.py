@@ -123,9 +123,11 @@ def check_digest(label: str, data: bytes) -> bool | None:
     return v in candidates or v.upper() in candidates or v.lower() in candidates
 
 
-def warc_date(dt: datetime | None) -> str:
-    """WARC-Date (and Capture.fetched_at): UTC, seconds precision, `Z` suffix. Seconds keep
-    the 14-digit CDX timestamp and the index's fetched_at identical strings."""
+def warc_date(dt: datetime | None = None) -> str:
+    """WARC-Date (and Capture.fetched_at): UTC, seconds precision, `Z` suffix; now when `dt` is
+    None. The one timestamp format of the archive: the index's times (fetched_at, first_seen,
+    crawl_runs) use it too, so seconds keep the 14-digit CDX timestamp and the index's
+    fetched_at identical strings."""
     if dt is None:
         dt = datetime.now(timezone.utc)
     elif dt.tzinfo is None:

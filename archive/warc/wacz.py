@@ -23,8 +23,8 @@ from argparse import Namespace
 from dataclasses import dataclass
 from io import TextIOWrapper
 
-from archive.warc.cdxj import INDEXED_RECORDS
 from archive.warc import ArchiveError, iter_exchanges, warc_files
+from archive.warc.cdxj import INDEXED_RECORDS
 
 PAGE_KINDS = ("home", "report", "attachment")
 

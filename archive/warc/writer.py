@@ -30,18 +30,15 @@ from .records import (
     _enc,
     _fsync_dir,
     _gzip_member,
-    _header_lines,
     _new_id,
     _nianbao_version,
     _record,
     _safe_name_part,
-    _status_line,
     _warcio_version,
-    archived_response_headers,
     check_digest,
-    sha1_digest,
     http_request_head,
     http_response_head,
+    sha1_digest,
     warc_date,
 )
 
@@ -203,7 +200,7 @@ class WarcWriter:
                 pass
             if self._records_in_file == 0:
                 raise ArchiveFullError(f"archive disk full writing {path}: {e.strerror}") if e.errno in _FULL_ERRNOS \
-                    else ArchiveError(f"cannot write {path}: {e.strerror}")
+                    else ArchiveError(f"cannot write {path}: {e.strerror}") from e
             final = self._finish_file()
             if e.errno in _FULL_ERRNOS:
                 raise ArchiveFullError(
@@ -292,7 +289,7 @@ class WarcWriter:
     def write_revisit(
         self,
         exchange: HttpExchange,
-        refers_to,
+        refers_to: Capture,
         profile: str = "server-not-modified",
         metadata: dict | None = None,
         with_request: bool = True,
@@ -301,26 +298,18 @@ class WarcWriter:
         record holding only the HTTP headers, plus its request (and metadata) record.
         `with_request=False` leaves the request record out (a cheaper refresh archive).
 
-        `refers_to`: a `Capture` of the original response (or any object/dict with `url`/`uri`,
-        `fetched_at`/`date`, `record_id`, `payload_digest`). `profile`: "server-not-modified"
+        `refers_to`: the original response's `Capture`, or any object with the same `url`,
+        `fetched_at`, `record_id` and `payload_digest` attributes (crawler.refresh.Prior). `profile`: "server-not-modified"
         (a 304) or "identical-payload-digest" (a 200 whose payload digest equals the original's;
         checked here). The returned Capture points at the revisit record and carries the
         original's payload digest, which is what the revisit stands for.
         """
         if profile not in _PROFILES:
             raise ValueError(f"unknown revisit profile {profile!r}; use one of {sorted(_PROFILES)}")
-
-        def attr(*names, default=None):
-            for n in names:
-                v = refers_to.get(n) if isinstance(refers_to, dict) else getattr(refers_to, n, None)
-                if v:
-                    return v
-            return default
-
-        ref_uri = attr("url", "uri", "target_uri", default=exchange.url)
-        ref_date = attr("fetched_at", "date")
-        ref_id = attr("record_id", "id")
-        ref_digest = attr("payload_digest", "digest")
+        ref_uri = refers_to.url or exchange.url
+        ref_date = refers_to.fetched_at or None
+        ref_id = refers_to.record_id or None
+        ref_digest = refers_to.payload_digest or None
         if isinstance(ref_date, datetime):
             ref_date = warc_date(ref_date)
         ex = exchange
@@ -353,10 +342,7 @@ class WarcWriter:
             hdrs.append(("WARC-Payload-Digest", ref_digest))
         # Block = HTTP headers only. They describe the re-fetch (a 304 has no body anyway);
         # the transfer coding is renamed the same way as in response records.
-        head = _status_line(ex.http_version, ex.status, ex.reason) + _header_lines(
-            archived_response_headers(ex.response_headers, len(ex.payload or b""))
-        ) + b"\r\n"
-        records = [_record(hdrs, head, "application/http;msgtype=response")]
+        records = [_record(hdrs, http_response_head(ex), "application/http;msgtype=response")]
         if with_request:
             records.append(self._request_record(ex, date, req_id, rev_id))
         if metadata is not None:

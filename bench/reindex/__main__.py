@@ -25,9 +25,9 @@ if str(ROOT) not in sys.path:
 
 
 def crawl_farm(work: Path) -> Path:
-    from tests.crawling import run_crawl
     from farm import build_farm
     from farm.server import FarmServer
+    from tests.crawling import run_crawl
 
     farm = build_farm("small")
     with FarmServer(farm, record=False) as srv:

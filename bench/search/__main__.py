@@ -24,8 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from archive.index import search
-from archive.index import Index
+from archive.index import Index, search
 from bench.search.corpus import GENERATOR_VERSION, Generator
 
 QUERIES_2 = ["复议", "公开", "申请", "诉讼", "政府", "网站", "依法", "文件", "年报", "条例",

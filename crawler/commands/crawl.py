@@ -114,12 +114,16 @@ class Command(ScrapyCrawl):
             raise UsageError("give exactly one spider name, e.g. `scrapy crawl reports`")
         spname = args[0]
         archive_dir = Path(self.settings.get("ARCHIVE_DIR", "data"))
-        if spname == "reports":
-            try:
+        try:
+            if spname == "reports":
                 load_portals(opts.spargs.get("portals") or DEFAULT_PORTALS)
-            except PortalsError as exc:
-                self.exitcode = fail(str(exc), EXIT_BAD_INPUT)
-                return
+            elif spname == "portals":
+                from crawler.spiders.portals import PROVINCES, load_provinces
+
+                load_provinces(opts.spargs.get("provinces") or PROVINCES)
+        except PortalsError as exc:
+            self.exitcode = fail(str(exc), EXIT_BAD_INPUT)
+            return
         problem = check_archive_dir(archive_dir)
         if problem:
             self.exitcode = fail(problem, EXIT_BAD_INPUT)

@@ -14,16 +14,22 @@ from pathlib import Path
 
 import scrapy
 from scrapy import signals
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 
-from archive.reports.classify import classify_title
 from archive.index import last_checked, live_reports
+from archive.reports.classify import classify_title
 from archive.reports.responses import ItemStart, pipeline_item
 from archive.reports.urls import identity_url
 from crawler.discovery import (
-    Scope, attachment_links, classify_links, column_score, extract_links, is_document_url,
-    is_government_host, may_link_documents,
+    Scope,
+    attachment_links,
+    classify_links,
+    column_score,
+    extract_links,
+    is_document_url,
+    is_government_host,
+    may_link_documents,
 )
 from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api
 from crawler.portals import DEFAULT_PORTALS, Portal, load_portals
@@ -42,6 +48,12 @@ _FAILURE_NAMES = [
     (("ConnectionRefused",), "connection refused"),
     (("DataLoss", "ConnectionLost", "ConnectionDone", "ResponseFailed"), "connection lost or truncated body"),
 ]
+
+
+def _code(portal: Portal) -> dict:
+    """The portal's division code for the crawl context (so reindex knows it too), if given."""
+    code = portal.extra.get("code")
+    return {"code": code} if code else {}
 
 
 @dataclass
@@ -65,7 +77,8 @@ class PortalState:
             status = "ok" if self.home_ok else "unreachable"
         return {
             "name": self.portal.name, "url": self.portal.url, "province": self.portal.province,
-            "level": self.portal.level, "status": status, "reason": self.reason or self.stop_reason,
+            "level": self.portal.level, "code": self.portal.extra.get("code") or None,
+            "parent_code": self.portal.extra.get("parent_code") or None, "status": status, "reason": self.reason or self.stop_reason,
             "pages": self.pages, "reports": len(self.reports), "errors": self.errors,
         }
 
@@ -118,7 +131,7 @@ class ReportsSpider(scrapy.Spider):
         known = list(self.known_report_requests())
         for portal in self.portal_list:
             ctx = {"portal": portal.name, "province": portal.province, "level": portal.level,
-                   "kind": "home", "depth": 0}
+                   "kind": "home", "depth": 0, **_code(portal)}
             yield scrapy.Request(portal.url, callback=self.parse_page, errback=self.on_error,
                                  meta={"nianbao": ctx})
         yield from known
@@ -159,7 +172,7 @@ class ReportsSpider(scrapy.Spider):
     @staticmethod
     def _portal_parent(portal: Portal) -> dict:
         return {"portal": portal.name, "province": portal.province, "level": portal.level,
-                "depth": 0, "url": None}
+                "depth": 0, "url": None, **_code(portal)}
 
     def _known_request(self, portal: Portal, row: dict) -> scrapy.Request | None:
         direct = row["page_url"] == row["url"] and is_document_url(row["url"])
@@ -193,7 +206,7 @@ class ReportsSpider(scrapy.Spider):
             state.stop_reason = f"page cap {self.max_pages} reached"
             return None
         ctx = {"portal": parent["portal"], "province": parent.get("province"), "level": parent.get("level"),
-               "kind": kind, "anchor": anchor or None, "referer": parent.get("url"),
+               "code": parent.get("code"), "kind": kind, "anchor": anchor or None, "referer": parent.get("url"),
                "depth": parent.get("depth", 0) if depth is None else depth}
         ctx.update({k: v for k, v in extra.items() if v is not None})
         callback = {"report": self.parse_report, "attachment": self.parse_attachment,
@@ -205,7 +218,7 @@ class ReportsSpider(scrapy.Spider):
         if lr.platform is None:
             return self._request(lr.url, parent, "list", list_root=parent.get("list_root") or parent.get("url"))
         ctx = {"portal": parent["portal"], "province": parent.get("province"), "level": parent.get("level"),
-               "kind": "list", "platform": lr.platform, "referer": parent.get("url"),
+               "code": parent.get("code"), "kind": "list", "platform": lr.platform, "referer": parent.get("url"),
                "depth": parent.get("depth", 0), "list_root": parent.get("list_root") or parent.get("url")}
         meta = {"nianbao": ctx, "platform_state": lr.state}
         if lr.method == "POST":

@@ -1,0 +1,74 @@
+"""Coverage against the universe of divisions: the `divisions` table and its views.
+
+Every index holds the bundled GB/T 2260 divisions (archive/registry/divisions.csv), so
+coverage is counted against all 31 provincial-level, 333 prefecture-level and 2,845
+county-level governments, not against the portals someone thought of listing:
+
+- ``division_coverage``: per province and level, how many divisions there are, how many have
+  a known portal (a `portals` row with their code), a reachable one (its status is not
+  dead/unreachable/blocked), and any report;
+- ``division_year_coverage``: per province, level and report year, how many divisions have a
+  report for that year;
+- ``divisions_missing``: each division without any report, and why (no known portal, portal
+  dead, or no report found).
+
+A report counts for the division its publisher is the government of (`publisher_code`); a
+report whose publisher names no division (a department, a file without metadata) counts for
+its portal's division (`division_code`).
+"""
+from __future__ import annotations
+
+import sqlite3
+
+from archive.registry.divisions import COLUMNS, load_divisions
+
+UNREACHABLE = "('dead', 'unreachable', 'blocked')"
+# The division a report counts for (see the module docstring).
+REPORT_DIVISION = "coalesce(r.publisher_code, r.division_code)"
+
+VIEWS = {
+    "division_coverage": f"""
+SELECT p.name AS province, d.province_code, d.level, count(*) AS divisions,
+  sum(EXISTS (SELECT 1 FROM portals po WHERE po.code = d.code)) AS with_portal,
+  sum(EXISTS (SELECT 1 FROM portals po WHERE po.code = d.code AND po.status NOT IN {UNREACHABLE})) AS reachable,
+  sum(EXISTS (SELECT 1 FROM reports r WHERE r.removed_at IS NULL AND (r.publisher_code = d.code
+       OR (r.publisher_code IS NULL AND r.division_code = d.code)))) AS with_reports
+FROM divisions d JOIN divisions p ON p.code = d.province_code
+GROUP BY d.province_code, d.level""",
+    "division_year_coverage": f"""
+SELECT p.name AS province, d.province_code, d.level, r.year, count(DISTINCT d.code) AS with_report,
+  (SELECT count(*) FROM divisions x WHERE x.province_code = d.province_code AND x.level = d.level) AS divisions
+FROM reports r JOIN divisions d ON d.code = {REPORT_DIVISION}
+JOIN divisions p ON p.code = d.province_code
+WHERE r.removed_at IS NULL AND r.year IS NOT NULL
+GROUP BY d.province_code, d.level, r.year""",
+    "divisions_missing": f"""
+SELECT d.code, d.name, d.level, d.type, p.name AS province, d.parent_code,
+  (SELECT po.url FROM portals po WHERE po.code = d.code ORDER BY po.status = 'ok' DESC LIMIT 1) AS portal_url,
+  CASE
+    WHEN NOT EXISTS (SELECT 1 FROM portals po WHERE po.code = d.code) THEN 'no known portal'
+    WHEN NOT EXISTS (SELECT 1 FROM portals po WHERE po.code = d.code AND po.status NOT IN {UNREACHABLE})
+      THEN 'portal ' || (SELECT po.status FROM portals po WHERE po.code = d.code LIMIT 1)
+    ELSE 'no report found' END AS missing
+FROM divisions d JOIN divisions p ON p.code = d.province_code
+WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.removed_at IS NULL AND (r.publisher_code = d.code
+       OR (r.publisher_code IS NULL AND r.division_code = d.code)))""",
+}
+
+
+def install(conn: sqlite3.Connection) -> None:
+    """Create or refresh the divisions table (from the bundled CSV) and the coverage views.
+    Runs inside the index's schema transaction on every open; cheap when nothing changed."""
+    divisions = load_divisions()
+    conn.execute("CREATE TABLE IF NOT EXISTS divisions (code TEXT PRIMARY KEY, name TEXT, level TEXT, "
+                 "type TEXT, parent_code TEXT, province_code TEXT)")
+    have = conn.execute("SELECT count(*), max(code), min(code) FROM divisions").fetchone()
+    want = (len(divisions), max(d.code for d in divisions), min(d.code for d in divisions))
+    if tuple(have) != want:
+        conn.execute("DELETE FROM divisions")
+        conn.executemany(f"INSERT INTO divisions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                         [tuple(getattr(d, c) for c in COLUMNS) for d in divisions])
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_divisions_province_level ON divisions(province_code, level)")
+    for name, sql in VIEWS.items():
+        conn.execute(f"DROP VIEW IF EXISTS {name}")
+        conn.execute(f"CREATE VIEW {name} AS {sql}")

@@ -1,0 +1,106 @@
+"""archive/reports/ingest.py: archived documents applied to a real reports.db, once, the same
+way for the crawl's pipeline and for reindex."""
+from __future__ import annotations
+
+import pytest
+
+from archive.extract import Extraction
+from archive.index import Index, report_id
+from archive.reports.ingest import Ingest
+
+TITLE = "襄阳市人民政府2017年政府信息公开工作年度报告"
+PAGE = "http://www.xiangyang.gov.cn/zwgk/201803/t20180330_1.html"
+FILE = "http://www.xiangyang.gov.cn/zwgk/201803/P020180330.pdf"
+BODY = "一、总体情况。" * 60
+
+
+def ctx(kind: str = "report", **kw) -> dict:
+    return {"portal": "襄阳市", "kind": kind, "anchor": TITLE, **kw}
+
+
+def cap(url: str = PAGE, when: str = "2026-01-01T00:00:00Z", **kw) -> dict:
+    """A capture; give other content another payload_digest (same digest = same content)."""
+    return {"url": url, "status": 200, "warc_filename": "a.warc.gz", "warc_offset": 1,
+            "payload_digest": "sha1:A", "fetched_at": when, **kw}
+
+
+def page(text: str = BODY) -> Extraction:
+    return Extraction(text=f"{TITLE}\n{text}", title=TITLE)
+
+
+@pytest.fixture
+def index(tmp_path):
+    idx = Index(tmp_path / "reports.db")
+    yield idx
+    idx.close()
+
+
+def never() -> Extraction:
+    raise AssertionError("an unchanged current report must not be extracted")
+
+
+def test_a_report_is_stored_counted_and_announced(index):
+    seen = []
+    ingest = Ingest(index, on_report=lambda portal, rid: seen.append((portal, rid)))
+    ingest.document(ctx(), cap(), page())
+    ingest.finish()
+    row = index.get_report(PAGE)
+    assert row["text"] == f"{TITLE}\n{BODY}" and row["url"] == PAGE
+    assert ingest.counts["new"] == 1
+    assert seen == [("襄阳市", report_id(PAGE))]
+
+
+def test_the_same_text_again_is_unchanged_and_new_text_is_a_change(index):
+    ingest = Ingest(index)
+    ingest.document(ctx(), cap(), page())
+    ingest.document(ctx(), cap(when="2026-02-01T00:00:00Z"), page())
+    ingest.document(ctx(), cap(when="2026-03-01T00:00:00Z", payload_digest="sha1:B"), page("二、主动公开情况。" * 60))
+    assert (ingest.counts["new"], ingest.counts["unchanged"], ingest.counts["changed"]) == (1, 1, 1)
+
+
+def test_an_unchanged_document_of_a_current_report_is_seen_without_extraction(index):
+    ingest = Ingest(index)
+    ingest.document(ctx(), cap(), page())
+    ingest.document(ctx(), cap(when="2026-05-01T00:00:00Z"), never, unchanged=True)
+    assert ingest.counts["unchanged"] == 1
+    assert index.get_report(PAGE)["last_seen"] == "2026-05-01T00:00:00Z"
+
+
+def test_an_unchanged_document_of_an_unknown_report_is_extracted(index):
+    ingest = Ingest(index)
+    ingest.document(ctx(), cap(), page, unchanged=True)  # a thunk: called because it is needed
+    assert index.get_report(PAGE)["text"] == f"{TITLE}\n{BODY}"
+
+
+def test_an_unchanged_cover_still_takes_a_changed_attachment(index):
+    ingest = Ingest(index)
+    ingest.document(ctx(), cap(), page("详见附件。"))
+    attachment = ctx("attachment", page_url=PAGE, page_title=TITLE, anchor="附件")
+    ingest.document(attachment, cap(FILE), Extraction(text=BODY, content_type="pdf"))
+    assert index.get_report(PAGE)["url"] == FILE
+    # a refresh: the cover answers 304, the attachment has new text
+    ingest.document(ctx(), cap(when="2026-06-01T00:00:00Z"), never, unchanged=True)
+    ingest.document(attachment, cap(FILE, when="2026-06-01T00:00:00Z", payload_digest="sha1:B"),
+                    Extraction(text="二、主动公开情况。" * 60, content_type="pdf"))
+    ingest.finish()
+    row = index.get_report(PAGE)
+    assert row["text"] == "二、主动公开情况。" * 60 and row["title"] == TITLE
+    assert ingest.counts["changed"] == 1
+
+
+def test_a_gone_report_keeps_its_row_marked_removed(index):
+    ingest = Ingest(index)
+    ingest.document(ctx(), cap(), page())
+    assert ingest.gone(PAGE, when="2026-07-01T00:00:00Z") == 1
+    assert ingest.gone(PAGE, when="2026-08-01T00:00:00Z") == 0  # removed once, the first time
+    row = index.get_report(PAGE)
+    assert row["removed_at"] == "2026-07-01T00:00:00Z" and row["text"]
+    assert ingest.counts["removed"] == 1
+
+
+def test_finish_stores_a_cover_whose_attachment_never_came(index):
+    ingest = Ingest(index)
+    ingest.document(ctx(), cap(), page("详见附件。"))
+    assert index.get_report(PAGE) is None
+    ingest.finish()
+    assert index.get_report(PAGE)["url"] == PAGE
