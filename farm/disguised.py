@@ -15,18 +15,25 @@ apart, ruled. Without the font the scans cannot be drawn: ``font_path()`` says s
 from __future__ import annotations
 
 import base64
-import dataclasses
 import io
 import quopri
 import random
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable
 
 from . import docs
 from .corpus import Block, Report, Table, seed_report, variant
-from .pages import (ListItem, PageMeta, body_html, esc, render_article, render_attachment_page,
-                    render_legacy_list, render_link_page)
+from .pages import (
+    ListItem,
+    PageMeta,
+    body_html,
+    esc,
+    render_article,
+    render_attachment_page,
+    render_legacy_list,
+    render_link_page,
+)
 from .sites import Built, _Builder, _related, _rng
 
 __all__ = ["DisguisedPortal", "rtf_bytes", "word_html_bytes", "mht_bytes", "wps_bytes",
@@ -201,7 +208,7 @@ def _scan_lines(report: Report) -> list[tuple[str, bool]]:
             for row in b.table.grid():
                 lines.append(("\u3000\u3000\u3000".join(c for c in row if c), True))
             continue
-        for k, seg in enumerate(wrap(("\u3000\u3000" if b.kind == "p" else "") + b.text)):
+        for seg in wrap(("\u3000\u3000" if b.kind == "p" else "") + b.text):
             lines.append((seg, False))
     return lines
 

@@ -9,9 +9,9 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 import os
 import sys
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
