@@ -170,3 +170,11 @@ def test_ocr_page_cap(monkeypatch):
     ex = extract(disguised.scanned_pdf_bytes(longer), doc_url("pdf"), "application/pdf")
     assert ex.text_source == "ocr" and ex.metadata["ocr_pages"] == 1
     assert ex.extract_error == f"OCR partial: 1 of {pages} pages (NIANBAO_OCR_MAX_PAGES=1)"
+
+
+def test_partly_scanned_ofd_keeps_its_text_and_says_what_is_missing():
+    ids = docs.OfdIds()
+    text = docs.ofd_text(25, 40, "本年度共受理政府信息公开申请12件。", ids)
+    ex = extract(docs.ofd_package([text, [docs.ofd_image(ids)]], ids=ids), doc_url("ofd"), None)
+    assert ex.text == "本年度共受理政府信息公开申请12件。" and ex.needs_ocr
+    assert ex.extract_error.startswith("OCR needed: some OFD pages are scanned images")

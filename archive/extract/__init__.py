@@ -258,6 +258,9 @@ def _finish(ex: Extraction, kind: str, body: bytes) -> Extraction:
                 else "OCR needed: the page shows its text only as images")
         else:
             err = f"no text: the {kind.upper()} document is empty"
+    elif ex.needs_ocr and not err:
+        # text pages kept, scanned pages (an OFD's, a mixed PDF's) not read: partial text
+        err = f"OCR needed: some {kind.upper()} pages are scanned images (the text of the others is kept)"
     ex.extract_error = err
     if ex.text_source is None and ex.text:
         ex.text_source = "text"
