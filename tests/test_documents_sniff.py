@@ -175,6 +175,7 @@ def test_ocr_page_cap(monkeypatch):
 def test_partly_scanned_ofd_keeps_its_text_and_says_what_is_missing():
     ids = docs.OfdIds()
     text = docs.ofd_text(25, 40, "本年度共受理政府信息公开申请12件。", ids)
-    ex = extract(docs.ofd_package([text, [docs.ofd_image(ids)]], ids=ids), doc_url("ofd"), None)
+    ofd = docs.ofd_package([text, [docs.ofd_image(ids)]], ids=ids, title="某县2020年政府信息公开工作年度报告")
+    ex = extract(ofd, doc_url("ofd"), None)
     assert ex.text == "本年度共受理政府信息公开申请12件。" and ex.needs_ocr
     assert ex.extract_error.startswith("OCR needed: some OFD pages are scanned images")
