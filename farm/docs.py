@@ -6,9 +6,8 @@ every extractor knows that predefined CMap, so pdfminer.six and pypdf get the ex
 back. (A /ToUnicode CMap is deliberately absent: pdfminer applies it to CIDs, not codes, and
 would then return (cid:N) garbage.) No dependency beyond the stdlib.
 
-Tables are not drawn in PDFs (a PDF holds positioned text, not cells), so a PDF report must
-be one without tables (see ``corpus.variant(..., drop_tables=True)``). DOCX files keep tables
-as real Word tables with merged cells.
+``pdf_bytes`` draws no tables; a report with tables goes to pdfdoc.py (ruled cells, Word's
+layout). DOCX files keep tables as real Word tables with merged cells.
 
 Length: one generator per attachment format (a small PDF writer, DOCX, DOC as a compound file,
 OFD packages with ruled tables); they share the text layout helpers at the top.
@@ -118,10 +117,13 @@ def pdf_bytes(title: str, paragraphs: Sequence[str], *, author: str = "",
 
 
 def report_pdf(report: Report) -> bytes:
-    """The report as a PDF; its text is ``report.gold_text()`` modulo whitespace. The report
-    must have no tables."""
+    """The report as a PDF; its text is ``report.gold_text()`` modulo whitespace. A report
+    with tables is laid out as Word exports one (pdfdoc.report_pdf_layout: ruled tables with
+    merged cells, a two-line title, tables and paragraphs cut by page breaks); one without,
+    as plain text lines (``pdf_bytes``)."""
     if report.has_tables:
-        raise ValueError(f"{report.slug}: PDFs of the farm carry no tables; use drop_tables=True")
+        from .pdfdoc import report_pdf_layout
+        return report_pdf_layout(report)
     return pdf_bytes(report.title, report.body_lines(), author=report.publisher,
                      date=report.published.replace("-", "") + "090000")
 

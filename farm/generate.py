@@ -111,7 +111,8 @@ def platform_builders(seed: int = 0) -> list:
                         own_reports("万载县", [2019, 2020, 2021, 2022], rng, jx, "wz"),
                         units=make_units("万载县", rng, jx, 2, 2, [2020, 2021, 2022]), n_lookalikes=8, seed=seed))
     hn = "湖南省"
-    lw = [variant(seed_report("jiahe-2017"), government="临武县", year=y, province=hn, drop_tables=True,
+    # the 2013 one is a PDF with its ruled statistics table (docs.report_pdf → pdfdoc.py)
+    lw = [variant(seed_report("jiahe-2017"), government="临武县", year=y, province=hn, drop_tables=y != 2013,
                   slug=f"linwu-{y}", published=f"{y + 1}-03-{10 + k:02d}", index_no=f"43102500/{y + 1}-0{k}123")
           for k, y in enumerate([2013, 2014, 2015, 2016, 2017])]
     b.append(LegacyPortal("临武县", "www.linwu.gov.cn", hn, "county", html_reports=[variant(

@@ -239,6 +239,9 @@ def test_coverage_grid_and_missing_divisions_in_datasette(registry_crawl):
             if level == "prefecture":
                 total = expected[(province, level)]["divisions"]
                 assert f'title="{n} of {total} prefecture divisions have a {year} report">{n} / {total}<' in page.text
+        for year in {k[2] for k in expected if len(k) == 3 and k[1] == "prefecture"}:
+            n = sum(v for k, v in expected.items() if len(k) == 3 and k[1] == "prefecture" and k[2] == year)
+            assert f"<td><b>{n} / 333</b></td>" in page.text     # the whole country's 333 prefectures
         missing = loop.run_until_complete(ds.client.get(
             "/reports/divisions_missing.json?_shape=array&province=湖北省&level=prefecture"))
         rows = {r["name"]: r["missing"] for r in missing.json()}

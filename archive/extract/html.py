@@ -24,7 +24,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from . import furniture
+from . import fallback, furniture
 from .html_text import BLOCK_TAGS, Line, is_attachment_href, render, text_content
 from .page_metadata import SEED_RE, elements_with_text, find_metadata_blocks, normalise_date, within
 
@@ -138,6 +138,15 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     lines, tables = render(body_el)
     lines = _clean_lines(lines)
     text_lines = [ln.text for ln in lines]
+    out.links = _attachment_links(body_el, base)
+    # a fragment of an unknown layout? (not a page whose body is an attachment link or scans:
+    # its text comes from the file or from OCR)
+    if fallback.needed(container, text_lines) and not out.links \
+            and not _image_only(body_el, text_lines, title):
+        better = fallback.main_lines(html, text_lines)
+        if better is not None:
+            text_lines = better
+            out.container = container = "density+trafilatura"
 
     if title:
         if not _starts_with_title(text_lines, title):
@@ -153,7 +162,6 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     out.text = "\n".join(text_lines)
     out.tables = tables
     out.metadata = meta
-    out.links = _attachment_links(body_el, base)
     return out
 
 

@@ -1,15 +1,20 @@
-"""Reading order and ruled tables of one fixed-layout page: what PDF (extract_pdf.py) and OFD
-(extract_ofd.py) pages share once their glyphs and rulings are known.
+"""Reading order and ruled tables of fixed-layout pages: what PDF (pdf.py) and OFD
+(ofd.py) pages share once their glyphs and rulings are known.
 
 Coordinates are PDF's: points, y growing upwards. A page is given as text lines (``TextLine``:
 the glyphs one line holds, as a layout engine grouped them) and as horizontal and vertical
-rulings (``add_ruling``). ``page_lines`` rebuilds ruled tables from the rulings (grid lines,
-merged cells where a border is missing: colspan text in the first column, rowspan text
-repeated in every row, as for HTML; each cell's characters joined across its wrapped lines),
-groups the remaining text into visual rows (vertical extents overlapping) read top to bottom,
-splits a row into cells of a borderless table at wide gaps, joins the wrapped lines of a
-paragraph (a line from the left edge to the right margin goes on with the next line of the
-same font size), and drops the page number in the footer.
+rulings (``add_ruling``). ``page_layout`` lays out one page: it rebuilds ruled tables from the
+rulings (grid lines, merged cells where a border is missing: colspan text in the first column,
+rowspan text repeated in every row, as for HTML; each cell's characters joined across its
+wrapped lines), groups the remaining text into visual rows (vertical extents overlapping; a
+closing punctuation mark whose glyph box sits off its line goes back to the line it ends),
+splits a row into cells of a borderless table at wide gaps, and drops the page number in the
+footer. ``document_lines`` then reads the pages together: a ruled table cut by a page break
+is joined to its first part (the text of a merged cell the break cut repeated in the rows
+below it), a paragraph's wrapped lines are joined (a line from the left edge to the right
+margin goes on with the next line of the same font size), also across a page break, and a
+title set in two or three centred lines of a larger size is one line. ``page_lines`` is one
+page read alone.
 """
 from __future__ import annotations
 
@@ -17,9 +22,11 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["Glyph", "TextLine", "add_ruling", "page_lines"]
+__all__ = ["Glyph", "PageLayout", "TextLine", "add_ruling", "document_lines", "page_layout",
+           "page_lines"]
 
 PAGE_NO_RE = re.compile(r"^[\s\-—–－_]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*\d{1,4})?[\s\-—–－_]*$")
+_WS_RE = re.compile(r"\s+")
 _EPS = 2.0  # points: rulings closer than this are the same line
 
 
@@ -56,9 +63,58 @@ def add_ruling(x0: float, y0: float, x1: float, y1: float, is_rect: bool,
         vsegs.extend([(x0, y0, y1), (x1, y0, y1)])
 
 
+@dataclass
+class _Free:
+    """A visual row of free text (not in a ruled table)."""
+
+    top: float
+    text: str          # cells joined with " | "
+    x0: float
+    x1: float
+    single: bool       # one cell (a paragraph line), not a borderless table row
+    width: float       # widest average character width of its pieces
+    height: float      # tallest piece
+
+
+@dataclass
+class _Ruled:
+    """A ruled table rebuilt on one page, with what joining it to a part cut off on the
+    previous page needs."""
+
+    top: float
+    grid: list[list[str]]
+    xs: list[float]
+    top_empty: dict[int, list[int]]   # column -> grid rows of an empty merged cell at the top
+    bottom_span: dict[int, int]       # column -> rows the last row's cell there spans
+
+
+@dataclass
+class PageLayout:
+    """One page laid out: its blocks top to bottom (``_Free`` rows and ``_Ruled`` tables,
+    the footer's page number dropped) and its borderless tables."""
+
+    blocks: list
+    free_tables: list[list[list[str]]]
+
+    def chars(self) -> int:
+        """How many non-space characters the page's text holds."""
+        n = 0
+        for b in self.blocks:
+            if isinstance(b, _Free):
+                n += len(_WS_RE.sub("", b.text))
+            else:
+                n += sum(len(_WS_RE.sub("", c)) for row in b.grid for c in row)
+        return n
+
+
 def page_lines(lines: list[TextLine], hsegs: list, vsegs: list
                ) -> tuple[list[str], list[list[list[str]]]]:
     """Lines of one page in reading order (ruled tables as grid rows) and its tables."""
+    return document_lines([page_layout(lines, hsegs, vsegs)])
+
+
+def page_layout(lines: list[TextLine], hsegs: list, vsegs: list) -> PageLayout:
+    """One page's ruled tables and visual rows (see ``document_lines`` for the reading)."""
     regions = _table_regions(hsegs, vsegs)
 
     # characters inside a table region go to its cells; the rest stay free text
@@ -89,19 +145,14 @@ def page_lines(lines: list[TextLine], hsegs: list, vsegs: list
         if run:
             pieces.append(_piece(run))
 
-    blocks: list[tuple] = []  # (top y, lines[, geometry of a free line])
-    page_tables: list[list[list[str]]] = []
+    blocks: list = []
     for reg, cells in zip(regions, cell_chars):
-        grid = reg.grid(cells)
-        if grid:
-            page_tables.append(grid)
-            blocks.append((reg.top, [" | ".join(r) for r in grid]))
+        ruled = reg.ruled(cells)
+        if ruled is not None:
+            blocks.append(ruled)
     rows = _rows(pieces)
     free_tables: list[list[list[str]]] = []
     table: list[list[str]] = []
-    right = max((r[3] for r in rows), default=0.0)  # the text's right margin on this page
-    # and its left edge: where the lines that reach the right margin start
-    left = min((r[2] for r in rows if r[3] >= right - 2.5 * r[4]), default=0.0)
     for i, (top, cells, x0, x1, width, height) in enumerate(rows):
         if len(cells) >= 2:
             table.append(cells)
@@ -112,27 +163,136 @@ def page_lines(lines: list[TextLine], hsegs: list, vsegs: list
             table = []
         if len(cells) == 1 and i == len(rows) - 1 and PAGE_NO_RE.match(cells[0]):
             continue  # the page number in the footer
-        # a single-cell line that runs from the left edge (an indent allowed) to the right
-        # margin continues on the next line; a right-aligned one (issuer, date) does not
-        wraps = len(cells) == 1 and x1 >= right - 2.5 * width and x0 <= left + 3 * width
-        blocks.append((top, [" | ".join(cells)], (x0, wraps, len(cells) == 1, width, height)))
+        blocks.append(_Free(top, " | ".join(cells), x0, x1, len(cells) == 1, width, height))
     if len(table) >= 2:
         free_tables.append(_pad(table))
-    page_tables.extend(free_tables)
-    blocks.sort(key=lambda b: -b[0])  # stable: a table before text starting at its top
+    blocks.sort(key=lambda b: -b.top)  # stable: a table before text starting at its top
+    return PageLayout(blocks, free_tables)
+
+
+def _margins(pages: list[PageLayout]) -> tuple[float, float]:
+    """The text's right margin and left edge over the document: where the paragraph lines
+    that fill the measure end and start. The right end that two lines reach (within a
+    character) sets the margin, so one line running into the margin does not move it."""
+    rows = [b for p in pages for b in p.blocks if isinstance(b, _Free)]
+    if not rows:
+        return 0.0, 0.0
+    ends = sorted(rows, key=lambda r: -r.x1)
+    right = ends[0].x1
+    for i, r in enumerate(ends[:-1]):
+        if ends[i + 1].x1 >= r.x1 - r.width:
+            right = r.x1
+            break
+    left = min((r.x0 for r in rows if r.x1 >= right - 2.5 * r.width), default=0.0)
+    return right, left
+
+
+def document_lines(pages: list[PageLayout]) -> tuple[list[str], list[list[list[str]]]]:
+    """Lines of a document in reading order and its tables: ruled tables as grid rows (a
+    table cut by a page break joined to its part on the previous page, the text of a merged
+    cell the break cut repeated in the rows below it); a paragraph's wrapped lines joined,
+    also across a page break (a single-cell line from the left edge, an indent allowed, to the
+    right margin goes on with the next line of the same font size that is not indented
+    further); a title set in two or three centred lines of a larger size joined."""
+    right, left = _margins(pages)
     out: list[str] = []
-    prev = None  # geometry of the previous free line, when it wraps
-    for block in blocks:
-        text_lines = [ln for ln in block[1] if ln.strip()]
-        geo = block[2] if len(block) > 2 else None
-        # (not a line in another font size: a centred title above the first paragraph)
-        if geo and prev and geo[2] and geo[0] <= prev[0] + prev[3] and out \
-                and max(geo[4], prev[4]) <= 1.2 * min(geo[4], prev[4]):
-            out[-1] = _join(out[-1], text_lines[0]) if text_lines else out[-1]
-            text_lines = text_lines[1:]
-        out.extend(text_lines)
-        prev = geo if geo and geo[1] else None
-    return out, page_tables
+    tables: list[list[list[str]]] = []
+    prev = None        # the previous free line, when it wraps
+    last_ruled = None  # the table the previous block was (it may go on on the next page)
+    body_h = sorted(b.height for p in pages for b in p.blocks if isinstance(b, _Free)) or [0.0]
+    body_h = body_h[len(body_h) // 2]
+    for pi, page in enumerate(pages):
+        blocks = _title_joined(page.blocks, left, right, body_h) if pi == 0 else page.blocks
+        page_ruled: list[list[list[str]]] = []
+        for bi, block in enumerate(blocks):
+            if isinstance(block, _Ruled):
+                if bi == 0 and last_ruled is not None and _continues(last_ruled, block):
+                    _carry(last_ruled, block)
+                    last_ruled.grid.extend(block.grid)
+                    last_ruled.bottom_span = block.bottom_span
+                else:
+                    page_ruled.append(block.grid)
+                    last_ruled = block
+                out.extend(ln for ln in (" | ".join(r) for r in block.grid) if ln.strip())
+                prev = None
+                continue
+            last_ruled = None
+            text = block.text
+            if not text.strip():
+                continue
+            # (not a line in another font size: a centred title above the first paragraph)
+            # a line under an indented first line goes on with it only from the left edge:
+            # at the same indent it is the next paragraph (the first one filled one line)
+            edge = left + 1.5 * prev.width if prev and prev.x0 > left + 1.5 * prev.width \
+                else (prev.x0 + prev.width if prev else 0.0)
+            if prev and block.single and block.x0 <= edge and out \
+                    and max(block.height, prev.height) <= 1.2 * min(block.height, prev.height):
+                out[-1] = _join(out[-1], text)
+            else:
+                out.append(text)
+            wraps = block.single and block.x1 >= right - 2.5 * block.width \
+                and block.x0 <= left + 3 * block.width
+            prev = block if wraps else None
+        tables.extend(page_ruled)
+        tables.extend(page.free_tables)
+    return out, tables
+
+
+def _title_joined(blocks: list, left: float, right: float, body_h: float) -> list:
+    """The first page's blocks with a title set in 2-3 consecutive centred lines of one
+    size larger than the body text joined into one line."""
+    if len(blocks) < 2 or not isinstance(blocks[0], _Free):
+        return blocks
+
+    def title_like(b) -> bool:
+        return isinstance(b, _Free) and b.single and b.height >= 1.15 * body_h \
+            and abs((b.x0 - left) - (right - b.x1)) <= 2 * b.width
+
+    first = blocks[0]
+    if not title_like(first):
+        return blocks
+    n = 1
+    while n < min(3, len(blocks)) and title_like(blocks[n]) \
+            and abs(blocks[n].height - first.height) <= 0.1 * first.height \
+            and blocks[n - 1].top - blocks[n].top <= 2.5 * first.height:
+        n += 1
+    if n == 1:
+        return blocks
+    parts = blocks[:n]
+    text = ""
+    for b in parts:
+        text = _join(text, b.text) if text else b.text
+    joined = _Free(first.top, text, min(b.x0 for b in parts), max(b.x1 for b in parts),
+                   True, first.width, first.height)
+    return [joined, *blocks[n:]]
+
+
+def _continues(prev: _Ruled, cont: _Ruled) -> bool:
+    """Is ``cont`` (first on its page) the rest of ``prev`` (last on the page before)? The
+    same column lines."""
+    return len(prev.xs) == len(cont.xs) and all(abs(a - b) <= 2 * _EPS
+                                                for a, b in zip(prev.xs, cont.xs))
+
+
+def _carry(prev: _Ruled, cont: _Ruled) -> None:
+    """Fill the merged cells the page break cut: an empty merged cell at the top of the
+    continuation takes the text of the cell above it (Word leaves the text in the first
+    part). A cell one row high on both sides of the break is filled only when it is a label
+    (not a number) with cells to its right filled."""
+    if not prev.grid or not cont.grid:
+        return
+    last = prev.grid[-1]
+    for c, rows in cont.top_empty.items():
+        if c >= len(last) or not last[c] or not rows:
+            continue
+        merged = prev.bottom_span.get(c, 1) >= 2 or len(rows) >= 2
+        label = not _NUMBER_RE.match(last[c]) and any(cont.grid[rows[0]][c + 1:])
+        if merged or label:
+            for r in rows:
+                cont.grid[r][c] = last[c]
+
+
+_NUMBER_RE = re.compile(r"^[\d.,%\-+\s]*$")
 
 
 def _root(parent: list[int], a: int) -> int:
@@ -198,16 +358,28 @@ class _Region:
             return None
         return r * self.nc + c
 
-    def grid(self, cells: dict) -> list[list[str]]:
+    def ruled(self, cells: dict) -> _Ruled | None:
+        """The table as a grid (rows with no text left out), or None when it holds none."""
         grid = [[""] * self.nc for _ in range(self.nr)]
+        top_empty: dict[int, list[int]] = {}
+        bottom_span: dict[int, int] = {}
         for root, (r0, r1, c0, _c1) in self.spans.items():
             items = cells.get(root)
+            if r1 == self.nr - 1:
+                bottom_span[c0] = r1 - r0 + 1
             if not items:
+                if r0 == 0:
+                    top_empty[c0] = list(range(r0, r1 + 1))
                 continue
             text = _cell_text(items)
             for r in range(r0, r1 + 1):  # rowspan: repeated; colspan: first column only
                 grid[r][c0] = text
-        return [row for row in grid if any(row)]
+        keep = [r for r in range(self.nr) if any(grid[r])]
+        if not keep:
+            return None
+        index = {r: i for i, r in enumerate(keep)}
+        top_empty = {c: [index[r] for r in rows if r in index] for c, rows in top_empty.items()}
+        return _Ruled(self.top, [grid[r] for r in keep], self.xs, top_empty, bottom_span)
 
 
 def _cell_text(items: list) -> str:
@@ -296,6 +468,7 @@ def _rows(items: list[tuple]) -> list[tuple[float, list[str], float, float, floa
                 continue
         rows.append([it])
         extent = [y0, y1]
+    rows = _punctuation_attached(rows)
     out: list[tuple[float, list[str], float, float, float, float]] = []
     for row in rows:
         row.sort(key=lambda it: it[2])
@@ -315,6 +488,43 @@ def _rows(items: list[tuple]) -> list[tuple[float, list[str], float, float, floa
                     max(it[3] for it in row), max(it[5] for it in row),
                     max(it[1] - it[0] for it in row)))
     return out
+
+
+_CLOSING = set("。，、；：！？）》」』”’.,;:!?)")
+
+
+def _punctuation_attached(rows: list[list[tuple]]) -> list[list[tuple]]:
+    """Rows that are only a closing punctuation mark or two (a mark hanging past the right
+    margin in a fallback font whose glyph box sits lower or higher than the line's) go back
+    to the line they end: the neighbouring row whose right end touches the mark, the
+    vertically nearer if both do."""
+    if len(rows) < 2:
+        return rows
+    out = list(rows)
+    for i, row in enumerate(rows):
+        if len(row) != 1 or len(row[0][4]) > 2 or not set(row[0][4]) <= _CLOSING:
+            continue
+        it = row[0]
+        mid = (it[0] + it[1]) / 2
+        best, best_d = None, None
+        for j in (i - 1, i + 1):
+            if not 0 <= j < len(rows) or out[j] is None or j == i:
+                continue
+            other = out[j]
+            if len(other) == 1 and set(other[0][4]) <= _CLOSING:
+                continue
+            end = max(o[3] for o in other)
+            width = max(max(o[5] for o in other), 1.0)
+            top = max(o[1] for o in other)
+            bottom = min(o[0] for o in other)
+            d = abs(mid - (top + bottom) / 2)
+            if abs(it[2] - end) <= 1.5 * width and d <= (top - bottom) * 1.2 \
+                    and (best_d is None or d < best_d):
+                best, best_d = j, d
+        if best is not None:
+            out[best] = out[best] + [it]
+            out[i] = None
+    return [r for r in out if r is not None]
 
 
 def _norm(s: str) -> str:

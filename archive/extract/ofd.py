@@ -16,7 +16,8 @@ root). A page's ``Content/Layer`` (objects may sit in nested ``PageBlock``\\ s) 
 Glyphs are placed on the page (Boundary origin + CTM), grouped into lines by baseline (within
 a fraction of the font size), split at wide gaps, and the page is then laid out by layout.py
 exactly as a PDF page is (ruled tables on a grid, borderless rows, wrapped lines joined, the
-footer's page number dropped). Template pages (``CommonData/TemplatePage``, referenced by a
+footer's page number dropped), and the pages are read together (tables and paragraphs a page
+break cuts joined: layout.document_lines). Template pages (``CommonData/TemplatePage``, referenced by a
 page's ``Template``) hold what repeats on every page — running headers, footers, rules — and
 are not read, like annotations (``Annotations.xml``) and signatures/seals.
 
@@ -39,7 +40,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from .layout import Glyph, TextLine, add_ruling, page_lines
+from .layout import Glyph, PageLayout, TextLine, add_ruling, document_lines, page_layout
 from .zipparts import PartError, Parts, xml_parser
 
 __all__ = ["extract_ofd", "MAX_PART_BYTES", "MAX_TOTAL_BYTES", "MAX_PAGES", "MAX_GLYPHS"]
@@ -74,8 +75,7 @@ def extract_ofd(body: bytes) -> dict:
     root = pkg.xml("OFD.xml")
     if root is None:
         return _result([], [], None, False, {"error": ("unreadable OFD: " + pkg.error())[:300]})
-    lines: list[str] = []
-    tables: list[list[list[str]]] = []
+    layouts: list[PageLayout] = []
     title = None
     pages = read = scanned = chars = 0
     glyphs_left = MAX_GLYPHS
@@ -103,16 +103,17 @@ def extract_ofd(body: bytes) -> dict:
             if len(hsegs) + len(vsegs) > MAX_PAGE_RULINGS:
                 pkg.errors.append(f"{page_path}: too many rulings; tables not rebuilt")
                 hsegs, vsegs = [], []
-            out, page_tables = page_lines(_lines(placed), hsegs, vsegs)
+            layout = page_layout(_lines(placed), hsegs, vsegs)
         except Exception as exc:  # noqa: BLE001 - one odd page must not cost the others
             pkg.errors.append(f"{page_path}: {type(exc).__name__}: {exc}")
             continue
         read += 1
-        n = sum(len(_WS_RE.sub("", ln)) for ln in out)
+        n = layout.chars()
         chars += n
         scanned += bool(images and not n)
-        lines.extend(out)
-        tables.extend(page_tables)
+        layouts.append(layout)
+    # pages are read together: tables and paragraphs go on across page breaks
+    lines, tables = document_lines(layouts)
     meta: dict = {"pages": pages}
     if pkg.errors:
         meta["error"] = pkg.error()[:300]

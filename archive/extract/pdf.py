@@ -9,14 +9,15 @@ lines are grouped into visual rows (vertical extents overlapping), read top to b
 within a row, pieces separated by a wide gap are cells of a borderless table and are joined
 with `` | ``. Spaces pdfminer inserts next to CJK characters are dropped. A file pdfminer
 cannot parse yields no text and says why (``metadata["error"]``). The page layout past
-pdfminer (tables, rows, wrapped lines) is layout.py's, which OFD pages (ofd.py) share.
+pdfminer (tables, rows, wrapped lines, pages read together: tables and paragraphs a page
+break cuts joined, a two-line title joined) is layout.py's, which OFD pages (ofd.py) share.
 """
 from __future__ import annotations
 
 import io
 import re
 
-from .layout import Glyph, TextLine, add_ruling, page_lines
+from .layout import Glyph, PageLayout, TextLine, add_ruling, document_lines, page_layout
 
 __all__ = ["extract_pdf"]
 
@@ -41,19 +42,17 @@ def _with_pdfminer(body: bytes) -> dict:
     from pdfminer.layout import LAParams
 
     laparams = LAParams(line_margin=0.5, char_margin=2.0, word_margin=0.1, detect_vertical=False)
-    page_lines: list[str] = []
-    tables: list[list[list[str]]] = []
+    layouts: list[PageLayout] = []
     images = 0
     pages = 0
-    chars = 0
     for page in extract_pages(io.BytesIO(body), laparams=laparams):
         pages += 1
-        rendered, page_tables, n_images = _page(page)
+        layout, n_images = _page(page)
         images += n_images
-        tables.extend(page_tables)
-        for ln in rendered:
-            chars += len(_WS_RE.sub("", ln))
-        page_lines.extend(rendered)
+        layouts.append(layout)
+    # pages are read together: tables and paragraphs go on across page breaks
+    page_lines, tables = document_lines(layouts)
+    chars = sum(len(_WS_RE.sub("", ln)) for ln in page_lines)
 
     text = "\n".join(page_lines)
     meta: dict = {"pages": pages}
@@ -71,10 +70,10 @@ def _with_pdfminer(body: bytes) -> dict:
 
 
 # --- one page ----------------------------------------------------------------------------
-def _page(page) -> tuple[list[str], list[list[list[str]]], int]:
-    """Lines of one page in reading order (ruled tables as grid rows), its tables, and how
-    many images it holds."""
-    from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage, LTLine, LTRect, LTTextContainer, LTTextLine
+def _page(page) -> tuple[PageLayout, int]:
+    """One page laid out (layout.page_layout) and how many images it holds."""
+    from pdfminer.layout import (LTChar, LTCurve, LTFigure, LTImage, LTLine, LTRect,
+                                 LTTextContainer, LTTextLine)
 
     text_lines: list[TextLine] = []
     hsegs: list[tuple[float, float, float]] = []  # (y, x0, x1)
@@ -100,5 +99,4 @@ def _page(page) -> tuple[list[str], list[list[list[str]]], int]:
                            hsegs, vsegs)
 
     walk(page)
-    out, page_tables = page_lines(text_lines, hsegs, vsegs)
-    return out, page_tables, images
+    return page_layout(text_lines, hsegs, vsegs), images

@@ -1,6 +1,7 @@
 """Run the extraction benchmark: ours (archive.extract) vs bare trafilatura, side by side.
 
     .venv/bin/python -m bench.extract [--repeat N] [--group gov|news] [--json FILE] [--check]
+    .venv/bin/python -m bench.extract --set webmainbench --path FILE [--path FILE] [--lang zh|all]
 
 Per page: character-level precision / recall / F1 against the gold text (bench/extract/
 metrics.py: multiset of characters after NFKC, whitespace and "|" removed), the share of
@@ -158,7 +159,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", help="also write per-page results and summary to this file")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     ap.add_argument("--wall", action="store_true", help="wall-clock instead of CPU time")
+    ap.add_argument("--set", choices=("labelled", "webmainbench"), default="labelled",
+                    help="webmainbench: fetched public pages of unseen layouts (unseen.py)")
+    ap.add_argument("--path", action="append", default=[],
+                    help="with --set webmainbench: a WebMainBench .jsonl or magic-html base.json")
+    ap.add_argument("--lang", choices=("zh", "all"), default="zh",
+                    help="with --set webmainbench: Chinese pages only (default) or all")
     args = ap.parse_args(argv)
+    if args.set == "webmainbench":
+        from . import unseen
+        if not args.path:
+            ap.error("--set webmainbench needs --path FILE")
+        return unseen.main(args)
     if args.wall:
         global CLOCK
         CLOCK = time.perf_counter

@@ -39,6 +39,9 @@ def grid_html(db_name: str, level: str, totals: list, cells: list, years: list[i
         missing = (f'/{urllib.parse.quote(db_name)}/divisions_missing?province={urllib.parse.quote(t["province"])}'
                    f'&level={level}')
         rows.append(f'<tr><th><a href="{html.escape(missing)}">{html.escape(t["province"])}</a></th>{"".join(tds)}</tr>')
+    all_divisions = sum(t["divisions"] for t in totals)
+    sums = "".join(f"<td><b>{sum(n for (pc, yy), n in by.items() if yy == y)} / {all_divisions}</b></td>" for y in years)
+    rows.append(f'<tr class="total"><th>all provinces</th>{sums}</tr>')
     links = " · ".join(f'<a href="?level={lv}">{lv}</a>' for lv in LEVELS)
     return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Coverage by division: {level}</title>
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse}}

@@ -1,0 +1,201 @@
+"""Pages of layouts the extractor was never written against (#17 point 4): public sets of web
+pages with hand-labelled main content, read from where they were fetched (never committed).
+
+    .venv/bin/python -m bench.extract --set webmainbench --path FILE [--lang zh|all]
+
+``FILE`` is either
+
+- a WebMainBench jsonl (opendatalab/WebMainBench, e.g. ``results/dataset_with_results.jsonl``
+  or ``data/WebMainBench_dataset_sample2.jsonl``: one page a line, ``html`` and the
+  markdown ``groundtruth_content``), or
+- a magic-html benchmark ``base.json`` (opendatalab/magic-html ``benchmark/data/{article,
+  forum}/base.json``: ``{id: {url, content}}``, the page in ``htmls/<id>.html`` beside it).
+
+Several ``--path`` may be given; pages are deduplicated by URL. ``--lang zh`` (default) keeps
+the Chinese pages (CJK characters ≥ 30 % of the gold's non-space characters).
+
+Each page is scored with the project's char-level P/R/F1 (metrics.py; markdown markup of the
+gold removed first) for: ours without the fallback (``archive.extract.fallback.ENABLED = False``),
+ours with it, and bare trafilatura. The pages are split in two halves by a hash of their URL
+(fixed, independent of any result): ``tune`` (looked at while choosing the fallback rule) and
+``held-out`` (the figures to report).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .metrics import char_prf
+
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WS_RE = re.compile(r"\s+")
+
+
+@dataclass
+class Page:
+    name: str
+    url: str
+    html: bytes
+    gold: str
+    source: str
+    half: str  # tune | held-out
+
+
+def markdown_text(md: str) -> str:
+    """The text of a markdown gold: fences, heading/list/quote markers, emphasis, inline code
+    ticks, link and image syntax removed (the metric compares characters)."""
+    out = []
+    for line in md.splitlines():
+        if line.strip().startswith("```"):
+            continue
+        line = re.sub(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+\.\s+)", "", line)
+        line = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", line)
+        line = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line)
+        line = re.sub(r"(\*\*|__|`)", "", line)
+        if re.fullmatch(r"\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*", line):
+            continue  # a markdown table's rule row
+        out.append(line)
+    return "\n".join(out)
+
+
+def _half(url: str) -> str:
+    return "tune" if int(hashlib.sha1(url.encode()).hexdigest(), 16) % 2 == 0 else "held-out"
+
+
+def _is_chinese(gold: str) -> bool:
+    chars = _WS_RE.sub("", gold)
+    return bool(chars) and len(_CJK_RE.findall(chars)) >= 0.3 * len(chars)
+
+
+def load(paths: list[str], lang: str = "zh") -> list[Page]:
+    """The labelled pages in ``paths`` (see the module docstring)."""
+    pages: dict[str, Page] = {}
+    for p in paths:
+        path = Path(p)
+        if path.suffix == ".jsonl":
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if not line.strip():
+                    continue
+                rec = json.loads(line)
+                html, gold = rec.get("html"), rec.get("groundtruth_content")
+                if not html or not gold:
+                    continue
+                url = rec.get("url") or f"{path.name}:{n}"
+                pages.setdefault(url, Page(f"wmb/{url.split('/')[2] if '//' in url else n}",
+                                           url, html.encode("utf-8"), markdown_text(gold),
+                                           path.name, _half(url)))
+        elif path.suffix == ".json":
+            base = json.loads(path.read_text(encoding="utf-8"))
+            kind = path.parent.name
+            for key, rec in base.items():
+                page = path.parent / "htmls" / f"{key}.html"
+                if not page.exists() or not rec.get("content"):
+                    continue
+                url = rec.get("url") or key
+                host = url.split("/")[2] if "//" in url else key[:12]
+                pages.setdefault(url, Page(f"magic-{kind}/{host}", url, page.read_bytes(),
+                                           rec["content"], f"magic-html/{kind}", _half(url)))
+        else:
+            raise SystemExit(f"{p}: not a WebMainBench .jsonl nor a magic-html base.json")
+    out = list(pages.values())
+    if lang == "zh":
+        out = [pg for pg in out if _is_chinese(pg.gold)]
+    return sorted(out, key=lambda pg: (pg.half != "held-out", pg.url))
+
+
+def _ours(page: Page, fallback: bool) -> str:
+    from archive.extract import fallback as fb
+    from archive.extract import extract
+
+    old = fb.ENABLED
+    fb.ENABLED = fallback
+    try:
+        return extract(page.html, page.url, "text/html").text
+    finally:
+        fb.ENABLED = old
+
+
+def _trafilatura(page: Page) -> str:
+    import trafilatura
+    return trafilatura.extract(page.html, include_tables=True) or ""
+
+
+def run(pages: list[Page]) -> list[dict]:
+    rows = []
+    for page in pages:
+        row = {"name": page.name, "url": page.url, "half": page.half, "source": page.source}
+        for who, fn in (("ours", lambda pg: _ours(pg, False)),
+                        ("fallback", lambda pg: _ours(pg, True)),
+                        ("trafilatura", _trafilatura)):
+            t0 = time.process_time()
+            text = fn(page)
+            s = char_prf(text, page.gold)
+            row[who] = {"p": s.precision, "r": s.recall, "f1": s.f1,
+                        "s": time.process_time() - t0}
+        rows.append(row)
+    return rows
+
+
+def summary(rows: list[dict]) -> dict:
+    out = {}
+    for half in ("tune", "held-out", "all"):
+        rs = [r for r in rows if half == "all" or r["half"] == half]
+        if not rs:
+            continue
+        g: dict = {"pages": len(rs)}
+        for who in ("ours", "fallback", "trafilatura"):
+            g[who] = {
+                "p": sum(r[who]["p"] for r in rs) / len(rs),
+                "r": sum(r[who]["r"] for r in rs) / len(rs),
+                "f1": sum(r[who]["f1"] for r in rs) / len(rs),
+                "min_r": min(r[who]["r"] for r in rs),
+                "below_0.8": sum(1 for r in rs if r[who]["r"] < 0.8),
+                "ms_per_page": 1000 * sum(r[who]["s"] for r in rs) / len(rs),
+            }
+        out[half] = g
+    return out
+
+
+def table(rows: list[dict], summ: dict) -> str:
+    head = (f"{'page':34} {'half':8} | {'ours P':>6} {'R':>6} {'F1':>6} | {'+fb P':>6} {'R':>6} "
+            f"{'F1':>6} | {'traf P':>6} {'R':>6} {'F1':>6}")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        cells = " | ".join(f"{r[w]['p']:6.3f} {r[w]['r']:6.3f} {r[w]['f1']:6.3f}"
+                           for w in ("ours", "fallback", "trafilatura"))
+        lines.append(f"{r['name'][:34]:34} {r['half']:8} | {cells}")
+    lines.append("-" * len(head))
+    for half, g in summ.items():
+        cells = " | ".join(f"{g[w]['p']:6.3f} {g[w]['r']:6.3f} {g[w]['f1']:6.3f}"
+                           for w in ("ours", "fallback", "trafilatura"))
+        lines.append(f"{'MEAN ' + half + ' (' + str(g['pages']) + ' pages)':34} {half:8} | {cells}")
+        lines.append(
+            f"{'  recall<0.8 / min R / ms/page':34} {half:8} | "
+            + " | ".join(f"{g[w]['below_0.8']:>4} {g[w]['min_r']:6.3f} {g[w]['ms_per_page']:6.1f}"
+                         for w in ("ours", "fallback", "trafilatura")))
+    return "\n".join(lines)
+
+
+def main(args) -> int:
+    pages = load(args.path, args.lang)
+    if not pages:
+        print("no labelled pages in " + ", ".join(args.path))
+        return 2
+    rows = run(pages)
+    summ = summary(rows)
+    print(table(rows, summ))
+    held = summ.get("held-out")
+    if held:
+        fb, tr = held["fallback"], held["trafilatura"]
+        ok = fb["below_0.8"] == 0 and fb["f1"] + 1e-9 >= tr["f1"]
+        print(f"held-out targets (no page with recall < 0.8, mean F1 >= trafilatura's): "
+              f"{'met' if ok else 'MISSED'} ({fb['below_0.8']} pages below 0.8, F1 "
+              f"{fb['f1']:.4f} vs {tr['f1']:.4f})")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"pages": rows, "summary": summ},
+                                              ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
