@@ -29,8 +29,11 @@ $(PYWB_STAMP):
 # Debian packages the project needs: converters for legacy DOC/WPS attachments (antiword,
 # catdoc); for the tests, a browser (chromium) and the shared frontier of distributed crawls
 # (redis-server); for bench/crawl, wget as the outside reference.
-RUN_PKGS  := antiword catdoc
-TEST_PKGS := $(RUN_PKGS) chromium chromium-driver redis-server wget
+# OCR of scanned reports (archive/extract/ocr.py): tesseract with its simplified-Chinese model, PDF pages
+# rendered by poppler's pdftoppm. The farm draws its scanned reports with a CJK font
+# (fonts-wqy-zenhei, through Pillow).
+RUN_PKGS  := antiword catdoc tesseract-ocr tesseract-ocr-chi-sim poppler-utils
+TEST_PKGS := $(RUN_PKGS) fonts-wqy-zenhei chromium chromium-driver redis-server wget
 SYSPKGS   ?= $(RUN_PKGS)
 sysdeps:
 	@missing=""; for p in $(SYSPKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -102,6 +102,7 @@ class ReindexStats:
     outcomes: dict = field(default_factory=lambda: {"new": 0, "changed": 0, "unchanged": 0})
     record_errors: list = field(default_factory=list)  # (path, offset, message): skipped records
     failures: list = field(default_factory=list)  # (url, message): extraction/build failures
+    document_errors: list = field(default_factory=list)  # (url, extract_error): no or partial text (issue 17)
     seconds: float = 0.0
     jobs: int = 1
 
@@ -116,7 +117,8 @@ class ReindexStats:
             f"({self.rate:.0f} captures/s, {self.jobs} process(es)): {self.extracted} documents extracted, "
             f"{self.reports} report rows ({o.get('new', 0)} new, {o.get('changed', 0)} changed, "
             f"{o.get('unchanged', 0)} unchanged, {self.removed} marked removed); {len(self.record_errors)} bad record(s) skipped, "
-            f"{self.extract_errors} extraction failure(s)"
+            f"{self.extract_errors} extraction failure(s), {len(self.document_errors)} document(s) with "
+            f"an extract_error"
         )
 
 
@@ -482,6 +484,7 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
             for res in results:
                 apply(res)
         ingest.finish()
+        stats.document_errors = list(ingest.errors)
         stats.outcomes = {k: ingest.counts[k] for k in ("new", "changed", "unchanged")}
         stats.seconds = time.perf_counter() - t0
         index.finish_run(run_id, {"finish_reason": "reindex", "pages": stats.exchanges,

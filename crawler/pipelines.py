@@ -16,7 +16,7 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
-from collections import deque
+from collections import Counter, deque
 from pathlib import Path
 
 from scrapy import signals
@@ -26,7 +26,7 @@ from twisted.internet.defer import Deferred
 from archive.extract import extract, sniff_type
 from archive.extract.budget import BudgetExceeded, BudgetPool, budget_from_env, failed_extraction
 from archive.index import Index
-from archive.reports.ingest import Ingest
+from archive.reports.ingest import Ingest, with_scan_parts
 from archive.warc.records import warc_date
 from crawler.signals import capture_stored
 
@@ -153,12 +153,15 @@ class IndexPipeline:
             p.done.callback(p.item)
 
     def _apply(self, item, extraction=None, error: BaseException | None = None) -> None:
+        got: list = []
+
         def extracted():
             if error is not None:
                 raise error
-            if extraction is not None:
-                return extraction
-            return extract(item["body"], item["capture"]["url"], item.get("content_type"))
+            ex = extraction if extraction is not None else extract(
+                item["body"], item["capture"]["url"], item.get("content_type"))
+            got.append(ex)
+            return ex
 
         if "failure" in item:
             failure = item["failure"]
@@ -171,12 +174,32 @@ class IndexPipeline:
         capture = item["capture"]
         try:
             self.ingest.document(item["context"], capture, extracted, unchanged=item.get("unchanged", False))
+            if got:
+                self._after_extraction(item["context"], capture, got[0])
         except Exception as exc:  # one bad document must not stop the crawl, but the run reports it
             if is_disk_full(exc):
                 self._disk_full(exc)
                 return
             logger.exception("extracting or indexing %s failed", capture["url"])
             self.crawler.stats.inc_value("nianbao/pipeline_errors")
+
+    def _after_extraction(self, context: dict, capture: dict, ex) -> None:
+        """Count a document's extraction error; fetch the page images of a scanned report
+        page as its parts (OCR'd in the pool; ingest joins them, as on reindex)."""
+        if ex.extract_error:
+            kind = ex.extract_error.split(":", 1)[0][:60]
+            self.crawler.stats.inc_value("nianbao/extract_errors")
+            self.crawler.stats.inc_value(f"nianbao/extract_errors/{kind}")
+        if with_scan_parts(context, ex) is context:
+            return
+        spider = self.crawler.spider
+        n = len(ex.scan_images)
+        parent = {**context, "url": capture["url"]}
+        for part, url in enumerate(ex.scan_images, start=1):
+            req = spider._request(url, parent, "continuation", context.get("anchor"), page_url=capture["url"],
+                                  part=part, parts=n + 1, list_root=context.get("list_root"))
+            if req is not None:
+                self.crawler.engine.crawl(req)
 
     def _disk_full(self, exc: BaseException) -> None:
         """The index cannot grow: stop the crawl. The WARC files hold everything fetched, so
@@ -195,6 +218,11 @@ class IndexPipeline:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        # the run summary (crawler/commands/crawl.py) lists them; stats would dump the list to the log
+        self.crawler.nianbao_extract_errors = list(self.ingest.errors)
+        if self.ingest.errors:
+            logger.warning("%d documents gave no or partial text (extract_error): %s", len(self.ingest.errors),
+                           dict(Counter(e.split(":", 1)[0] for _, e in self.ingest.errors).most_common()))
         try:
             self.ingest.finish()
             for state in getattr(self.crawler.spider, "states", {}).values():

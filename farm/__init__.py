@@ -193,7 +193,8 @@ def build_farm(kind: str = "small", *, n_portals: int | None = None, seed: int =
     - ``platforms``: one sample portal per platform kind — TRS with departments, townships, a
       multi-page report, URL variants and traps; TRS on an xxgk subdomain; a city platform
       hosting a county; Hanweb with units; jpaas JSON API; UCAP with units; legacy GBK with
-      PDF/DOC/DOCX/WPS — plus WAF 412/521/wzws, 403 and dead portals.
+      PDF/DOC/DOCX/WPS; a legacy county whose files lie about their format (RTF/HTML/MHT as
+      .doc), with scans to OCR (disguised.py) — plus WAF 412/521/wzws, 403 and dead portals.
     - ``bench``: small + platforms + generated portals up to ``n_portals`` (default 30).
     - ``large``: like bench with ``n_portals`` ≥ 200 (default 200) and about 100+ pages each
       (≥ 20,000 pages, rendered on demand).

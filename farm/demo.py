@@ -44,9 +44,25 @@ def main(argv: list[str] | None = None) -> int:
     for name, status, reports, pages in per_portal:
         print(f"  {name:<12} {status:<12} {reports:>3} reports  {pages:>4} pages")
     print(f"reports found:     {n_reports} (expected {len(farm.truth)})")
+    print_document_errors(con)
     print(f"WARC files:        {len(warcs)} in {archive / 'warc'}")
     print(f"database:          {db}")
     print()
     print("browse it:  .venv/bin/datasette %s -m archive/index/datasette.json --plugins-dir archive/index/datasette_plugins" % db)
     print("      or:   make serve ARCHIVE_DIR=%s" % args.archive_dir)
     return proc.returncode
+
+
+def print_document_errors(con: sqlite3.Connection, limit: int = 20) -> None:
+    """Reports whose document gave no or partial text, and why (issue 17); OCR'd reports."""
+    ocr = con.execute("select count(*), avg(ocr_confidence) from reports where text_source = 'ocr'").fetchone()
+    if ocr[0]:
+        print(f"reports OCR'd:     {ocr[0]} (mean confidence {ocr[1]:.2f})")
+    rows = con.execute("select url, extract_error from reports where extract_error is not null "
+                       "order by url").fetchall()
+    print(f"documents without (full) text: {len(rows)}")
+    for url, error in rows[:limit]:
+        print(f"  {url}\n      {error}")
+    if len(rows) > limit:
+        print(f"  … {len(rows) - limit} more: select url, extract_error from reports where extract_error is not null")
+

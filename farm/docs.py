@@ -255,7 +255,7 @@ def _cfb(streams: dict[str, bytes]) -> bytes:
     return hdr + struct.pack(f"<{len(fat)}I", *fat) + dirs + b"".join(datas)
 
 
-def doc_bytes(paragraphs: Sequence[str]) -> bytes:
+def doc_bytes(paragraphs: Sequence[str], extra_streams: dict[str, bytes] | None = None) -> bytes:
     """A Word 97 (.doc) file holding ``paragraphs`` as Unicode text: FIB, one-piece CLX,
     a "Normal" stylesheet, one section, CHPX/PAPX bin tables and a font table (宋体), which is
     what antiword needs (``antiword -m UTF-8.txt f.doc``); catdoc reads it too."""
@@ -332,7 +332,7 @@ def doc_bytes(paragraphs: Sequence[str]) -> bytes:
                            (31, f_dop), (33, f_clx)):
         struct.pack_into("<II", fib, 0x9A + idx * 8, fc, lcb)
     wd[:fc0] = fib
-    return _cfb({"WordDocument": bytes(wd), "1Table": bytes(table)})
+    return _cfb({"WordDocument": bytes(wd), "1Table": bytes(table), **(extra_streams or {})})
 
 
 def report_doc(report: Report) -> bytes:

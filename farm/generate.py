@@ -119,6 +119,9 @@ def platform_builders(seed: int = 0) -> list:
         seed_report("jiahe-2017"), government="临武县", year=2018, province=hn, slug="linwu-2018",
         published="2019-03-20", index_no="43102500/2019-00211")], pdf_reports=[lw[0]], doc_reports=[lw[1]],
         docx_reports=[lw[2]], wps_reports=[lw[3], lw[4]], n_lookalikes=8, per_page=5, seed=seed))
+    # attachments that lie about their format (RTF/HTML/MHT as .doc, WPS), scans to OCR (issue 17)
+    from .disguised import disguised_portal
+    b.append(disguised_portal(seed))
     b.append(BlockedPortal("宜章县", "www.yizhang.gov.cn", hn, "county", "412"))
     b.append(BlockedPortal("安仁县", "www.anren.gov.cn", hn, "county", "521"))
     b.append(BlockedPortal("汝城县", "www.rucheng.gov.cn", hn, "county", "wzws"))

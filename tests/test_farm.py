@@ -553,6 +553,8 @@ def test_every_platform_kind_is_reachable_and_true(platforms):
                 assert t.url in files
     have_antiword = shutil.which("antiword") is not None
     for t in farm.truth:
+        if t.portal == "石门县":
+            continue  # disguised files and scans: their gold texts are checked in test_documents_*.py
         if t.content_type == "html":
             assert squash(_page_text(farm, t.url)) == squash(t.text), t.url
         elif t.content_type in ("doc", "wps") and not have_antiword:

@@ -15,9 +15,11 @@ can re-run extraction on their own captures::
     ex.tables         # [[['统计指标', '单位', '统计数'], ...]]: rows of cells, spans resolved
     ex.metadata       # {'index_no': '…', 'publisher': '市政府办公室',
                       #  'written': '2017-03-10', 'published': '2017-03-10'}
-    ex.content_type   # 'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'ofd' | 'other'
-    ex.needs_ocr      # True for image-only PDFs (text is then empty), OFDs with a scanned
-                      # page, and pages whose body is only scanned images
+    ex.content_type   # 'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'ofd' | 'rtf' | 'mht' | 'image' | 'other'
+    ex.needs_ocr      # True for scans OCR gave no text for (see extract_error), OFDs with a
+                      # scanned page, and pages whose body is only scanned images
+    ex.extract_error  # why there is no or partial text, else None
+    ex.text_source    # 'text' | 'ocr' | None
     ex.replacement_chars  # U+FFFD in title+text: bytes that did not decode (flag the report)
     ex.links          # [(absolute url, anchor text)] of pdf/doc/docx/wps/xls/xlsx/ofd in the body
 
@@ -39,26 +41,33 @@ What "clean" means (issue 4, docs/design.md):
   its first column with empty strings after it, a rowspan cell's text repeated in every row.
 - GB2312/GBK pages decoded as GB18030; undeclared encodings detected.
 
-The type is detected from the bytes (``%PDF``, OOXML zip, OFD zip with ``OFD.xml`` at its
-root, OLE2 compound file, gzip), then the URL and the Content-Type. DOC and WPS need Debian's
-``antiword`` (or ``catdoc``); without them ``metadata["error"]`` says so. Spreadsheets (the
-统计表 annex: XLSX read directly, XLS/ET through catdoc's ``xls2csv``) give their sheets as
-tables with ``content_type="other"`` and ``metadata["format"]`` = ``xlsx``/``xls``. Unknown
-payloads give ``content_type="other"`` and an empty text. A report split over several pages:
-``join_pages([...])``. Zip packages (DOCX, XLSX, OFD) are read under size caps, their XML
-without entity expansion (zipparts.py): a zip bomb gives an error, not an exhausted worker.
-Modules: encoding.py (bytes → str), extract_html.py (+ html_text.py, tables.py,
-furniture.py, page_metadata.py), extract_pdf.py and extract_ofd.py (+ layout.py, the page
-layout of both), extract_office.py, extract_sheet.py, zipparts.py.
+The type is detected from the bytes (sniff.py: ``%PDF`` even after junk, OOXML zip, OFD zip
+with ``OFD.xml`` at its root, OLE2 compound file with WPS Office's marks or not, ``{\\rtf``,
+MIME multipart MHT, HTML markup, UTF-16/GBK text, page images), the URL and Content-Type only
+breaking ties: a ``.doc`` that is really RTF, a Word web page or MHT is read as what it is
+(issue 17). DOC and WPS need Debian's ``antiword`` (or ``catdoc``); RTF goes through
+``striprtf`` (rtf.py). Spreadsheets (the 统计表 annex: XLSX read directly, XLS/ET through
+xlrd/catdoc) give their sheets as tables with ``content_type="other"`` and ``metadata["format"]``
+= ``xlsx``/``xls``. Scanned PDFs and page images are OCR'd (ocr.py: tesseract chi_sim;
+``NIANBAO_OCR=off``, ``NIANBAO_OCR_MAX_PAGES``): ``text_source='ocr'``, ``ocr_engine``,
+``ocr_confidence``. A report page of scanned images lists them in ``scan_images``: the crawl
+fetches them as the report's further parts. A split report: ``join_pages([...])``. Zip packages
+(DOCX, XLSX, OFD) are read under size caps, their XML without entity expansion (zipparts.py).
+
+Failures are data: ``extract_error`` says why a document gave no or partial text (unknown
+format, unreadable/encrypted PDF with the reader's own message, converter missing, zip bomb
+refused, OCR off/unavailable/failed/partial …); an extraction whose text has nothing past its
+title always has ``needs_ocr`` or ``extract_error``.
+Modules: sniff.py (what a payload is), encoding.py (bytes → str), html.py (+ html_text.py,
+tables.py, furniture.py, page_metadata.py), pdf.py and ofd.py (+ layout.py, the page layout of
+both), office.py, rtf.py, sheet.py, ocr.py (scans), zipparts.py.
 """
 from __future__ import annotations
 
 import gzip
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 __all__ = ["Extraction", "extract", "sniff_type", "join_pages"]
 
@@ -71,69 +80,31 @@ class Extraction:
     title: str | None = None
     tables: list[list[list[str]]] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)  # index_no, publisher, written, published
-    content_type: str = "html"  # html | pdf | docx | doc | wps | ofd | other
+    content_type: str = "html"  # html | pdf | docx | doc | wps | ofd | rtf | mht | image | other
     needs_ocr: bool = False
     replacement_chars: int = 0
     encoding: str | None = None
     links: list[tuple[str, str]] = field(default_factory=list)  # attachment (url, text) in the body
-
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_WORD_STREAM = "WordDocument".encode("utf-16-le")
-_MAX_STRAY_NULS = 8  # in the first KB of a page that is HTML all the same
-_HTML_START_RE = re.compile(
-    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p|table|"
-    rb"script|link|style|!--|\?xml|br|span|font|center|h[1-6]|ul|form)[\s>/]", re.I | re.S)
+    extract_error: str | None = None  # why there is no or partial text (issue 17)
+    text_source: str | None = None    # 'text' (the document's own) | 'ocr' | None (no text)
+    ocr_engine: str | None = None
+    ocr_confidence: float | None = None  # mean word confidence of the OCR, 0..1
+    scan_images: list[str] = field(default_factory=list)  # page images of a scanned HTML report
 
 
 def sniff_type(body: bytes, url: str = "", content_type: str | None = None) -> str:
-    """'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'ofd' | 'xlsx' | 'xls' | 'text' | 'other'.
+    """'html' | 'mht' | 'rtf' | 'pdf' | 'docx' | 'doc' | 'wps' | 'ofd' | 'xlsx' | 'xls' | 'text'
+    | 'image' | 'other': the content first (sniff.py), then the URL and Content-Type."""
+    from .ocr import is_image
+    from .sniff import sniff
 
-    Magic bytes first (servers label attachments application/octet-stream, and URLs such as
-    ``downfile.jsp?id=…`` say nothing), then the URL extension and Content-Type."""
-    ct = (content_type or "").lower()
-    path = urlsplit(url or "").path.lower()
-    ext = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
-    head = body[:1024]
-    if b"%PDF-" in head:
-        return "pdf"
-    if body[:4] == b"PK\x03\x04":
-        try:
-            names = zipfile.ZipFile(io.BytesIO(body)).namelist()
-        except zipfile.BadZipFile:
-            return "other"
-        if any(n.startswith("word/") for n in names):
-            return "docx"
-        if any(n.startswith("xl/") for n in names):
-            return "xlsx"
-        if any(n.lower() == "ofd.xml" for n in names):  # at the root (GB/T 33190)
-            return "ofd"
-        return "other"
-    if body[:8] == _OLE_MAGIC:
-        if _WORD_STREAM in body:
-            if ext == "wps" or "wps" in ct:
-                return "wps"
-            return "doc"
-        if "Workbook".encode("utf-16-le") in body or "Book".encode("utf-16-le") in body:
-            return "xls"
-        return "wps" if ext == "wps" else "other"
-    if b"\x00" in head.replace(b"\x00\x00", b"") and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # a stray NUL in an HTML page (broken CMS templates) must not hide the whole page;
-        # binary formats have many of them
-        head = head.replace(b"\x00", b"")
-        if len(body[:1024]) - len(head) > _MAX_STRAY_NULS or not _HTML_START_RE.match(
-                head.lstrip(b"\xef\xbb\xbf \t\r\n")):
-            return "other"  # binary we do not know
-    stripped = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff \t\r\n")
-    if "html" in ct or "xml" in ct or _HTML_START_RE.match(stripped):
-        return "html"
-    if ct.startswith("text/") or ext in ("txt", "text"):
-        return "text"
-    if ext in ("htm", "html", "shtml", "jsp", "asp", "aspx", "php", "jhtml", "xhtml"):
-        return "html"
-    if b"<" in stripped[:200] and re.search(rb"<(?:p|div|br|table|span)[\s>]", head, re.I):
-        return "html"
-    return "other"
+    if is_image(body):
+        return "image"
+    return sniff(body, url, content_type)
+
+
+# content_type values a report row may carry (the rest are 'other')
+_ROW_TYPES = ("html", "pdf", "docx", "doc", "wps", "ofd", "rtf", "mht", "image")
 
 
 def extract(body: bytes, url: str, content_type: str | None = None) -> Extraction:
@@ -142,7 +113,8 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
     ``body``: the payload bytes (Content-Encoding already removed; a gzip payload is
     inflated here all the same). ``url``: where it came from (resolves links, hints the
     type). ``content_type``: the HTTP Content-Type header value, if known. Never raises on
-    bad input: problems are reported in ``metadata["error"]``."""
+    bad input: problems are reported in ``extract_error`` (and ``metadata["error"]``); an
+    extraction with no body text always has ``needs_ocr`` or ``extract_error`` set."""
     if body[:2] == b"\x1f\x8b":
         try:
             body = _gunzip(body)
@@ -152,37 +124,150 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
             return Extraction(text="", content_type="other", metadata={"error": str(exc)})
     kind = sniff_type(body, url, content_type)
     try:
-        if kind == "html":
-            return _html(body, url, content_type)
-        if kind == "pdf":
-            from .pdf import extract_pdf
-            return _from_dict(extract_pdf(body), "pdf")
-        if kind == "docx":
-            from .office import extract_docx
-            return _from_dict(extract_docx(body), "docx")
-        if kind == "ofd":
-            from .ofd import extract_ofd
-            return _from_dict(extract_ofd(body), "ofd")
-        if kind in ("doc", "wps"):
-            from .office import extract_doc
-            return _from_dict(extract_doc(body, kind), kind)
-        if kind in ("xlsx", "xls"):
-            from .sheet import extract_xls, extract_xlsx
-            res = (extract_xlsx if kind == "xlsx" else extract_xls)(body)
-            return _from_dict(res, "other")
-        if kind == "text":
-            from .encoding import decode_html
-            text = decode_html(body, content_type)
-            lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
-            return Extraction(text="\n".join(lines), title=lines[0][:200] if lines else None,
-                              content_type="other", encoding=text.encoding,
-                              replacement_chars=text.replacement_chars,
-                              metadata={"format": "text"})
-        return Extraction(text="", content_type="other", metadata={"format": kind})
+        ex = _dispatch(kind, body, url, content_type)
     except Exception as exc:  # noqa: BLE001 - a crawl must never die on one document
-        return Extraction(text="", content_type=kind if kind in ("html", "pdf", "docx", "doc",
-                                                                 "wps", "ofd") else "other",
-                          metadata={"error": f"{type(exc).__name__}: {exc}"[:300]})
+        ex = Extraction(text="", content_type=kind if kind in _ROW_TYPES else "other",
+                        metadata={"error": f"{kind.upper()} extraction failed: {type(exc).__name__}: {exc}"[:300]})
+    return _finish(ex, kind, body)
+
+
+def _dispatch(kind: str, body: bytes, url: str, content_type: str | None) -> Extraction:
+    if kind == "html":
+        return _html(body, url, content_type)
+    if kind == "mht":
+        return _mht(body, url)
+    if kind == "rtf":
+        from .rtf import extract_rtf
+        return _from_dict(extract_rtf(body), "rtf")
+    if kind == "pdf":
+        from .pdf import extract_pdf
+        from .sniff import pdf_start
+        start = pdf_start(body)  # junk before %PDF- shifts every xref offset: cut it
+        ex = _from_dict(extract_pdf(body[start:] if start > 0 else body), "pdf")
+        if start > 0:
+            ex.metadata["leading_junk"] = start
+        if ex.needs_ocr and not ex.text:
+            _ocr_pdf(ex, body[start:] if start > 0 else body)
+        return ex
+    if kind == "docx":
+        from .office import extract_docx
+        return _from_dict(extract_docx(body), "docx")
+    if kind == "ofd":
+        from .ofd import extract_ofd
+        return _from_dict(extract_ofd(body), "ofd")
+    if kind in ("doc", "wps"):
+        from .office import extract_doc
+        return _from_dict(extract_doc(body, kind), kind)
+    if kind in ("xlsx", "xls"):
+        from .sheet import extract_xls, extract_xlsx
+        res = (extract_xlsx if kind == "xlsx" else extract_xls)(body)
+        return _from_dict(res, "other")
+    if kind == "text":
+        return _text(body, content_type)
+    if kind == "image":
+        return _image(body)
+    return Extraction(text="", content_type="other", metadata={
+        "format": kind, "error": f"unknown format: no known signature ({_describe(body)})"})
+
+
+def _describe(body: bytes) -> str:
+    """The first bytes of an unknown payload, for its error message."""
+    head = body[:16]
+    return f"{len(body)} bytes starting {head!r}"[:120]
+
+
+def _text(body: bytes, content_type: str | None) -> Extraction:
+    """Plain text: GBK/GB18030, UTF-8 or UTF-16 (with or without BOM)."""
+    from .encoding import decode_html
+    from .sniff import utf16_text_encoding
+
+    enc16 = utf16_text_encoding(body)
+    if enc16:
+        s = body.decode(enc16, errors="replace").lstrip("\ufeff")
+        encoding, replaced = enc16, s.count("\ufffd")
+    else:
+        decoded = decode_html(body, content_type)
+        s, encoding, replaced = str(decoded), decoded.encoding, decoded.replacement_chars
+    lines = [ln.strip() for ln in s.splitlines() if ln.strip()]
+    return Extraction(text="\n".join(lines), title=lines[0][:200] if lines else None,
+                      content_type="other", encoding=encoding, replacement_chars=replaced,
+                      metadata={"format": "text"})
+
+
+def _mht(body: bytes, url: str) -> Extraction:
+    """A web archive (MHT: Word's or IE's "single file web page", often named .doc): its
+    first text/html part, decoded from quoted-printable/base64 in its declared charset."""
+    import email
+    import email.policy
+
+    msg = email.message_from_bytes(body, policy=email.policy.compat32)
+    for part in msg.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True) or b""
+            charset = part.get_content_charset()
+            ct = f"text/html; charset={charset}" if charset else "text/html"
+            ex = _html(payload, part.get("Content-Location") or url, ct)
+            ex.content_type = "mht"
+            ex.metadata["format"] = "mht"
+            return ex
+    return Extraction(text="", content_type="mht",
+                      metadata={"error": "MHT has no text/html part"})
+
+
+def _image(body: bytes) -> Extraction:
+    """A page image (a report published as scans): OCR'd when OCR is on."""
+    from .ocr import ocr_image
+
+    ex = Extraction(text="", content_type="image", needs_ocr=True, metadata={"format": "image"})
+    _apply_ocr(ex, ocr_image(body))
+    return ex
+
+
+def _ocr_pdf(ex: Extraction, body: bytes) -> None:
+    from .ocr import ocr_pdf
+
+    _apply_ocr(ex, ocr_pdf(body, ex.metadata.get("pages")))
+
+
+def _apply_ocr(ex: Extraction, res) -> None:
+    """Put an OcrResult into an image-only extraction: its text (needs_ocr cleared, since the
+    text is there now; text_source says where it came from) or its error."""
+    if res.text:
+        ex.text = res.text
+        ex.needs_ocr = False
+        ex.text_source = "ocr"
+        ex.ocr_engine = res.engine
+        ex.ocr_confidence = res.confidence
+        ex.metadata["ocr_pages"] = res.pages
+        if not ex.title:
+            ex.title = res.text.splitlines()[0][:200]
+        ex.replacement_chars = ex.text.count("\ufffd")
+    if res.error:
+        ex.metadata["error"] = res.error
+
+
+def _finish(ex: Extraction, kind: str, body: bytes) -> Extraction:
+    """Fill ``extract_error`` and ``text_source``: no document leaves without text or a
+    reason (issue 17)."""
+    err = ex.metadata.get("error") or None
+    body_text = ex.text
+    if ex.title and body_text.startswith(ex.title):
+        body_text = body_text[len(ex.title):]
+    if not body_text.strip() and not err:
+        if ex.needs_ocr:
+            from .ocr import unavailable
+            err = unavailable(pdf=kind == "pdf") or (
+                "OCR needed: scanned OFD pages (no OFD renderer for OCR)" if kind == "ofd"
+                else "OCR needed: the page shows its text only as images")
+        else:
+            err = f"no text: the {kind.upper()} document is empty"
+    elif ex.needs_ocr and not err:
+        # text pages kept, scanned pages (an OFD's, a mixed PDF's) not read: partial text
+        err = f"OCR needed: some {kind.upper()} pages are scanned images (the text of the others is kept)"
+    ex.extract_error = err
+    if ex.text_source is None and ex.text:
+        ex.text_source = "text"
+    return ex
 
 
 MAX_GUNZIP_BYTES = 64 * 1024 * 1024  # above the crawl's 40 MB DOWNLOAD_MAXSIZE
@@ -220,7 +305,8 @@ def _html(body: bytes, url: str, content_type: str | None) -> Extraction:
     return Extraction(text=res.text, title=res.title, tables=res.tables, metadata=meta,
                       content_type="html", needs_ocr=res.needs_ocr,
                       replacement_chars=replacement,
-                      encoding=decoded.encoding, links=res.links)
+                      encoding=decoded.encoding, links=res.links,
+                      scan_images=list(getattr(res, "scan_images", []) or []))
 
 
 def _from_dict(d: dict, kind: str) -> Extraction:
@@ -256,9 +342,19 @@ def join_pages(pages: list[Extraction]) -> Extraction:
         links.extend(link for link in page.links if link not in links)
         for k, v in page.metadata.items():
             meta.setdefault(k, v)
+    # A page of scans followed by its OCR'd images (the crawl fetches them as its parts):
+    # the images' text answers the page's need for OCR.
+    ocr = [p for p in pages if p.text_source == "ocr"]
+    needs_ocr = any(p.needs_ocr for p in pages if not (ocr and p is first))
+    errors = [p.extract_error for p in pages if p.extract_error and not (ocr and p is first)]
+    confs = [p.ocr_confidence for p in ocr if p.ocr_confidence is not None]
     return Extraction(text="\n".join(lines), title=first.title, tables=tables, metadata=meta,
                       content_type=first.content_type,
-                      needs_ocr=any(p.needs_ocr for p in pages),
+                      needs_ocr=needs_ocr,
                       replacement_chars=sum(p.replacement_chars for p in pages),
-                      encoding=first.encoding, links=links)
+                      encoding=first.encoding, links=links,
+                      extract_error="; ".join(dict.fromkeys(errors))[:500] or None,
+                      text_source="ocr" if ocr else first.text_source,
+                      ocr_engine=ocr[0].ocr_engine if ocr else None,
+                      ocr_confidence=round(sum(confs) / len(confs), 4) if confs else None)
 

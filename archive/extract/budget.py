@@ -59,7 +59,7 @@ def set_memory_limit(memory_mb: int) -> None:
 def failed_extraction(kind_hint: str, message: str):
     """The Extraction a document gets when its worker was killed: no text, the reason."""
     from . import Extraction
-    return Extraction(text="", content_type=kind_hint, metadata={"error": message})
+    return Extraction(text="", content_type=kind_hint, metadata={"error": message}, extract_error=message)
 
 
 def _worker(conn, memory_mb: int) -> None:

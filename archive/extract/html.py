@@ -63,7 +63,7 @@ _HEADING_XPATH = etree.XPath(
 
 
 class HtmlResult:
-    __slots__ = ("text", "title", "tables", "metadata", "links", "container", "needs_ocr")
+    __slots__ = ("text", "title", "tables", "metadata", "links", "container", "needs_ocr", "scan_images")
 
     def __init__(self):
         self.text = ""
@@ -73,6 +73,7 @@ class HtmlResult:
         self.links: list[tuple[str, str]] = []
         self.container: str | None = None
         self.needs_ocr = False
+        self.scan_images: list[str] = []  # the page images of a scanned report (issue 17: OCR)
 
 
 # Plain lxml elements, not lxml.html's HtmlElement: its class lookup runs for every element
@@ -184,6 +185,8 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
         title = text_lines[0][:200]
 
     out.needs_ocr = _image_only(body_el, text_lines, title)
+    if out.needs_ocr:
+        out.scan_images = _scan_images(body_el, root, base)
     out.title = title
     out.text = "\n".join(text_lines)
     out.tables = tables
@@ -625,6 +628,31 @@ def _image_only(body_el, lines: list[str], title: str | None) -> bool:
         return False
     return not any(is_attachment_href(a.get("href") or "", text_content(a))
                    for a in body_el.iter("a"))
+
+
+def _scan_images(body_el, root, base: str) -> list[str]:
+    """The page images of a report published as scans, in page order: the body's images that
+    can be pages (not banners, icons or linked buttons); the whole page's if the body found
+    has none (an empty body gives the container search nothing to go by)."""
+    def page_like(img) -> bool:
+        src = (img.get("src") or "").strip()
+        if not src or src.startswith("data:"):
+            return False
+        if any(a.tag == "a" for a in img.iterancestors()):
+            return False  # a linked image is a button, logo or QR code
+        try:
+            w, h = int(img.get("width") or 0), int(img.get("height") or 0)
+        except ValueError:
+            w = h = 0
+        if (w and w < 200) or (h and h < 200) or (w and h and w > 2.5 * h):
+            return False  # icons, and banners (far wider than a page)
+        return True
+
+    for scope in (body_el, root):
+        found = [urljoin(base, img.get("src").strip()) for img in scope.iter("img") if page_like(img)]
+        if found:
+            return list(dict.fromkeys(found))
+    return []
 
 
 def _attachment_links(el, base: str) -> list[tuple[str, str]]:

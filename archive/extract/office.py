@@ -56,8 +56,9 @@ def extract_docx(body: bytes) -> dict:
             raise ValueError("no word/document.xml")
         root = parts.xml(part)
     except (zipfile.BadZipFile, ValueError, KeyError, etree.XMLSyntaxError) as exc:
+        what = "zip bomb refused" if "decompressed" in str(exc) else "unreadable DOCX"
         return {"text": "", "title": None, "tables": [],
-                "metadata": {"error": f"unreadable DOCX: {exc}"[:300]}}
+                "metadata": {"error": f"{what}: {exc}"[:300]}}
     body_el = root.find(_W + "body")
     lines: list[str] = []
     tables: list[list[list[str]]] = []

@@ -109,8 +109,11 @@ def extract_pdf(body: bytes) -> dict:
     try:
         return _with_pdfminer(body)
     except Exception as exc:  # noqa: BLE001 - malformed PDFs raise anything
+        # pdfminer's own message; an encrypted file says so (issue 17: failures are data)
+        what = "encrypted PDF" if re.search(r"encrypt|password|decrypt", f"{type(exc).__name__} {exc}",
+                                            re.I) else "unreadable PDF"
         return {"text": "", "title": None, "tables": [], "needs_ocr": False,
-                "metadata": {"error": f"unreadable PDF: {type(exc).__name__}: {exc}"[:300]}}
+                "metadata": {"error": f"{what}: {type(exc).__name__}: {exc}"[:300]}}
 
 
 def _with_pdfminer(body: bytes) -> dict:

@@ -105,7 +105,10 @@ REPORT_COLUMNS: dict[str, type] = {
     "content_type": str,  # html|pdf|docx|doc|wps|ofd|other
     "needs_ocr": int,
     "replacement_chars": int,
-    "extract_error": str,  # why the text is missing or cut (extraction budget, parser limit), else NULL
+    "extract_error": str,  # why the document gave no or partial text (issue 17), else NULL
+    "text_source": str,  # text (the document's own) | ocr | NULL (no text)
+    "ocr_engine": str,  # tesseract | rapidocr, when text_source = 'ocr'
+    "ocr_confidence": float,  # mean word confidence of the OCR, 0..1
     "warc_filename": str,  # the response record holding `url`
     "warc_offset": int,
     "warc_length": int,
@@ -156,7 +159,7 @@ CAPTURE_COLUMNS: dict[str, type] = {
     "record_type": str,  # response|revisit
     "record_id": str,
     "error": str,  # why a request got no response (DNS, timeout, refused), from the crawl
-    "extract_error": str,  # why extracting this document failed or was cut (budget, parser)
+    "extract_error": str,  # why the document gave no or partial text (archive.extract), set after extraction
     "etag": str,  # validators of the response, for conditional re-requests (refresh)
     "last_modified": str,
 }
@@ -208,6 +211,8 @@ _INDEXES = [
     ("reports", ["level"]),
     ("reports", ["publisher"]),
     ("reports", ["content_type"]),
+    ("reports", ["extract_error"]),   # datasette facets on it
+    ("reports", ["text_source"]),
     ("reports", ["page_url"]),
     ("reports", ["removed_at"]),
     ("report_versions", ["report_id", "version"]),
@@ -470,6 +475,14 @@ class Index:
             self._wrote(len(params))
         return len(params)
 
+    def set_capture_extract_error(self, warc_filename: str, warc_offset: int, error: str) -> None:
+        """Say why the document of one capture gave no or partial text (``Extraction.extract_error``)."""
+        with self._lock:
+            self._begin()
+            self.conn.execute("UPDATE captures SET extract_error = ? WHERE warc_filename = ? AND warc_offset = ?",
+                              (error, warc_filename, warc_offset))
+            self._wrote()
+
     # ------------------------------------------------------------------ reports
 
     _REPORT_FIELDS = list(REPORT_COLUMNS)
@@ -730,16 +743,6 @@ class Index:
                 ).rowcount
             self.counts["removed"] += n
             self._wrote(len(ids))
-        return n
-
-    def set_extract_error(self, warc_filename: str, warc_offset: int, message: str) -> int:
-        """Note on a capture why its extraction failed or was cut; returns rows matched."""
-        with self._lock:
-            self._begin()
-            n = self.conn.execute(
-                "UPDATE captures SET extract_error = ? WHERE warc_filename = ? AND warc_offset = ?",
-                (message, warc_filename, warc_offset)).rowcount
-            self._wrote(n)
         return n
 
     def mark_seen(self, ids_or_page_urls: Iterable[str] | str, when: str | None = None) -> int:

@@ -12,11 +12,21 @@ from typing import Callable
 
 from archive.extract import Extraction
 from archive.index import Index, report_id
-from archive.reports.rows import ReportAssembler
+from archive.reports.rows import ReportAssembler, extraction_error
 from archive.stats import report_statistics
 from archive.stats.similarity import sketch
 
 ExtractionOrThunk = Extraction | Callable[[], Extraction]
+
+
+def with_scan_parts(context: dict, extraction: Extraction) -> dict:
+    """A report page that shows its text only as scanned images: its images are its further
+    parts (the crawl fetches them as continuation pages, OCR gives their text), so the report
+    waits for them like a report split over pages. The same rule on reindex (issue 17)."""
+    if (context.get("kind") == "report" and extraction.scan_images
+            and int(context.get("parts") or 1) == 1):
+        return {**context, "parts": len(extraction.scan_images) + 1}
+    return context
 
 
 class Ingest:
@@ -30,6 +40,7 @@ class Ingest:
         self.index = index
         self.assembler = ReportAssembler()
         self.counts: Counter = Counter()
+        self.errors: list[tuple[str | None, str]] = []  # (url, extract_error) of this run
         self.on_report = on_report or (lambda portal, rid: None)
 
     def document(self, context: dict, capture: dict, extraction: ExtractionOrThunk,
@@ -40,11 +51,20 @@ class Ingest:
             return
         if callable(extraction):
             extraction = extraction()
-        error = (extraction.metadata or {}).get("error")
-        if error and capture.get("warc_filename"):
-            self.index.set_extract_error(capture["warc_filename"], capture.get("warc_offset"), error)
+        context = with_scan_parts(context, extraction)
+        self._record_error(capture, extraction)
         for row in self.assembler.feed(context, capture, extraction):
             self._store(row)
+
+    def _record_error(self, capture: dict, extraction: Extraction) -> None:
+        """Why a document gave no or partial text: into its capture row and the run's list."""
+        err = extraction_error(extraction)
+        if not err:
+            return
+        self.errors.append((capture.get("url"), err))
+        self.counts["extract_error"] += 1
+        if capture.get("warc_filename") is not None and capture.get("warc_offset") is not None:
+            self.index.set_capture_extract_error(capture["warc_filename"], capture["warc_offset"], err)
 
     def gone(self, url: str, when: str | None = None) -> int:
         """A report page (or a list-linked file) answered 404/410: keep its row, mark it removed."""

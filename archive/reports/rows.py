@@ -41,6 +41,13 @@ def pick_title(extraction: Extraction, context: dict) -> str | None:
     return None
 
 
+def extraction_error(extraction: Extraction) -> str | None:
+    """Why a document gave no or partial text: ``extract()`` fills ``extract_error``; an
+    Extraction made elsewhere (a worker's timeout or memory limit) may only carry
+    ``metadata["error"]``."""
+    return extraction.extract_error or (extraction.metadata or {}).get("error") or None
+
+
 def build_report(context: dict, capture: dict, extraction: Extraction) -> dict | None:
     """The `reports` row for one captured document, or None if it is not a report.
 
@@ -84,7 +91,10 @@ def build_report(context: dict, capture: dict, extraction: Extraction) -> dict |
         "content_type": extraction.content_type,
         "needs_ocr": int(bool(extraction.needs_ocr)),
         "replacement_chars": extraction.replacement_chars,
-        "extract_error": meta.get("error") or None,
+        "extract_error": extraction_error(extraction),
+        "text_source": extraction.text_source,
+        "ocr_engine": extraction.ocr_engine,
+        "ocr_confidence": extraction.ocr_confidence,
         "warc_filename": capture.get("warc_filename"),
         "warc_offset": capture.get("warc_offset"),
         "payload_digest": capture.get("payload_digest"),
@@ -96,7 +106,7 @@ def merge_attachment(page_row: dict, attachment_row: dict) -> dict:
     """A cover page's row with its attachment's text: page metadata, attachment document."""
     row = dict(page_row)
     for key in ("url", "text", "tables", "content_type", "needs_ocr", "replacement_chars",
-                "extract_error", "warc_filename", "warc_offset", "payload_digest", "fetched_at"):
+                "extract_error", "text_source", "ocr_engine", "ocr_confidence", "warc_filename", "warc_offset", "payload_digest", "fetched_at"):
         row[key] = attachment_row[key]
     return row
 

@@ -106,6 +106,9 @@ def platform_cases() -> list[Case]:
         if status != 200:
             continue
         ctype = next((v for k, v in headers if k.lower() == "content-type"), None)
+        from archive.extract import extract
+        if extract(body, t.url, ctype).scan_images:
+            continue  # a page of scanned images: its text is its images' (OCR, bench/ocr)
         host = t.url.split("/")[2]
         cases.append(Case(f"platforms/{host}/{t.url.rsplit('/', 1)[-1]}"[:60], "gov", body,
                           t.url, ctype, t.text, _rows_of(t.text)))

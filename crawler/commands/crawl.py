@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import sys
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -100,6 +101,13 @@ def run_status(crawler) -> tuple[int, dict]:
         "responses": stats.get("response_received_count", 0),
         "spider_exceptions": errors, "portals": portals, "portals_reachable": reachable,
         "reports": sum(p["reports"] for p in portals),
+    }
+    # documents that gave no or partial text, and why (issue 17): not run failures, but listed
+    extract_errors = getattr(crawler, "nianbao_extract_errors", [])
+    summary["extract_errors"] = {
+        "count": len(extract_errors),
+        "by_kind": dict(Counter(e.split(":", 1)[0] for _, e in extract_errors).most_common()),
+        "documents": [{"url": u, "error": e} for u, e in extract_errors],
     }
     errors += stats.get("nianbao/pipeline_errors", 0)
     summary["index_full"] = bool(stats.get("nianbao/index_full"))
