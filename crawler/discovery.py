@@ -44,7 +44,7 @@ _URL_CUES: list[tuple[re.Pattern, int]] = [
     (re.compile(r"bmxxgk|xzxxgk|bm_|/bm/|xzjd|jdxx|xianqu|xqxxgk|qxxxgk", re.I), 2),
 ]
 COLUMN_THRESHOLD = 6
-PAGER_WORDS = re.compile(r"^(?:下一?页|下页|尾页|末页|最后一页|后页|next|>|>>|»|›|\d{1,4})$", re.I)
+PAGER_WORDS = re.compile(r"^(?:下一?页|下页|尾页|末页|最后一页|后页|next|>|>>|»|›|\d{1,4}|第\s*\d{1,4}\s*页)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class Link:
     text: str
     date: str | None = None
     section: str | None = None   # heading of the box a body-name link sits in ("部门信息公开")
+    style: str = "a"             # how it was written: a|option|onclick|script|frame|refresh|redirect
 
 
 def parse_html(body: bytes | str, url: str) -> lxml.html.HtmlElement:
@@ -69,7 +70,12 @@ def parse_html(body: bytes | str, url: str) -> lxml.html.HtmlElement:
 
 def _link_text(a: lxml.html.HtmlElement) -> str:
     text = normalize_title(a.text_content())
-    title = normalize_title(a.get("title") or "")
+    title = normalize_title(a.get("title") or a.get("alt") or "")
+    if not text and not title:  # image-only anchors: the image's alt names the column
+        for img in a.iter("img"):
+            title = normalize_title(img.get("alt") or img.get("title") or "")
+            if title:
+                break
     # Lists cut long titles ("…年度报…" / "..."); the title attribute holds the whole one.
     if title and (len(title) > len(text) or text.endswith(("…", "...", "..")) or not text):
         return title
@@ -91,11 +97,75 @@ def _row_date(a: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: bool = True) -> list[Link]:
-    """All followable http(s) links of a page, absolute, with their titles and list dates.
+# Where JavaScript navigates: window.open('u'), location.href='u', window.location="u",
+# location.replace("u"), top.location.href = 'u' (string literals only: this.value is a pager/select).
+_JS_NAV = re.compile(r"""(?:window\.open\s*\(\s*|(?:(?:window|top|self|parent|document)\.)?location(?:\.href)?\s*=\s*|"""
+                     r"""location\.(?:replace|assign)\s*\(\s*)(["'])([^"'\s]{1,500}?)\1""")
+# Anchors written by document.write / innerHTML strings: <a href="u">text</a> (quotes may be escaped).
+_JS_ANCHOR = re.compile(r"""<a\s[^<>]*?href\s*=\s*\\?["']([^"'\\<>\s]{1,500})\\?["'][^<>]*>(.{0,200}?)</a>""", re.I | re.S)
+# String literals of a script (menu arrays: [{"name": "政务公开", "url": "/col/col12/"}] or [["政务公开", "/x/"]]).
+_JS_STRING = re.compile(r""""((?:[^"\\\n]|\\.){0,300})"|'((?:[^'\\\n]|\\.){0,300})'""")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_TAGS = re.compile(r"<[^>]*>")
+# A string that is a page URL: absolute, root- or dot-relative, or a file name of a web page,
+# never a script, style or image.
+_URLISH = re.compile(r"^(?:https?://[\w.-]+(?:[/?#]\S*)?|\.{0,2}/[\w\-./%~]*(?:\?\S*)?|[\w\-./]+\.(?:s?html?|jsp|aspx?|php)(?:\?\S*)?)$", re.I)
+_NOT_PAGE = re.compile(r"\.(?:js|css|png|jpe?g|gif|ico|svg|swf|woff2?|ttf|eot|mp4|mp3|json|xml)(?:[?#]|$)", re.I)
+_META_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"\s;]+)", re.I)
+_SKIP_SCHEMES = ("javascript:", "mailto:", "data:", "file:", "tel:", "ftp:", "about:")
 
-    Skips javascript:/mailto:/data:/file: links, images and scripts, and links to IP literals
-    in private or loopback ranges (a public portal has no business linking there).
+# How a link was written (Link.style): wrappers are the content of the page that holds them.
+WRAPPER_STYLES = ("frame", "refresh", "redirect")
+
+
+def _page_url_like(value: str) -> bool:
+    value = value.strip()
+    return bool(value) and len(value) < 500 and bool(_URLISH.match(value)) and not _NOT_PAGE.search(value)
+
+
+def _js_urls(code: str) -> list[str]:
+    """URLs a piece of JavaScript navigates to (onclick handlers, href="javascript:…")."""
+    return [m.group(2) for m in _JS_NAV.finditer(code or "")]
+
+
+def _script_links(code: str) -> list[tuple[str, str, str]]:
+    """(raw URL, label, style) written by a <script>: anchors in document.write/innerHTML
+    strings, menu items of JS arrays/objects (a URL-looking literal with the nearest Chinese
+    literal beside it as its label) and redirects (window.location = "…")."""
+    out: list[tuple[str, str, str]] = []
+    for m in _JS_ANCHOR.finditer(code):
+        out.append((m.group(1), normalize_title(_TAGS.sub("", m.group(2))), "script"))
+    written = {u for u, _, _ in out}
+    for m in _JS_NAV.finditer(code):
+        if "window.open" not in m.group(0):
+            out.append((m.group(2), "", "redirect"))
+            written.add(m.group(2))
+    literals = [(m.start(), m.end(), m.group(1) if m.group(1) is not None else m.group(2))
+                for m in _JS_STRING.finditer(code)]
+    for i, (start, end, value) in enumerate(literals):
+        if value in written or not _page_url_like(value) or "<" in value:
+            continue
+        label, best = "", 120
+        for j in (i - 3, i - 2, i - 1, i + 1, i + 2, i + 3):
+            if 0 <= j < len(literals) and _CJK.search(literals[j][2]) and "<" not in literals[j][2] \
+                    and not _page_url_like(literals[j][2]):
+                gap = start - literals[j][1] if j < i else literals[j][0] - end
+                if gap < best:
+                    label, best = normalize_title(literals[j][2]), gap
+        if label:
+            out.append((value, label, "script"))
+    return out
+
+
+def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: bool = True) -> list[Link]:
+    """All followable http(s) links of a page, absolute, with their titles, list dates and
+    the way each was written (Link.style): ``<a>``/``<area>`` (a), ``<option value=URL>``
+    jump menus (option), ``onclick`` handlers and ``javascript:`` hrefs (onclick), links written
+    by ``<script>`` (script), ``<iframe>``/``<frame>`` (frame), meta refresh (refresh) and JS
+    redirects (redirect); ``<base href>`` is honoured.
+
+    Skips mailto:/data:/file: links, images and scripts, and links to IP literals in private or
+    loopback ranges (a public portal has no business linking there).
     """
     base = root.base_url or base_url
     for b in root.iterfind(".//base[@href]"):
@@ -103,25 +173,63 @@ def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: boo
         break
     links: list[Link] = []
     seen: set[str] = set()
-    for a in root.iter("a", "area"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith("#"):
-            continue
-        low = href[:12].lower()
-        if low.startswith(("javascript:", "mailto:", "data:", "file:", "tel:", "ftp:", "about:")):
-            continue
+
+    def add(raw: str, text: str, style: str, el=None, section: str | None = None) -> None:
+        raw = (raw or "").strip()
+        if not raw or raw.startswith("#") or raw[:12].lower().startswith(_SKIP_SCHEMES):
+            return
         try:
-            url = urljoin(base, href)
+            url = canonical_url(urljoin(base, raw))
         except ValueError:
-            continue
-        url = canonical_url(url)
+            return
         if url is None or url in seen:
-            continue
+            return
         seen.add(url)
-        text = _link_text(a)
-        # Only body names need their box heading: a cheap test first keeps this off hot paths.
-        section = _section_title(a) if len(text) <= 20 and _BODY_NAME.search(text) else None
-        links.append(Link(url, text, _row_date(a) if with_dates else None, section))
+        if section is None and el is not None and len(text) <= 20 and _BODY_NAME.search(text):
+            # Only body names need their box heading: a cheap test first keeps this off hot paths.
+            section = _section_title(el)
+        date = _row_date(el) if with_dates and el is not None and style == "a" else None
+        links.append(Link(url, text, date, section, style))
+
+    for el in root.iter("a", "area", "option", "iframe", "frame", "meta", "script"):
+        tag = el.tag
+        if tag in ("a", "area"):
+            href = (el.get("href") or "").strip()
+            if href[:11].lower() == "javascript:":
+                for raw in _js_urls(href) + _js_urls(el.get("onclick") or ""):
+                    add(raw, _link_text(el), "onclick", el)
+            elif href:
+                add(href, _link_text(el), "a", el)
+            elif el.get("onclick"):
+                for raw in _js_urls(el.get("onclick")):
+                    add(raw, _link_text(el), "onclick", el)
+        elif tag == "option":
+            value = el.get("value") or ""
+            if _page_url_like(value):
+                select = el.getparent()
+                while select is not None and select.tag != "select":
+                    select = select.getparent()
+                heading = None
+                if select is not None:
+                    first = select.find("option")
+                    heading = normalize_title(first.text_content()) if first is not None and not _page_url_like(first.get("value") or "") else None
+                    heading = heading or _section_title(select)
+                add(value, normalize_title(el.text_content()), "option", None, heading)
+        elif tag in ("iframe", "frame"):
+            add(el.get("src") or "", normalize_title(el.get("title") or ""), "frame")
+        elif tag == "meta":
+            if (el.get("http-equiv") or "").lower() == "refresh":
+                m = _META_REFRESH_URL.search(el.get("content") or "")
+                if m:
+                    add(m.group(1), "", "refresh")
+        elif tag == "script":
+            code = el.text or ""
+            if code and el.get("src") is None:
+                for raw, label, style in _script_links(code):
+                    add(raw, label, style, el if style == "script" else None)
+    for el in root.xpath("//*[@onclick][not(self::a or self::area)]"):  # <li onclick="location.href='…'">
+        for raw in _js_urls(el.get("onclick")):
+            add(raw, _link_text(el), "onclick", el)
     return links
 
 
