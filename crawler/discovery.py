@@ -6,7 +6,7 @@ return into requests. Platform-specific list pagers live in crawler/platforms/.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -23,10 +23,10 @@ from archive.reports.urls import (  # noqa: F401 - is_document_url and the lists
 # Anchor-text and URL cues of the columns that lead to annual reports. Weights are additive;
 # a link scoring COLUMN_THRESHOLD or more is followed as a column.
 _TEXT_CUES: list[tuple[re.Pattern, int]] = [
-    (re.compile(r"信息公开年报|信息公开年度报告|公开年报|年度报告|年报"), 10),
+    (re.compile(r"信息公开年报|信息公开年度报告|公开年报|年度.{0,4}报告|年报"), 10),
     (re.compile(r"政府信息公开|信息公开"), 6),
-    (re.compile(r"政务公开"), 5),
-    (re.compile(r"公开目录|主动公开|法定主动公开内容|信息公开平台"), 3),
+    (re.compile(r"政务公开|阳光政务|政府公开|公开专栏|透明政务|政务信息"), 5),
+    (re.compile(r"公开目录|主动公开|法定|公开内容|信息公开平台"), 3),
     (re.compile(r"部门|乡镇|街道|县区|区县|县（市、区）|县市区|镇（街道）|下属单位"), 2),
     (re.compile(r"指南|制度|规定|依申请|申请表|意见箱|新闻|要闻|动态|招聘|留言|信箱|投诉|在线办事|网上办事|"
                 r"办事指南|办事服务|政务服务|便民服务|登录|注册|English|无障碍|关怀|手机版|邮箱|地图|专题|视频|图片"), -6),
@@ -35,8 +35,8 @@ _TEXT_CUES: list[tuple[re.Pattern, int]] = [
 _BODY_NAME = re.compile(r"(?:局|委|委员会|办公室|办|镇|乡|街道|办事处|中心|院|所|馆|队|站|人民政府|政府|"
                         r"管委会|管理委员会|分局|区|县|市|旗)$")
 # The heading of a box of such links that makes them ways to the bodies' 信息公开 pages.
-_UNIT_SECTION = re.compile(r"(?:部门|乡镇|街道|单位|县区|区县|县（市、区）|县市区|镇（街道）|乡镇（街道）|下属|直属).*公开"
-                           r"|公开.*(?:部门|乡镇|街道|单位)")
+_UNIT_SECTION = re.compile(r"^(?!.*(?:动态|新闻|要闻|链接|服务|招聘)).*(?:部门|乡镇|街道|单位|县区|区县|县（市、区）|县市区|"
+                           r"镇（街道）|乡镇（街道）|下属|直属|县直|市直|区直)")
 UNIT_SECTION_BONUS = 8
 _URL_CUES: list[tuple[re.Pattern, int]] = [
     (re.compile(r"xxgknb|gknb|ndbg|zfxxgknb|nianbao|/nb/|_nb|ndbb|gzndbg", re.I), 8),
@@ -283,6 +283,82 @@ def column_score(link: Link) -> int:
     return score
 
 
+# -- the best-first walk (issue 14): priorities carried by Scrapy's request priority ----------
+# Lists, reports and attachments go before any navigation page, so a list is walked before the
+# walk decides whether to look further.
+CONTENT_PRIORITY = 100
+# Navigation priorities: a column score minus the depth; a link that is no column (news,
+# services, articles) still gets one, below every column: last, not never.
+WEAK_FLOOR = -40
+SIBLING_BONUS = 6
+
+
+def link_priority(link: Link, depth: int, parent_priority: int | None = None) -> int:
+    """The Scrapy priority of a navigation link met at ``depth`` (home = 0).
+
+    Cues: anchor text, URL, the box heading (``column_score``), depth (deeper is a little
+    worse). A frame, meta refresh or JS redirect is the content of the page that holds it: it
+    inherits that page's priority. Article-looking or long-titled links get WEAK_FLOOR.
+    """
+    if link.style in WRAPPER_STYLES and parent_priority is not None:
+        return parent_priority
+    if len(link.text) > 32 or _ARTICLE_URL.search(link.url):
+        return WEAK_FLOOR - depth
+    score = column_score(link)
+    if not link.text:
+        score -= 2  # an icon with no name: nothing says where it goes
+    return max(WEAK_FLOOR + 1, score - depth)
+
+
+def is_strong(priority: int, depth: int) -> bool:
+    """A candidate followed at once: its cues alone reach COLUMN_THRESHOLD (depth aside)."""
+    return priority + depth >= COLUMN_THRESHOLD
+
+
+@dataclass(order=True)
+class Candidate:
+    """A navigation link kept for later: the walk asks for it only if the portal's strong
+    leads found no report (in priority order, NAV_WAVE at a time)."""
+
+    sort_key: tuple
+    url: str = field(compare=False)
+    text: str = field(compare=False)
+    referer: str = field(compare=False)
+    priority: int = field(compare=False)
+    payload: object = field(compare=False, default=None)   # the spider's request
+
+
+def boosted(c: Candidate, fruitful: set[str], home: str) -> int:
+    """A candidate's priority once the crawl has learnt which pages led to reports: siblings
+    of a fruitful column (same linking page, not the home page) are raised."""
+    return c.priority + (SIBLING_BONUS if c.referer in fruitful and c.referer != home else 0)
+
+
+def next_wave(candidates: list[Candidate], fruitful: set[str], home: str, *, found: bool,
+              budget_left: int, wave: int) -> tuple[list[Candidate], list[Candidate]]:
+    """Which kept candidates to ask for now that the portal's queue has run dry: none once
+    reports were found (except raised siblings that are strong now), else the best ``wave``
+    within the budget. Returns (released, kept)."""
+    ranked = sorted(candidates, key=lambda c: (-boosted(c, fruitful, home), c.sort_key))
+    if found:
+        released = [c for c in ranked if boosted(c, fruitful, home) >= COLUMN_THRESHOLD][:max(budget_left, 0)]
+    else:
+        released = ranked[:max(0, min(wave, budget_left))]
+    ids = {id(c) for c in released}
+    return released, [c for c in ranked if id(c) not in ids]
+
+
+def walk_status(found: bool, budget_spent: bool, pages: int, unexplored: list[Candidate]) -> tuple[str, str | None]:
+    """A reachable portal's status and reason: `ok` only with reports found; otherwise
+    `budget_exhausted` (the navigation budget ran out first) or `no_reports`, with the pages
+    walked and the best unexplored candidates."""
+    if found:
+        return "ok", None
+    best = "; ".join(f"{c.text or '(no text)'} {c.url}" for c in sorted(unexplored)[:3])
+    reason = f"no report found after {pages} pages" + (f"; best unexplored: {best}" if best else "; nothing left to explore")
+    return ("budget_exhausted" if budget_spent else "no_reports"), reason
+
+
 # What the URL of a list's page N looks like. A bare number as link text counts as a pager only
 # with such a URL: calendar widgets ("1" … "31" → ?date=…) are traps, not pagers.
 _PAGE_URL = re.compile(r"(?:^|/)[\w-]*?_\d+\.s?html?$|[?&](?:page|pageno|pageindex|pagenum|p|pn|curpage|"
@@ -319,6 +395,7 @@ class Scope:
     links lead to (added while crawling)."""
 
     domains: set[str]
+    hosts: set[str] = field(default_factory=set)   # single hosts of other domains (a city's 信息公开 platform)
 
     @classmethod
     def for_home(cls, home_url: str) -> "Scope":
@@ -326,10 +403,26 @@ class Scope:
 
     def allows(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.domains)
+        return host in self.hosts or any(host == d or host.endswith("." + d) for d in self.domains)
 
     def add(self, url: str) -> None:
         self.domains.add(registrable_domain(urlsplit(url).hostname or ""))
+
+    def add_host(self, url: str) -> None:
+        """Admit one host of another domain, not its siblings: a city platform shared by its
+        counties is in scope, the city's own portal is not."""
+        self.hosts.add((urlsplit(url).hostname or "").lower())
+
+
+def admits_platform(link: Link) -> bool:
+    """A link out of the portal's domain that leads to its 信息公开 platform: a government
+    host, reached through a frame/redirect of an in-scope page or named as 信息公开/政务公开
+    (anchor or host name such as xxgk.*). Other sites stay out."""
+    if not is_government_host(link.url):
+        return False
+    if link.style in WRAPPER_STYLES:
+        return True
+    return column_score(link) >= 5 and not _ARTICLE_URL.search(link.url)
 
 
 def is_government_host(url: str) -> bool:
@@ -343,21 +436,26 @@ class PageLinks:
     """What one list or column page offers the crawler."""
 
     reports: list[Link]      # links whose title names a disclosure report
-    columns: list[Link]      # links that look like ways to 年报 columns
+    columns: list[Link]      # links that look like ways to 年报 columns (score >= COLUMN_THRESHOLD)
     pagers: list[Link]       # other pages of this list
+    others: list[Link] = field(default_factory=list)  # every other page link: weak candidates, last
 
 
 def classify_links(links: list[Link], page_url: str) -> PageLinks:
     """Sort a page's links into reports, columns to explore and pager links."""
-    reports, columns, pagers = [], [], []
+    reports, columns, pagers, others = [], [], [], []
     for link in links:
         if classify_title(link.text) is not None:
             reports.append(link)
         elif is_pager_link(link, page_url):
             pagers.append(link)
-        elif not is_document_url(link.url) and column_score(link) >= COLUMN_THRESHOLD:
+        elif is_document_url(link.url):
+            continue
+        elif link.style in WRAPPER_STYLES or column_score(link) >= COLUMN_THRESHOLD:
             columns.append(link)
-    return PageLinks(reports, columns, pagers)
+        else:
+            others.append(link)
+    return PageLinks(reports, columns, pagers, others)
 
 
 # Substrings one of which a link to a document file has (its dot may be escaped), tested on
