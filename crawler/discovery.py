@@ -28,8 +28,10 @@ _TEXT_CUES: list[tuple[re.Pattern, int]] = [
     (re.compile(r"政务公开|阳光政务|政府公开|公开专栏|透明政务|政务信息"), 5),
     (re.compile(r"公开目录|主动公开|法定|公开内容|信息公开平台"), 3),
     (re.compile(r"部门|乡镇|街道|县区|区县|县（市、区）|县市区|镇（街道）|下属单位"), 2),
-    (re.compile(r"指南|制度|规定|依申请|申请表|意见箱|新闻|要闻|动态|招聘|留言|信箱|投诉|在线办事|网上办事|"
+    (re.compile(r"制度|规定|依申请|申请表|意见箱|新闻|要闻|动态|招聘|留言|信箱|投诉|在线办事|网上办事|"
                 r"办事指南|办事服务|政务服务|便民服务|登录|注册|English|无障碍|关怀|手机版|邮箱|地图|专题|视频|图片"), -6),
+    # a 公开指南 says where the 年报 column is ("每年1月31日前在本网站……栏目公布"): above news, below columns
+    (re.compile(r"指南"), -5),
 ]
 # Anchors that name a government body: department, township, street office …
 _BODY_NAME = re.compile(r"(?:局|委|委员会|办公室|办|镇|乡|街道|办事处|中心|院|所|馆|队|站|人民政府|政府|"
@@ -185,8 +187,9 @@ def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: boo
         if url is None or url in seen:
             return
         seen.add(url)
-        if section is None and el is not None and len(text) <= 20 and _BODY_NAME.search(text):
-            # Only body names need their box heading: a cheap test first keeps this off hot paths.
+        if section is None and el is not None and (len(text) <= 20 and _BODY_NAME.search(text) or MORE_WORDS.match(text)):
+            # Only body names and 更多 links need their box heading: a cheap test first keeps
+            # this off hot paths.
             section = _section_title(el)
         date = _row_date(el) if with_dates and el is not None and style == "a" else None
         links.append(Link(url, text, date, section, style))
@@ -257,7 +260,10 @@ def _section_title(a: lxml.html.HtmlElement) -> str | None:
 
 # Article URLs of the common platforms: an article is never a column, whatever folder it is in.
 _ARTICLE_URL = re.compile(r"/t\d{8}_\d+|/art/\d{4}/|/art_\d+_\d+|/[0-9a-f]{32}\.s?html?$|"
-                          r"content_\d+|/\d{6,}\.s?html?$|[?&](?:id|articleid|infoid)=\d", re.I)
+                          r"content_\d+|/\d{6,}\.s?html?$|[?&](?:articleid|infoid)=\d|"
+                          r"(?:show|detail|view|content|article|info)\w*\.\w+\?(?:.*&)?id=\d", re.I)
+# "更多>>" and friends: a box's way to its whole list, named by the box heading.
+MORE_WORDS = re.compile(r"^(?:更多|more|查看更多|更多内容|>>|»|更多>>|更多\+|more\+|\+)?$", re.I)
 
 
 def column_score(link: Link) -> int:
@@ -267,6 +273,8 @@ def column_score(link: Link) -> int:
     article URLs are articles, never columns.
     """
     text = link.text
+    if MORE_WORDS.match(text) and link.section:
+        text = link.section   # "更多>>" of a box headed 政府信息公开年报
     if len(text) > 32 or _ARTICLE_URL.search(link.url):
         return 0
     score = 0
@@ -291,6 +299,13 @@ CONTENT_PRIORITY = 100
 # services, articles) still gets one, below every column: last, not never.
 WEAK_FLOOR = -40
 SIBLING_BONUS = 6
+# Once reports were found, kept candidates whose cues reach this (政务公开, 阳光政务 … with an
+# opaque URL) are still asked for: a portal's own list may sit behind one while a
+# department's was found first. Below it, the walk stops.
+PROMISING = 4
+
+
+_GUIDE = re.compile(r"公开指南")
 
 
 def link_priority(link: Link, depth: int, parent_priority: int | None = None) -> int:
@@ -302,9 +317,11 @@ def link_priority(link: Link, depth: int, parent_priority: int | None = None) ->
     """
     if link.style in WRAPPER_STYLES and parent_priority is not None:
         return parent_priority
-    if len(link.text) > 32 or _ARTICLE_URL.search(link.url):
-        return WEAK_FLOOR - depth
+    if len(link.text) > 32 or _ARTICLE_URL.search(link.url) or link.date:
+        return WEAK_FLOOR - depth   # an article or a dated list entry, not a column
     score = column_score(link)
+    if _GUIDE.search(link.text):
+        score = max(score, 2)  # a 公开指南 names the 年报 column in its text: above news, below columns
     if not link.text:
         score -= 2  # an icon with no name: nothing says where it goes
     return max(WEAK_FLOOR + 1, score - depth)
@@ -326,6 +343,7 @@ class Candidate:
     referer: str = field(compare=False)
     priority: int = field(compare=False)
     payload: object = field(compare=False, default=None)   # the spider's request
+    depth: int = field(compare=False, default=0)
 
 
 def boosted(c: Candidate, fruitful: set[str], home: str) -> int:
@@ -337,11 +355,12 @@ def boosted(c: Candidate, fruitful: set[str], home: str) -> int:
 def next_wave(candidates: list[Candidate], fruitful: set[str], home: str, *, found: bool,
               budget_left: int, wave: int) -> tuple[list[Candidate], list[Candidate]]:
     """Which kept candidates to ask for now that the portal's queue has run dry: none once
-    reports were found (except raised siblings that are strong now), else the best ``wave``
+    reports were found (except those whose cues, raised for siblings of a fruitful column,
+    reach PROMISING), else the best ``wave``
     within the budget. Returns (released, kept)."""
     ranked = sorted(candidates, key=lambda c: (-boosted(c, fruitful, home), c.sort_key))
     if found:
-        released = [c for c in ranked if boosted(c, fruitful, home) >= COLUMN_THRESHOLD][:max(budget_left, 0)]
+        released = [c for c in ranked if boosted(c, fruitful, home) + c.depth >= PROMISING][:max(budget_left, 0)]
     else:
         released = ranked[:max(0, min(wave, budget_left))]
     ids = {id(c) for c in released}
@@ -420,9 +439,12 @@ def admits_platform(link: Link) -> bool:
     (anchor or host name such as xxgk.*). Other sites stay out."""
     if not is_government_host(link.url):
         return False
-    if link.style in WRAPPER_STYLES:
+    if link.style in WRAPPER_STYLES or _PLATFORM_HOST.match(urlsplit(link.url).hostname or ""):
         return True
     return column_score(link) >= 5 and not _ARTICLE_URL.search(link.url)
+
+
+_PLATFORM_HOST = re.compile(r"(?:xxgk|zwgk|zfxxgk|gk|govinfo|gkml|xxgkml)\.", re.I)
 
 
 def is_government_host(url: str) -> bool:

@@ -396,7 +396,7 @@ class ReportsSpider(scrapy.Spider):
                 if strong:
                     state.budget_spent = True
                 state.kept.append(Candidate((-priority, len(state.kept)), link.url, link.text,
-                                            ctx["url"], priority, req))
+                                            ctx["url"], priority, req, step))
 
     def _defer(self, portal: str, req: scrapy.Request) -> bool:
         """Leave a navigation page answered recently alone this run (kept in case a list fails)."""
