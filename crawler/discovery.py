@@ -302,7 +302,7 @@ SIBLING_BONUS = 6
 # Once reports were found, kept candidates whose cues reach this (政务公开, 阳光政务 … with an
 # opaque URL) are still asked for: a portal's own list may sit behind one while a
 # department's was found first. Below it, the walk stops.
-PROMISING = 4
+PROMISING = 5
 
 
 _GUIDE = re.compile(r"公开指南")
@@ -344,12 +344,15 @@ class Candidate:
     priority: int = field(compare=False)
     payload: object = field(compare=False, default=None)   # the spider's request
     depth: int = field(compare=False, default=0)
+    section: str | None = field(compare=False, default=None)   # box heading of a body-name link
 
 
 def boosted(c: Candidate, fruitful: set[str], home: str) -> int:
     """A candidate's priority once the crawl has learnt which pages led to reports: siblings
-    of a fruitful column (same linking page, not the home page) are raised."""
-    return c.priority + (SIBLING_BONUS if c.referer in fruitful and c.referer != home else 0)
+    of a fruitful column — body names in a box (departments, townships) on a linking page
+    whose other entries led to reports, not the home page — are raised."""
+    sibling = c.section is not None and c.referer in fruitful and c.referer != home
+    return c.priority + (SIBLING_BONUS if sibling else 0)
 
 
 def next_wave(candidates: list[Candidate], fruitful: set[str], home: str, *, found: bool,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import os
 import resource
 import sqlite3
 import sys
@@ -185,7 +186,7 @@ def main(argv=None) -> int:
         port = int(server.proxy_url.rsplit(":", 1)[1])
         started = time.monotonic()
         cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        proc = run_crawl(portals_csv, work / "archive", port, {"LOG_LEVEL": "WARNING"}, timeout=3600 * 3)
+        proc = run_crawl(portals_csv, work / "archive", port, {"LOG_LEVEL": os.environ.get("NIANBAO_BENCH_LOG_LEVEL", "WARNING")}, timeout=3600 * 3)
         cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.monotonic() - started
         requests = [(r.method, r.url, r.status) for r in server.sent]

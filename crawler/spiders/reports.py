@@ -222,6 +222,9 @@ class ReportsSpider(scrapy.Spider):
             for c in wave:
                 state.nav += 1
                 released.append(c.payload)
+            if wave:
+                self.logger.info("walk %s: %d kept candidates asked (%s)", state.portal.name, len(wave),
+                                 ", ".join(f"{c.text or '-'} {c.priority}" for c in wave[:5]))
             if not state.found and state.kept and state.nav >= self.nav_budget:
                 state.budget_spent = True
         if released:
@@ -296,6 +299,7 @@ class ReportsSpider(scrapy.Spider):
                 return
             state.home_ok = True
             state.scope.add(response.url)  # the home page may redirect to another host
+            state.asked.update((state.portal.url, response.url))
         if not isinstance(response, scrapy.http.TextResponse):
             return
         page = Page(response.url, response.text, response.selector.root)
@@ -387,7 +391,9 @@ class ReportsSpider(scrapy.Spider):
                 continue
             req.meta["nianbao"]["priority"] = priority
             state.asked.add(link.url)
-            strong = wrapper or is_strong(priority, step)
+            # a frame or redirect is the content of the page that holds it (a home page's frames
+            # are weather and video widgets more often than its 信息公开 platform)
+            strong = is_strong(priority, step) if not wrapper else ctx["kind"] != "home" or link.style != "frame"
             if strong and state.nav < self.nav_budget:
                 if not self._defer(ctx["portal"], req):
                     state.nav += 1
@@ -396,7 +402,7 @@ class ReportsSpider(scrapy.Spider):
                 if strong:
                     state.budget_spent = True
                 state.kept.append(Candidate((-priority, len(state.kept)), link.url, link.text,
-                                            ctx["url"], priority, req, step))
+                                            ctx["url"], priority, req, step, link.section))
 
     def _defer(self, portal: str, req: scrapy.Request) -> bool:
         """Leave a navigation page answered recently alone this run (kept in case a list fails)."""
