@@ -11,7 +11,7 @@
 
 ``Farm.sites`` maps host → :class:`farm.sites.Site`; ``Farm.portals`` are the
 portals.csv rows; ``Farm.truth`` the reports a perfect crawl finds (gold text included);
-``Farm.status`` the expected ``portals.status`` (ok|blocked|unreachable) and reason per portal.
+``Farm.status`` the expected ``portals.status`` (ok|no_reports|blocked|dead) and reason per portal.
 See docs/design.md ("Sample portal farm") and the modules: corpus (gold reports), pages
 (rendering per platform skin), docs (PDF/DOCX/DOC/WPS), sites (one builder per platform),
 generate (bigger farms), server.

@@ -166,7 +166,7 @@ PORTAL_COLUMNS: dict[str, type] = {
     "level": str,
     "code": str,  # GB/T 2260 division code (portals.csv `code`), if given
     "parent_code": str,
-    "status": str,  # ok|blocked|unreachable
+    "status": str,  # ok|no_reports|budget_exhausted|blocked|dead
     "reason": str,
     "pages": int,
     "reports": int,
