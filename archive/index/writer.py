@@ -174,6 +174,15 @@ PORTAL_COLUMNS: dict[str, type] = {
     "last_crawl": str,
 }
 
+# The way the crawl walked to each report list (issue 14): from the crawl context of the
+# reports it listed (context["path"], in the WARC metadata records), so reindex rebuilds it.
+LIST_PATH_COLUMNS: dict[str, type] = {
+    "portal": str,
+    "list_url": str,   # the list's first page (reports.listed_on)
+    "path": str,       # JSON [[anchor, url], ...] from the home page to the list
+    "steps": int,
+}
+
 RUN_COLUMNS: dict[str, type] = {
     "id": int,
     "started_at": str,
@@ -332,6 +341,8 @@ class Index:
         self._create_table("captures", CAPTURE_COLUMNS, "id", True)
         self._create_table("portals", PORTAL_COLUMNS, "name")
         self._create_table("crawl_runs", RUN_COLUMNS, "id", True)
+        if not self.db["list_paths"].exists():
+            self.db["list_paths"].create(LIST_PATH_COLUMNS, pk=("portal", "list_url"))
         coverage.install(self.conn)
         for table, cols in _INDEXES:
             self.db[table].create_index(cols, if_not_exists=True)
@@ -688,6 +699,20 @@ class Index:
         with self._lock:
             self._begin()
             self.conn.execute(sql, [row[c] for c in cols])
+            self._wrote()
+
+    def add_list_path(self, portal: str, list_url: str, path: list) -> None:
+        """Remember how the crawl reached a report list: ``path`` is [[anchor, url], ...] from
+        the home page. The shortest path met is kept (crawl and reindex agree on it)."""
+        steps = [[str(a or ""), str(u)] for a, u in path]
+        with self._lock:
+            self._begin()
+            self.conn.execute(
+                "INSERT INTO list_paths(portal, list_url, path, steps) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(portal, list_url) DO UPDATE SET path = excluded.path, steps = excluded.steps "
+                "WHERE excluded.steps < list_paths.steps "
+                "OR (excluded.steps = list_paths.steps AND excluded.path < list_paths.path)",
+                (portal, list_url, json.dumps(steps, ensure_ascii=False), len(steps)))
             self._wrote()
 
     def start_run(self, started_at: str | None = None) -> int:
