@@ -123,6 +123,11 @@ def cmd_recover(args) -> int:
     for line in lines:
         print(line)
     print(f"{len(lines)} unfinished WARC file(s) handled")
+    if lines.damaged:
+        # the good records are kept; the damage is reported with a non-zero status for cron
+        print(f"{len(lines.damaged)} file(s) hold damaged records, left in place: "
+              f"python -m archive verify {args.dir} names them")
+        return EXIT_FAULT
     return EXIT_OK
 
 
@@ -141,8 +146,14 @@ def cmd_walk(args) -> int:
 
 
 def cmd_divisions(args) -> int:
-    from archive.registry.divisions import (DIVISIONS_CSV, DivisionsError, counts_by_level, load_divisions,
-                                            package_divisions, write_divisions)
+    from archive.registry.divisions import (
+        DIVISIONS_CSV,
+        DivisionsError,
+        counts_by_level,
+        load_divisions,
+        package_divisions,
+        write_divisions,
+    )
 
     try:
         if args.action == "refresh":

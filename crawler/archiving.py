@@ -72,8 +72,13 @@ class WarcMiddleware:
         self.priors = priors or {}
         self.post_priors = post_priors or {}
         self.revisit_requests = s.getbool("WARC_REVISIT_REQUESTS", False)
-        for path in recover(directory):
-            logger.warning("recovered WARC left by an interrupted crawl: %s", path)
+        recovered = recover(directory)
+        for line in recovered:
+            logger.warning("recovered WARC left by an interrupted crawl: %s", line)
+        if recovered.damaged:
+            # kept, not cut: readers skip the damaged members; the run goes on
+            logger.error("WARC files with damaged records (kept in place; run `python -m archive verify`): %s",
+                         ", ".join(recovered.damaged))
         self.writer = WarcWriter(
             directory, prefix=s.get("WARC_PREFIX", "nianbao"), max_size=s.getint("WARC_MAX_SIZE", 10**9),
             info={"operator": s.get("WARC_OPERATOR", ""), "robots": "obey" if s.getbool("ROBOTSTXT_OBEY") else "ignore",

@@ -5,11 +5,17 @@ Errors name the file and line so a user can fix them: ``portals.csv line 4: miss
 from __future__ import annotations
 
 import csv
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from archive.reports.urls import host_ip
+from crawler.netguard import literal_refusal
+
 DEFAULT_PORTALS = Path(__file__).with_name("portals.csv")
+# For readers that leave the internal-address check to crawler.netguard at fetch time.
+ANY_NETWORK = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
 REQUIRED = ("name", "url")
 
 
@@ -32,15 +38,20 @@ class Portal:
         return urlsplit(self.url).hostname or ""
 
 
-def check_url(url: str) -> str | None:
-    """Return why `url` is not a usable portal home page, or None if it is."""
+def check_url(url: str, allowed=()) -> str | None:
+    """Return why `url` is not a usable portal home page, or None if it is. ``allowed``:
+    networks (NIANBAO_ALLOW_PRIVATE_NETWORKS) an internal address may be in."""
     try:
         parts = urlsplit(url)
     except ValueError as exc:
         return f"bad url {url!r} ({exc})"
     if parts.scheme not in ("http", "https"):
         return f"bad url {url!r} (must start with http:// or https://)"
-    if not parts.hostname or "." not in parts.hostname and parts.hostname != "localhost":
+    why = literal_refusal(parts.hostname or "", allowed)
+    if why:
+        return f"{url} is a {why}, not a public portal (allow it with NIANBAO_ALLOW_PRIVATE_NETWORKS)"
+    if not parts.hostname or "." not in parts.hostname and parts.hostname != "localhost" \
+            and host_ip(parts.hostname) is None:
         return f"bad url {url!r} (no host name)"
     try:
         _ = parts.port  # urllib raises ValueError on a bad port only when asked
@@ -49,8 +60,9 @@ def check_url(url: str) -> str | None:
     return None
 
 
-def load_portals(path: str | Path = DEFAULT_PORTALS) -> list[Portal]:
-    """Read and validate a portals CSV; raise PortalsError naming the file and line."""
+def load_portals(path: str | Path = DEFAULT_PORTALS, allowed=()) -> list[Portal]:
+    """Read and validate a portals CSV; raise PortalsError naming the file and line.
+    ``allowed``: networks an internal address may be in (see check_url)."""
     path = Path(path)
     name = path.name
     try:
@@ -87,7 +99,7 @@ def load_portals(path: str | Path = DEFAULT_PORTALS) -> list[Portal]:
         for col in REQUIRED:
             if not row.get(col):
                 raise PortalsError(f"{name} line {line}: missing {col}")
-        problem = check_url(row["url"])
+        problem = check_url(row["url"], allowed)
         if problem:
             raise PortalsError(f"{name} line {line}: {problem}")
         if row["url"] in seen:

@@ -63,6 +63,8 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
+    # Before anything else: no request (link, redirect, retry, attachment) to an internal address.
+    "crawler.netguard.NetGuardMiddleware": 40,
     # First: a redirect may not leave the portal's scope.
     "crawler.resilience.ScopeMiddleware": 50,
     # Retries that wait (Retry-After, else exponential backoff) instead of hammering.
@@ -86,3 +88,7 @@ NIANBAO_RECHECK_DAYS = 7.0
 ITEM_PIPELINES = {
     "crawler.pipelines.IndexPipeline": 300,
 }
+
+# Internal networks the crawl may fetch from (loopback, private, link-local … are refused by
+# crawler.netguard otherwise), e.g. ["10.8.0.0/16"] for an intranet mirror of a portal.
+NIANBAO_ALLOW_PRIVATE_NETWORKS: list[str] = []

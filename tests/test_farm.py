@@ -5,9 +5,9 @@ import csv
 import gzip
 import http.client
 import io
-from collections import Counter
 import re
 import urllib.parse
+from collections import Counter
 
 import pytest
 from lxml import html as lhtml

@@ -109,7 +109,7 @@ def test_hostile_failures_have_reasons(hostile):
     assert reasons["bomb.html"][0] == "dead" and "size" in reasons["bomb.html"][1].lower(), reasons
     assert reasons["big.html"][0] == "dead" and "size" in reasons["big.html"][1].lower(), reasons
     assert "redirect off scope" in reasons["offsite"][1]
-    assert "forbidden address" in reasons["to-private"][1]
+    assert "internal address refused: private address 192.168.1.1" in reasons["to-private"][1]
     assert reasons["loop-a"][0] == "dead" and reasons["loop-a"][1]
     for name in ("malformed.html", "wrong-charset.html", "binary.html", "links.html"):
         # read without failing; `ok` only with reports, else no_reports saying what was walked

@@ -272,14 +272,13 @@ def test_bad_rows_rejected(db_path):
     ix.close()
 
 
-def test_precomputed_fts_values(db_path):
-    """A crawl may segment in its extraction workers and hand the values over."""
+def test_a_changed_report_is_found_by_its_new_text(db_path):
     r = report()
     ix = Index(db_path)
-    assert ix.upsert_report(r, fts_values=search.fts_values(r["title"], r["text"])) == "new"
+    assert ix.upsert_report(r) == "new"
     r2 = dict(r, text=r["text"] + "\n补充：香菇", payload_digest="sha1:Z",
               fetched_at="2022-01-01T00:00:00Z")
-    assert ix.upsert_report(r2, fts_values=search.fts_values(r2["title"], r2["text"])) == "changed"
+    assert ix.upsert_report(r2) == "changed"
     ix.close()
     assert fts_ids(db_path, "补充") == [report_id(r["page_url"])]
     assert fts_ids(db_path, "行政复议") == [report_id(r["page_url"])]

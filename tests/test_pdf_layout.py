@@ -103,11 +103,11 @@ def test_the_farm_pdfs_hold_the_hard_cases():
 def test_per_page_reading_would_break_them():
     """The document reading (layout.document_lines) is what joins across pages: reading each
     page alone loses the cut tables' labels and splits paragraphs at the page break."""
-    from archive.extract.pdf import _page
-    from archive.extract.layout import document_lines
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
 
+    from archive.extract.layout import document_lines
+    from archive.extract.pdf import _page
     from farm.pdfdoc import layout_stats
 
     r = next(x for x in REPORTS if layout_stats(x)["merged_cells_cut"])

@@ -97,3 +97,19 @@ def test_sigkill_mid_crawl_then_rerun(farm, crawled, tmp_path):
     assert not missing, f"reports missing after the interrupted crawl and its rerun: {sorted(missing)}"
     check = warcio_cli("check", *sorted(warc.glob("*.warc.gz")))
     assert check.returncode == 0, check.stdout[-2000:]
+
+    # #15 point 6: the next run reconciled the index with what the killed run archived: every
+    # response and revisit record of every WARC has its captures row, and the killed run's
+    # crawl_runs row is closed as killed instead of staying open forever.
+    con = sqlite3.connect(db)
+    captured = set(con.execute("SELECT warc_filename, warc_offset FROM captures WHERE warc_filename IS NOT NULL"))
+    runs = con.execute("SELECT finish_reason, finished_at FROM crawl_runs ORDER BY id").fetchall()
+    con.close()
+    archived = set()
+    for path in sorted(warc.glob("*.warc.gz")):
+        for ex in exchanges_in_file(str(path)):
+            archived.add((path.name, ex.capture.warc_offset))
+    assert archived - captured == set(), f"{len(archived - captured)} archived responses never indexed"
+    assert runs[0][0] == "killed" and runs[0][1], runs
+    assert runs[-1][0] == "finished"
+    assert "indexed" in rerun.stderr and "killed run" in rerun.stderr

@@ -69,8 +69,7 @@ def _with_pdfminer(body: bytes) -> dict:
 # --- one page ----------------------------------------------------------------------------
 def _page(page) -> tuple[PageLayout, int]:
     """One page laid out (layout.page_layout) and how many images it holds."""
-    from pdfminer.layout import (LTChar, LTCurve, LTFigure, LTImage, LTLine, LTRect,
-                                 LTTextContainer, LTTextLine)
+    from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage, LTLine, LTRect, LTTextContainer, LTTextLine
 
     text_lines: list[TextLine] = []
     hsegs: list[tuple[float, float, float]] = []  # (y, x0, x1)

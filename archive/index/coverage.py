@@ -1,7 +1,8 @@
 """Coverage against the universe of divisions: the `divisions` table and its views.
 
-Every index holds the bundled GB/T 2260 divisions (archive/registry/divisions.csv), so
-coverage is counted against all 31 provincial-level, 333 prefecture-level and 2,845
+An index whose portals or reports carry a division code holds the bundled GB/T 2260
+divisions (archive/registry/divisions.csv, loaded with the first such row), so coverage is
+counted against all 31 provincial-level, 333 prefecture-level and 2,845
 county-level governments, not against the portals someone thought of listing:
 
 - ``division_coverage``: per province and level, how many divisions there are, how many have
@@ -57,18 +58,26 @@ WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.removed_at IS NULL AND (r.publ
 
 
 def install(conn: sqlite3.Connection) -> None:
-    """Create or refresh the divisions table (from the bundled CSV) and the coverage views.
-    Runs inside the index's schema transaction on every open; cheap when nothing changed."""
-    divisions = load_divisions()
+    """Create the divisions table (empty until `fill_divisions`) and the coverage views. Runs
+    inside the index's schema transaction on every open."""
     conn.execute("CREATE TABLE IF NOT EXISTS divisions (code TEXT PRIMARY KEY, name TEXT, level TEXT, "
                  "type TEXT, parent_code TEXT, province_code TEXT)")
-    have = conn.execute("SELECT count(*), max(code), min(code) FROM divisions").fetchone()
-    want = (len(divisions), max(d.code for d in divisions), min(d.code for d in divisions))
-    if tuple(have) != want:
-        conn.execute("DELETE FROM divisions")
-        conn.executemany(f"INSERT INTO divisions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                         [tuple(getattr(d, c) for c in COLUMNS) for d in divisions])
     conn.execute("CREATE INDEX IF NOT EXISTS idx_divisions_province_level ON divisions(province_code, level)")
     for name, sql in VIEWS.items():
         conn.execute(f"DROP VIEW IF EXISTS {name}")
         conn.execute(f"CREATE VIEW {name} AS {sql}")
+
+
+def fill_divisions(conn: sqlite3.Connection) -> bool:
+    """Load the bundled divisions (about 250 KB with its index) unless the table already holds
+    them. Called when the first portal or report with a division code is written: an archive
+    of portals without codes has no use for them. Returns whether rows were written."""
+    divisions = load_divisions()
+    have = conn.execute("SELECT count(*), max(code), min(code) FROM divisions").fetchone()
+    want = (len(divisions), max(d.code for d in divisions), min(d.code for d in divisions))
+    if tuple(have) == want:
+        return False
+    conn.execute("DELETE FROM divisions")
+    conn.executemany(f"INSERT INTO divisions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                     [tuple(getattr(d, c) for c in COLUMNS) for d in divisions])
+    return True

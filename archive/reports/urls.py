@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Attachment files: the one list of extensions the spider follows and extraction sets apart.
@@ -24,13 +25,41 @@ _TRACKING_PARAMS = {"from", "source", "src", "spm", "utm_source", "utm_medium", 
 _SESSION_RE = re.compile(r";jsessionid=[^?#/]*|(?<=[?&])(?:jsessionid|phpsessid|sid|sessionid|aspsessionid\w*)=[^&#]*&?", re.I)
 
 
-def is_ip_literal(host: str) -> bool:
-    """True when `host` is an IPv4/IPv6 address rather than a name."""
+_NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}\.?$", re.I)
+
+
+def host_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a URL host names literally, in every spelling a resolver accepts, or None
+    for a name: '127.1', '2130706433', '0x7f000001', '0177.0.0.1' are all 127.0.0.1 (inet_aton
+    reads them so, and so do browsers and curl); '[::ffff:127.0.0.1]' is 127.0.0.1 too."""
+    h = host.strip().strip("[]").rstrip(".") if host else ""
+    if not h:
+        return None
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        ip = ipaddress.ip_address(h.split("%", 1)[0])
     except ValueError:
-        return False
-    return True
+        if not _NUMERIC_HOST.match(h):
+            return None
+        try:
+            ip = ipaddress.IPv4Address(socket.inet_aton(h))
+        except OSError:
+            return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        mapped = ip.ipv4_mapped or ip.sixtofour
+        if mapped is not None:
+            return mapped
+    return ip
+
+
+def is_internal_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Loopback, private, link-local (169.254/16, fe80::/10), shared, reserved, multicast or
+    unspecified: nowhere a public portal lives."""
+    return not ip.is_global or ip.is_multicast
+
+
+def is_ip_literal(host: str) -> bool:
+    """True when `host` is an IPv4/IPv6 address (in any spelling) rather than a name."""
+    return host_ip(host) is not None
 
 
 def canonical_url(url: str) -> str | None:
@@ -47,10 +76,9 @@ def canonical_url(url: str) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not host:
         return None
-    if is_ip_literal(host):
-        ip = ipaddress.ip_address(host.strip("[]"))
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified:
-            return None
+    ip = host_ip(host)
+    if ip is not None and is_internal_address(ip) or host == "localhost" or host.endswith(".localhost"):
+        return None
     path = parts.path or "/"
     if path.lower().endswith(_SKIP_EXTENSIONS):
         return None

@@ -108,8 +108,8 @@ def load(paths: list[str], lang: str = "zh") -> list[Page]:
 
 
 def _ours(page: Page, fallback: bool) -> str:
-    from archive.extract import fallback as fb
     from archive.extract import extract
+    from archive.extract import fallback as fb
 
     old = fb.ENABLED
     fb.ENABLED = fallback

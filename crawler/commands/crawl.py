@@ -17,6 +17,7 @@ from pathlib import Path
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from crawler.netguard import parse_networks
 from crawler.portals import DEFAULT_PORTALS, PortalsError, load_portals
 from crawler.runlock import LockHeld, RunLock
 
@@ -53,6 +54,25 @@ def check_index(db_path: Path) -> str | None:
         why = getattr(exc, "strerror", None) or str(exc)
         return f"cannot create or open the index {db_path}: {why}"
     return None
+
+
+def catch_up(archive_dir: Path):
+    """Before a run, with the lock held: complete the WARCs a killed run left open, then index
+    what they hold that reports.db lacks and close the killed run's row (archive.reconcile)."""
+    from archive.reconcile import reconcile
+    from archive.warc import recover
+
+    warc_dir = archive_dir / "warc"
+    recovered = recover(warc_dir)
+    for line in recovered:
+        print(f"nianbao: recovered WARC left by an interrupted crawl: {line}", file=sys.stderr)
+    if recovered.damaged:
+        print(f"nianbao: error: damaged records kept in place in {', '.join(recovered.damaged)}: "
+              f"python -m archive verify {warc_dir}", file=sys.stderr)
+    done = reconcile(archive_dir / "reports.db", warc_dir, recovered.closed)
+    if done.killed_runs or done.captures:
+        print(f"nianbao: after a killed run: {done.summary()}", file=sys.stderr)
+    return done
 
 
 def run_status(crawler) -> tuple[int, dict]:
@@ -110,12 +130,13 @@ class Command(ScrapyCrawl):
         archive_dir = Path(self.settings.get("ARCHIVE_DIR", "data"))
         try:
             if spname == "reports":
-                load_portals(opts.spargs.get("portals") or DEFAULT_PORTALS)
+                allowed = parse_networks(self.settings.getlist("NIANBAO_ALLOW_PRIVATE_NETWORKS"))
+                load_portals(opts.spargs.get("portals") or DEFAULT_PORTALS, allowed)
             elif spname == "portals":
                 from crawler.spiders.portals import PROVINCES, load_provinces
 
                 load_provinces(opts.spargs.get("provinces") or PROVINCES)
-        except PortalsError as exc:
+        except (PortalsError, ValueError) as exc:
             self.exitcode = fail(str(exc), EXIT_BAD_INPUT)
             return
         problem = check_archive_dir(archive_dir)
@@ -136,6 +157,11 @@ class Command(ScrapyCrawl):
             lock.release()
             self.exitcode = fail(problem, EXIT_BAD_INPUT)
             return
+        if catch_up(archive_dir).killed_runs:
+            # The killed run's walk stopped part-way: pages it answered are not proof that what
+            # lies behind them was reached, so this run re-checks every page (conditionally).
+            self.settings.set("NIANBAO_RECHECK_DAYS", 0, priority="cmdline")
+            print("nianbao: the last run was killed: re-checking every page this run", file=sys.stderr)
         try:
             crawler = self._create_crawler(spname)
             self.crawler_process.crawl(crawler, **opts.spargs)

@@ -39,7 +39,7 @@ from crawler.discovery import (
     walk_status,
 )
 from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api
-from crawler.portals import DEFAULT_PORTALS, Portal, load_portals
+from crawler.portals import ANY_NETWORK, DEFAULT_PORTALS, Portal, load_portals
 from crawler.refresh import RecheckPlan
 
 # Answers by which web application firewalls refuse crawlers (DOMAIN.md "Access problems").
@@ -110,7 +110,9 @@ class ReportsSpider(scrapy.Spider):
     def __init__(self, portals: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.portals_path = portals or str(DEFAULT_PORTALS)
-        self.portal_list = load_portals(self.portals_path)  # PortalsError: the crawl command reports it
+        # PortalsError: the crawl command reports it. Internal addresses are checked there, with
+        # the settings' allowed networks, and at fetch time by crawler.netguard.
+        self.portal_list = load_portals(self.portals_path, allowed=ANY_NETWORK)
         self.states: dict[str, PortalState] = {
             p.name: PortalState(p, Scope.for_home(p.url)) for p in self.portal_list
         }

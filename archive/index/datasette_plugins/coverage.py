@@ -66,6 +66,11 @@ async def coverage_view(datasette, request):
         "ORDER BY d.province_code", [level])).rows
     cells = (await db.execute("SELECT province_code, year, with_report FROM division_year_coverage "
                               "WHERE level = ?", [level])).rows
+    if not totals:
+        return Response.html("<!DOCTYPE html><html><body><h1>No divisions in this archive</h1><p>No portal or "
+                             "report here carries a division code. Crawl a portals.csv with a <code>code</code> "
+                             "column (<code>scrapy crawl portals</code> writes one) to count coverage against "
+                             "the GB/T 2260 divisions.</p></body></html>")
     years = sorted({c["year"] for c in cells})
     return Response.html(grid_html(name, level, [dict(t) for t in totals], [dict(c) for c in cells], years))
 

@@ -1,0 +1,105 @@
+"""No fetches of internal addresses (#15 point 2): every IP spelling, names that resolve to
+internal ranges, redirects and attachment links, portals.csv rows; a setting allows a network.
+
+The crawl tests run the real spider through the farm's proxy, as every crawl test does.
+"""
+from __future__ import annotations
+
+import ipaddress
+import subprocess
+import sys
+
+import pytest
+
+from archive.reports.urls import canonical_url, host_ip
+from crawler.netguard import literal_refusal, parse_networks, refusal
+from tests.crawling import ROOT, crawl_env, run_crawl
+
+LOOPBACK_SPELLINGS = ["127.0.0.1", "127.1", "2130706433", "0x7f000001", "0x7F.0.0.1", "0177.0.0.1",
+                      "017700000001", "[::1]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "localhost", "a.localhost"]
+INTERNAL = ["10.1", "0xa.0.0.8", "169.254.169.254", "2852039166", "172.16.5.4", "192.168.0.1", "100.64.0.1",
+            "0.0.0.0", "0", "224.0.0.1", "[fe80::1]", "[fc00::1]", "[::]", "[2002:7f00:1::]"]
+
+
+@pytest.mark.parametrize("host", LOOPBACK_SPELLINGS + INTERNAL)
+def test_every_spelling_of_an_internal_address_is_refused(host):
+    assert literal_refusal(host) is not None
+    assert canonical_url(f"http://{host}/xxgk/") is None
+
+
+@pytest.mark.parametrize("host", ["8.8.8.8", "www.hubei.gov.cn", "cafe.be", "1.2.3.4.5", "[2001:db9::1]"])
+def test_public_hosts_and_names_pass_the_literal_check(host):
+    assert literal_refusal(host) is None
+
+
+def test_allowed_networks():
+    allowed = parse_networks(["10.8.0.0/16"])
+    assert refusal([host_ip("10.8.1.2")], allowed) is None
+    assert refusal([host_ip("10.9.1.2")], allowed) == "private address 10.9.1.2"
+    assert refusal([ipaddress.ip_address("127.0.0.1")], parse_networks("127.0.0.0/8")) is None
+    with pytest.raises(ValueError, match="'ten' is not a network"):
+        parse_networks(["ten"])
+
+
+def test_names_that_resolve_to_internal_addresses_are_refused():
+    """Real resolution: this machine's own name resolves to a loopback address (/etc/hosts)."""
+    import socket
+
+    from crawler.netguard import NetGuardMiddleware, _resolve
+
+    name = socket.gethostname()
+    addresses = _resolve(name)
+    if not addresses or all(a.is_global for a in addresses):
+        pytest.skip(f"{name} does not resolve to an internal address on this machine")
+    guard = NetGuardMiddleware(None, [])
+    assert guard.check(name).startswith(f"{name} resolves to a ")
+    assert guard.check("2130706433") == "loopback address 127.0.0.1"   # requests made from index rows too
+    assert NetGuardMiddleware(None, parse_networks("0.0.0.0/0 ::/0")).check(name) is None
+    assert guard.check("www.hubei.gov.cn") is None                       # does not resolve here: the proxy's
+
+
+@pytest.mark.parametrize("url,why", [("http://127.1/", "loopback address 127.0.0.1"),
+                                     ("http://2130706433/zwgk/", "loopback address 127.0.0.1"),
+                                     ("http://[::ffff:10.0.0.1]/", "private address 10.0.0.1")])
+def test_portals_csv_rows_at_internal_hosts_are_clear_errors(tmp_path, url, why):
+    csv = tmp_path / "portals.csv"
+    csv.write_text(f"name,url\n甲县,http://www.jia.gov.cn/\n乙县,{url}\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"portals={csv}",
+                        "-s", f"ARCHIVE_DIR={tmp_path / 'a'}"], cwd=ROOT, env=crawl_env(None),
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert f"portals.csv line 3: {url} is a {why}" in r.stderr
+    assert not (tmp_path / "a" / "warc").exists()
+
+
+def _guard_farm():
+    """A portal whose report page links attachments at internal hosts and redirects to one;
+    the farm's server records every request it receives."""
+    from farm import build_farm
+
+    farm = build_farm("small")
+    site = farm.sites["www.xiangyang.gov.cn"]
+    links = "".join(f'<a href="http://{h}/nb.pdf">{i}年报附件.pdf</a>' for i, h in
+                    enumerate(["2130706433", "0x7f000001", "127.1", "[::ffff:127.0.0.1]", "localhost"]))
+    site.add("/guard/index.html", f"<html><body><h1>政府信息公开年报</h1>{links}"
+                                  f'<a href="/guard/go">2019年政府信息公开工作年度报告</a></body></html>'.encode())
+    site.route("/guard/go", lambda m, t, h, b: (302, [("Location", "http://2130706433/admin")], b""))
+    home = site.resources["/"]
+    home.body = home.data().replace(b"</body>", b'<a href="/guard/index.html">\xe6\x94\xbf\xe5\xba\x9c\xe4\xbf\xa1\xe6\x81\xaf\xe5\x85\xac\xe5\xbc\x80\xe5\xb9\xb4\xe6\x8a\xa5</a></body>')
+    return farm
+
+
+def test_a_crawl_never_sends_a_request_to_an_internal_address(tmp_path):
+    from farm.server import FarmServer
+
+    farm = _guard_farm()
+    portals = tmp_path / "portals.csv"
+    portals.write_text("name,url\n襄阳市,http://www.xiangyang.gov.cn/\n", encoding="utf-8")
+    with FarmServer(farm) as srv:
+        r = run_crawl(portals, tmp_path / "a", srv.port)
+        sent = [s.url for s in srv.sent]
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "http://www.xiangyang.gov.cn/guard/index.html" in sent      # the page was walked
+    bad = [u for u in sent if literal_refusal(u.split("/")[2].rsplit(":", 1)[0] if "[" not in u else u.split("/")[2])]
+    assert bad == []
+    assert "http://www.xiangyang.gov.cn/guard/go" in sent              # the redirect was followed up to the guard
