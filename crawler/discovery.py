@@ -303,6 +303,7 @@ SIBLING_BONUS = 6
 # opaque URL) are still asked for: a portal's own list may sit behind one while a
 # department's was found first. Below it, the walk stops.
 PROMISING = 5
+WAVE_MARGIN = 3
 
 
 _GUIDE = re.compile(r"公开指南")
@@ -365,7 +366,9 @@ def next_wave(candidates: list[Candidate], fruitful: set[str], home: str, *, fou
     if found:
         released = [c for c in ranked if boosted(c, fruitful, home) + c.depth >= PROMISING][:max(budget_left, 0)]
     else:
-        released = ranked[:max(0, min(wave, budget_left))]
+        # one tier at a time: a wave never mixes a 政务公开 with the news columns beside it
+        top = boosted(ranked[0], fruitful, home) if ranked else 0
+        released = [c for c in ranked[:max(0, min(wave, budget_left))] if boosted(c, fruitful, home) >= top - WAVE_MARGIN]
     ids = {id(c) for c in released}
     return released, [c for c in ranked if id(c) not in ids]
 
@@ -444,7 +447,9 @@ def admits_platform(link: Link) -> bool:
         return False
     if link.style in WRAPPER_STYLES or _PLATFORM_HOST.match(urlsplit(link.url).hostname or ""):
         return True
-    return column_score(link) >= 5 and not _ARTICLE_URL.search(link.url)
+    # the anchor's own cues, not its box heading: a directory of the province's cities and
+    # counties lists other portals, not this portal's platform
+    return column_score(Link(link.url, link.text)) >= 5 and not _ARTICLE_URL.search(link.url)
 
 
 _PLATFORM_HOST = re.compile(r"(?:xxgk|zwgk|zfxxgk|gk|govinfo|gkml|xxgkml)\.", re.I)

@@ -249,6 +249,7 @@ class Index:
         self._last_commit = time.monotonic()
         self.counts = {"new": 0, "changed": 0, "unchanged": 0, "removed": 0}
         self._divisions_loaded = False  # see _need_divisions
+        self._list_paths_ready = False  # list_paths is created with its first row (add_list_path)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
         conn.execute("PRAGMA busy_timeout=10000")
@@ -342,8 +343,6 @@ class Index:
         self._create_table("captures", CAPTURE_COLUMNS, "id", True)
         self._create_table("portals", PORTAL_COLUMNS, "name")
         self._create_table("crawl_runs", RUN_COLUMNS, "id", True)
-        if not self.db["list_paths"].exists():
-            self.db["list_paths"].create(LIST_PATH_COLUMNS, pk=("portal", "list_url"))
         coverage.install(self.conn)
         for table, cols in _INDEXES:
             self.db[table].create_index(cols, if_not_exists=True)
@@ -708,6 +707,10 @@ class Index:
         steps = [[str(a or ""), str(u)] for a, u in path]
         with self._lock:
             self._begin()
+            if not self._list_paths_ready:
+                # created with its first row: an empty index stays small (the full-disk tests)
+                self.db["list_paths"].create(LIST_PATH_COLUMNS, pk=("portal", "list_url"), if_not_exists=True)
+                self._list_paths_ready = True
             self.conn.execute(
                 "INSERT INTO list_paths(portal, list_url, path, steps) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(portal, list_url) DO UPDATE SET path = excluded.path, steps = excluded.steps "
