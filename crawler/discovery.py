@@ -318,9 +318,11 @@ def link_priority(link: Link, depth: int, parent_priority: int | None = None) ->
     """
     if link.style in WRAPPER_STYLES and parent_priority is not None:
         return parent_priority
-    if len(link.text) > 32 or _ARTICLE_URL.search(link.url) or link.date:
-        return WEAK_FLOOR - depth   # an article or a dated list entry, not a column
+    if len(link.text) > 32 or _ARTICLE_URL.search(link.url):
+        return WEAK_FLOOR - depth   # an article, not a column
     score = column_score(link)
+    if link.date and score < COLUMN_THRESHOLD:
+        return WEAK_FLOOR - depth   # a dated list entry (a box's 更多 link sits beside dates too)
     if _GUIDE.search(link.text):
         score = max(score, 2)  # a 公开指南 names the 年报 column in its text: above news, below columns
     if not link.text:

@@ -75,3 +75,79 @@ def test_hostile_javascript_is_not_a_link():
     <select onchange="location.href=this.value"><option value="">请选择</option></select>
     <script>var x = "/"; var y = 'javascript:alert(2)';</script>"""
     assert _links(html) == {}
+
+
+# -- priorities and the walk (pure) ---------------------------------------------------------------
+HANWEB_HOME = """<div class="nav"><ul><li><a href="/col/col1001/index.html">首页</a></li>
+<li><a href="/col/col1228/index.html">政务公开</a></li><li><a href="/col/col1002/index.html">新闻中心</a></li>
+<li><a href="/col/col1003/index.html">政务服务</a></li><li><a href="/col/col1004/index.html">互动交流</a></li></ul></div>
+<div class="box"><div class="box-title"><span>政府信息公开年报</span><a class="more" href="/col/col1300/index.html">更多>></a></div>
+<ul><li><a href="/art/2023/1/20/art_1300_5511.html">临海县2022年政府信息公开工作年度报告</a><span>2023-01-20</span></li></ul></div>
+<div class="news"><ul><li><a href="/art/2023/3/1/art_1002_77.html">召开全县经济工作会议</a><span>2023-03-01</span></li></ul></div>"""
+
+
+def test_priorities_put_opaque_zhengwu_gongkai_before_news_and_services():
+    from crawler.discovery import link_priority
+
+    links = {l.text or l.url: l for l in extract_links(parse_html(HANWEB_HOME, HOME), HOME)}
+    p = {k: link_priority(l, 1) for k, l in links.items()}
+    assert p["政务公开"] > p["互动交流"] > p["新闻中心"]
+    assert p["政务公开"] > p["政务服务"]
+    assert p["更多>>"] > p["政务公开"]           # the 年报 box's 更多 link, named by its heading
+    assert p["召开全县经济工作会议"] < p["新闻中心"]  # a dated article is last, not never
+    # deeper is a little worse; a frame/redirect inherits its page's priority
+    assert link_priority(links["政务公开"], 3) < p["政务公开"]
+    from crawler.discovery import Link
+    assert link_priority(Link("http://www.a.gov.cn/x/", "", style="frame"), 2, parent_priority=9) == 9
+
+
+def _cand(text, priority, referer="http://www.a.gov.cn/zwgk/", section=None, depth=1):
+    from crawler.discovery import Candidate
+
+    return Candidate((-priority, text), f"http://www.a.gov.cn/{text}", text, referer, priority, None, depth, section)
+
+
+def test_waves_stop_once_reports_are_found_and_never_mix_tiers():
+    from crawler.discovery import next_wave
+
+    home = "http://www.a.gov.cn/"
+    kept = [_cand("政务公开", 4), _cand("政策文件", 0), _cand("新闻中心", -7), _cand("政务服务", -7)]
+    released, rest = next_wave(kept, set(), home, found=False, budget_left=60, wave=4)
+    assert [c.text for c in released] == ["政务公开"]        # the news columns wait for a later wave
+    released, _ = next_wave(rest, set(), home, found=False, budget_left=60, wave=4)
+    assert [c.text for c in released] == ["政策文件"]
+    released, _ = next_wave(kept, set(), home, found=False, budget_left=0, wave=4)
+    assert released == []                                      # the budget is spent
+    # reports found: only promising cues are still asked, news never
+    released, _ = next_wave(kept, set(), home, found=True, budget_left=60, wave=4)
+    assert [c.text for c in released] == ["政务公开"]
+
+
+def test_siblings_of_a_fruitful_unit_are_raised():
+    from crawler.discovery import next_wave
+
+    home, directory = "http://www.a.gov.cn/", "http://www.a.gov.cn/zwgk/bmxxgk/"
+    kept = [_cand("财政局", -1, directory, section="县直部门"), _cand("统计数据", -1, directory)]
+    released, _ = next_wave(kept, set(), home, found=True, budget_left=60, wave=4)
+    assert released == []
+    released, _ = next_wave(kept, {directory}, home, found=True, budget_left=60, wave=4)
+    assert [c.text for c in released] == ["财政局"]
+
+
+def test_walk_status_is_ok_only_with_reports():
+    from crawler.discovery import walk_status
+
+    assert walk_status(True, False, 12, []) == ("ok", None)
+    status, reason = walk_status(False, False, 7, [_cand("政策文件", 0)])
+    assert status == "no_reports" and "7 pages" in reason and "政策文件" in reason
+    assert walk_status(False, True, 60, [_cand("x", -5)])[0] == "budget_exhausted"
+
+
+def test_other_government_hosts_enter_only_as_the_portals_platform():
+    from crawler.discovery import Link, admits_platform
+
+    assert admits_platform(Link("http://xxgk.lishui.gov.cn/qt/", "", style="frame"))
+    assert admits_platform(Link("http://xxgk.lishui.gov.cn/qt/", "市县公开"))
+    assert admits_platform(Link("http://www.zjzwfw.gov.cn/col/col1/", "政府信息公开"))
+    assert not admits_platform(Link("http://www.snj.gov.cn/", "神农架林区", section="县市区政府信息公开"))
+    assert not admits_platform(Link("http://www.example.com/xxgk/", "政府信息公开", style="frame"))
