@@ -324,7 +324,9 @@ def link_priority(link: Link, depth: int, parent_priority: int | None = None) ->
     if link.date and score < COLUMN_THRESHOLD:
         return WEAK_FLOOR - depth   # a dated list entry (a box's 更多 link sits beside dates too)
     if _GUIDE.search(link.text):
-        score = max(score, 2)  # a 公开指南 names the 年报 column in its text: above news, below columns
+        # a 公开指南 names the 年报 column in its text: above news, and asked even after
+        # reports were found elsewhere (PROMISING), below the columns themselves
+        score = max(score, PROMISING)
     if not link.text:
         score -= 2  # an icon with no name: nothing says where it goes
     return max(WEAK_FLOOR + 1, score - depth)
