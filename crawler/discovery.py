@@ -307,6 +307,14 @@ WAVE_MARGIN = 3
 
 
 _GUIDE = re.compile(r"公开指南")
+# Calendar widgets and other endless spaces: a date in the query, a calendar by name, a bare
+# day number. Never a way to a 年报 column, however long the walk.
+_TRAP = re.compile(r"日历|calendar|[?&][\w.]*=\d{4}-\d{1,2}(?:-\d{1,2})?(?:&|$)", re.I)
+
+
+def is_trap(link: Link) -> bool:
+    """A navigation link the walk never follows (calendars, day numbers)."""
+    return bool(_TRAP.search(link.url) or _TRAP.search(link.text) or link.text.isdigit())
 
 
 def link_priority(link: Link, depth: int, parent_priority: int | None = None) -> int:

@@ -143,6 +143,16 @@ def test_walk_status_is_ok_only_with_reports():
     assert walk_status(False, True, 60, [_cand("x", -5)])[0] == "budget_exhausted"
 
 
+def test_calendar_traps_are_never_walked():
+    from crawler.discovery import Link, is_trap
+
+    assert is_trap(Link("http://www.a.gov.cn/bsrl/calendar.jsp?month=2021-01", "办事日历"))
+    assert is_trap(Link("http://www.a.gov.cn/bsrl/day.jsp?date=2021-01-02", "2"))
+    assert is_trap(Link("http://www.a.gov.cn/rl/index.jsp?m=2021-02", "下一月"))
+    assert not is_trap(Link("http://www.a.gov.cn/col/col1228/index.html", "政务公开"))
+    assert not is_trap(Link("http://www.a.gov.cn/zwgk/202001/", "信息公开年报"))
+
+
 def test_other_government_hosts_enter_only_as_the_portals_platform():
     from crawler.discovery import Link, admits_platform
 

@@ -33,6 +33,7 @@ from crawler.discovery import (
     is_document_url,
     is_government_host,
     is_strong,
+    is_trap,
     link_priority,
     may_link_documents,
     next_wave,
@@ -378,7 +379,7 @@ class ReportsSpider(scrapy.Spider):
         parent_priority = ctx.get("priority", 0)
         path = ctx.get("path") or []
         for link in sorted_links.columns + sorted_links.others:
-            if link.url in state.asked or link.url == ctx["url"]:
+            if link.url in state.asked or link.url == ctx["url"] or is_trap(link):
                 continue
             if not state.scope.allows(link.url):
                 # The 信息公开 platform often sits on another government host.
