@@ -162,9 +162,8 @@ class ReportsSpider(scrapy.Spider):
         for portal in self.portal_list:
             ctx = {"portal": portal.name, "province": portal.province, "level": portal.level,
                    "kind": "home", "depth": 0, "path": [], **_code(portal)}
-            # dont_filter: another portal's walk may have asked for this URL already
             yield scrapy.Request(portal.url, callback=self.parse_page, errback=self.on_error,
-                                 meta={"nianbao": ctx}, dont_filter=True)
+                                 meta={"nianbao": ctx})
         yield from known
 
     def known_report_requests(self):
