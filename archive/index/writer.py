@@ -183,6 +183,9 @@ LIST_PATH_COLUMNS: dict[str, type] = {
     "steps": int,
 }
 
+_LIST_PATHS_SQL = ("CREATE TABLE IF NOT EXISTS list_paths (portal TEXT, list_url TEXT, path TEXT, steps INTEGER, "
+                   "PRIMARY KEY (portal, list_url))")
+
 RUN_COLUMNS: dict[str, type] = {
     "id": int,
     "started_at": str,
@@ -249,7 +252,6 @@ class Index:
         self._last_commit = time.monotonic()
         self.counts = {"new": 0, "changed": 0, "unchanged": 0, "removed": 0}
         self._divisions_loaded = False  # see _need_divisions
-        self._list_paths_ready = False  # list_paths is created with its first row (add_list_path)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
         conn.execute("PRAGMA busy_timeout=10000")
@@ -707,10 +709,9 @@ class Index:
         steps = [[str(a or ""), str(u)] for a, u in path]
         with self._lock:
             self._begin()
-            if not self._list_paths_ready:
-                # created with its first row: an empty index stays small (the full-disk tests)
-                self.db["list_paths"].create(LIST_PATH_COLUMNS, pk=("portal", "list_url"), if_not_exists=True)
-                self._list_paths_ready = True
+            # created with its first row (an empty index stays small: the full-disk tests),
+            # asked every time: a rolled-back batch (disk full) takes the table with it
+            self.conn.execute(_LIST_PATHS_SQL)
             self.conn.execute(
                 "INSERT INTO list_paths(portal, list_url, path, steps) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(portal, list_url) DO UPDATE SET path = excluded.path, steps = excluded.steps "
