@@ -131,6 +131,20 @@ def cmd_recover(args) -> int:
     return EXIT_OK
 
 
+def cmd_walk(args) -> int:
+    from archive.index.queries import format_walk, portal_walk
+
+    if not os.path.exists(args.db):
+        _err(f"{args.db}: no such index (give --db ARCHIVE_DIR/reports.db)")
+        return EXIT_FAULT
+    walk = portal_walk(args.db, args.portal)
+    if walk is None:
+        _err(f"{args.db}: no portal named {args.portal!r} (see the portals table)")
+        return EXIT_FAULT
+    print(format_walk(walk))
+    return EXIT_OK
+
+
 def cmd_divisions(args) -> int:
     from archive.registry.divisions import (
         DIVISIONS_CSV,
@@ -209,6 +223,13 @@ def build_parser() -> argparse.ArgumentParser:
                                     "it its final name (the crawl does this itself when it starts).")
     rc.add_argument("dir", metavar="DIR")
     rc.set_defaults(func=cmd_recover)
+
+    w = sub.add_parser("walk", help="print how the crawl walked a portal to its report lists",
+                       description="The portal's status and reason, and for each report list the path that led "
+                                   "there from the home page (each anchor text and URL), from the list_paths table.")
+    w.add_argument("portal", help="the portal's name (portals.csv `name`)")
+    w.add_argument("--db", default="data/reports.db", help="the index (default data/reports.db)")
+    w.set_defaults(func=cmd_walk)
 
     d = sub.add_parser("divisions", help="the bundled administrative divisions: counts per level, or refresh",
                        description="archive/registry/divisions.csv holds the GB/T 2260 divisions coverage is counted "

@@ -6,7 +6,7 @@ return into requests. Platform-specific list pagers live in crawler/platforms/.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -23,20 +23,22 @@ from archive.reports.urls import (  # noqa: F401 - is_document_url and the lists
 # Anchor-text and URL cues of the columns that lead to annual reports. Weights are additive;
 # a link scoring COLUMN_THRESHOLD or more is followed as a column.
 _TEXT_CUES: list[tuple[re.Pattern, int]] = [
-    (re.compile(r"信息公开年报|信息公开年度报告|公开年报|年度报告|年报"), 10),
+    (re.compile(r"信息公开年报|信息公开年度报告|公开年报|年度.{0,4}报告|年报"), 10),
     (re.compile(r"政府信息公开|信息公开"), 6),
-    (re.compile(r"政务公开"), 5),
-    (re.compile(r"公开目录|主动公开|法定主动公开内容|信息公开平台"), 3),
+    (re.compile(r"政务公开|阳光政务|政府公开|公开专栏|透明政务|政务信息"), 5),
+    (re.compile(r"公开目录|主动公开|法定|公开内容|信息公开平台"), 3),
     (re.compile(r"部门|乡镇|街道|县区|区县|县（市、区）|县市区|镇（街道）|下属单位"), 2),
-    (re.compile(r"指南|制度|规定|依申请|申请表|意见箱|新闻|要闻|动态|招聘|留言|信箱|投诉|在线办事|网上办事|"
+    (re.compile(r"制度|规定|依申请|申请表|意见箱|新闻|要闻|动态|招聘|留言|信箱|投诉|在线办事|网上办事|"
                 r"办事指南|办事服务|政务服务|便民服务|登录|注册|English|无障碍|关怀|手机版|邮箱|地图|专题|视频|图片"), -6),
+    # a 公开指南 says where the 年报 column is ("每年1月31日前在本网站……栏目公布"): above news, below columns
+    (re.compile(r"指南"), -5),
 ]
 # Anchors that name a government body: department, township, street office …
 _BODY_NAME = re.compile(r"(?:局|委|委员会|办公室|办|镇|乡|街道|办事处|中心|院|所|馆|队|站|人民政府|政府|"
                         r"管委会|管理委员会|分局|区|县|市|旗)$")
 # The heading of a box of such links that makes them ways to the bodies' 信息公开 pages.
-_UNIT_SECTION = re.compile(r"(?:部门|乡镇|街道|单位|县区|区县|县（市、区）|县市区|镇（街道）|乡镇（街道）|下属|直属).*公开"
-                           r"|公开.*(?:部门|乡镇|街道|单位)")
+_UNIT_SECTION = re.compile(r"^(?!.*(?:动态|新闻|要闻|链接|服务|招聘)).*(?:部门|乡镇|街道|单位|县区|区县|县（市、区）|县市区|"
+                           r"镇（街道）|乡镇（街道）|下属|直属|县直|市直|区直)")
 UNIT_SECTION_BONUS = 8
 _URL_CUES: list[tuple[re.Pattern, int]] = [
     (re.compile(r"xxgknb|gknb|ndbg|zfxxgknb|nianbao|/nb/|_nb|ndbb|gzndbg", re.I), 8),
@@ -44,7 +46,7 @@ _URL_CUES: list[tuple[re.Pattern, int]] = [
     (re.compile(r"bmxxgk|xzxxgk|bm_|/bm/|xzjd|jdxx|xianqu|xqxxgk|qxxxgk", re.I), 2),
 ]
 COLUMN_THRESHOLD = 6
-PAGER_WORDS = re.compile(r"^(?:下一?页|下页|尾页|末页|最后一页|后页|next|>|>>|»|›|\d{1,4})$", re.I)
+PAGER_WORDS = re.compile(r"^(?:下一?页|下页|尾页|末页|最后一页|后页|next|>|>>|»|›|\d{1,4}|第\s*\d{1,4}\s*页)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Link:
     text: str
     date: str | None = None
     section: str | None = None   # heading of the box a body-name link sits in ("部门信息公开")
+    style: str = "a"             # how it was written: a|option|onclick|script|frame|refresh|redirect
 
 
 def parse_html(body: bytes | str, url: str) -> lxml.html.HtmlElement:
@@ -69,7 +72,12 @@ def parse_html(body: bytes | str, url: str) -> lxml.html.HtmlElement:
 
 def _link_text(a: lxml.html.HtmlElement) -> str:
     text = normalize_title(a.text_content())
-    title = normalize_title(a.get("title") or "")
+    title = normalize_title(a.get("title") or a.get("alt") or "")
+    if not text and not title:  # image-only anchors: the image's alt names the column
+        for img in a.iter("img"):
+            title = normalize_title(img.get("alt") or img.get("title") or "")
+            if title:
+                break
     # Lists cut long titles ("…年度报…" / "..."); the title attribute holds the whole one.
     if title and (len(title) > len(text) or text.endswith(("…", "...", "..")) or not text):
         return title
@@ -91,11 +99,75 @@ def _row_date(a: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: bool = True) -> list[Link]:
-    """All followable http(s) links of a page, absolute, with their titles and list dates.
+# Where JavaScript navigates: window.open('u'), location.href='u', window.location="u",
+# location.replace("u"), top.location.href = 'u' (string literals only: this.value is a pager/select).
+_JS_NAV = re.compile(r"""(?:window\.open\s*\(\s*|(?:(?:window|top|self|parent|document)\.)?location(?:\.href)?\s*=\s*|"""
+                     r"""location\.(?:replace|assign)\s*\(\s*)(["'])([^"'\s]{1,500}?)\1""")
+# Anchors written by document.write / innerHTML strings: <a href="u">text</a> (quotes may be escaped).
+_JS_ANCHOR = re.compile(r"""<a\s[^<>]*?href\s*=\s*\\?["']([^"'\\<>\s]{1,500})\\?["'][^<>]*>(.{0,200}?)</a>""", re.I | re.S)
+# String literals of a script (menu arrays: [{"name": "政务公开", "url": "/col/col12/"}] or [["政务公开", "/x/"]]).
+_JS_STRING = re.compile(r""""((?:[^"\\\n]|\\.){0,300})"|'((?:[^'\\\n]|\\.){0,300})'""")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_TAGS = re.compile(r"<[^>]*>")
+# A string that is a page URL: absolute, root- or dot-relative, or a file name of a web page,
+# never a script, style or image.
+_URLISH = re.compile(r"^(?:https?://[\w.-]+(?:[/?#]\S*)?|\.{0,2}/[\w\-./%~]*(?:\?\S*)?|[\w\-./]+\.(?:s?html?|jsp|aspx?|php)(?:\?\S*)?)$", re.I)
+_NOT_PAGE = re.compile(r"\.(?:js|css|png|jpe?g|gif|ico|svg|swf|woff2?|ttf|eot|mp4|mp3|json|xml)(?:[?#]|$)", re.I)
+_META_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"\s;]+)", re.I)
+_SKIP_SCHEMES = ("javascript:", "mailto:", "data:", "file:", "tel:", "ftp:", "about:")
 
-    Skips javascript:/mailto:/data:/file: links, images and scripts, and links to IP literals
-    in private or loopback ranges (a public portal has no business linking there).
+# How a link was written (Link.style): wrappers are the content of the page that holds them.
+WRAPPER_STYLES = ("frame", "refresh", "redirect")
+
+
+def _page_url_like(value: str) -> bool:
+    value = value.strip()
+    return bool(value) and len(value) < 500 and bool(_URLISH.match(value)) and not _NOT_PAGE.search(value)
+
+
+def _js_urls(code: str) -> list[str]:
+    """URLs a piece of JavaScript navigates to (onclick handlers, href="javascript:…")."""
+    return [m.group(2) for m in _JS_NAV.finditer(code or "")]
+
+
+def _script_links(code: str) -> list[tuple[str, str, str]]:
+    """(raw URL, label, style) written by a <script>: anchors in document.write/innerHTML
+    strings, menu items of JS arrays/objects (a URL-looking literal with the nearest Chinese
+    literal beside it as its label) and redirects (window.location = "…")."""
+    out: list[tuple[str, str, str]] = []
+    for m in _JS_ANCHOR.finditer(code):
+        out.append((m.group(1), normalize_title(_TAGS.sub("", m.group(2))), "script"))
+    written = {u for u, _, _ in out}
+    for m in _JS_NAV.finditer(code):
+        if "window.open" not in m.group(0):
+            out.append((m.group(2), "", "redirect"))
+            written.add(m.group(2))
+    literals = [(m.start(), m.end(), m.group(1) if m.group(1) is not None else m.group(2))
+                for m in _JS_STRING.finditer(code)]
+    for i, (start, end, value) in enumerate(literals):
+        if value in written or not _page_url_like(value) or "<" in value:
+            continue
+        label, best = "", 120
+        for j in (i - 3, i - 2, i - 1, i + 1, i + 2, i + 3):
+            if 0 <= j < len(literals) and _CJK.search(literals[j][2]) and "<" not in literals[j][2] \
+                    and not _page_url_like(literals[j][2]):
+                gap = start - literals[j][1] if j < i else literals[j][0] - end
+                if gap < best:
+                    label, best = normalize_title(literals[j][2]), gap
+        if label:
+            out.append((value, label, "script"))
+    return out
+
+
+def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: bool = True) -> list[Link]:
+    """All followable http(s) links of a page, absolute, with their titles, list dates and
+    the way each was written (Link.style): ``<a>``/``<area>`` (a), ``<option value=URL>``
+    jump menus (option), ``onclick`` handlers and ``javascript:`` hrefs (onclick), links written
+    by ``<script>`` (script), ``<iframe>``/``<frame>`` (frame), meta refresh (refresh) and JS
+    redirects (redirect); ``<base href>`` is honoured.
+
+    Skips mailto:/data:/file: links, images and scripts, and links to IP literals in private or
+    loopback ranges (a public portal has no business linking there).
     """
     base = root.base_url or base_url
     for b in root.iterfind(".//base[@href]"):
@@ -103,25 +175,64 @@ def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: boo
         break
     links: list[Link] = []
     seen: set[str] = set()
-    for a in root.iter("a", "area"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith("#"):
-            continue
-        low = href[:12].lower()
-        if low.startswith(("javascript:", "mailto:", "data:", "file:", "tel:", "ftp:", "about:")):
-            continue
+
+    def add(raw: str, text: str, style: str, el=None, section: str | None = None) -> None:
+        raw = (raw or "").strip()
+        if not raw or raw.startswith("#") or raw[:12].lower().startswith(_SKIP_SCHEMES):
+            return
         try:
-            url = urljoin(base, href)
+            url = canonical_url(urljoin(base, raw))
         except ValueError:
-            continue
-        url = canonical_url(url)
+            return
         if url is None or url in seen:
-            continue
+            return
         seen.add(url)
-        text = _link_text(a)
-        # Only body names need their box heading: a cheap test first keeps this off hot paths.
-        section = _section_title(a) if len(text) <= 20 and _BODY_NAME.search(text) else None
-        links.append(Link(url, text, _row_date(a) if with_dates else None, section))
+        if section is None and el is not None and (len(text) <= 20 and _BODY_NAME.search(text) or MORE_WORDS.match(text)):
+            # Only body names and 更多 links need their box heading: a cheap test first keeps
+            # this off hot paths.
+            section = _section_title(el)
+        date = _row_date(el) if with_dates and el is not None and style == "a" else None
+        links.append(Link(url, text, date, section, style))
+
+    for el in root.iter("a", "area", "option", "iframe", "frame", "meta", "script"):
+        tag = el.tag
+        if tag in ("a", "area"):
+            href = (el.get("href") or "").strip()
+            if href[:11].lower() == "javascript:":
+                for raw in _js_urls(href) + _js_urls(el.get("onclick") or ""):
+                    add(raw, _link_text(el), "onclick", el)
+            elif href:
+                add(href, _link_text(el), "a", el)
+            elif el.get("onclick"):
+                for raw in _js_urls(el.get("onclick")):
+                    add(raw, _link_text(el), "onclick", el)
+        elif tag == "option":
+            value = el.get("value") or ""
+            if _page_url_like(value):
+                select = el.getparent()
+                while select is not None and select.tag != "select":
+                    select = select.getparent()
+                heading = None
+                if select is not None:
+                    first = select.find("option")
+                    heading = normalize_title(first.text_content()) if first is not None and not _page_url_like(first.get("value") or "") else None
+                    heading = heading or _section_title(select)
+                add(value, normalize_title(el.text_content()), "option", None, heading)
+        elif tag in ("iframe", "frame"):
+            add(el.get("src") or "", normalize_title(el.get("title") or ""), "frame")
+        elif tag == "meta":
+            if (el.get("http-equiv") or "").lower() == "refresh":
+                m = _META_REFRESH_URL.search(el.get("content") or "")
+                if m:
+                    add(m.group(1), "", "refresh")
+        elif tag == "script":
+            code = el.text or ""
+            if code and el.get("src") is None:
+                for raw, label, style in _script_links(code):
+                    add(raw, label, style, el if style == "script" else None)
+    for el in root.xpath("//*[@onclick][not(self::a or self::area)]"):  # <li onclick="location.href='…'">
+        for raw in _js_urls(el.get("onclick")):
+            add(raw, _link_text(el), "onclick", el)
     return links
 
 
@@ -149,7 +260,10 @@ def _section_title(a: lxml.html.HtmlElement) -> str | None:
 
 # Article URLs of the common platforms: an article is never a column, whatever folder it is in.
 _ARTICLE_URL = re.compile(r"/t\d{8}_\d+|/art/\d{4}/|/art_\d+_\d+|/[0-9a-f]{32}\.s?html?$|"
-                          r"content_\d+|/\d{6,}\.s?html?$|[?&](?:id|articleid|infoid)=\d", re.I)
+                          r"content_\d+|/\d{6,}\.s?html?$|[?&](?:articleid|infoid)=\d|"
+                          r"(?:show|detail|view|content|article|info)\w*\.\w+\?(?:.*&)?id=\d", re.I)
+# "更多>>" and friends: a box's way to its whole list, named by the box heading.
+MORE_WORDS = re.compile(r"^(?:更多|more|查看更多|更多内容|>>|»|更多>>|更多\+|more\+|\+)?$", re.I)
 
 
 def column_score(link: Link) -> int:
@@ -159,6 +273,8 @@ def column_score(link: Link) -> int:
     article URLs are articles, never columns.
     """
     text = link.text
+    if MORE_WORDS.match(text) and link.section:
+        text = link.section   # "更多>>" of a box headed 政府信息公开年报
     if len(text) > 32 or _ARTICLE_URL.search(link.url):
         return 0
     score = 0
@@ -173,6 +289,111 @@ def column_score(link: Link) -> int:
         if pattern.search(target):
             score += weight
     return score
+
+
+# -- the best-first walk (issue 14): priorities carried by Scrapy's request priority ----------
+# Lists, reports and attachments go before any navigation page, so a list is walked before the
+# walk decides whether to look further.
+CONTENT_PRIORITY = 100
+# Navigation priorities: a column score minus the depth; a link that is no column (news,
+# services, articles) still gets one, below every column: last, not never.
+WEAK_FLOOR = -40
+SIBLING_BONUS = 6
+# Once reports were found, kept candidates whose cues reach this (政务公开, 阳光政务 … with an
+# opaque URL) are still asked for: a portal's own list may sit behind one while a
+# department's was found first. Below it, the walk stops.
+PROMISING = 5
+WAVE_MARGIN = 3
+
+
+_GUIDE = re.compile(r"公开指南")
+# Calendar widgets and other endless spaces: a date in the query, a calendar by name, a bare
+# day number. Never a way to a 年报 column, however long the walk.
+_TRAP = re.compile(r"日历|calendar|[?&][\w.]*=\d{4}-\d{1,2}(?:-\d{1,2})?(?:&|$)", re.I)
+
+
+def is_trap(link: Link) -> bool:
+    """A navigation link the walk never follows (calendars, day numbers)."""
+    return bool(_TRAP.search(link.url) or _TRAP.search(link.text) or link.text.isdigit())
+
+
+def link_priority(link: Link, depth: int, parent_priority: int | None = None) -> int:
+    """The Scrapy priority of a navigation link met at ``depth`` (home = 0).
+
+    Cues: anchor text, URL, the box heading (``column_score``), depth (deeper is a little
+    worse). A frame, meta refresh or JS redirect is the content of the page that holds it: it
+    inherits that page's priority. Article-looking or long-titled links get WEAK_FLOOR.
+    """
+    if link.style in WRAPPER_STYLES and parent_priority is not None:
+        return parent_priority
+    if len(link.text) > 32 or _ARTICLE_URL.search(link.url):
+        return WEAK_FLOOR - depth   # an article, not a column
+    score = column_score(link)
+    if link.date and score < COLUMN_THRESHOLD:
+        return WEAK_FLOOR - depth   # a dated list entry (a box's 更多 link sits beside dates too)
+    if _GUIDE.search(link.text):
+        # a 公开指南 names the 年报 column in its text: above news, and asked even after
+        # reports were found elsewhere (PROMISING), below the columns themselves
+        score = max(score, PROMISING)
+    if not link.text:
+        score -= 2  # an icon with no name: nothing says where it goes
+    return max(WEAK_FLOOR + 1, score - depth)
+
+
+def is_strong(priority: int, depth: int) -> bool:
+    """A candidate followed at once: its cues alone reach COLUMN_THRESHOLD (depth aside)."""
+    return priority + depth >= COLUMN_THRESHOLD
+
+
+@dataclass(order=True)
+class Candidate:
+    """A navigation link kept for later: the walk asks for it only if the portal's strong
+    leads found no report (in priority order, NAV_WAVE at a time)."""
+
+    sort_key: tuple
+    url: str = field(compare=False)
+    text: str = field(compare=False)
+    referer: str = field(compare=False)
+    priority: int = field(compare=False)
+    payload: object = field(compare=False, default=None)   # the spider's request
+    depth: int = field(compare=False, default=0)
+    section: str | None = field(compare=False, default=None)   # box heading of a body-name link
+
+
+def boosted(c: Candidate, fruitful: set[str], home: str) -> int:
+    """A candidate's priority once the crawl has learnt which pages led to reports: siblings
+    of a fruitful column — body names in a box (departments, townships) on a linking page
+    whose other entries led to reports, not the home page — are raised."""
+    sibling = c.section is not None and c.referer in fruitful and c.referer != home
+    return c.priority + (SIBLING_BONUS if sibling else 0)
+
+
+def next_wave(candidates: list[Candidate], fruitful: set[str], home: str, *, found: bool,
+              budget_left: int, wave: int) -> tuple[list[Candidate], list[Candidate]]:
+    """Which kept candidates to ask for now that the portal's queue has run dry: none once
+    reports were found (except those whose cues, raised for siblings of a fruitful column,
+    reach PROMISING), else the best ``wave``
+    within the budget. Returns (released, kept)."""
+    ranked = sorted(candidates, key=lambda c: (-boosted(c, fruitful, home), c.sort_key))
+    if found:
+        released = [c for c in ranked if boosted(c, fruitful, home) + c.depth >= PROMISING][:max(budget_left, 0)]
+    else:
+        # one tier at a time: a wave never mixes a 政务公开 with the news columns beside it
+        top = boosted(ranked[0], fruitful, home) if ranked else 0
+        released = [c for c in ranked[:max(0, min(wave, budget_left))] if boosted(c, fruitful, home) >= top - WAVE_MARGIN]
+    ids = {id(c) for c in released}
+    return released, [c for c in ranked if id(c) not in ids]
+
+
+def walk_status(found: bool, budget_spent: bool, pages: int, unexplored: list[Candidate]) -> tuple[str, str | None]:
+    """A reachable portal's status and reason: `ok` only with reports found; otherwise
+    `budget_exhausted` (the navigation budget ran out first) or `no_reports`, with the pages
+    walked and the best unexplored candidates."""
+    if found:
+        return "ok", None
+    best = "; ".join(f"{c.text or '(no text)'} {c.url}" for c in sorted(unexplored)[:3])
+    reason = f"no report found after {pages} pages" + (f"; best unexplored: {best}" if best else "; nothing left to explore")
+    return ("budget_exhausted" if budget_spent else "no_reports"), reason
 
 
 # What the URL of a list's page N looks like. A bare number as link text counts as a pager only
@@ -211,6 +432,7 @@ class Scope:
     links lead to (added while crawling)."""
 
     domains: set[str]
+    hosts: set[str] = field(default_factory=set)   # single hosts of other domains (a city's 信息公开 platform)
 
     @classmethod
     def for_home(cls, home_url: str) -> "Scope":
@@ -218,10 +440,31 @@ class Scope:
 
     def allows(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.domains)
+        return host in self.hosts or any(host == d or host.endswith("." + d) for d in self.domains)
 
     def add(self, url: str) -> None:
         self.domains.add(registrable_domain(urlsplit(url).hostname or ""))
+
+    def add_host(self, url: str) -> None:
+        """Admit one host of another domain, not its siblings: a city platform shared by its
+        counties is in scope, the city's own portal is not."""
+        self.hosts.add((urlsplit(url).hostname or "").lower())
+
+
+def admits_platform(link: Link) -> bool:
+    """A link out of the portal's domain that leads to its 信息公开 platform: a government
+    host, reached through a frame/redirect of an in-scope page or named as 信息公开/政务公开
+    (anchor or host name such as xxgk.*). Other sites stay out."""
+    if not is_government_host(link.url):
+        return False
+    if link.style in WRAPPER_STYLES or _PLATFORM_HOST.match(urlsplit(link.url).hostname or ""):
+        return True
+    # the anchor's own cues, not its box heading: a directory of the province's cities and
+    # counties lists other portals, not this portal's platform
+    return column_score(Link(link.url, link.text)) >= 5 and not _ARTICLE_URL.search(link.url)
+
+
+_PLATFORM_HOST = re.compile(r"(?:xxgk|zwgk|zfxxgk|gk|govinfo|gkml|xxgkml)\.", re.I)
 
 
 def is_government_host(url: str) -> bool:
@@ -235,21 +478,26 @@ class PageLinks:
     """What one list or column page offers the crawler."""
 
     reports: list[Link]      # links whose title names a disclosure report
-    columns: list[Link]      # links that look like ways to 年报 columns
+    columns: list[Link]      # links that look like ways to 年报 columns (score >= COLUMN_THRESHOLD)
     pagers: list[Link]       # other pages of this list
+    others: list[Link] = field(default_factory=list)  # every other page link: weak candidates, last
 
 
 def classify_links(links: list[Link], page_url: str) -> PageLinks:
     """Sort a page's links into reports, columns to explore and pager links."""
-    reports, columns, pagers = [], [], []
+    reports, columns, pagers, others = [], [], [], []
     for link in links:
         if classify_title(link.text) is not None:
             reports.append(link)
         elif is_pager_link(link, page_url):
             pagers.append(link)
-        elif not is_document_url(link.url) and column_score(link) >= COLUMN_THRESHOLD:
+        elif is_document_url(link.url):
+            continue
+        elif link.style in WRAPPER_STYLES or column_score(link) >= COLUMN_THRESHOLD:
             columns.append(link)
-    return PageLinks(reports, columns, pagers)
+        else:
+            others.append(link)
+    return PageLinks(reports, columns, pagers, others)
 
 
 # Substrings one of which a link to a document file has (its dot may be escaped), tested on

@@ -11,7 +11,7 @@
 
 ``Farm.sites`` maps host → :class:`farm.sites.Site`; ``Farm.portals`` are the
 portals.csv rows; ``Farm.truth`` the reports a perfect crawl finds (gold text included);
-``Farm.status`` the expected ``portals.status`` (ok|blocked|unreachable) and reason per portal.
+``Farm.status`` the expected ``portals.status`` (ok|no_reports|blocked|dead) and reason per portal.
 See docs/design.md ("Sample portal farm") and the modules: corpus (gold reports), pages
 (rendering per platform skin), docs (PDF/DOCX/DOC/WPS), sites (one builder per platform),
 generate (bigger farms), server.
@@ -31,7 +31,7 @@ from .sites import Built, Column, HanwebPortal, LegacyPortal, Portal, Site, TrsP
 
 __all__ = ["Farm", "build_farm", "Portal", "TruthReport", "Site", "KINDS"]
 
-KINDS = ("small", "platforms", "bench", "large", "registry")
+KINDS = ("small", "platforms", "bench", "large", "registry", "random")
 
 
 @dataclass
@@ -196,6 +196,9 @@ def build_farm(kind: str = "small", *, n_portals: int | None = None, seed: int =
       PDF/DOC/DOCX/WPS; a legacy county whose files lie about their format (RTF/HTML/MHT as
       .doc), with scans to OCR (disguised.py) — plus WAF 412/521/wzws, 403 and dead portals.
     - ``bench``: small + platforms + generated portals up to ``n_portals`` (default 30).
+    - ``random``: ``n_portals`` (default 30) random portals of seeds ``seed`` … ``seed+n-1``
+      (farm.random_portals; TUNING_SEEDS 0–199, HELDOUT_SEEDS 10000–10999), with
+      ``farm.graph``, ``farm.paths`` and ``farm.meta`` for tests and the bench.
     - ``large``: like bench with ``n_portals`` ≥ 200 (default 200) and about 100+ pages each
       (≥ 20,000 pages, rendered on demand).
     - ``registry``: small + three provincial portals linking their cities' and counties'
@@ -254,4 +257,10 @@ def _build(kind: str, n_portals: int | None, seed: int) -> Farm:
             farm.add(b.build())
         farm.kind = kind
         return farm
+    if kind == "random":
+        # seeds seed .. seed+n-1, all in one named set (farm.random_portals: TUNING_SEEDS
+        # 0-199, HELDOUT_SEEDS 10000-10999); mixing the sets raises
+        from .random_portals import random_farm
+
+        return random_farm(farm, list(range(seed, seed + (n_portals if n_portals is not None else 30))))
     raise ValueError(f"unknown farm kind {kind!r} (one of {', '.join(KINDS)})")

@@ -38,11 +38,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     con = sqlite3.connect(db)
     n_reports = con.execute("select count(*) from reports").fetchone()[0]
-    per_portal = con.execute("select name, status, reports, pages from portals order by name").fetchall()
+    per_portal = con.execute("select name, status, reports, pages, reason from portals order by name").fetchall()
     print()
-    print("portals crawled:   %d" % len(per_portal))
-    for name, status, reports, pages in per_portal:
-        print(f"  {name:<12} {status:<12} {reports:>3} reports  {pages:>4} pages")
+    print("portals crawled:   %d (%d with reports, %d without)" % (
+        len(per_portal), sum(1 for p in per_portal if p[1] == "ok"), sum(1 for p in per_portal if p[1] != "ok")))
+    for name, status, reports, pages, reason in per_portal:
+        why = f"  ({reason[:100]})" if status != "ok" and reason else ""
+        print(f"  {name:<12} {status:<16} {reports:>3} reports  {pages:>4} pages{why}")
     print(f"reports found:     {n_reports} (expected {len(farm.truth)})")
     print_document_errors(con)
     print(f"WARC files:        {len(warcs)} in {archive / 'warc'}")

@@ -249,7 +249,7 @@ class TruthReport:
 @dataclass
 class Built:
     """What a builder produces. ``status`` is the expected ``portals.status`` after a crawl
-    (ok|blocked|unreachable) and ``reason`` what the portal row should say."""
+    (ok|no_reports|blocked|dead) and ``reason`` what the portal row should say."""
 
     sites: list[Site]
     portal: Portal
@@ -1057,4 +1057,4 @@ class DeadPortal(_Builder):
     """A portal whose host does not resolve (not served: the proxy answers 502)."""
 
     def build(self) -> Built:
-        return Built([], self.portal(), [], "unreachable", "host does not resolve")
+        return Built([], self.portal(), [], "dead", "host does not resolve")

@@ -591,7 +591,7 @@ def test_blocked_and_dead_portals(platforms):
     assert status == 302 and "wzwschallenge=" in dict(headers)["Location"]
     status, _, body = farm.request("GET", urllib.parse.urljoin(url, dict(headers)["Location"]))
     assert status == 200 and b"wzwschallenge" in body and b"<a " not in body
-    assert farm.status["桂东县"][0] == "unreachable"
+    assert farm.status["桂东县"][0] == "dead"
     assert farm.request("GET", "http://www.guidong.gov.cn/")[0] == 502
 
 
@@ -662,7 +662,7 @@ def test_city_platform_hosts_its_county(platforms):
 def test_bench_and_large_sizes():
     bench = build_farm("bench", n_portals=24, seed=1)
     assert len(bench.portals) >= 24 and len(bench.truth) >= 150
-    assert {s for s, _ in bench.status.values()} == {"ok", "blocked", "unreachable"}
+    assert {s for s, _ in bench.status.values()} == {"ok", "blocked", "dead"}
     assert build_farm("bench", n_portals=24, seed=1).truth == bench.truth
     large = build_farm("large")
     assert len(large.portals) >= 200 and large.page_count() >= 20000

@@ -219,7 +219,7 @@ def test_exit_status_when_no_portal_is_reachable(farm, tmp_path):
     assert proc.returncode == 1
     assert "0/1 portals reachable" in proc.stderr
     con = sqlite3.connect(tmp_path / "archive" / "reports.db")
-    assert con.execute("select status, reason from portals").fetchone() == ("unreachable", "HTTP 502")
+    assert con.execute("select status, reason from portals").fetchone() == ("dead", "HTTP 502")
 
 
 def test_recheck_plan_rules():

@@ -7,7 +7,7 @@ county-level governments, not against the portals someone thought of listing:
 
 - ``division_coverage``: per province and level, how many divisions there are, how many have
   a known portal (a `portals` row with their code), a reachable one (its status is not
-  dead/unreachable/blocked), and any report;
+  dead/blocked (or the former unreachable)), and any report;
 - ``division_year_coverage``: per province, level and report year, how many divisions have a
   report for that year;
 - ``divisions_missing``: each division without any report, and why (no known portal, portal

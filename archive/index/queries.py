@@ -5,6 +5,7 @@ their own read-only connection (WAL lets readers and the one writer work side by
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -70,3 +71,43 @@ def live_reports(db_path: str | Path) -> list[dict]:
 def last_checked(db_path: str | Path) -> dict[str, str]:
     """URL → ISO time of its last capture with a definite answer (2xx-4xx, not 429)."""
     return {row["url"]: row["checked"] for row in _read(db_path, _LAST_CHECKED_SQL)}
+
+
+def portal_walk(db_path: str | Path, portal: str) -> dict | None:
+    """How the crawl walked a portal: its row in ``portals`` and, for each report list found,
+    the path from the home page (``list_paths``) and how many reports it listed. None when
+    the index has no such portal."""
+    con = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
+    con.row_factory = sqlite3.Row
+    try:
+        row = con.execute("SELECT * FROM portals WHERE name = ?", (portal,)).fetchone()
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        lists = []
+        if "list_paths" in tables:
+            for r in con.execute(
+                    "SELECT l.list_url, l.path, (SELECT count(*) FROM reports r WHERE r.portal = l.portal "
+                    "AND r.listed_on = l.list_url) AS reports FROM list_paths l WHERE l.portal = ? "
+                    "ORDER BY l.steps, l.list_url", (portal,)):
+                lists.append({"list_url": r["list_url"], "path": json.loads(r["path"]), "reports": r["reports"]})
+    finally:
+        con.close()
+    if row is None and not lists:
+        return None
+    return {"portal": dict(row) if row is not None else {"name": portal}, "lists": lists}
+
+
+def format_walk(walk: dict) -> str:
+    """The walk as text: the portal's status and reason, then home → anchor → … → list."""
+    p = walk["portal"]
+    out = [f"{p['name']}  {p.get('url') or ''}  status {p.get('status') or '?'}"
+           f"  ({p.get('reports') or 0} reports, {p.get('pages') or 0} pages)"]
+    if p.get("reason"):
+        out.append(f"  reason: {p['reason']}")
+    if not walk["lists"]:
+        out.append("  no report list found")
+    for lst in walk["lists"]:
+        out.append(f"  list {lst['list_url']}  ({lst['reports']} reports)")
+        out.append(f"    home {p.get('url') or ''}")
+        for anchor, url in lst["path"]:
+            out.append(f"    -> {anchor or '(no text)'}  {url}")
+    return "\n".join(out)

@@ -171,13 +171,25 @@ PORTAL_COLUMNS: dict[str, type] = {
     "level": str,
     "code": str,  # GB/T 2260 division code (portals.csv `code`), if given
     "parent_code": str,
-    "status": str,  # ok|blocked|unreachable
+    "status": str,  # ok|no_reports|budget_exhausted|blocked|dead
     "reason": str,
     "pages": int,
     "reports": int,
     "errors": int,
     "last_crawl": str,
 }
+
+# The way the crawl walked to each report list (issue 14): from the crawl context of the
+# reports it listed (context["path"], in the WARC metadata records), so reindex rebuilds it.
+LIST_PATH_COLUMNS: dict[str, type] = {
+    "portal": str,
+    "list_url": str,   # the list's first page (reports.listed_on)
+    "path": str,       # JSON [[anchor, url], ...] from the home page to the list
+    "steps": int,
+}
+
+_LIST_PATHS_SQL = ("CREATE TABLE IF NOT EXISTS list_paths (portal TEXT, list_url TEXT, path TEXT, steps INTEGER, "
+                   "PRIMARY KEY (portal, list_url))")
 
 RUN_COLUMNS: dict[str, type] = {
     "id": int,
@@ -790,6 +802,23 @@ class Index:
             if row.get("code"):
                 self._need_divisions()
             self.conn.execute(sql, [row[c] for c in cols])
+            self._wrote()
+
+    def add_list_path(self, portal: str, list_url: str, path: list) -> None:
+        """Remember how the crawl reached a report list: ``path`` is [[anchor, url], ...] from
+        the home page. The shortest path met is kept (crawl and reindex agree on it)."""
+        steps = [[str(a or ""), str(u)] for a, u in path]
+        with self._lock:
+            self._begin()
+            # created with its first row (an empty index stays small: the full-disk tests),
+            # asked every time: a rolled-back batch (disk full) takes the table with it
+            self.conn.execute(_LIST_PATHS_SQL)
+            self.conn.execute(
+                "INSERT INTO list_paths(portal, list_url, path, steps) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(portal, list_url) DO UPDATE SET path = excluded.path, steps = excluded.steps "
+                "WHERE excluded.steps < list_paths.steps "
+                "OR (excluded.steps = list_paths.steps AND excluded.path < list_paths.path)",
+                (portal, list_url, json.dumps(steps, ensure_ascii=False), len(steps)))
             self._wrote()
 
     def _need_divisions(self) -> None:

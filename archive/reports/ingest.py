@@ -47,6 +47,9 @@ class Ingest:
                  unchanged: bool = False) -> None:
         """One captured document. `extraction` may be a callable, called only when needed
         (an unchanged document of a current report is never extracted)."""
+        if context.get("path") is not None and context.get("list_root") and context.get("portal") \
+                and context.get("kind") in ("report", "attachment") and not context.get("known"):
+            self.index.add_list_path(context["portal"], context["list_root"], context["path"])
         if unchanged and self._still_current(context, capture):
             return
         if callable(extraction):

@@ -2,6 +2,14 @@
 
     .venv/bin/python -m bench.discovery                   # the bench farm (>= 20 portals, all platforms)
     .venv/bin/python -m bench.discovery --kind small      # the test suite's small farm
+    .venv/bin/python -m bench.discovery --kind random --portals 30 --seed-set tuning
+    .venv/bin/python -m bench.discovery --kind random --portals 300 --seed-set heldout   # once per change
+
+`--kind random` builds random portals (farm/random_portals.py) from the first N seeds
+of a fixed set: `tuning` (TUNING_SEEDS 0-199: tune discovery on these) or `heldout`
+(HELDOUT_SEEDS 10000-10999: report recall on these, never tune on them). It also prints
+requests per report found, the worst portals with the path their reports needed, portals
+with reports that ended `ok` with 0 found, and each portal's status against the expected one.
 
 Builds the farm, serves it on loopback, runs the real crawl through the proxy, and compares
 `reports` with the farm's truth (report identity = the page URL, folded by
@@ -13,6 +21,8 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import os
+import resource
 import sqlite3
 import sys
 import tempfile
@@ -26,8 +36,16 @@ from tests.crawling import run_crawl
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 
 
-def build(kind: str, portals: int | None, seed: int):
+def build(kind: str, portals: int | None, seed: int, seed_set: str | None = None, skip: int = 0):
     from farm import build_farm
+
+    if kind == "random":
+        from farm.random_portals import SEED_SETS
+
+        # --skip K: seeds start+K … (the held-out set's names collide from its 252nd seed on,
+        # and a farm cannot hold two portals of one name: batches of collision-free seeds)
+        start = SEED_SETS[seed_set or "tuning"].start + skip
+        return build_farm("random", n_portals=portals or 30, seed=start)
 
     kw = {}
     params = inspect.signature(build_farm).parameters
@@ -79,31 +97,113 @@ def score(farm, db_path: Path) -> dict:
     }
 
 
+def random_summary(farm, result: dict, requests: list, seed_set: str) -> dict:
+    """What the random farm adds: per-portal recall with the path its reports needed, the
+    worst portals, silent failures (reports expected, status ok, 0 found), status vs expected,
+    requests per portal."""
+    import urllib.parse
+
+    host_portal = {}
+    for p in farm.portals:
+        host_portal[urllib.parse.urlsplit(p.url).hostname] = p.name
+    per_host = defaultdict(int)
+    for _, url, _ in requests:
+        per_host[urllib.parse.urlsplit(url).hostname] += 1
+    linked_from = defaultdict(set)   # report page -> the list pages that link it
+    for src, links in farm.graph.items():
+        for link in links:
+            if link.role == "item":
+                linked_from[link.target.replace("?from=list", "")].add(src)
+    portals = []
+    for p in farm.portals:
+        pp = result["per_portal"].get(p.name, {"truth": 0, "found": 0, "hits": 0, "missed": [], "extra": []})
+        meta = farm.meta[p.name]
+        got = result["portal_status"].get(p.name, ["(no row)", ""])
+        want = farm.status[p.name]
+        missed_lists = sorted({src for m in pp["missed"] for src in linked_from.get(m, ())
+                               if src in farm.paths[p.name]})
+        portals.append({
+            "portal": p.name, "seed": meta["seed"], "truth": pp["truth"], "found": pp["found"], "hits": pp["hits"],
+            "recall": pp["hits"] / pp["truth"] if pp["truth"] else None,
+            "status": got[0], "reason": got[1], "expected_status": want[0],
+            "requests_main_host": per_host.get(urllib.parse.urlsplit(p.url).hostname, 0),
+            "scheme": meta["scheme"], "xxgk": meta["xxgk"], "depth": meta["depth"], "chain": meta["chain"],
+            "styles": meta["styles"], "pagers": meta["pagers"],
+            "paths": {lst: [f"{a or '(no text)'} [{s}] {u}" for a, u, s in chain]
+                      for lst, chain in farm.paths[p.name].items()},
+            "missed": pp["missed"][:10], "extra": pp["extra"][:10], "missed_lists": missed_lists[:5],
+        })
+    with_truth = [x for x in portals if x["truth"]]
+    worst = sorted(with_truth, key=lambda x: (x["recall"], -x["truth"]))[:5]
+    silent = [x["portal"] for x in with_truth if x["status"] == "ok" and x["found"] == 0]
+    mismatch = [(x["portal"], x["status"], x["expected_status"]) for x in portals if x["status"] != x["expected_status"]]
+    buckets = defaultdict(int)
+    for x in with_truth:
+        r = x["recall"]
+        buckets["1.0" if r == 1 else "0" if r == 0 else "(0,0.5)" if r < 0.5 else "[0.5,1)"] += 1
+    return {"seed_set": seed_set, "seeds": [min(farm.seeds), max(farm.seeds)], "random_portals": portals,
+            "worst": [x["portal"] for x in worst], "silent_ok_zero": silent, "status_mismatch": mismatch,
+            "recall_distribution": dict(buckets), "portals_with_reports": len(with_truth)}
+
+
+def print_random_summary(result: dict) -> None:
+    by_name = {x["portal"]: x for x in result["random_portals"]}
+    print(f"seed set {result['seed_set']} seeds {result['seeds'][0]}..{result['seeds'][1]}; "
+          f"portals with reports {result['portals_with_reports']}; per-portal recall {result['recall_distribution']}")
+    print(f"portals with reports ended ok with 0 found: {len(result['silent_ok_zero'])} {result['silent_ok_zero'][:10]}")
+    print(f"status differs from expected: {len(result['status_mismatch'])}")
+    for name, got, want in result["status_mismatch"][:10]:
+        print(f"    {name}: {got} (expected {want})")
+    print("worst portals:")
+    for name in result["worst"]:
+        x = by_name[name]
+        print(f"  {name} seed {x['seed']}: {x['hits']}/{x['truth']} found, status {x['status']} {(x['reason'] or '')[:80]!r}; "
+              f"{x['scheme']} xxgk={x['xxgk']} depth {x['depth']} {x['chain']} pagers {x['pagers']}")
+        lists = x["missed_lists"] or list(x["paths"])
+        for lst in lists[:2]:
+            print(f"      needed: {' -> '.join(x['paths'].get(lst, ['?']))} -> {lst}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.discovery", description=__doc__.split("\n\n")[0])
     ap.add_argument("--kind", default="bench", help="farm kind (default: bench)")
     ap.add_argument("--portals", type=int, default=None, help="number of portals for generated farms")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--skip", type=int, default=0, help="--kind random only: skip the set's first K seeds")
+    ap.add_argument("--seed-set", choices=["tuning", "heldout"], default=None,
+                    help="--kind random only: which fixed seed set (default tuning)")
     ap.add_argument("--keep", help="keep the archive in this directory")
     args = ap.parse_args(argv)
+    if args.seed_set and args.kind != "random":
+        ap.error("--seed-set goes with --kind random")
     from farm.server import FarmServer
 
-    farm = build(args.kind, args.portals, args.seed)
+    t_build = time.process_time()
+    farm = build(args.kind, args.portals, args.seed, args.seed_set, args.skip)
+    build_cpu = time.process_time() - t_build
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="nianbao-discovery-"))
     work.mkdir(parents=True, exist_ok=True)
     portals_csv = work / "portals.csv"
     farm.write_portals_csv(portals_csv)
-    with FarmServer(farm) as server:
+    with FarmServer(farm, max_record_bytes=0) as server:
         port = int(server.proxy_url.rsplit(":", 1)[1])
         started = time.monotonic()
-        proc = run_crawl(portals_csv, work / "archive", port, {"LOG_LEVEL": "WARNING"}, timeout=3600)
+        cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        proc = run_crawl(portals_csv, work / "archive", port, {"LOG_LEVEL": os.environ.get("NIANBAO_BENCH_LOG_LEVEL", "WARNING")}, timeout=3600 * 3)
+        cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.monotonic() - started
+        requests = [(r.method, r.url, r.status) for r in server.sent]
     (work / "crawl.log").write_text(proc.stderr, encoding="utf-8")
     if not (work / "archive" / "reports.db").exists():
         print(proc.stderr[-3000:], file=sys.stderr)
         return 1
     result = score(farm, work / "archive" / "reports.db")
-    result.update(kind=args.kind, portals=len(farm.portals), wall_seconds=round(wall, 1), exit_status=proc.returncode)
+    crawl_cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    result.update(kind=args.kind, portals=len(farm.portals), wall_seconds=round(wall, 1), exit_status=proc.returncode,
+                  crawl_cpu_seconds=round(crawl_cpu, 1), farm_build_cpu_seconds=round(build_cpu, 1),
+                  requests=len(requests), requests_per_report_found=round(len(requests) / (result["hits"] or 1), 2))
+    if args.kind == "random":
+        result.update(random_summary(farm, result, requests, args.seed_set or "tuning"))
     print(f"{'portal':<16}{'truth':>6}{'found':>6}{'hits':>6}  status")
     for name, p in sorted(result["per_portal"].items()):
         status = " ".join(x or "" for x in result["portal_status"].get(name, ["?", ""]))
@@ -121,8 +221,14 @@ def main(argv=None) -> int:
     for field, bad in result["wrong_metadata"].items():
         for url, got, want in bad[:5]:
             print(f"    {field}: {url}: got {got!r}, want {want!r}")
+    print(f"requests  {result['requests']} ({result['requests_per_report_found']} per report found); "
+          f"crawl CPU {crawl_cpu:.1f} s (user+sys of the crawl process), farm build CPU {build_cpu:.1f} s")
+    name = args.kind
+    if args.kind == "random":
+        print_random_summary(result)
+        name = f"random-{result['seed_set']}-{result['portals']}" + (f"-from{args.skip}" if args.skip else "")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"discovery-{args.kind}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    (RESULTS / f"discovery-{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
     return 0
 
 

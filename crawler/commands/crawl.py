@@ -93,13 +93,15 @@ def run_status(crawler) -> tuple[int, dict]:
     stats = crawler.stats.get_stats() if crawler.stats else {}
     spider = crawler.spider
     portals = [s.row() for s in getattr(spider, "states", {}).values()]
-    reachable = sum(1 for p in portals if p["status"] == "ok")
+    reachable = sum(1 for p in portals if p["status"] in ("ok", "no_reports", "budget_exhausted"))
+    without = [p["name"] for p in portals if p["status"] != "ok"]
     errors = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
     summary = {
         "finish_reason": stats.get("finish_reason"),
         "start_time": str(stats.get("start_time")), "finish_time": str(stats.get("finish_time")),
         "responses": stats.get("response_received_count", 0),
         "spider_exceptions": errors, "portals": portals, "portals_reachable": reachable,
+        "portals_without_reports": len(without), "portals_without_reports_names": without[:50],
         "reports": sum(p["reports"] for p in portals),
     }
     # documents that gave no or partial text, and why (issue 17): not run failures, but listed
@@ -185,6 +187,11 @@ class Command(ScrapyCrawl):
                 self.exitcode = 1
                 return
             self.exitcode, summary = run_status(crawler)
+            if summary["portals_without_reports"]:
+                # no silent success: a portal that yielded nothing is named, whatever the exit status
+                print(f"nianbao: {summary['portals_without_reports']}/{len(summary['portals'])} portals without reports: "
+                      + ", ".join(f"{p['name']} ({p['status']})" for p in summary["portals"] if p["status"] != "ok")[:2000],
+                      file=sys.stderr)
             write_summary(archive_dir, summary)
             if summary["finish_reason"] == "archive_full":
                 print(f"nianbao: error: the archive disk is full; free space under {archive_dir} and run "

@@ -198,18 +198,9 @@ class PortalsSpider(scrapy.Spider):
 
 
 def page_links(response) -> list[Link]:
-    """The page's links, with the ``<select>`` jump menus (市县 directories are often one)."""
-    links = extract_links(response.selector.root, response.url, with_dates=False)
-    have = {l.url for l in links}
-    for opt in response.xpath("//select/option[@value]"):
-        value = (opt.attrib.get("value") or "").strip()
-        if not value.lower().startswith(("http://", "https://", "/", "./", "../")):
-            continue
-        url = response.urljoin(value)
-        if url not in have:
-            have.add(url)
-            links.append(Link(url, " ".join(opt.xpath("string()").get().split())))
-    return links
+    """The page's links, ``<select>`` jump menus included (市县 directories are often one):
+    crawler.discovery.extract_links reads every linking style."""
+    return extract_links(response.selector.root, response.url, with_dates=False)
 
 
 def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:

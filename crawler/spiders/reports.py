@@ -22,14 +22,22 @@ from archive.reports.classify import classify_title
 from archive.reports.responses import ItemStart, pipeline_item
 from archive.reports.urls import identity_url
 from crawler.discovery import (
+    CONTENT_PRIORITY,
+    WRAPPER_STYLES,
+    Candidate,
     Scope,
+    admits_platform,
     attachment_links,
     classify_links,
-    column_score,
     extract_links,
     is_document_url,
     is_government_host,
+    is_strong,
+    is_trap,
+    link_priority,
     may_link_documents,
+    next_wave,
+    walk_status,
 )
 from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api
 from crawler.portals import ANY_NETWORK, DEFAULT_PORTALS, Portal, load_portals
@@ -65,20 +73,32 @@ class PortalState:
     pages: int = 0
     reports: set = field(default_factory=set)
     errors: int = 0
-    status: str = "pending"      # ok | blocked | unreachable | pending
+    status: str = "pending"      # blocked | dead | pending (then decided by walk_status)
     reason: str | None = None
     stop_reason: str | None = None
     home_ok: bool = False
+    # the best-first walk (crawler.discovery): navigation pages asked for, candidates kept for
+    # later, pages on the path to a list that linked reports, whether the budget ran out
+    nav: int = 0
+    kept: list = field(default_factory=list)
+    fruitful: set = field(default_factory=set)
+    found: bool = False
+    budget_spent: bool = False
+    asked: set = field(default_factory=set)      # navigation URLs asked for or kept
 
     def row(self) -> dict:
-        """The portal's row for the index."""
-        status = self.status
+        """The portal's row for the index: `ok` only with reports found."""
+        status, reason = self.status, self.reason
         if status == "pending":
-            status = "ok" if self.home_ok else "unreachable"
+            if not self.home_ok:
+                status = "dead"
+            else:
+                status, walked = walk_status(self.found or bool(self.reports), self.budget_spent, self.pages, self.kept)
+                reason = reason or walked
         return {
             "name": self.portal.name, "url": self.portal.url, "province": self.portal.province,
             "level": self.portal.level, "code": self.portal.extra.get("code") or None,
-            "parent_code": self.portal.extra.get("parent_code") or None, "status": status, "reason": self.reason or self.stop_reason,
+            "parent_code": self.portal.extra.get("parent_code") or None, "status": status, "reason": reason or self.stop_reason,
             "pages": self.pages, "reports": len(self.reports), "errors": self.errors,
         }
 
@@ -120,7 +140,15 @@ class ReportsSpider(scrapy.Spider):
 
     @property
     def max_column_depth(self) -> int:
-        return self.settings.getint("NIANBAO_MAX_COLUMN_DEPTH", 5)
+        return self.settings.getint("NIANBAO_MAX_COLUMN_DEPTH", 6)
+
+    @property
+    def nav_budget(self) -> int:
+        return self.settings.getint("NIANBAO_NAV_BUDGET", 60)
+
+    @property
+    def nav_wave(self) -> int:
+        return self.settings.getint("NIANBAO_NAV_WAVE", 4)
 
     # -- requests -----------------------------------------------------------------------
     async def start(self):
@@ -133,7 +161,7 @@ class ReportsSpider(scrapy.Spider):
         known = list(self.known_report_requests())
         for portal in self.portal_list:
             ctx = {"portal": portal.name, "province": portal.province, "level": portal.level,
-                   "kind": "home", "depth": 0, **_code(portal)}
+                   "kind": "home", "depth": 0, "path": [], **_code(portal)}
             yield scrapy.Request(portal.url, callback=self.parse_page, errback=self.on_error,
                                  meta={"nianbao": ctx})
         yield from known
@@ -185,7 +213,28 @@ class ReportsSpider(scrapy.Spider):
         return None if req is None else req.replace(priority=-10)
 
     def spider_idle(self, spider=None):
-        """End of the walk: ask for the known reports no list showed this run (gone, or moved)."""
+        """The queue ran dry: portals still without reports ask for their best kept candidates
+        (crawler.discovery.next_wave); at the very end, ask for the known reports no list
+        showed this run (gone, or moved)."""
+        released = []
+        for state in self.states.values():
+            if not state.kept or not state.home_ok:
+                continue
+            wave, state.kept = next_wave(state.kept, state.fruitful, state.portal.url, found=state.found,
+                                         budget_left=self.nav_budget - state.nav, wave=self.nav_wave)
+            for c in wave:
+                state.nav += 1
+                released.append(c.payload)
+            if wave:
+                self.logger.info("walk %s: %d kept candidates asked (%s)", state.portal.name, len(wave),
+                                 ", ".join(f"{c.text or '-'} {c.priority}" for c in wave[:5]))
+            if not state.found and state.kept and state.nav >= self.nav_budget:
+                state.budget_spent = True
+        if released:
+            self.crawler.stats.inc_value("nianbao/discovery/released", len(released))
+            for req in released:
+                self.crawler.engine.crawl(req)
+            raise DontCloseSpider
         requests = []
         for name, pending in self._pending.items():
             state = self.states[name]
@@ -202,7 +251,7 @@ class ReportsSpider(scrapy.Spider):
         raise DontCloseSpider
 
     def _request(self, url: str, parent: dict, kind: str, anchor: str = "", depth: int | None = None,
-                 **extra) -> scrapy.Request | None:
+                 priority: int = 0, **extra) -> scrapy.Request | None:
         state = self.states[parent["portal"]]
         if state.pages >= self.max_pages:
             state.stop_reason = f"page cap {self.max_pages} reached"
@@ -210,10 +259,15 @@ class ReportsSpider(scrapy.Spider):
         ctx = {"portal": parent["portal"], "province": parent.get("province"), "level": parent.get("level"),
                "code": parent.get("code"), "kind": kind, "anchor": anchor or None, "referer": parent.get("url"),
                "depth": parent.get("depth", 0) if depth is None else depth}
+        if "path" in parent:  # home -> anchor -> ... -> this page's list (archive walk)
+            ctx["path"] = parent["path"]
         ctx.update({k: v for k, v in extra.items() if v is not None})
         callback = {"report": self.parse_report, "attachment": self.parse_attachment,
                     "continuation": self.parse_attachment}.get(kind, self.parse_page)
+        if kind != "column":
+            priority = max(priority, CONTENT_PRIORITY)
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta={"nianbao": ctx},
+                              priority=priority,
                               headers={"Referer": parent["url"]} if parent.get("url") else None)
 
     def _list_request(self, lr: ListRequest, parent: dict) -> scrapy.Request | None:
@@ -222,11 +276,14 @@ class ReportsSpider(scrapy.Spider):
         ctx = {"portal": parent["portal"], "province": parent.get("province"), "level": parent.get("level"),
                "code": parent.get("code"), "kind": "list", "platform": lr.platform, "referer": parent.get("url"),
                "depth": parent.get("depth", 0), "list_root": parent.get("list_root") or parent.get("url")}
+        if "path" in parent:
+            ctx["path"] = parent["path"]
         meta = {"nianbao": ctx, "platform_state": lr.state}
         if lr.method == "POST":
             return scrapy.FormRequest(lr.url, formdata=dict(lr.form), callback=self.parse_api,
-                                      errback=self.on_error, meta=meta)
-        return scrapy.Request(lr.url, callback=self.parse_api, errback=self.on_error, meta=meta)
+                                      errback=self.on_error, meta=meta, priority=CONTENT_PRIORITY)
+        return scrapy.Request(lr.url, callback=self.parse_api, errback=self.on_error, meta=meta,
+                              priority=CONTENT_PRIORITY)
 
     def _context(self, response) -> dict:
         ctx = dict(response.meta["nianbao"])
@@ -245,6 +302,7 @@ class ReportsSpider(scrapy.Spider):
                 return
             state.home_ok = True
             state.scope.add(response.url)  # the home page may redirect to another host
+            state.asked.update((state.portal.url, response.url))
         if not isinstance(response, scrapy.http.TextResponse):
             return
         page = Page(response.url, response.text, response.selector.root)
@@ -279,6 +337,12 @@ class ReportsSpider(scrapy.Spider):
         for link in sorted_links.reports:
             if not (state.scope.allows(link.url) or is_government_host(link.url)):
                 continue
+            if not state.found or ctx.get("referer") not in state.fruitful:
+                # learnt within the crawl: the pages on this list's path led to reports
+                state.found = True
+                state.fruitful.update(u for _, u in ctx.get("path") or [])
+                if ctx.get("referer"):
+                    state.fruitful.add(ctx["referer"])
             key = identity_url(link.url)
             self._listed[ctx["portal"]].add(key)
             known = pending.pop(key, None)
@@ -311,15 +375,37 @@ class ReportsSpider(scrapy.Spider):
         depth = ctx.get("depth", 0)
         if depth >= self.max_column_depth:
             return
-        for link in sorted_links.columns:
+        parent_priority = ctx.get("priority", 0)
+        path = ctx.get("path") or []
+        for link in sorted_links.columns + sorted_links.others:
+            if link.url in state.asked or link.url == ctx["url"] or is_trap(link):
+                continue
             if not state.scope.allows(link.url):
                 # The 信息公开 platform often sits on another government host.
-                if not (is_government_host(link.url) and column_score(link) >= 10):
+                if not admits_platform(link):
                     continue
-                state.scope.add(link.url)
-            req = self._request(link.url, ctx, "column", link.text, depth=depth + 1)
-            if req is not None and not self._defer(ctx["portal"], req):
-                yield req
+                state.scope.add_host(link.url)
+            wrapper = link.style in WRAPPER_STYLES
+            step = depth if wrapper else depth + 1   # a frame/redirect is the same page, not a level
+            priority = link_priority(link, step, parent_priority)
+            req = self._request(link.url, ctx, "column", link.text, depth=step, priority=priority,
+                                path=path + [[link.text or f"({link.style})", link.url]])
+            if req is None:
+                continue
+            req.meta["nianbao"]["priority"] = priority
+            state.asked.add(link.url)
+            # a frame or redirect is the content of the page that holds it (a home page's frames
+            # are weather and video widgets more often than its 信息公开 platform)
+            strong = is_strong(priority, step) if not wrapper else ctx["kind"] != "home" or link.style != "frame"
+            if strong and state.nav < self.nav_budget:
+                if not self._defer(ctx["portal"], req):
+                    state.nav += 1
+                    yield req
+            else:
+                if strong:
+                    state.budget_spent = True
+                state.kept.append(Candidate((-priority, len(state.kept)), link.url, link.text,
+                                            ctx["url"], priority, req, step, link.section))
 
     def _defer(self, portal: str, req: scrapy.Request) -> bool:
         """Leave a navigation page answered recently alone this run (kept in case a list fails)."""
@@ -403,7 +489,7 @@ class ReportsSpider(scrapy.Spider):
         reason = self._reason(failure)
         status = getattr(getattr(failure.value, "response", None), "status", None)
         if ctx.get("kind") == "home":
-            state.status = "blocked" if status in BLOCK_STATUSES else "unreachable"
+            state.status = "blocked" if status in BLOCK_STATUSES else "dead"
             state.reason = reason
         elif status in BLOCK_STATUSES and ctx.get("kind") in ("column", "list") and not state.reason:
             # The portal answers, but its 信息公开 platform refuses us: say so, not just "0 reports".
