@@ -137,9 +137,13 @@ class WarcMiddleware:
             raise CloseSpider("archive_full") from exc
         record = asdict(capture)
         request.meta["nianbao_capture"] = record
+        # A revisit carries no context record, so the WARC says it is its original's: the index
+        # says the same (reindex reads it so), whatever link led to the page this time.
+        same = profile and prior is not None and prior.kind
         row = dict(record, url=request.url, method=request.method, status=response.status,
-                   content_type=_header(response, b"Content-Type"), portal=ctx.get("portal"),
-                   kind=ctx.get("kind"), etag=_header(response, b"ETag"),
+                   content_type=_header(response, b"Content-Type"),
+                   portal=prior.portal if same else ctx.get("portal"),
+                   kind=prior.kind if same else ctx.get("kind"), etag=_header(response, b"ETag"),
                    last_modified=_header(response, b"Last-Modified"))
         self.crawler.signals.send_catch_log(capture_stored, capture=row, context=ctx)
         if profile == "server-not-modified":

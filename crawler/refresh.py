@@ -35,6 +35,9 @@ class Prior:
     etag: str | None = None
     last_modified: str | None = None
     warc_length: int | None = None
+    # the original's crawl context, which a revisit (written without a context record) has
+    portal: str | None = None
+    kind: str | None = None
 
 
 def priors_from_rows(rows: dict) -> dict:
@@ -45,7 +48,8 @@ def priors_from_rows(rows: dict) -> dict:
         if r.get("record_id") and r.get("warc_filename") and r.get("warc_offset") is not None:
             out[key] = Prior(r["url"], r["record_id"], r.get("payload_digest") or "", r.get("fetched_at") or "",
                              r["warc_filename"], int(r["warc_offset"]), r.get("etag") or None,
-                             r.get("last_modified") or None, r.get("warc_length") or None)
+                             r.get("last_modified") or None, r.get("warc_length") or None,
+                             r.get("portal") or None, r.get("kind") or None)
     return out
 
 

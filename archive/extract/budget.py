@@ -40,16 +40,32 @@ def budget_from_env(environ=os.environ) -> tuple[float, int]:
             int(environ.get("NIANBAO_EXTRACT_MEMORY_MB") or DEFAULT_MEMORY_MB))
 
 
+def _address_space() -> int:
+    """Bytes of address space this process maps now (VmSize), 0 where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) << 10
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def set_memory_limit(memory_mb: int) -> None:
-    """Limit this process's address space: past it allocations fail (MemoryError) instead
-    of the kernel's OOM killer choosing a victim. No-op where RLIMIT_AS does not exist."""
+    """Let this process map at most ``memory_mb`` more address space than it does now: past
+    it allocations fail (MemoryError) instead of the kernel's OOM killer choosing a victim.
+    No-op where RLIMIT_AS does not exist."""
     if not memory_mb:
         return
     try:
         import resource
     except ImportError:  # pragma: no cover - not POSIX
         return
-    limit = memory_mb << 20
+    # On top of what the process already maps: a worker forked from a big parent (reindex run
+    # from a process with many libraries loaded) starts with hundreds of MB of address space,
+    # and a fixed cap would then fail allocations at random instead of bounding the document.
+    limit = (memory_mb << 20) + _address_space()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 _LATEST_RESPONSES_SQL = """
     SELECT url, record_id, payload_digest, fetched_at, warc_filename, warc_offset, warc_length,
-           etag, last_modified
+           etag, last_modified, portal, kind
     FROM captures
     WHERE status = 200 AND record_type = 'response' AND coalesce(method, 'GET') = 'GET'
     ORDER BY fetched_at, id"""
