@@ -95,7 +95,8 @@ def _worker(conn, memory_mb: int) -> None:
             conn.send((True, fn(*args)))
         except MemoryError:
             # the heap may be fragmented past use: report and leave, the pool starts another
-            conn.send((False, BudgetExceeded(f"extraction exceeded the memory budget ({memory_mb} MB)")))
+            conn.send((False, BudgetExceeded(f"extraction exceeded the memory budget ({memory_mb} MB, "
+                                           "NIANBAO_EXTRACT_MEMORY_MB)")))
             return
         except BaseException as exc:  # noqa: BLE001 - travels back to the caller
             try:
@@ -190,7 +191,7 @@ class BudgetPool:
                     except (EOFError, OSError):
                         code = slot.proc.exitcode
                         self._replace(i, f"extraction worker died (exit code {code}); "
-                                         f"memory budget {self.memory_mb} MB")
+                                         f"memory budget {self.memory_mb} MB (NIANBAO_EXTRACT_MEMORY_MB)")
                         continue
                     fut, slot.future = slot.future, None
                     if ok:
@@ -200,8 +201,8 @@ class BudgetPool:
                         if isinstance(value, BudgetExceeded):  # the worker left after MemoryError
                             self._replace(i, str(value))
                 elif time.monotonic() > slot.deadline:
-                    self._replace(i, f"extraction exceeded the time budget ({self.timeout:g} s); "
-                                     "worker killed")
+                    self._replace(i, f"extraction exceeded the time budget ({self.timeout:g} s, "
+                                     "NIANBAO_EXTRACT_TIMEOUT); worker killed")
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         """Stop the workers (after the queued tasks unless cancel_futures)."""
