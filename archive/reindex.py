@@ -246,8 +246,9 @@ def budgeted_extract(body: bytes, url: str, content_type: str | None, timeout: f
         return extract(body, url, content_type)
     except (_OverTime, MemoryError) as e:
         kind = sniff_type(body[:4096], url, content_type)
-        why = (f"extraction exceeded the time budget ({timeout:g} s)" if isinstance(e, _OverTime)
-               else "extraction exceeded the memory budget")
+        why = (f"extraction exceeded the time budget ({timeout:g} s, NIANBAO_EXTRACT_TIMEOUT)"
+               if isinstance(e, _OverTime)
+               else "extraction exceeded the memory budget (NIANBAO_EXTRACT_MEMORY_MB)")
         return failed_extraction(kind if kind in ("html", "pdf", "docx", "doc", "wps", "ofd") else "other", why)
     finally:
         if armed:

@@ -114,6 +114,6 @@ def test_reindex_bounds_each_document_in_its_worker():
 
     ex = budgeted_extract(many_pages_pdf(2000), "http://www.example.gov.cn/a.pdf", None, timeout=0.3)
     assert ex.content_type == "pdf" and ex.text == ""
-    assert "time budget (0.3 s)" in ex.metadata["error"]
+    assert "time budget (0.3 s, NIANBAO_EXTRACT_TIMEOUT)" in ex.metadata["error"]
     ok = budgeted_extract(many_pages_pdf(2), "http://www.example.gov.cn/a.pdf", None, timeout=30)
     assert ok.text.count("page") == 2 and "error" not in ok.metadata
