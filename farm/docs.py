@@ -100,7 +100,12 @@ def pdf_bytes(title: str, paragraphs: Sequence[str], *, author: str = "",
     objs[catalog - 1] = f"<< /Type /Catalog /Pages {pages_id} 0 R >>".encode()
     info = add(f"<< /Title <FEFF{_hex(title)}> /Author <FEFF{_hex(author)}> /Producer (nianbao farm) "
                f"/CreationDate (D:{date}+08'00') >>".encode())
+    return pdf_file(objs, catalog, info)
 
+
+def pdf_file(objs: list[bytes], catalog: int, info: int | None = None) -> bytes:
+    """A PDF file of numbered objects (1-based, in order) with its xref table and trailer:
+    the writer that pdf_bytes and farm/pdfdoc.py share."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -111,7 +116,8 @@ def pdf_bytes(title: str, paragraphs: Sequence[str], *, author: str = "",
     out.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
     for off in offsets:
         out.write(f"{off:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objs) + 1} /Root {catalog} 0 R /Info {info} 0 R >>\n"
+    info_ref = f" /Info {info} 0 R" if info else ""
+    out.write(f"trailer\n<< /Size {len(objs) + 1} /Root {catalog} 0 R{info_ref} >>\n"
               f"startxref\n{xref}\n%%EOF\n".encode())
     return out.getvalue()
 

@@ -19,13 +19,12 @@ Text stays STSong-Light + UniGB-UCS2-H (see docs.py), so the characters come bac
 """
 from __future__ import annotations
 
-import io
 import re
 import zlib
 from typing import Sequence
 
 from .corpus import Block, Report, Table
-from .docs import _hex, _width
+from .docs import _hex, _width, pdf_file
 
 PAGE_W, PAGE_H = 595.0, 842.0
 LEFT, RIGHT, TOP, BOTTOM = 72.0, 72.0, 72.0, 72.0
@@ -317,16 +316,4 @@ def _pdf_file(pages: list[_Page], title: str, author: str) -> bytes:
     objs[catalog - 1] = f"<< /Type /Catalog /Pages {pages_id} 0 R >>".encode()
     info = add(f"<< /Title <FEFF{_hex(title)}> /Author <FEFF{_hex(author)}> "
                f"/Producer (nianbao farm) /CreationDate (D:20210120090000+08'00') >>".encode())
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, data in enumerate(objs, 1):
-        offsets.append(out.tell())
-        out.write(f"{i} 0 obj\n".encode() + data + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
-    for off in offsets:
-        out.write(f"{off:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objs) + 1} /Root {catalog} 0 R /Info {info} 0 R >>\n"
-              f"startxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
+    return pdf_file(objs, catalog, info)

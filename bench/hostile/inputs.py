@@ -7,6 +7,8 @@ import gzip
 import random
 import zlib
 
+from farm.docs import pdf_file
+
 __all__ = ["pdf", "scattered_glyphs_pdf", "flate_bomb_pdf", "many_pages_pdf", "gzip_bomb",
            "deep_font_html", "nul_html", "mixed_encoding_html"]
 
@@ -38,16 +40,7 @@ def pdf(page_streams: list[bytes], filters: list[str] | None = None, share_conte
     objs[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages
     objs[pages - 1] = (b"<< /Type /Pages /Count %d /Kids [" % n_pages
                        + b" ".join(b"%d 0 R" % k for k in kids) + b"] >>")
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, xref)
-    return bytes(out)
+    return pdf_file(objs, catalog)
 
 
 def scattered_glyphs_pdf(glyphs: int = 3000, seed: int = 15) -> bytes:
