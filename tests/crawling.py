@@ -5,11 +5,14 @@ real host names through `http_proxy`, which Scrapy's HttpProxyMiddleware honours
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,3 +122,36 @@ def _vocab(con: sqlite3.Connection, ids: dict) -> list[tuple]:
 def squash(text: str | None) -> str:
     """Text without whitespace: how crawled texts are compared with the farm's gold texts."""
     return "".join((text or "").split())
+
+
+@contextlib.contextmanager
+def datasette_server(db: Path, workdir: Path):
+    """`datasette serve` of ``db`` with the project's metadata and plugins on a free loopback
+    port, as a user runs it (a real process); yields its base URL once it answers."""
+    port = free_port()
+    log_path = Path(workdir) / "datasette.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "datasette", "serve", str(db),
+             "-m", str(ROOT / "archive" / "index" / "datasette.json"),
+             "--plugins-dir", str(ROOT / "archive" / "index" / "datasette_plugins"),
+             "-h", "127.0.0.1", "-p", str(port)],
+            cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        raise RuntimeError("datasette did not start:\n" + log_path.read_text()) from None
+                    time.sleep(0.3)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -9,8 +9,6 @@ package `selenium`. Without selenium the same journey runs through Chromium's ow
 import gzip
 import shutil
 import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
@@ -19,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from archive.index import Index, report_id
-from tests.crawling import free_port
+from tests.crawling import datasette_server
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -73,33 +71,8 @@ def server(tmp_path_factory):
     writer.close()
     ix.close()
 
-    port = free_port()
-    log = open(root / "datasette.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(root / "reports.db"),
-         "-m", str(REPO / "archive" / "index" / "datasette.json"),
-         "--plugins-dir", str(REPO / "archive" / "index" / "datasette_plugins"),
-         "-h", "127.0.0.1", "-p", str(port)],
-        cwd=root, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError("datasette did not start:\n" + (root / "datasette.log").read_text()) from None
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with datasette_server(root / "reports.db", root) as base:
+        yield base
 
 
 def _selenium():

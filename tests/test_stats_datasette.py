@@ -9,8 +9,6 @@ import asyncio
 import json
 import re
 import shutil
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -22,7 +20,7 @@ from archive.extract import extract
 from archive.index import Index
 from archive.reports.ingest import Ingest
 from farm.stats_reports import corpus, erroneous, render, series
-from tests.crawling import free_port
+from tests.crawling import datasette_server
 
 pytest.importorskip("datasette_dashboards")
 
@@ -156,22 +154,7 @@ def test_chart_drawn_in_chromium(archive):
     from selenium.webdriver.support.ui import WebDriverWait
 
     root, reports = archive
-    port = free_port()
-    log = open(root / "datasette.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(root / "reports.db"),
-                             "-m", str(METADATA), "--plugins-dir", str(PLUGINS),
-                             "-h", "127.0.0.1", "-p", str(port)], cwd=root, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                assert proc.poll() is None and time.time() < deadline, (root / "datasette.log").read_text()
-                time.sleep(0.3)
+    with datasette_server(root / "reports.db", root) as base:
         opts = webdriver.ChromeOptions()
         opts.binary_location = CHROMIUM
         for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -202,17 +185,7 @@ def test_chart_drawn_in_chromium(archive):
             time.sleep(1.0)  # let the transition finish before the picture
             driver.save_screenshot(str(shot))
             assert shot.stat().st_size > 10_000
-            coord = Path("/work/coord")
-            if coord.is_dir():
-                shutil.copy(shot, coord / "chart.png")
             text = driver.find_element(By.TAG_NAME, "body").text
             assert "Applications received" in text
         finally:
             driver.quit()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
