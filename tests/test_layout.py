@@ -83,3 +83,13 @@ def test_the_design_map_names_every_archive_and_crawler_module():
     modules = [str(p.relative_to(ROOT)) for top in ("archive", "crawler")
                for p in (ROOT / top).rglob("*.py") if p.name != "__init__.py"]
     assert sorted(m for m in modules if m not in named) == []
+
+
+def test_the_tests_mirror_the_tree():
+    """tests/archive/warc/test_x.py tests archive/warc/: every test folder names a package that
+    exists, so a reader finds a module's tests by its path."""
+    folders = {p.parent.relative_to(ROOT / "tests") for p in (ROOT / "tests").rglob("test_*.py")}
+    folders.discard(Path("."))
+    assert len(folders) >= 8
+    assert sorted(str(f) for f in folders if not (ROOT / f).is_dir()) == []
+    assert sorted(p.name for p in (ROOT / "tests").glob("test_*.py")) == ["test_layout.py"]

@@ -9,7 +9,7 @@ Replay note: the metadata record carries the page's URL as WARC-Target-URI (desi
 and pywb's own indexer (`wb-manager add` of raw WARCs, `wb-manager reindex`) indexes it under
 that URL, so pywb 2.10 then serves the JSON instead of the page. Index with
 `python -m archive cdxj` or package with `python -m archive pack` (both leave metadata records
-out), as tests/test_replay.py does.
+out), as tests/archive/test_replay.py does.
 
 Length: three layers of one reading path (gzip members → WARC records → HTTP exchanges), each
 used on its own by verify, recover and reindex.

@@ -77,7 +77,7 @@ def main(argv=None) -> int:
           f"reports lost {len(lost)}/{len(farm.truth)}")
     print("permanent failures:")
     for url, why, cap in visible:
-        shown = "captures: status %s, %s" % cap if cap else "not reached (no 年报 link leads there; tests/test_faults.py crawls it as a portal)"
+        shown = "captures: status %s, %s" % cap if cap else "not reached (no 年报 link leads there; tests/crawler/test_faults.py crawls it as a portal)"
         print(f"  {why:<14} {url}  ->  {shown}")
     for name, status, reason in portals:
         print(f"  portal {name}: {status} ({reason})")

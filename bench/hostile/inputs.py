@@ -1,5 +1,5 @@
 """Hostile inputs, generated (never stored): each a few lines of code and a few KB to MB of
-bytes that cost a naive extractor minutes or gigabytes. Shared by tests/test_hostile_*.py
+bytes that cost a naive extractor minutes or gigabytes. Shared by tests/archive/extract/test_hostile_*.py and tests/crawler/test_hostile_web.py
 and `python -m bench.hostile`."""
 from __future__ import annotations
 

@@ -11,15 +11,15 @@ import re
 import time
 import zlib
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from archive.index import Index
+from tests.paths import ROOT
 
 pytest.importorskip("datasette.app")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = ROOT
 METADATA = REPO / "archive" / "index" / "datasette.json"
 PUBLIC = REPO / "archive" / "index" / "datasette_public.json"
 PLUGINS = REPO / "archive" / "index" / "datasette_plugins"

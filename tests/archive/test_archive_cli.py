@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from archive.warc import HttpExchange, WarcWriter, iter_members
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 WHEN = datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
 
@@ -310,7 +310,7 @@ def test_reindex_gzip_bomb_bounded_and_skipped(tmp_path):
                          {"portal": "衢州市", "kind": "report", "anchor": "衢州市2020年政府信息公开工作年度报告"})
     db = tmp_path / "reports.db"
     # (That decoding stops at DOWNLOAD_MAXSIZE rather than inflating everything is tested in
-    # tests/test_warc.py::test_gzip_bomb_is_bounded.)
+    # tests/archive/warc/test_warc.py::test_gzip_bomb_is_bounded.)
     r = run("reindex", "--warc", d, "--db", db, "--jobs", "1")
     no_traceback(r)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -18,8 +18,9 @@ import pytest
 
 from archive.index import Index, report_id
 from tests.crawling import datasette_server
+from tests.paths import ROOT
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = ROOT
 ARTIFACTS = REPO / "test-artifacts"
 SEEDS = REPO.parent / "shared" / "seeds"
 if not SEEDS.is_dir():

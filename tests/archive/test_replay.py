@@ -28,8 +28,7 @@ import pytest
 
 from archive.warc import iter_exchanges
 from tests.crawling import free_port
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
 
 
 def pywb_bin() -> Path | None:

@@ -3,13 +3,13 @@ hand) and on small hand-made fixtures, one per rule of the extraction contract."
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from archive.extract import Extraction, extract
+from tests.paths import FIXTURES
 
-FIX = Path(__file__).parent / "fixtures" / "extract"
+FIX = FIXTURES / "extract"
 WS = re.compile(r"\s+")
 
 

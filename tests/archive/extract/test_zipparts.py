@@ -9,13 +9,13 @@ from __future__ import annotations
 import io
 import tracemalloc
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from archive.extract import extract, zipparts
+from tests.paths import FIXTURES
 
-FIX = Path(__file__).parent / "fixtures" / "extract"
+FIX = FIXTURES / "extract"
 BOMB_MB = 200  # inflates to 200 MB; stored as ~200 KB
 
 

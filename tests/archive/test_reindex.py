@@ -16,8 +16,8 @@ import pytest
 
 from archive.reindex import plan, reindex
 from tests.crawling import fts_entries, fts_entries_of_rows
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 BOOKKEEPING = {"first_seen", "last_seen"}
 CAPTURE_COLS = ("url, method, status, content_type, payload_digest, warc_filename, warc_offset, warc_length, "
                 "fetched_at, portal, kind, record_type, record_id")

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from archive.index import Index, report_id, search
+from tests.paths import ROOT, SHARED
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = SHARED / "seeds"
 if not SEEDS.is_dir():
     SEEDS = Path("/work/shared/seeds")
-REPO = Path(__file__).resolve().parents[1]
+REPO = ROOT
 
 
 def norm(s: str) -> str:

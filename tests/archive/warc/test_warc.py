@@ -28,8 +28,8 @@ from archive.warc import (
     recover,
 )
 from tests.crawling import warcio_cli
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 NAME_RE = re.compile(r"^nianbao-\d{17}-\d{5}-[A-Za-z0-9._]+(-w\d+)?\.warc\.gz$")
 WHEN = datetime(2024, 3, 30, 8, 15, 42, tzinfo=timezone.utc)
 

@@ -21,10 +21,11 @@ from archive.index import Index
 from archive.reports.ingest import Ingest
 from farm.stats_reports import corpus, erroneous, render, series
 from tests.crawling import datasette_server
+from tests.paths import ROOT
 
 pytest.importorskip("datasette_dashboards")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = ROOT
 METADATA = REPO / "archive" / "index" / "datasette.json"
 PLUGINS = REPO / "archive" / "index" / "datasette_plugins"
 ARTIFACTS = REPO / "test-artifacts"

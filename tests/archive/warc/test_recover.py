@@ -1,7 +1,7 @@
 """`recover` (#15 point 1): only an incomplete tail is ever cut; damage in the middle of an
 unfinished WARC is reported and every record around it kept.
 
-Each case makes a real crashed writer's file (tests/test_warc.py's _crash_writer: a child
+Each case makes a real crashed writer's file (tests/archive/warc/test_warc.py's _crash_writer: a child
 process writes N exchanges and is killed with SIGKILL), damages it, and reads the result back
 with warcio.
 """
@@ -11,8 +11,8 @@ import subprocess
 import sys
 
 from archive.warc import iter_exchanges, iter_members, recover
+from tests.archive.warc.test_warc import _crash_writer
 from tests.crawling import ROOT, warcio_cli
-from tests.test_warc import _crash_writer
 
 
 def _responses(path) -> int:

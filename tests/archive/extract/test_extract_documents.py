@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
 from archive.extract import extract, sniff_type
 from archive.extract import office as extract_office
+from tests.paths import FIXTURES
 
-FIX = Path(__file__).parent / "fixtures" / "extract"
+FIX = FIXTURES / "extract"
 WS = re.compile(r"\s+")
 GOLD = (FIX / "report.gold.txt").read_text(encoding="utf-8")
 GOLD_TABLE = [

@@ -21,8 +21,8 @@ import pytest
 from archive.warc import exchanges_in_file
 from archive.warc.verify import verify
 from tests.crawling import crawl_command, crawl_env, run_crawl, warcio_cli
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SLOW = {"WARC_MAX_SIZE": "40000", "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "2",
         "CONCURRENT_REQUESTS_PER_DOMAIN": "1", "RANDOMIZE_DOWNLOAD_DELAY": "False"}
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from archive.index import Index, report_id
+from tests.paths import ROOT
 
 datasette_app = pytest.importorskip("datasette.app")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = ROOT
 METADATA = REPO / "archive" / "index" / "datasette.json"
 PLUGINS = REPO / "archive" / "index" / "datasette_plugins"
 SEEDS = REPO.parent / "shared" / "seeds"

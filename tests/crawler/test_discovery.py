@@ -1,11 +1,11 @@
 """Link discovery and platform pagers on real list pages (crawler/discovery.py, crawler/platforms)."""
-from pathlib import Path
 
 from archive.reports.urls import canonical_url, identity_url
 from crawler.discovery import Link, Scope, classify_links, column_score, extract_links, parse_html
 from crawler.platforms import Page, embedded_links, hanweb, jpaas, list_requests, parse_api, trs
+from tests.paths import FIXTURES as ALL_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "discovery"
+FIXTURES = ALL_FIXTURES / "discovery"
 
 
 def page(name, url):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import pathlib
 
 import pytest
 
@@ -17,8 +16,8 @@ from archive.extract import extract
 from archive.stats import labels as L
 from archive.stats import parse_tables, parse_value, report_statistics, run_checks
 from farm.corpus import seed_report
+from tests.paths import SHARED
 
-SHARED = pathlib.Path(__file__).resolve().parents[1] / ".." / "shared"
 SEEDS = SHARED / "seeds"
 TEMPLATE = SHARED / "templates" / "2021_report_format_template.docx"
 
