@@ -209,17 +209,6 @@ def capture_row(ex: ArchivedExchange) -> dict:
     return row
 
 
-def download_maxsize() -> int:
-    """The crawl's DOWNLOAD_MAXSIZE, which also bounds decompression."""
-    return MAX_RESPONSE_BYTES
-
-
-def reaches_pipeline(ex: ArchivedExchange) -> bool:
-    """Would this record have become a pipeline item (parse_report/parse_attachment)?
-    (`archive.reports.responses.becomes_item`, the rule the spider's callbacks follow.)"""
-    return becomes_item((ex.context or {}).get("kind"), ex.record_type, ex.status)
-
-
 class _OverTime(BaseException):
     """The per-document time budget ran out (raised by the interval timer). A BaseException:
     the extractors' catch-all handlers for malformed files must not swallow it."""
@@ -285,7 +274,7 @@ def process_range(job: Job) -> RangeResult:
                 continue
             if ex.status in (404, 410) and ex.record_type == "response" and ctx.get("kind") in EXTRACT_KINDS:
                 item.gone = ex.url  # the spider's errback yields {"failure": {..., "gone": url}}
-            elif reaches_pipeline(ex):
+            elif becomes_item((ex.context or {}).get("kind"), ex.record_type, ex.status):
                 # Exactly the spider's item (the same function builds it).
                 start = pipeline_item(ctx, asdict(ex.capture), ex.url, ex.status)
                 item.context, item.capture = start.context, start.capture
@@ -296,7 +285,7 @@ def process_range(job: Job) -> RangeResult:
                 else:
                     t0 = time.perf_counter()
                     try:
-                        body = ex.decoded_body(max_size=download_maxsize())
+                        body = ex.decoded_body(max_size=MAX_RESPONSE_BYTES)
                     except ContentDecodingError as e:
                         # HttpCompression failed on it in the crawl too (DOWNLOAD_MAXSIZE: a gzip
                         # bomb; or undecodable): the request went to the errback, no item.
@@ -421,7 +410,7 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
                 raise ArchiveError("the record this revisit refers to is not in these WARCs")
             fname, off = loc
             for ex in exchanges_in_file(paths[fname], start=off, end=off + 1):
-                return extract(ex.decoded_body(max_size=download_maxsize()), item.capture["url"], _last_header(ex.headers, "Content-Type") or None)
+                return extract(ex.decoded_body(max_size=MAX_RESPONSE_BYTES), item.capture["url"], _last_header(ex.headers, "Content-Type") or None)
             raise ArchiveError(f"cannot read the original at {fname}@{off}")
 
         def inherit(item: Item) -> None:

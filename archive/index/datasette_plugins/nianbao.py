@@ -62,10 +62,11 @@ try:
 except ImportError:  # datasette started from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
     from archive.index import search
+from archive.reports.responses import MAX_RESPONSE_BYTES
 
 MAX_TEXT_CHARS = 1_000_000  # a 300-page report's text is ~600,000 characters
 MAX_QUERY_CHARS = 256
-MAX_CAPTURE_BYTES = 40 * 1024 * 1024  # the crawl's DOWNLOAD_MAXSIZE: no archived body is larger
+MAX_CAPTURE_BYTES = MAX_RESPONSE_BYTES  # the crawl's DOWNLOAD_MAXSIZE: no archived body is larger
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 REPORT_TABLES = ("reports", "report_versions")
 _HEX16 = re.compile(r"^[0-9a-f]{16}$")
