@@ -35,6 +35,9 @@ its `extract_error`, the rest of its range goes on.
 
 The database is built under `<db>.reindex-tmp` and moved over `<db>` only when complete, so
 an interrupted reindex never leaves a half-built index in place.
+
+Length: one job in three parts that must stay in step — planning byte ranges, replaying each
+range through the crawl's own functions in a worker, and merging the workers' rows in order.
 """
 from __future__ import annotations
 

@@ -15,6 +15,9 @@ below it), a paragraph's wrapped lines are joined (a line from the left edge to 
 margin goes on with the next line of the same font size), also across a page break, and a
 title set in two or three centred lines of a larger size is one line. ``page_lines`` is one
 page read alone.
+
+Length: one reading path (glyph lines → rows and ruled tables → document lines) whose
+steps share the same geometry helpers; split by step, each part would import all the others.
 """
 from __future__ import annotations
 

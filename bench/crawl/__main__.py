@@ -20,6 +20,9 @@ user+sys of os.wait4 (children it reaped, e.g. an extraction pool, included), it
 the VmHWM of the process plus its descendants' (polled; not ru_maxrss, which Linux carries
 over from the parent across fork+exec); RSS every 1,000 responses comes from bench/crawl/rss.py. Results are printed
 and written as JSON (default bench/results/crawl-<UTC time>.json).
+
+Length: the measurement loop (alternating kinds, child CPU and RSS) and the report it prints
+are one procedure; the farm and the server it crawls are in farm.py and server.py.
 """
 from __future__ import annotations
 

@@ -40,6 +40,9 @@ still stopped by the time limit between calls. The capture view reads at most
 much (a 3 KB gzip record can hold 1 GB). Stored URLs become links only when they are
 http(s) (``javascript:`` stays text). Serving beyond localhost: README, "Serving the archive
 beyond localhost" (``make serve-public``).
+
+Length: datasette loads a plugin directory's modules one by one, and these hooks share the
+per-request state (the search query, the report being shown); coverage views live in coverage.py.
 """
 
 from __future__ import annotations
