@@ -104,7 +104,17 @@ class IndexPipeline:
 
     def on_capture(self, capture: dict, context: dict):
         if self.index is not None:
-            self.index.add_capture(capture)
+            self._add_capture(capture)
+
+    def _add_capture(self, row: dict) -> None:
+        # A batched commit can be the write that meets the full disk: that stops the crawl
+        # like any other index write, never as a traceback out of a signal handler.
+        try:
+            self.index.add_capture(row)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self._disk_full(exc)
 
     def process_item(self, item, spider=None):
         if self.processes <= 0:
@@ -165,11 +175,16 @@ class IndexPipeline:
 
         if "failure" in item:
             failure = item["failure"]
-            self.index.add_capture({"url": failure["url"], "method": failure["method"], "status": None,
-                                    "portal": failure["portal"], "kind": failure["kind"],
-                                    "error": failure["error"], "fetched_at": warc_date()})
-            if failure.get("gone"):
-                self.ingest.gone(failure["gone"])
+            try:
+                self.index.add_capture({"url": failure["url"], "method": failure["method"], "status": None,
+                                        "portal": failure["portal"], "kind": failure["kind"],
+                                        "error": failure["error"], "fetched_at": warc_date()})
+                if failure.get("gone"):
+                    self.ingest.gone(failure["gone"])
+            except Exception as exc:
+                if not is_disk_full(exc):
+                    raise
+                self._disk_full(exc)
             return
         capture = item["capture"]
         try:
@@ -207,8 +222,12 @@ class IndexPipeline:
         if not self.crawler.stats.get_value("nianbao/index_full"):
             logger.error("index %s cannot be written (%s): stopping the crawl", self.db_path, exc)
         self.crawler.stats.set_value("nianbao/index_full", 1)
-        if self.crawler.engine and self.crawler.spider and self.crawler.engine.running:
-            self.crawler.engine.close_spider(self.crawler.spider, "archive_full")
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # Scrapy ≥ 2.13 raises before the crawl has started
+            engine = None
+        if engine and self.crawler.spider and engine.running:
+            engine.close_spider(self.crawler.spider, "archive_full")
 
     def close_spider(self, spider=None):
         for p in self._queue:  # normally empty: Scrapy waits for items before closing

@@ -9,6 +9,7 @@ file:/mailto: links and private-IP links.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -197,3 +198,41 @@ def test_a_foreign_database_is_refused_clearly(farm, tmp_path):
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert proc.stderr.strip().splitlines()[-1].startswith("nianbao: error: ")
     assert "Traceback" not in proc.stderr
+
+
+def test_a_capture_row_meeting_the_full_disk_stops_the_crawl_without_a_traceback(tmp_path):
+    """The archiving middleware hands every capture row to the pipeline through a signal; the
+    batched commit inside that handler can be the write that meets the full disk. It must stop
+    the crawl as every other index write does, not escape as a traceback from the signal."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.pipelines import IndexPipeline
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        crawler = get_crawler(settings_dict={"ARCHIVE_DIR": str(mount / "archive")})
+        pipeline = IndexPipeline.from_crawler(crawler)
+        pipeline.open_spider()
+        assert pipeline.run_id is not None
+        fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)  # the rest of the disk
+        try:
+            while os.write(fd, b"\0" * 4096):
+                pass
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        for i in range(5000):
+            pipeline.on_capture({"url": f"http://www.example.gov.cn/{i}.html" + "x" * 200, "method": "GET",
+                                 "status": 200, "fetched_at": "2026-12-04T00:00:00Z"}, {})
+            if crawler.stats.get_value("nianbao/index_full"):
+                break
+        assert crawler.stats.get_value("nianbao/index_full") == 1
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
