@@ -17,9 +17,14 @@ What the crawl does per archived response, and what this does with the same inpu
 * a TRS report split over pages: the spider counted its pages from the first page's pager
   (`archive.reports.responses.pipeline_item`); the same function runs on the archived first page.
 
-Fetch bookkeeping (first_seen/last_seen/removed_at times, crawl_runs, portals, capture rows
-of requests that got no response at all) is not in the WARCs and is not reproduced: times
-come from the WARC-Date of the records instead of the wall clock of the crawl.
+* the portals table: each crawl ends its WARCs with a summary record
+  (`urn:nianbao:run:<start>`, `WarcWriter.write_run_summary`) holding every portal's row
+  (status, reason, pages, reports); `apply_run_summary` writes them back, later runs last.
+
+Fetch bookkeeping (first_seen/last_seen/removed_at times, crawl_runs, capture rows of requests
+that got no response at all) is not in the WARCs and is not reproduced: times come from the
+WARC-Date of the records instead of the wall clock of the crawl. A crawl killed before it
+closed wrote no summary: its portals are missing until the next crawl.
 
 Parallelism: extraction is the expensive part (HTML parsing, PDF text), so the WARCs are cut
 into byte ranges at gzip-member boundaries and a process pool reads and extracts the ranges;
@@ -51,6 +56,7 @@ from dataclasses import asdict, dataclass, field
 from archive.reports.responses import EXTRACT_KINDS, MAX_RESPONSE_BYTES, becomes_item, pipeline_item
 from archive.warc import (
     GZIP_MAGIC,
+    RUN_URI_PREFIX,
     ArchivedExchange,
     ArchiveError,
     ContentDecodingError,
@@ -92,6 +98,7 @@ class RangeResult:
     items: list[Item]
     errors: list[tuple[str, int, str]]
     extract_seconds: float = 0.0
+    summaries: list[tuple[str, dict]] = field(default_factory=list)  # crawls' closing summaries
 
 
 @dataclass
@@ -106,6 +113,7 @@ class ReindexStats:
     record_errors: list = field(default_factory=list)  # (path, offset, message): skipped records
     failures: list = field(default_factory=list)  # (url, message): extraction/build failures
     document_errors: list = field(default_factory=list)  # (url, extract_error): no or partial text (issue 17)
+    portals: int = 0  # portal rows written from the crawls' closing summaries
     seconds: float = 0.0
     jobs: int = 1
 
@@ -121,7 +129,7 @@ class ReindexStats:
             f"{self.reports} report rows ({o.get('new', 0)} new, {o.get('changed', 0)} changed, "
             f"{o.get('unchanged', 0)} unchanged, {self.removed} marked removed); {len(self.record_errors)} bad record(s) skipped, "
             f"{self.extract_errors} extraction failure(s), {len(self.document_errors)} document(s) with "
-            f"an extract_error"
+            f"an extract_error; {self.portals} portal row(s) from crawl summaries"
         )
 
 
@@ -248,6 +256,25 @@ def budgeted_extract(body: bytes, url: str, content_type: str | None, timeout: f
             signal.signal(signal.SIGALRM, old)
 
 
+def apply_run_summary(index, summary: dict) -> int:
+    """Write the portal rows of a crawl's closing summary (`WarcWriter.write_run_summary`) to
+    the index; returns how many. Later summaries (later in WARC order) overwrite earlier ones,
+    as a later crawl's upsert does. Keys the portals table does not have are left out, so an
+    archive written by a newer crawler still rebuilds."""
+    from archive.index.writer import PORTAL_COLUMNS
+
+    n = 0
+    for row in (summary.get("portals") or {}).values():
+        if not isinstance(row, dict) or not row.get("name"):
+            continue
+        row = {k: v for k, v in row.items() if k in PORTAL_COLUMNS}
+        if summary.get("finished"):
+            row.setdefault("last_crawl", summary["finished"])
+        index.upsert_portal(row)
+        n += 1
+    return n
+
+
 def process_range(job: Job) -> RangeResult:
     """Read one range and extract what the pipeline would extract. Runs in a worker."""
     from archive.extract.budget import budget_from_env
@@ -256,13 +283,18 @@ def process_range(job: Job) -> RangeResult:
 
     errors: list[tuple[str, int, str]] = []
     items: list[Item] = []
+    summaries: list[tuple[str, dict]] = []
     spent = 0.0
 
     def on_error(path, offset, message):
         errors.append((path, offset, message))
 
+    def on_summary(uri: str, data: dict) -> None:
+        if uri.startswith(RUN_URI_PREFIX):
+            summaries.append((uri, data))
+
     try:
-        for ex in exchanges_in_file(job.path, on_error, start=job.start, end=job.end):
+        for ex in exchanges_in_file(job.path, on_error, start=job.start, end=job.end, on_summary=on_summary):
             item = Item(capture_row(ex), ex.context)
             ctx = ex.context or {}
             if ex.record_type == "revisit" and ex.context is None:
@@ -305,7 +337,7 @@ def process_range(job: Job) -> RangeResult:
             items.append(item)
     except (ArchiveError, OSError) as e:
         errors.append((job.path, job.start, str(e)))
-    return RangeResult(job, items, errors, spent)
+    return RangeResult(job, items, errors, spent, summaries)
 
 
 # --------------------------------------------------------------------------- the writer
@@ -469,6 +501,8 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
                     stats.extract_errors += 1
                     msg = str(e) if isinstance(e, _ExtractFailed) else f"{type(e).__name__}: {e}"
                     stats.failures.append((item.capture["url"], msg))
+            for _uri, summary in res.summaries:  # after the run's exchanges, as in the crawl
+                stats.portals += apply_run_summary(index, summary)
             if progress:
                 progress(stats)
 

@@ -19,7 +19,7 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from archive.index import latest_responses, post_responses
-from archive.warc import ArchiveFullError, HttpExchange, WarcWriter, recover, sha1_digest
+from archive.warc import ArchiveFullError, HttpExchange, WarcWriter, recover, sha1_digest, warc_date
 from crawler.refresh import Prior, conditional_headers, priors_from_rows, read_prior, revisit_profile
 from crawler.signals import capture_stored
 
@@ -85,6 +85,7 @@ class WarcMiddleware:
                   "description": "nianbao crawl of government information-disclosure annual reports"},
             worker_id=s.get("WARC_WORKER_ID") or None,
         )
+        self.started = warc_date()
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
     @classmethod
@@ -161,5 +162,16 @@ class WarcMiddleware:
             request.meta["nianbao_unchanged"] = True
         return response
 
-    def close(self, spider=None):
+    def close(self, spider=None, reason=None):
+        # The portals' outcome exists nowhere else in the WARCs: without this record a rebuilt
+        # index would have no portals table (no statuses, no coverage view).
+        states = getattr(spider or self.crawler.spider, "states", None) or {}
+        if states:
+            summary = {"run": self.started, "finished": warc_date(), "finish_reason": reason,
+                       "portals": {s.portal.name: s.row() for s in states.values()}}
+            try:
+                self.writer.write_run_summary(self.started, summary)
+            except ArchiveFullError as e:
+                logger.error("the crawl's summary record was not archived (%s); reindex will lack "
+                             "this run's portal statuses", e)
         self.writer.close()

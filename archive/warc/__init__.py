@@ -32,6 +32,7 @@ from .records import (  # noqa: F401
     ORIG_PREFIX,
     PROFILE_IDENTICAL_PAYLOAD,
     PROFILE_SERVER_NOT_MODIFIED,
+    RUN_URI_PREFIX,
     WARC_VERSION,
     ArchiveError,
     ArchiveFullError,

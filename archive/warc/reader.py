@@ -457,13 +457,17 @@ def read_response(path: str, offset: int, length: int) -> ArchivedExchange | Non
     return None
 
 
-def exchanges_in_file(path: str, on_error: ErrorCallback | None = None, start: int = 0, end: int | None = None) -> Iterator[ArchivedExchange]:
+def exchanges_in_file(path: str, on_error: ErrorCallback | None = None, start: int = 0, end: int | None = None,
+                      on_summary: Callable[[str, dict], None] | None = None) -> Iterator[ArchivedExchange]:
     """The exchanges of one file whose response/revisit record starts in [start, end).
 
     Reading continues past `end` only to pick up the request/metadata records that follow the
     last response; request/metadata records at `start` that belong to a response before it
     are left to whoever reads that range. This is how reindex splits one big WARC between
     processes without losing or duplicating an exchange.
+
+    `on_summary(target_uri, data)` receives the stand-alone JSON metadata records (a crawl's
+    closing summary, `WarcWriter.write_run_summary`) that start in [start, end).
     """
     report = on_error or _default_on_error
     pending: ArchivedExchange | None = None
@@ -511,6 +515,10 @@ def exchanges_in_file(path: str, on_error: ErrorCallback | None = None, start: i
                 report(path, rec.offset, f"metadata record is not JSON: {e}")
                 continue
             targets = rec.concurrent_to()
+            if not targets:
+                if on_summary is not None and rec.offset >= start and (end is None or rec.offset < end):
+                    on_summary(rec.target_uri or "", meta)
+                continue
             if pending is not None and pending.record_id in targets:
                 pending.context = meta
             else:

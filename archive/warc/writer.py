@@ -22,6 +22,7 @@ from .records import (
     _PROFILES,
     CONTEXT_URI_PREFIX,
     OPEN_SUFFIX,
+    RUN_URI_PREFIX,
     ArchiveError,
     ArchiveFullError,
     Capture,
@@ -285,6 +286,22 @@ class WarcWriter:
         if metadata is not None:
             records.append(self._metadata_record(ex.url, date, resp_id, metadata))
         return self._emit(records, ex.url, resp_id, payload_digest, date, "response")
+
+    def write_run_summary(self, run: str, summary: dict) -> None:
+        """Archive what a crawl concluded that no HTTP exchange holds (each portal's status and
+        reason, the finish reason) as one JSON `metadata` record, so that the index rebuilt
+        from the WARCs alone (`archive reindex`) has the portals table too. `run` names the
+        crawl (its start time); the record stands alone (no WARC-Concurrent-To)."""
+        date = warc_date()
+        body = json.dumps(summary, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+        rec_id = _new_id()
+        record = _record(
+            [("WARC-Type", "metadata"), ("WARC-Record-ID", rec_id), ("WARC-Date", date),
+             ("WARC-Target-URI", RUN_URI_PREFIX + run)],
+            body, "application/json")
+        members = [_gzip_member(record, self.compresslevel)]
+        with self._lock:
+            self._write_group(members)
 
     def write_revisit(
         self,

@@ -33,6 +33,14 @@ def rows(db: Path, table: str, where: str = "") -> dict:
         con.close()
 
 
+def portal_rows(db: Path) -> dict:
+    """The portals table without last_crawl (the crawl stamps it when its pipeline closes, the
+    summary record a moment later)."""
+    got = rows(db, "portals")
+    assert all(r["last_crawl"] for r in got.values()), "a portal row without last_crawl"
+    return {name: {c: v for c, v in r.items() if c != "last_crawl"} for name, r in got.items()}
+
+
 def captures(db: Path) -> list:
     con = sqlite3.connect(db)
     try:
@@ -66,6 +74,11 @@ def test_reindex_equals_crawl_index(crawl_archive, tmp_path):
         diff = {c: (row[c], got[rid].get(c)) for c in row if row[c] != got[rid].get(c)}
         assert not diff, f"report {rid} ({row['page_url']}) differs: {diff}"
     assert captures(db) == captures(crawl_db)
+    # every portal's outcome (status, reason, pages, reports) from the crawl's summary record
+    crawl_portals = portal_rows(crawl_db)
+    assert crawl_portals and {r["status"] for r in crawl_portals.values()} >= {"ok"}
+    assert portal_rows(db) == crawl_portals
+    assert "portal row(s) from crawl summaries" in r.stdout
     # the full-text index too: the same tokens at the same places of the same reports
     crawl_fts = fts_entries(crawl_db)
     assert crawl_fts and fts_entries(db) == crawl_fts == fts_entries_of_rows(crawl_db)
@@ -82,6 +95,7 @@ def test_parallel_ranges_equal_single_process(crawl_archive, tmp_path):
     many = reindex(warc, tmp_path / "many.db", jobs=3, range_bytes=16_000)
     assert one.exchanges == many.exchanges and one.reports == many.reports
     assert rows(tmp_path / "one.db", "reports") == rows(tmp_path / "many.db", "reports")
+    assert portal_rows(tmp_path / "many.db") == portal_rows(tmp_path / "one.db") == portal_rows(crawl_archive / "reports.db")
     assert captures(tmp_path / "one.db") == captures(tmp_path / "many.db")
     assert not one.record_errors and not many.record_errors
 
@@ -155,6 +169,8 @@ def test_reindex_after_refresh_runs_equals_crawl_index(tmp_path):
     assert removed == sum(1 for r in got.values() if r["removed_at"] is not None)
     assert versions(db) == versions(archive / "reports.db")
     assert captures(db) == captures(archive / "reports.db")
+    assert stats.portals == 3 * len(portal_rows(db))  # one summary per run; the last one's rows are the crawl's
+    assert portal_rows(db) == portal_rows(archive / "reports.db")
     # an edited report's old tokens were deleted from the contentless FTS table, in both
     crawl_fts = fts_entries(archive / "reports.db")
     assert crawl_fts == fts_entries_of_rows(archive / "reports.db")
