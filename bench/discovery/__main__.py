@@ -27,7 +27,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from archive.reports.urls import identity_url
@@ -137,12 +137,21 @@ def random_summary(farm, result: dict, requests: list, seed_set: str) -> dict:
     worst = sorted(with_truth, key=lambda x: (x["recall"], -x["truth"]))[:5]
     silent = [x["portal"] for x in with_truth if x["status"] == "ok" and x["found"] == 0]
     mismatch = [(x["portal"], x["status"], x["expected_status"]) for x in portals if x["status"] != x["expected_status"]]
+    # A portal without reports may honestly end `no_reports` (nothing left worth walking) or
+    # `budget_exhausted` (walk stopped with candidates left): both say "nothing here". Wrong is
+    # `ok` without reports, not `ok` with reports found, or a blocked/dead portal called otherwise.
+    wrong = [(x["portal"], x["status"], x["expected_status"]) for x in portals
+             if (x["expected_status"] == "ok" and x["found"] and x["status"] != "ok")
+             or (not x["hits"] and x["status"] == "ok")
+             or (x["expected_status"] in ("blocked", "dead") and x["status"] != x["expected_status"])]
+    empty_ended = Counter(x["status"] for x in portals if not x["truth"] and x["expected_status"] == "no_reports")
     buckets = defaultdict(int)
     for x in with_truth:
         r = x["recall"]
         buckets["1.0" if r == 1 else "0" if r == 0 else "(0,0.5)" if r < 0.5 else "[0.5,1)"] += 1
     return {"seed_set": seed_set, "seeds": [min(farm.seeds), max(farm.seeds)], "random_portals": portals,
             "worst": [x["portal"] for x in worst], "silent_ok_zero": silent, "status_mismatch": mismatch,
+            "status_wrong": wrong, "no_report_portals_ended": dict(empty_ended),
             "recall_distribution": dict(buckets), "portals_with_reports": len(with_truth)}
 
 
@@ -151,9 +160,11 @@ def print_random_summary(result: dict) -> None:
     print(f"seed set {result['seed_set']} seeds {result['seeds'][0]}..{result['seeds'][1]}; "
           f"portals with reports {result['portals_with_reports']}; per-portal recall {result['recall_distribution']}")
     print(f"portals with reports ended ok with 0 found: {len(result['silent_ok_zero'])} {result['silent_ok_zero'][:10]}")
-    print(f"status differs from expected: {len(result['status_mismatch'])}")
-    for name, got, want in result["status_mismatch"][:10]:
+    print(f"status differs from the generator's: {len(result['status_mismatch'])}; of which wrong "
+          f"(ok without reports, reports found but not ok, blocked/dead missed): {len(result['status_wrong'])}")
+    for name, got, want in result["status_wrong"][:10]:
         print(f"    {name}: {got} (expected {want})")
+    print(f"portals without reports ended: {result['no_report_portals_ended']}")
     print("worst portals:")
     for name in result["worst"]:
         x = by_name[name]
