@@ -165,13 +165,17 @@ class WarcMiddleware:
     def close(self, spider=None, reason=None):
         # The portals' outcome exists nowhere else in the WARCs: without this record a rebuilt
         # index would have no portals table (no statuses, no coverage view).
-        states = getattr(spider or self.crawler.spider, "states", None) or {}
-        if states:
-            summary = {"run": self.started, "finished": warc_date(), "finish_reason": reason,
-                       "portals": {s.portal.name: s.row() for s in states.values()}}
-            try:
+        # A spider that has portal rows to keep says so with `portal_rows()` (the reports
+        # spider); others (the registry finder) write none.
+        portal_rows = getattr(spider or self.crawler.spider, "portal_rows", None)
+        try:
+            rows = portal_rows() if callable(portal_rows) else []
+            if rows:
+                summary = {"run": self.started, "finished": warc_date(), "finish_reason": reason,
+                           "portals": {row["name"]: row for row in rows}}
                 self.writer.write_run_summary(self.started, summary)
-            except ArchiveFullError as e:
-                logger.error("the crawl's summary record was not archived (%s); reindex will lack "
-                             "this run's portal statuses", e)
-        self.writer.close()
+        except ArchiveFullError as e:
+            logger.error("the crawl's summary record was not archived (%s); reindex will lack "
+                         "this run's portal statuses", e)
+        finally:
+            self.writer.close()

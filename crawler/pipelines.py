@@ -33,6 +33,11 @@ from crawler.signals import capture_stored
 logger = logging.getLogger(__name__)
 
 
+def _portal_rows(spider) -> list[dict]:
+    rows = getattr(spider, "portal_rows", None)
+    return rows() if callable(rows) else []
+
+
 def is_disk_full(exc: BaseException) -> bool:
     """SQLite's "database or disk is full", or ENOSPC/EDQUOT from the file system."""
     if isinstance(exc, sqlite3.OperationalError):
@@ -244,8 +249,8 @@ class IndexPipeline:
                            dict(Counter(e.split(":", 1)[0] for _, e in self.ingest.errors).most_common()))
         try:
             self.ingest.finish()
-            for state in getattr(self.crawler.spider, "states", {}).values():
-                self.index.upsert_portal(dict(state.row(), last_crawl=warc_date()))
+            for row in _portal_rows(self.crawler.spider):
+                self.index.upsert_portal(dict(row, last_crawl=warc_date()))
             self.index.commit()
         except Exception as exc:
             if not is_disk_full(exc):
@@ -272,6 +277,6 @@ class IndexPipeline:
             "reports_new": counts["new"], "reports_changed": counts["changed"],
             "reports_unchanged": counts["unchanged"], "reports_removed": counts["removed"],
             "errors": stats.get("log_count/ERROR", 0),
-            "portals": {s.portal.name: s.row() for s in getattr(spider, "states", {}).values()},
+            "portals": {row["name"]: row for row in _portal_rows(spider)},
         })
         self.index.close()

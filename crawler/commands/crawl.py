@@ -92,7 +92,7 @@ def run_status(crawler) -> tuple[int, dict]:
     at all — another worker did — so "no portal reachable" does not fail it."""
     stats = crawler.stats.get_stats() if crawler.stats else {}
     spider = crawler.spider
-    portals = [s.row() for s in getattr(spider, "states", {}).values()]
+    portals = spider.portal_rows() if callable(getattr(spider, "portal_rows", None)) else []
     reachable = sum(1 for p in portals if p["status"] in ("ok", "no_reports", "budget_exhausted"))
     without = [p["name"] for p in portals if p["status"] != "ok"]
     errors = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))

@@ -212,6 +212,11 @@ class ReportsSpider(scrapy.Spider):
                             list_date=row["published"], known=True, list_root=row.get("listed_on"), **extra)
         return None if req is None else req.replace(priority=-10)
 
+    def portal_rows(self) -> list[dict]:
+        """Every portal's row for the index (status, reason, pages, reports): what the archiving
+        middleware keeps in the run's closing WARC record."""
+        return [state.row() for state in self.states.values()]
+
     def spider_idle(self, spider=None):
         """The queue ran dry: portals still without reports ask for their best kept candidates
         (crawler.discovery.next_wave); at the very end, ask for the known reports no list
