@@ -26,7 +26,15 @@ MIN_CHARS = 200    # a density choice shorter than this may be a fragment
 RATIO = 2.0        # ... and is one when trafilatura finds at least this many times more
 _WS_RE = re.compile(r"\s+")
 
-__all__ = ["ENABLED", "needed", "main_lines"]
+_DIGITS_RE = re.compile(r"\d+")
+MAX_UP = 8         # levels above the density choice searched for sibling posts
+MIN_POST = 10      # characters of non-link text that make a sibling a post
+
+# class/id words of a comment or reply block: portal chrome on an article page, but the
+# posts themselves on a thread page
+_COMMENT_TOKEN_RE = re.compile(r"(?:^|[\s_-])(?:comment|comments|pinglun)(?:$|[\s_-])", re.I)
+
+__all__ = ["ENABLED", "needed", "main_lines", "sibling_posts", "is_thread_post"]
 
 
 def _chars(text: str) -> str:
@@ -35,7 +43,7 @@ def _chars(text: str) -> str:
 
 def needed(container: str | None, lines: list[str]) -> bool:
     """Should the fallback be asked: no known container, and a short text?"""
-    return ENABLED and container == "density" and len(_chars("".join(lines))) < MIN_CHARS
+    return ENABLED and container in ("density", "density+posts") and len(_chars("".join(lines))) < MIN_CHARS
 
 
 def _covered(part: str, whole: str) -> float:
@@ -64,3 +72,68 @@ def main_lines(html: str, lines: list[str]) -> list[str] | None:
         return their_lines
     have = {_chars(ln) for ln in lines}
     return list(lines) + [ln for ln in their_lines if _chars(ln) not in have]
+
+
+def _signature(el) -> tuple | None:
+    """What makes two elements the same kind of block: tag, class tokens and id with their
+    numbers masked (``post_53876`` and ``post_53885`` are alike); None for an element with
+    neither class nor id (too common to say anything)."""
+    if not isinstance(el.tag, str):
+        return None
+    cls = " ".join(sorted(_DIGITS_RE.sub("#", t) for t in (el.get("class") or "").split()))
+    ident = _DIGITS_RE.sub("#", el.get("id") or "")
+    if not cls and not ident:
+        return None
+    return el.tag, cls, ident
+
+
+def _is_post(el) -> bool:
+    """Does a block hold prose of its own: at least MIN_POST characters outside links, and
+    no more link text than that (a sidebar or a list of headlines is mostly links)?"""
+    text = len(_chars("".join(el.itertext())))
+    links = sum(len(_chars("".join(a.itertext()))) for a in el.iter("a"))
+    prose = text - links
+    return prose >= MIN_POST and links <= prose
+
+
+def is_thread_post(el, tokens: str) -> bool:
+    """Is ``el``, whose class/id words ``tokens`` name it a comment (chrome to html.py), one
+    post of a thread: it (or its wrapper, up to 3 levels up) and a sibling of its signature
+    both carry prose? Such a block is kept for the density choice (a forum's replies are its
+    main text)."""
+    if not ENABLED or not _COMMENT_TOKEN_RE.search(tokens) or not _is_post(el):
+        return False
+    for _ in range(3):
+        sig, parent = _signature(el), el.getparent()
+        if parent is None:
+            return False
+        if sig is not None and any(c is not el and _signature(c) == sig and _is_post(c)
+                                   for c in parent):
+            return True
+        el = parent
+    return False
+
+
+def sibling_posts(best, body) -> list | None:
+    """The posts of a thread when the density choice ``best`` is one of them, else None.
+
+    A forum thread or a comment list repeats one block per post; the density choice keeps
+    the longest post only. Walking up from ``best`` (at most MAX_UP levels, not past
+    ``body``), the first ancestor-or-self whose parent holds other blocks of its signature
+    (``_signature``) that carry prose (``_is_post``) is one post of several: the answer is
+    it and those siblings, in document order (other children of the parent, such as ads
+    or a reply box, stay out)."""
+    if not ENABLED:
+        return None
+    el = best
+    for _ in range(MAX_UP):
+        parent = el.getparent()
+        if el is body or parent is None:
+            return None
+        sig = _signature(el)
+        if sig is not None:
+            posts = [c for c in parent if c is not el and _signature(c) == sig and _is_post(c)]
+            if posts:
+                return [c for c in parent if c is el or c in posts]
+        el = parent
+    return None
