@@ -34,7 +34,11 @@ MIN_POST = 10      # characters of non-link text that make a sibling a post
 # posts themselves on a thread page
 _COMMENT_TOKEN_RE = re.compile(r"(?:^|[\s_-])(?:comment|comments|pinglun)(?:$|[\s_-])", re.I)
 
-__all__ = ["ENABLED", "needed", "main_lines", "sibling_posts", "is_thread_post"]
+# class/id words of a post of a thread (Discuz ``post_123``, ``reply``, ``floor``, 楼层)
+_POST_TOKEN_RE = re.compile(r"(?:^|[\s_-])(?:post|posts|reply|replies|comment|comments|floor|"
+                            r"louceng|postmessage)(?:$|[\s_#-])", re.I)
+
+__all__ = ["ENABLED", "needed", "main_lines", "sibling_posts", "is_thread_post", "post_list"]
 
 
 def _chars(text: str) -> str:
@@ -87,6 +91,12 @@ def _signature(el) -> tuple | None:
     return el.tag, cls, ident
 
 
+def _prose(el) -> int:
+    """Characters of ``el``'s text outside links."""
+    text = len(_chars("".join(el.itertext())))
+    return text - sum(len(_chars("".join(a.itertext()))) for a in el.iter("a"))
+
+
 def _is_post(el) -> bool:
     """Does a block hold prose of its own: at least MIN_POST characters outside links, and
     no more link text than that (a sidebar or a list of headlines is mostly links)?"""
@@ -137,3 +147,58 @@ def sibling_posts(best, body) -> list | None:
                 return [c for c in parent if c is el or c in posts]
         el = parent
     return None
+
+
+def post_list(body, best) -> list | None:
+    """The posts of a thread whose density choice ``best`` fell outside them (a long
+    copyright footer outweighs a thread of short replies), else None: the largest group of
+    ≥ 2 siblings of one signature named as posts (``_POST_TOKEN_RE`` on class or id) that all
+    carry prose, when their prose together exceeds ``best``'s (half of it when ``best`` sits
+    in a block named as chrome)."""
+    if not ENABLED:
+        return None
+    best_group, best_prose = None, _prose(best)
+    if _in_chrome(best, body):  # a footer kept for its length: posts need not outweigh it
+        best_prose //= 2
+    for parent in body.iter():
+        if not isinstance(parent.tag, str) or len(parent) < 2:
+            continue
+        kinds: dict = {}
+        for c in parent:
+            sig = _signature(c)
+            if sig is not None and _POST_TOKEN_RE.search(_decamel(f"{sig[1]} {sig[2]}")):
+                kinds.setdefault(sig, []).append(c)
+        for group in kinds.values():
+            if len(group) < 2 or any(within(best, g) for g in group):
+                continue
+            posts = [g for g in group if _is_post(g)]
+            if len(posts) < 2:
+                continue
+            prose = sum(_prose(g) for g in posts)
+            if prose > best_prose:
+                best_group, best_prose = posts, prose
+    return best_group
+
+
+def _in_chrome(el, body) -> bool:
+    """Is ``el`` or an ancestor below ``body`` named as portal chrome (footer, copyright…)?"""
+    while el is not None and el is not body:
+        tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
+        if tokens and (furniture.CHROME_TOKEN_RE.search(tokens)
+                       or furniture.CHROME_TOKEN_RE.search(_decamel(tokens))):
+            return True
+        el = el.getparent()
+    return False
+
+
+def within(el, ancestor) -> bool:
+    """Is ``el`` ``ancestor`` or below it?"""
+    while el is not None:
+        if el is ancestor:
+            return True
+        el = el.getparent()
+    return False
+
+
+def _decamel(s: str) -> str:
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "-", s)

@@ -474,7 +474,7 @@ def _find_body(root, source: str | None = None):
     _drop_chrome_blocks(body)
     _drop_headline_lists(body)
     best = _density_choice(body)
-    posts = fallback.sibling_posts(best, body)
+    posts = fallback.sibling_posts(best, body) or fallback.post_list(body, best)
     if posts:  # one post of a thread: keep them all (fallback.py)
         box = etree.Element("div")
         for el in posts:
