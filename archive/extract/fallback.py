@@ -16,6 +16,7 @@ from the attachment or from OCR, and trafilatura would return the page's chrome)
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
@@ -106,14 +107,10 @@ def _is_post(el) -> bool:
     return prose >= MIN_POST and links <= prose
 
 
-def is_thread_post(el, tokens: str) -> bool:
-    """Is ``el``, whose class/id words ``tokens`` name it a comment (chrome to html.py), one
-    post of a thread: it (or its wrapper, up to 3 levels up) and a sibling of its signature
-    both carry prose? Such a block is kept for the density choice (a forum's replies are its
-    main text)."""
-    if not ENABLED or not _COMMENT_TOKEN_RE.search(tokens) or not _is_post(el):
-        return False
-    for _ in range(3):
+def _repeated(el, levels: int = 3) -> bool:
+    """Is ``el`` (or its wrapper, up to ``levels`` levels up) one of several sibling blocks of
+    one signature that all carry prose?"""
+    for _ in range(levels):
         sig, parent = _signature(el), el.getparent()
         if parent is None:
             return False
@@ -121,6 +118,22 @@ def is_thread_post(el, tokens: str) -> bool:
                                    for c in parent):
             return True
         el = parent
+    return False
+
+
+def is_thread_post(el, tokens: str) -> bool:
+    """Should html.py keep ``el``, a block whose class/id words ``tokens`` name it chrome,
+    because it is (part of) one post of a thread? True when it carries prose and either it
+    is named a comment and is one of several sibling posts (``_repeated``), or it sits
+    inside such a comment (a post's "footer" that holds its reply text)."""
+    if not ENABLED or not _is_post(el):
+        return False
+    if _COMMENT_TOKEN_RE.search(tokens):
+        return _repeated(el)
+    for anc in itertools.islice(el.iterancestors(), 4):
+        words = " ".join(filter(None, (anc.get("class"), anc.get("id"))))
+        if words and _COMMENT_TOKEN_RE.search(_decamel(words)) and _repeated(anc):
+            return True
     return False
 
 

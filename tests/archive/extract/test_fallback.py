@@ -291,3 +291,21 @@ def test_bench_reads_the_new_set_formats(tmp_path):
     assert all(unseen._cleaneval_key(p.name.split("/")[1]) for p in clean)
     assert all("URL:" not in p.gold and "<p>" not in p.gold for p in clean)
     assert clean[0].url.startswith("http://ce.example.com/")
+
+
+def test_a_reply_held_in_a_post_footer_is_kept():
+    """paopao.info (magic-html forum page) holds each reply's text in the comment's
+    ``n-thing-main__footer``: "footer" names chrome, but inside one of several comments it is
+    the reply itself."""
+    replies = ["个人观点，端密聊天本身就是小众的所需，也是小众受用。",
+               "好熟悉的app啊，看其logo，就好像哪见过，之前好像有开源版本来着？",
+               "端到端加密说实话也并不是大众群体的刚性需求，这是一个好噱头。"]
+    page = ("<html><head><title>帖子</title></head><body><ul class='n-list'>"
+            + "".join(f"<li class='n-list-item'><div class='comment-item'><div class='n-thing-main'>"
+                      f"<div class='n-thing-header'><a href='/u/{i}'>user{i}</a></div>"
+                      f"<div class='n-thing-main__footer'><div class='reply-wrap'>{r}</div>"
+                      "</div></div></div></li>" for i, r in enumerate(replies))
+            + "</ul><div class='footer'>关于我们 联系方式</div></body></html>").encode("utf-8")
+    text = _squash(extract(page, "https://forum.example.com/p/1", "text/html").text)
+    assert all(_squash(r) in text for r in replies)
+    assert "关于我们" not in text
