@@ -13,6 +13,19 @@ when the density choice gave fewer than ``MIN_CHARS`` characters, so pages with 
 container or a real body (every report page of the gov set) never pay for it; and never on a
 page whose body links the report's file or holds its scans (html.py: the text comes
 from the attachment or from OCR, and trafilatura would return the page's chrome).
+
+Forum threads and comment pages (second round, tuned on all 82 old pages; the held-out
+figures come from a new set, bench/README.md): the density choice keeps one block, so a
+thread came out as its longest post. Three rules, all on the density path only:
+
+- ``sibling_posts``: the choice is one post of several (it, or a wrapper up to ``MAX_UP``
+  levels above it, has siblings of the same tag/class/id with numbers masked that carry
+  prose): every such sibling is kept (``metadata["container"] = "density+posts"``);
+- ``post_list``: the choice fell outside the thread (a long copyright footer outweighs a
+  thread of short replies): the largest group of post-named sibling blocks with prose wins
+  when its prose exceeds the choice's (half of it when the choice sits in a chrome block);
+- ``is_thread_post``: html.py drops blocks named as chrome (``comment``, ``footer``…); a
+  comment that is one of several sibling posts, or a chrome-named part of one, stays.
 """
 from __future__ import annotations
 
