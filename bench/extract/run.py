@@ -1,7 +1,8 @@
 """Run the extraction benchmark: ours (archive.extract) vs bare trafilatura, side by side.
 
     .venv/bin/python -m bench.extract [--repeat N] [--group gov|news] [--json FILE] [--check]
-    .venv/bin/python -m bench.extract --set webmainbench --path FILE [--path FILE] [--lang zh|all]
+    .venv/bin/python -m bench.extract --set webmainbench --path FILE|DIR [--path ...] [--lang zh|all]
+        [--half old|new]   (pages of unseen layouts; bench/extract/unseen.py)
 
 Per page: character-level precision / recall / F1 against the gold text (bench/extract/
 metrics.py: multiset of characters after NFKC, whitespace and "|" removed), the share of
