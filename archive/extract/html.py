@@ -473,7 +473,16 @@ def _find_body(root, source: str | None = None):
     # 3. text density
     _drop_chrome_blocks(body)
     _drop_headline_lists(body)
-    return _density_choice(body), "density"
+    best = _density_choice(body)
+    posts = fallback.sibling_posts(best, body) or fallback.post_list(body, best)
+    if posts:  # one post of a thread: keep them all (fallback.py)
+        box = etree.Element("div")
+        for el in posts:
+            clone = copy.deepcopy(el)
+            clone.tail = None
+            box.append(clone)
+        return box, "density+posts"
+    return best, "density"
 
 
 _CHROME_TAGS = ("nav", "header", "footer", "aside")
@@ -489,7 +498,7 @@ def _drop_chrome_blocks(root) -> None:
             continue
         tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
         if tokens and furniture.CHROME_TOKEN_RE.search(_decamel(tokens)):
-            if el.tag in ("body", "html"):
+            if el.tag in ("body", "html") or fallback.is_thread_post(el, _decamel(tokens)):
                 continue
             text = _WS_RE.sub("", text_content(el))
             links = sum(len(_WS_RE.sub("", text_content(a))) for a in el.iter("a"))

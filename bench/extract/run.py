@@ -1,7 +1,8 @@
 """Run the extraction benchmark: ours (archive.extract) vs bare trafilatura, side by side.
 
     .venv/bin/python -m bench.extract [--repeat N] [--group gov|news] [--json FILE] [--check]
-    .venv/bin/python -m bench.extract --set webmainbench --path FILE [--path FILE] [--lang zh|all]
+    .venv/bin/python -m bench.extract --set webmainbench --path FILE|DIR [--path ...] [--lang zh|all]
+        [--half old|new]   (pages of unseen layouts; bench/extract/unseen.py)
 
 Per page: character-level precision / recall / F1 against the gold text (bench/extract/
 metrics.py: multiset of characters after NFKC, whitespace and "|" removed), the share of
@@ -162,9 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", choices=("labelled", "webmainbench"), default="labelled",
                     help="webmainbench: fetched public pages of unseen layouts (unseen.py)")
     ap.add_argument("--path", action="append", default=[],
-                    help="with --set webmainbench: a WebMainBench .jsonl or magic-html base.json")
+                    help="with --set webmainbench: a WebMainBench .jsonl, magic-html base.json, readability "
+                         "test-pages dir or CleanEval dir (unseen.py)")
     ap.add_argument("--lang", choices=("zh", "all"), default="zh",
                     help="with --set webmainbench: Chinese pages only (default) or all")
+    ap.add_argument("--half", choices=("old", "new"),
+                    help="with --set webmainbench: only the old (tuning) or the new pages")
     args = ap.parse_args(argv)
     if args.set == "webmainbench":
         from . import unseen

@@ -5,6 +5,10 @@ script reveals (``visibility: hidden`` in the markup), no known report container
 title and a byline visible. The density choice then finds a fragment; archive/extract/fallback.py
 asks trafilatura and keeps the main text. Pages with a known container or a real body must
 not pay for it (trafilatura is not called).
+
+Forum threads (cut-down real pages, tests/fixtures/extract/threads/): every post is main text,
+not only the longest one, and not the copyright footer that outweighs a thread of short
+replies.
 """
 from __future__ import annotations
 
@@ -13,6 +17,9 @@ import pytest
 import archive.extract.fallback as fallback
 from archive.extract import extract
 from bench.extract.metrics import char_prf
+from tests.paths import FIXTURES
+
+THREADS = FIXTURES / "extract" / "threads"
 
 PARAS = [
     "今年以来，某市持续推进政务公开标准化规范化建设，围绕群众关切的重点领域信息公开工作，"
@@ -163,3 +170,142 @@ def test_bench_reads_both_formats_and_splits_by_url(tmp_path, capsys):
                  str(mh / "base.json")]) == 0
     out = capsys.readouterr().out
     assert "MEAN held-out" in out and "MEAN tune" in out
+
+
+# --- forum threads ------------------------------------------------------------------------
+# the posts of each fixture, as the magic-html gold has them (one line a post, shortened)
+FLARUM_POSTS = [
+    "国内做社区需要严格控制用户内容",
+    "composer require hamcq/filter-plus",
+    "有考虑添加自定义service吗, ad误判太多",
+    "您好，请问下为什么我的不管阿里云是否通过，都是审核中啊",
+    "您好，我看了源代码，您的配置中少了",
+    "更新了之后有了配置了，但是还是不能将正常内容自动审核通过",
+]
+DISCUZ_POSTS = [
+    "建议对鼠神进行改版，现在的鼠神说是传奇，跟别的传奇差太远了",
+    "3*大灾变的时候别的传奇，霸主武器都是无限*，鼠神为甚不是，要改。",
+    "顶你，鼠神真的是太*了，攻击低，*太少，玩灾变居然还要自己买*",
+    "同质化太严重了就没意思了",
+    "莲花能自动蓄能恢复……这*点就可以重新站起来了（强烈复议）",
+]
+
+
+def _squash(s: str) -> str:
+    return "".join(s.split())
+
+
+def _thread(name: str):
+    path = THREADS / f"{name}.html"
+    return extract(path.read_bytes(), f"https://forum.example.com/{name}", "text/html")
+
+
+@pytest.mark.parametrize("name,posts", [("flarum_thread", FLARUM_POSTS),
+                                        ("discuz_thread", DISCUZ_POSTS)])
+def test_a_thread_keeps_every_post(name, posts):
+    text = _squash(_thread(name).text)
+    missing = [p for p in posts if _squash(p) not in text]
+    assert not missing
+
+
+def test_flarum_replies_are_not_dropped_as_comment_chrome():
+    """The replies are ``article.CommentPost`` blocks: "comment" names chrome on an article
+    page, but here each is one of several sibling posts with prose."""
+    ex = _thread("flarum_thread")
+    assert "注册" not in ex.text and "登录" not in ex.text  # the header's links stay out
+    assert ex.metadata["container"] in ("density", "density+posts")
+
+
+def test_discuz_thread_is_not_its_copyright_footer():
+    ex = _thread("discuz_thread")
+    assert ex.metadata["container"] == "density+posts"
+    assert "Copyright" not in ex.text and "版权所有" not in ex.text
+
+
+@pytest.mark.parametrize("name,posts", [("flarum_thread", FLARUM_POSTS),
+                                        ("discuz_thread", DISCUZ_POSTS)])
+def test_without_the_fallback_a_thread_loses_posts(monkeypatch, name, posts):
+    monkeypatch.setattr(fallback, "ENABLED", False)
+    text = _squash(_thread(name).text)
+    assert [p for p in posts if _squash(p) not in text]
+
+
+def test_sibling_posts_expands_one_post_to_the_thread():
+    from lxml import html as lxml_html
+    root = lxml_html.fromstring(
+        "<html><body><div id='t'>"
+        + "".join(f"<div class='post' id='post_{i}'><a href='/u/{i}'>user{i}</a>"
+                  f"<p class='msg'>第{i}楼的回复内容，说了一些有用的话。</p></div>"
+                  for i in range(1, 4))
+        + "<div class='reply-box'><a href='/r'>回复</a></div></div></body></html>")
+    body = root.find("body")
+    best = root.xpath("//div[@id='post_2']/p")[0]
+    posts = fallback.sibling_posts(best, body)
+    assert [p.get("id") for p in posts] == ["post_1", "post_2", "post_3"]
+
+
+def test_sibling_link_lists_are_not_posts():
+    """An article beside a block of the same class that is a list of links (related news) is
+    one article, not a thread."""
+    from lxml import html as lxml_html
+    root = lxml_html.fromstring(
+        "<html><body><div class='box'><p>" + PARAS[0] + "</p><p>" + PARAS[1] + "</p></div>"
+        "<div class='box'><ul>" + "".join(f"<li><a href='/n/{i}'>相关新闻标题第{i}条很长很长"
+                                          "</a></li>" for i in range(6)) + "</ul></div>"
+        "</body></html>")
+    body = root.find("body")
+    best = root.xpath("//div[@class='box']")[0]
+    assert fallback.sibling_posts(best, body) is None
+    assert fallback.post_list(body, best) is None
+
+
+def test_bench_reads_the_new_set_formats(tmp_path):
+    """The new held-out set: a readability test-pages directory (source.html, expected.html)
+    and a CleanEval directory (input/, GoldStandard/; a fixed quarter by sha1 of the page
+    number), every language, all in the ``new`` half."""
+    from bench.extract import unseen
+
+    rd = tmp_path / "test-pages"
+    for name in ("a-page", "b-page"):
+        (rd / name).mkdir(parents=True)
+        (rd / name / "source.html").write_text(
+            "<html><body><nav><a href='/'>Home</a></nav><article><p>Hello readable world, "
+            "this is the article.</p></article></body></html>", encoding="utf-8")
+        (rd / name / "expected.html").write_text(
+            "<div><p>Hello readable world, this is the article.</p></div>", encoding="utf-8")
+    ce = tmp_path / "cleaneval-final"
+    (ce / "input").mkdir(parents=True)
+    (ce / "GoldStandard").mkdir()
+    for n in range(1, 13):
+        (ce / "input" / f"{n}.html").write_text(
+            f'<text id="http://ce.example.com/{n}" title="t">\n<html><body><p>Page {n} '
+            "text here.</p></body></html>", encoding="utf-8")
+        (ce / "GoldStandard" / f"{n}.txt").write_text(
+            f"URL: http://ce.example.com/{n}\n\n<p> Page {n} text here.", encoding="utf-8")
+    pages = unseen.load([str(rd), str(ce)])
+    read = [p for p in pages if p.source == "readability"]
+    clean = [p for p in pages if p.source == "cleaneval-final"]
+    assert len(read) == 2 and "Hello readable world" in read[0].gold
+    assert {p.half for p in pages} == {"new"}
+    assert clean and len(clean) < 12  # the quarter only
+    assert all(unseen._cleaneval_key(p.name.split("/")[1]) for p in clean)
+    assert all("URL:" not in p.gold and "<p>" not in p.gold for p in clean)
+    assert clean[0].url.startswith("http://ce.example.com/")
+
+
+def test_a_reply_held_in_a_post_footer_is_kept():
+    """paopao.info (magic-html forum page) holds each reply's text in the comment's
+    ``n-thing-main__footer``: "footer" names chrome, but inside one of several comments it is
+    the reply itself."""
+    replies = ["个人观点，端密聊天本身就是小众的所需，也是小众受用。",
+               "好熟悉的app啊，看其logo，就好像哪见过，之前好像有开源版本来着？",
+               "端到端加密说实话也并不是大众群体的刚性需求，这是一个好噱头。"]
+    page = ("<html><head><title>帖子</title></head><body><ul class='n-list'>"
+            + "".join(f"<li class='n-list-item'><div class='comment-item'><div class='n-thing-main'>"
+                      f"<div class='n-thing-header'><a href='/u/{i}'>user{i}</a></div>"
+                      f"<div class='n-thing-main__footer'><div class='reply-wrap'>{r}</div>"
+                      "</div></div></div></li>" for i, r in enumerate(replies))
+            + "</ul><div class='footer'>关于我们 联系方式</div></body></html>").encode("utf-8")
+    text = _squash(extract(page, "https://forum.example.com/p/1", "text/html").text)
+    assert all(_squash(r) in text for r in replies)
+    assert "关于我们" not in text
