@@ -67,29 +67,10 @@ from __future__ import annotations
 import gzip
 import io
 import re
-from dataclasses import dataclass, field
+
+from .result import Extraction
 
 __all__ = ["Extraction", "extract", "sniff_type", "join_pages"]
-
-
-@dataclass
-class Extraction:
-    """What one captured document says, with the portal stripped away."""
-
-    text: str
-    title: str | None = None
-    tables: list[list[list[str]]] = field(default_factory=list)
-    metadata: dict = field(default_factory=dict)  # index_no, publisher, written, published
-    content_type: str = "html"  # html | pdf | docx | doc | wps | ofd | rtf | mht | image | other
-    needs_ocr: bool = False
-    replacement_chars: int = 0
-    encoding: str | None = None
-    links: list[tuple[str, str]] = field(default_factory=list)  # attachment (url, text) in the body
-    extract_error: str | None = None  # why there is no or partial text (issue 17)
-    text_source: str | None = None    # 'text' (the document's own) | 'ocr' | None (no text)
-    ocr_engine: str | None = None
-    ocr_confidence: float | None = None  # mean word confidence of the OCR, 0..1
-    scan_images: list[str] = field(default_factory=list)  # page images of a scanned HTML report
 
 
 def sniff_type(body: bytes, url: str = "", content_type: str | None = None) -> str:
@@ -138,12 +119,12 @@ def _dispatch(kind: str, body: bytes, url: str, content_type: str | None) -> Ext
         return _mht(body, url)
     if kind == "rtf":
         from .rtf import extract_rtf
-        return _from_dict(extract_rtf(body), "rtf")
+        return extract_rtf(body)
     if kind == "pdf":
         from .pdf import extract_pdf
         from .sniff import pdf_start
         start = pdf_start(body)  # junk before %PDF- shifts every xref offset: cut it
-        ex = _from_dict(extract_pdf(body[start:] if start > 0 else body), "pdf")
+        ex = extract_pdf(body[start:] if start > 0 else body)
         if start > 0:
             ex.metadata["leading_junk"] = start
         if ex.needs_ocr and not ex.text:
@@ -151,17 +132,16 @@ def _dispatch(kind: str, body: bytes, url: str, content_type: str | None) -> Ext
         return ex
     if kind == "docx":
         from .office import extract_docx
-        return _from_dict(extract_docx(body), "docx")
+        return extract_docx(body)
     if kind == "ofd":
         from .ofd import extract_ofd
-        return _from_dict(extract_ofd(body), "ofd")
+        return extract_ofd(body)
     if kind in ("doc", "wps"):
         from .office import extract_doc
-        return _from_dict(extract_doc(body, kind), kind)
+        return extract_doc(body, kind)
     if kind in ("xlsx", "xls"):
         from .sheet import extract_xls, extract_xlsx
-        res = (extract_xlsx if kind == "xlsx" else extract_xls)(body)
-        return _from_dict(res, "other")
+        return (extract_xlsx if kind == "xlsx" else extract_xls)(body)
     if kind == "text":
         return _text(body, content_type)
     if kind == "image":
@@ -307,16 +287,6 @@ def _html(body: bytes, url: str, content_type: str | None) -> Extraction:
                       replacement_chars=replacement,
                       encoding=decoded.encoding, links=res.links,
                       scan_images=list(getattr(res, "scan_images", []) or []))
-
-
-def _from_dict(d: dict, kind: str) -> Extraction:
-    text = d.get("text") or ""
-    title = d.get("title")
-    return Extraction(text=text, title=title, tables=d.get("tables") or [],
-                      metadata=d.get("metadata") or {}, content_type=kind,
-                      needs_ocr=bool(d.get("needs_ocr")),
-                      replacement_chars=text.count("\ufffd") + (title or "").count("\ufffd"),
-                      encoding=None, links=[])
 
 
 def join_pages(pages: list[Extraction]) -> Extraction:

@@ -19,8 +19,6 @@ Settings (environment, read per call so a worker process sees the crawl's):
 
 Every function here is pure with respect to the index (bytes in, text out); failures are
 returned as ``OcrResult.error`` strings, never raised, so the extraction pool records them.
-
-Belongs in ``archive/extract/`` after the restructure (issue 16).
 """
 from __future__ import annotations
 

@@ -41,6 +41,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from .layout import Glyph, PageLayout, TextLine, add_ruling, document_lines, page_layout
+from .result import Extraction, document
 from .zipparts import PartError, Parts, xml_parser
 
 __all__ = ["extract_ofd", "MAX_PART_BYTES", "MAX_TOTAL_BYTES", "MAX_PAGES", "MAX_GLYPHS"]
@@ -65,9 +66,9 @@ _JUNK_TITLE_RE = re.compile(r"Microsoft|\.(?:docx?|wps|pdf|ofd)$|^文档\d*$|^Un
 _PATH_ARITY = {"S": 2, "M": 2, "L": 2, "Q": 4, "B": 6, "A": 7, "C": 0}  # AbbreviatedData ops
 
 
-def extract_ofd(body: bytes) -> dict:
-    """Text, title, tables, needs_ocr and metadata (pages, error) of an OFD file: the dict
-    ``extract_pdf`` returns. Never raises on bad input."""
+def extract_ofd(body: bytes) -> Extraction:
+    """Text, title, tables, needs_ocr and metadata (pages, error) of an OFD file
+    (``content_type`` 'ofd'), as ``extract_pdf`` gives a PDF's. Never raises on bad input."""
     try:
         pkg = _Package(zipfile.ZipFile(io.BytesIO(body)))
     except Exception as exc:  # noqa: BLE001 - BadZipFile, but a damaged zip raises anything
@@ -124,9 +125,8 @@ def extract_ofd(body: bytes) -> dict:
 
 
 def _result(lines: list[str], tables: list, title: str | None, needs_ocr: bool,
-            meta: dict) -> dict:
-    return {"text": "\n".join(lines), "title": title, "tables": tables,
-            "needs_ocr": needs_ocr, "metadata": meta}
+            meta: dict) -> Extraction:
+    return document("ofd", "\n".join(lines), title, tables, meta, needs_ocr)
 
 
 # --- the zip ---------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ import threading
 import zlib
 
 from .layout import Glyph, PageLayout, TextLine, add_ruling, document_lines, page_layout
+from .result import Extraction, document
 
 __all__ = ["extract_pdf", "max_pages", "PdfTooLarge", "MAX_STREAM_BYTES", "MAX_INFLATE_BYTES"]
 
@@ -104,19 +105,19 @@ _CID_RE = re.compile(r"\(cid:\d+\)")
 _WS_RE = re.compile(r"\s+")
 
 
-def extract_pdf(body: bytes) -> dict:
-    """Returns a dict with text, title, tables, needs_ocr, metadata (error/pages/…)."""
+def extract_pdf(body: bytes) -> Extraction:
+    """Text, title, tables, needs_ocr and metadata (error/pages/…) of a PDF (``content_type``
+    'pdf'); never raises on bad input."""
     try:
         return _with_pdfminer(body)
     except Exception as exc:  # noqa: BLE001 - malformed PDFs raise anything
         # pdfminer's own message; an encrypted file says so (issue 17: failures are data)
         what = "encrypted PDF" if re.search(r"encrypt|password|decrypt", f"{type(exc).__name__} {exc}",
                                             re.I) else "unreadable PDF"
-        return {"text": "", "title": None, "tables": [], "needs_ocr": False,
-                "metadata": {"error": f"{what}: {type(exc).__name__}: {exc}"[:300]}}
+        return document("pdf", metadata={"error": f"{what}: {type(exc).__name__}: {exc}"[:300]})
 
 
-def _with_pdfminer(body: bytes) -> dict:
+def _with_pdfminer(body: bytes) -> Extraction:
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
 
@@ -156,8 +157,7 @@ def _with_pdfminer(body: bytes) -> dict:
     elif chars == 0 or (chars < 10 * max(pages, 1) and images):
         needs_ocr, text, tables = True, "", []
     title = page_lines[0][:200] if page_lines and not needs_ocr else None
-    return {"text": text, "title": title, "tables": tables, "needs_ocr": needs_ocr,
-            "metadata": meta}
+    return document("pdf", text, title, tables, meta, needs_ocr)
 
 
 # --- one page ----------------------------------------------------------------------------

@@ -75,8 +75,9 @@ def test_rtf_gbk_escapes_unicode_escapes_and_merged_cells():
            b"\\trowd\\clvmrg\\cellx1000\\cellx2000\\cellx3000\n"
            b"\\pard\\intbl \\cell 12\\cell 3\\cell\\row\n\\pard}")
     out = extract_rtf(rtf)
-    assert out["text"].splitlines() == ["政府信息公开", "申请 | 数量 | ", "申请 | 12 | 3"]
-    assert out["tables"] == [[["申请", "数量", ""], ["申请", "12", "3"]]]
+    assert out.content_type == "rtf"
+    assert out.text.splitlines() == ["政府信息公开", "申请 | 数量 | ", "申请 | 12 | 3"]
+    assert out.tables == [[["申请", "数量", ""], ["申请", "12", "3"]]]
 
 
 def test_mht_base64_part_in_gbk():
