@@ -16,10 +16,10 @@ can re-run extraction on their own captures::
     ex.metadata       # {'index_no': '…', 'publisher': '市政府办公室',
                       #  'written': '2017-03-10', 'published': '2017-03-10'}
     ex.content_type   # 'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'ofd' | 'rtf' | 'mht' | 'image' | 'other'
-    ex.needs_ocr      # True for scans OCR gave no text for (see extract_error), OFDs with a
-                      # scanned page, and pages whose body is only scanned images
+    ex.needs_ocr      # True when scanned pages are left unread (OCR off, unavailable or
+                      # failed: see extract_error), and pages whose body is only scanned images
     ex.extract_error  # why there is no or partial text, else None
-    ex.text_source    # 'text' | 'ocr' | None
+    ex.text_source    # 'text' | 'ocr' | 'text+ocr' (text pages and OCR'd scanned pages) | None
     ex.replacement_chars  # U+FFFD in title+text: bytes that did not decode (flag the report)
     ex.links          # [(absolute url, anchor text)] of pdf/doc/docx/wps/xls/xlsx/ofd in the body
 
@@ -48,9 +48,11 @@ breaking ties: a ``.doc`` that is really RTF, a Word web page or MHT is read as 
 (issue 17). DOC and WPS need Debian's ``antiword`` (or ``catdoc``); RTF goes through
 ``striprtf`` (rtf.py). Spreadsheets (the 统计表 annex: XLSX read directly, XLS/ET through
 xlrd/catdoc) give their sheets as tables with ``content_type="other"`` and ``metadata["format"]``
-= ``xlsx``/``xls``. Scanned PDFs and page images are OCR'd (ocr.py: tesseract chi_sim;
-``NIANBAO_OCR=off``, ``NIANBAO_OCR_MAX_PAGES``): ``text_source='ocr'``, ``ocr_engine``,
-``ocr_confidence``. A report page of scanned images lists them in ``scan_images``: the crawl
+= ``xlsx``/``xls``. Scanned PDFs, scanned OFDs (their page images in ``Res/``) and page
+images are OCR'd (ocr.py: tesseract chi_sim; ``NIANBAO_OCR=off``, ``NIANBAO_OCR_MAX_PAGES``):
+``text_source='ocr'``, ``ocr_engine``, ``ocr_confidence``. A PDF or OFD with text pages and
+scanned pages keeps its text pages' text and OCRs only the scanned pages, each in its place:
+``text_source='text+ocr'``. A report page of scanned images lists them in ``scan_images``: the crawl
 fetches them as the report's further parts. A split report: ``join_pages([...])``. Zip packages
 (DOCX, XLSX, OFD) are read under size caps, their XML without entity expansion (zipparts.py).
 
@@ -237,12 +239,13 @@ def _finish(ex: Extraction, kind: str, body: bytes) -> Extraction:
         if ex.needs_ocr:
             from .ocr import unavailable
             err = unavailable(pdf=kind == "pdf") or (
-                "OCR needed: scanned OFD pages (no OFD renderer for OCR)" if kind == "ofd"
+                "OCR needed: the OFD pages hold no text and no page image to OCR (text drawn "
+                "as outlines: no OFD renderer here)" if kind == "ofd"
                 else "OCR needed: the page shows its text only as images")
         else:
             err = f"no text: the {kind.upper()} document is empty"
     elif ex.needs_ocr and not err:
-        # text pages kept, scanned pages (an OFD's, a mixed PDF's) not read: partial text
+        # text pages kept, scanned pages not read (their reason unknown): partial text
         err = f"OCR needed: some {kind.upper()} pages are scanned images (the text of the others is kept)"
     ex.extract_error = err
     if ex.text_source is None and ex.text:

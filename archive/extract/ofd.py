@@ -40,7 +40,8 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from .layout import Glyph, PageLayout, TextLine, add_ruling, document_lines, page_layout
+from .layout import Glyph, PageLayout, TextLine, add_ruling, page_layout
+from .ocr import OcrResult, apply_scans, ocr_page_images, unavailable, with_scans
 from .result import Extraction, document
 from .zipparts import PartError, Parts, xml_parser
 
@@ -80,7 +81,7 @@ def extract_ofd(body: bytes) -> Extraction:
     title = None
     pages = read = scanned = chars = 0
     glyphs_left = MAX_GLYPHS
-    paths = []
+    paths: list[tuple[str, _Media]] = []
     for doc_body in _kids(root, "DocBody"):
         title = title or _doc_title(_kid(doc_body, "DocInfo"))
         doc_path = _loc("", _text(_kid(doc_body, "DocRoot")))
@@ -88,8 +89,10 @@ def extract_ofd(body: bytes) -> Extraction:
         if doc is None:
             pkg.errors.append("DocBody without a readable DocRoot")
             continue
-        paths.extend(_page_paths(doc, posixpath.dirname(doc_path), pkg))
-    for page_path in paths:
+        media = _Media(pkg, doc, posixpath.dirname(doc_path))
+        paths.extend((p, media) for p in _page_paths(doc, posixpath.dirname(doc_path), pkg))
+    scans: list[list[str]] = []  # per page read: the zip paths of a scanned page's images
+    for page_path, media in paths:
         if pages >= MAX_PAGES or glyphs_left <= 0:
             pkg.errors.append(f"stopped after {pages} pages ({MAX_PAGES} pages or "
                               f"{MAX_GLYPHS} characters at most)")
@@ -112,16 +115,39 @@ def extract_ofd(body: bytes) -> Extraction:
         n = layout.chars()
         chars += n
         scanned += bool(images and not n)
+        scans.append(media.images(page, page_path, images) if images and not n else [])
         layouts.append(layout)
-    # pages are read together: tables and paragraphs go on across page breaks
-    lines, tables = document_lines(layouts)
     meta: dict = {"pages": pages}
+    # scanned pages are OCR'd in their place (ocr.with_scans; none: pages read together, tables
+    # and paragraphs going on across page breaks, as layout.document_lines does)
+    scan_pages = [i for i, images in enumerate(scans) if images]
+    got = with_scans(layouts, scan_pages, lambda idx: _ocr_pages(pkg, [scans[i] for i in idx]), "ofd")
+    lines, tables = got.lines, got.tables
     if pkg.errors:
         meta["error"] = pkg.error()[:300]
-    # no text at all on readable pages: scanned, or text drawn as outlines
-    needs_ocr = bool(scanned) or (read > 0 and chars == 0 and not pkg.errors)
+    # no text at all on readable pages: scanned (images not found or not read), or text drawn
+    # as outlines
+    needs_ocr = scanned > len(scan_pages) or (read > 0 and chars == 0 and not pkg.errors
+                                              and not scan_pages)
     title = title or (lines[0][:200] if lines else None)
-    return _result(lines, tables, title, needs_ocr, meta)
+    return apply_scans(_result(lines, tables, title, needs_ocr, meta), got)
+
+
+def _ocr_pages(pkg: _Package, pages: list[list[str]]) -> OcrResult:
+    """OCR of scanned pages given as the zip paths of their images (read under the caps)."""
+    why = unavailable()
+    if why:  # not even read from the zip
+        return OcrResult(error=why)
+    data: list[list[bytes]] = []
+    for paths in pages:
+        images = []
+        for path in paths:
+            try:
+                images.append(pkg.parts.read(pkg.names[path.lower()]))
+            except (PartError, KeyError) as exc:
+                pkg.errors.append(f"{path}: {exc}")
+        data.append(images)
+    return ocr_page_images(data)
 
 
 def _result(lines: list[str], tables: list, title: str | None, needs_ocr: bool,
@@ -206,6 +232,49 @@ def _page_paths(doc, base: str, pkg: _Package) -> list[str]:
     return out
 
 
+class _Media:
+    """The image files of a document's resources (``MultiMedia`` in DocumentRes/PublicRes,
+    or a page's PageRes): ResourceID → zip path (a Res file's ``BaseLoc`` folder, relative to
+    the Res file, then ``MediaFile``)."""
+
+    def __init__(self, pkg: _Package, doc, base: str):
+        self.pkg = pkg
+        self.files: dict[str, str] = {}
+        self._add(_kid(doc, "CommonData"), ("DocumentRes", "PublicRes"), base)
+
+    def _add(self, holder, names: tuple[str, ...], base: str) -> None:
+        for name in names:
+            for ref in _kids(holder, name):
+                path = _loc(base, _text(ref))
+                if not path or not self.pkg.has(path):
+                    continue
+                res = self.pkg.xml(path)
+                if res is None:
+                    continue
+                folder = _loc(posixpath.dirname(path), _attr(res, "BaseLoc") or "")
+                for el in res.iter():
+                    if _local(el) == "MultiMedia" and (_attr(el, "Type") or "Image").lower() == "image":
+                        loc = _text(_kid(el, "MediaFile"))
+                        rid = (_attr(el, "ID") or "").strip()
+                        if loc and rid:
+                            target = _loc(folder, loc)
+                            if not self.pkg.has(target) and self.pkg.has(_loc("", loc)):
+                                target = _loc("", loc)
+                            self.files.setdefault(rid, target)
+
+    def images(self, page, page_path: str, ids: list[str]) -> list[str]:
+        """Zip paths of the images a page shows (its own PageRes first), those that exist."""
+        self._add(page, ("PageRes",), posixpath.dirname(page_path))
+        out = []
+        for rid in ids:
+            path = self.files.get(rid)
+            if path and self.pkg.has(path) and path not in out:
+                out.append(path)
+            elif rid:
+                self.pkg.errors.append(f"{page_path}: image {rid} not found in the resources")
+        return out
+
+
 # --- XML by local name ----------------------------------------------------------------------
 def _local(el) -> str:
     tag = el.tag
@@ -264,12 +333,12 @@ class _Placed(NamedTuple):
     glyph: Glyph
 
 
-def _page_objects(page, room: int) -> tuple[list[_Placed], list, list, int]:
-    """Glyphs (at most ``room``), rulings and the image count of a page's Content."""
+def _page_objects(page, room: int) -> tuple[list[_Placed], list, list, list[str]]:
+    """Glyphs (at most ``room``), rulings and the images (ResourceIDs) of a page's Content."""
     placed: list[_Placed] = []
     hsegs: list = []
     vsegs: list = []
-    images = 0
+    images: list[str] = []
     for content in _kids(page, "Content"):
         for el in content.iter():
             name = _local(el)
@@ -278,7 +347,7 @@ def _page_objects(page, room: int) -> tuple[list[_Placed], list, list, int]:
             elif name == "PathObject" and len(hsegs) + len(vsegs) <= MAX_PAGE_RULINGS:
                 _path_object(el, hsegs, vsegs)
             elif name == "ImageObject":
-                images += 1
+                images.append((_attr(el, "ResourceID") or "").strip())
     return placed, hsegs, vsegs, images
 
 

@@ -102,6 +102,9 @@ def _cap_pdfminer() -> None:
         pdftypes.decompress_corrupted = _decompress_corrupted
 
 _CID_RE = re.compile(r"\(cid:\d+\)")
+# A page with images and fewer characters than this is a scanned page (a scanner may add a
+# page number or a stamp as text); a mixed PDF's scanned pages are OCR'd (ocr.with_scans).
+_SCANNED_PAGE_CHARS = 10
 _WS_RE = re.compile(r"\s+")
 
 
@@ -132,6 +135,7 @@ def _with_pdfminer(body: bytes) -> Extraction:
     layouts: list[PageLayout] = []
     images = 0
     pages = 0
+    scanned: list[int] = []  # pages that show their text only as images
     for page in extract_pages(io.BytesIO(body), laparams=laparams, maxpages=limit + 1):
         if pages == limit:  # one more exists: the rest is not read
             cut = f"PDF has more than {limit} pages; only the first {limit} were read"
@@ -139,6 +143,8 @@ def _with_pdfminer(body: bytes) -> Extraction:
         pages += 1
         layout, n_images = _page(page)
         images += n_images
+        if n_images and layout.chars() < _SCANNED_PAGE_CHARS:
+            scanned.append(pages - 1)
         layouts.append(layout)
     # pages are read together: tables and paragraphs go on across page breaks
     page_lines, tables = document_lines(layouts)
@@ -155,7 +161,16 @@ def _with_pdfminer(body: bytes) -> Extraction:
         meta["error"] = "PDF text layer has no Unicode mapping (cid fonts)"
         needs_ocr, text, tables = True, "", []
     elif chars == 0 or (chars < 10 * max(pages, 1) and images):
-        needs_ocr, text, tables = True, "", []
+        needs_ocr, text, tables = True, "", []  # a scan: the whole document is OCR'd (extract())
+    elif scanned:
+        # text pages and scanned pages: OCR the scanned ones (only those), in page order
+        from .ocr import apply_scans, ocr_pdf, with_scans
+
+        scans = with_scans(layouts, scanned, lambda idx: ocr_pdf(body, pages=[i + 1 for i in idx]),
+                           "pdf")
+        ex = document("pdf", "\n".join(scans.lines), scans.lines[0][:200] if scans.lines else None,
+                      scans.tables, meta)
+        return apply_scans(ex, scans)
     title = page_lines[0][:200] if page_lines and not needs_ocr else None
     return document("pdf", text, title, tables, meta, needs_ocr)
 

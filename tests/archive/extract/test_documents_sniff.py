@@ -173,10 +173,11 @@ def test_ocr_page_cap(monkeypatch):
     assert ex.extract_error == f"OCR partial: 1 of {pages} pages (NIANBAO_OCR_MAX_PAGES=1)"
 
 
-def test_partly_scanned_ofd_keeps_its_text_and_says_what_is_missing():
+def test_partly_scanned_ofd_keeps_its_text_and_says_what_is_missing(monkeypatch):
+    monkeypatch.setenv("NIANBAO_OCR", "off")
     ids = docs.OfdIds()
     text = docs.ofd_text(25, 40, "本年度共受理政府信息公开申请12件。", ids)
     ofd = docs.ofd_package([text, [docs.ofd_image(ids)]], ids=ids, title="某县2020年政府信息公开工作年度报告")
     ex = extract(ofd, doc_url("ofd"), None)
     assert ex.text == "本年度共受理政府信息公开申请12件。" and ex.needs_ocr
-    assert ex.extract_error.startswith("OCR needed: some OFD pages are scanned images")
+    assert ex.extract_error == "OCR off (NIANBAO_OCR=off): 1 of 2 OFD pages are scanned images (pages 2)"
