@@ -1,5 +1,5 @@
 """OFD attachments (GB/T 33190-2016, China's fixed-layout documents) → text in reading order,
-ruled tables as ``a | b | c`` lines, image-only (scanned) pages flagged for OCR.
+ruled tables as ``a | b | c`` lines, image-only (scanned) pages OCR'd from their images.
 
 An OFD is a zip. ``OFD.xml`` at its root holds one ``DocBody`` per document: ``DocInfo``
 (Title, Author, dates…) and ``DocRoot`` (``Doc_0/Document.xml``), which lists the pages in
@@ -11,7 +11,10 @@ root). A page's ``Content/Layer`` (objects may sit in nested ``PageBlock``\\ s) 
   ``DeltaX``/``DeltaY`` the advances to the next glyphs (``g N v``: v repeated N times). The
   text needs no font, so fonts (PublicRes/DocumentRes) are not read.
 - ``PathObject``: strokes; its straight horizontal and vertical segments are table rulings.
-- ``ImageObject``: a page with images and no text is a scan (``needs_ocr``).
+- ``ImageObject``: a page with images and no text is a scan: its images (``ResourceID`` →
+  ``MultiMedia`` in DocumentRes/PublicRes/PageRes → ``MediaFile`` under the Res file's
+  ``BaseLoc``) are OCR'd in its place (ocr.with_scans; ``text_source`` 'ocr', or 'text+ocr'
+  beside text pages); OCR off or failing leaves ``needs_ocr`` and the reason.
 
 Glyphs are placed on the page (Boundary origin + CTM), grouped into lines by baseline (within
 a fraction of the font size), split at wide gaps, and the page is then laid out by layout.py

@@ -1,5 +1,7 @@
 """PDF attachments → text in reading order, table rows as ``a | b | c`` lines where the layout
-allows, image-only (scanned) PDFs flagged for OCR instead of returning an empty text.
+allows, image-only (scanned) PDFs flagged for OCR instead of returning an empty text (extract()
+OCRs them), and the scanned pages of a PDF that also has text pages OCR'd here, each in its
+place (ocr.with_scans: ``text_source`` 'text+ocr').
 
 pdfminer.six lays out each page. Ruled tables (what Word and WPS export: cell borders drawn
 as lines or thin rectangles) are rebuilt from the rulings: grid lines, merged cells where a
