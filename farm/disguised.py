@@ -245,7 +245,7 @@ def scanned_pdf_bytes(report: Report) -> bytes:
     """An image-only PDF of the report's scans (what a scanner's PDF holds: one image a page),
     deterministic (Pillow's PDF writer stamps the time)."""
     return docs.pdf_with_scans(report.title, [scan_pages(report)], author=report.publisher,
-                               date=report.published.replace("-", "") + "090000")
+                               date=report.published.replace("-", "") + "090000", dpi=DPI)
 
 
 def mixed_parts(report: Report) -> tuple[Report, Report, Report]:
@@ -266,7 +266,7 @@ def mixed_pdf_bytes(report: Report) -> bytes:
     head, scan, tail = mixed_parts(report)
     return docs.pdf_with_scans(report.title, [
         [b.text for b in head.blocks], scan_pages(scan, title=False), [b.text for b in tail.blocks]],
-        author=report.publisher, date=report.published.replace("-", "") + "090000")
+        author=report.publisher, date=report.published.replace("-", "") + "090000", dpi=DPI)
 
 
 def scanned_ofd_bytes(report: Report) -> bytes:

@@ -72,24 +72,26 @@ def _text_pages(title: str | None, paragraphs: Sequence[str]) -> list[list[tuple
     return [lines[i:i + per_page] for i in range(0, len(lines), per_page)]
 
 
-def _image_xobject(png: bytes) -> bytes:
-    """A page scan (PNG) as a PDF image XObject: 8-bit grey pixels, Flate-compressed."""
+def _image_xobject(png: bytes) -> tuple[bytes, int, int]:
+    """A page scan (PNG) as a PDF image XObject (8-bit grey pixels, Flate-compressed), with
+    its width and height in pixels."""
     from PIL import Image
 
     img = Image.open(io.BytesIO(png)).convert("L")
     comp = zlib.compress(img.tobytes(), 6)
     return (f"<< /Type /XObject /Subtype /Image /Width {img.width} /Height {img.height} "
             f"/ColorSpace /DeviceGray /BitsPerComponent 8 /Length {len(comp)} /Filter /FlateDecode >>\n"
-            f"stream\n").encode() + comp + b"\nendstream"
+            f"stream\n").encode() + comp + b"\nendstream", img.width, img.height
 
 
 def pdf_with_scans(title: str, sections: Sequence[Sequence[str] | Sequence[bytes]], *,
-                   author: str = "", date: str = "20190320000000") -> bytes:
+                   author: str = "", date: str = "20190320000000", dpi: int = 150) -> bytes:
     """A PDF of text pages and scanned pages, in order: a section of paragraphs (str) is laid
     out as ``pdf_bytes`` does (the title on the document's first text page), starting a new
     page; a section of page scans (PNG bytes, see disguised.scan_pages) is one image page each,
-    the image filling the page and no text layer (what a scanner's pages inserted into an
-    exported report look like). Deterministic."""
+    the image filling a page of its size at ``dpi`` (pdftoppm at that resolution renders it
+    pixel for pixel) and no text layer (what a scanner's pages inserted into an exported report
+    look like). Deterministic."""
     pages: list = []
     title_left: str | None = title
     for section in sections:
@@ -122,9 +124,11 @@ def pdf_with_scans(title: str, sections: Sequence[Sequence[str] | Sequence[bytes
     kids = []
     for page in pages:
         if isinstance(page, bytes):  # a scanned page: one image over the whole page
-            image = add(_image_xobject(page))
-            content = add(stream(f"q {PAGE_W} 0 0 {PAGE_H} 0 0 cm /Im1 Do Q".encode("ascii")))
-            kids.append(add(f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] "
+            data, w_px, h_px = _image_xobject(page)
+            image = add(data)
+            w, h = f"{w_px * 72 / dpi:g}", f"{h_px * 72 / dpi:g}"
+            content = add(stream(f"q {w} 0 0 {h} 0 0 cm /Im1 Do Q".encode("ascii")))
+            kids.append(add(f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {w} {h}] "
                             f"/Resources << /XObject << /Im1 {image} 0 R >> >> /Contents {content} 0 R >>".encode()))
             continue
         ops = []
