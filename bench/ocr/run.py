@@ -17,7 +17,7 @@ engine comparison); CPU s per page is per OCR'd page (a mixed PDF's text pages i
 CPU time is this process's plus its children's (tesseract and pdftoppm are subprocesses);
 wall time is printed beside it but the machine is shared. rapidocr needs
 ``pip install rapidocr-onnxruntime`` (the ``ocr-rapid`` extra); a missing engine is reported.
-Writes bench/results/ocr.json.
+Writes bench/results/ocr.json (with ``--docs`` other than ``pdf``: ocr-docs.json; ``--out``).
 """
 from __future__ import annotations
 
@@ -121,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reports", type=int, default=3)
     ap.add_argument("--docs", nargs="+", choices=("pdf", "mixed", "ofd"), default=["pdf"],
                     help="scanned PDF, mixed PDF (text pages + a scanned page), scanned OFD")
+    ap.add_argument("--out", type=Path, help="results JSON (default bench/results/ocr.json, "
+                                             "or ocr-docs.json with --docs other than pdf)")
     args = ap.parse_args(argv)
+    out = args.out or (RESULTS if args.docs == ["pdf"] else RESULTS.with_name("ocr-docs.json"))
     reports = scanned_reports(args.reports)
     results = []
     for engine in args.engines:
@@ -141,6 +144,6 @@ def main(argv: list[str] | None = None) -> int:
                   f"(min {min(x['f1'] for x in rows):.4f}), text pages exact "
                   f"{sum(x['text_pages_exact'] for x in rows)}/{len(rows)}, "
                   f"{sum(x['cpu_s_per_page'] * x['pages'] for x in rows) / max(n, 1):.2f} CPU s/page")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
