@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Callable
 
 from .layout import PageLayout, document_lines
+from .result import Extraction
 
 __all__ = ["OcrResult", "ocr_enabled", "max_pages", "engine_name", "unavailable",
            "ocr_image", "ocr_pdf", "ocr_page_images", "with_scans", "apply_scans", "Scans",
@@ -242,16 +243,16 @@ def ocr_page_images(pages: list[list[bytes]]) -> OcrResult:
     return result
 
 
-def ocr_pdf(body: bytes, n_pages: int | None = None, pages: list[int] | None = None) -> OcrResult:
+def ocr_pdf(body: bytes, n_pages: int | None = None, only: list[int] | None = None) -> OcrResult:
     """Text of a scanned PDF: its first ``NIANBAO_OCR_MAX_PAGES`` pages rendered at ``DPI``
     (grey) and OCR'd. ``n_pages``: the PDF's page count if known (says how many were left).
-    ``pages``: only these pages (1-based, in order; a mixed PDF's scanned pages), at most
-    ``NIANBAO_OCR_MAX_PAGES`` of them; ``page_texts`` then holds one text per page OCR'd."""
+    ``only``: these pages (1-based, in order; a mixed PDF's scanned pages), at most
+    ``NIANBAO_OCR_MAX_PAGES`` of them; ``page_texts`` holds one text per page OCR'd."""
     why = unavailable(pdf=True)
     if why:
         return OcrResult(error=why)
-    if pages is not None:
-        return _ocr_pdf_pages(body, pages)
+    if only is not None:
+        return _ocr_pdf_pages(body, only)
     cap = max_pages()
     with tempfile.TemporaryDirectory(prefix="nianbao-ocr-") as tmp:
         src = os.path.join(tmp, "in.pdf")
@@ -349,14 +350,14 @@ def with_scans(layouts: list[PageLayout], scanned: list[int],
     pages = ", ".join(str(i + 1) for i in scanned[:10]) + (" …" if len(scanned) > 10 else "")
     where = f"{len(scanned)} of {len(layouts)} {kind.upper()} pages are scanned images (pages {pages})"
     error = res.error  # "OCR partial: k of n scanned pages (NIANBAO_OCR_MAX_PAGES=k)" says it all
-    if not res.page_texts or (error or "").startswith("OCR failed"):  # off, unavailable, failed
-        error = f"{error or 'OCR found no text'}: {where}"
     # scanned pages left unread: OCR off, unavailable, failed, or it found nothing at all
-    unread = not res.text or (res.error or "").startswith("OCR failed")
+    unread = not res.text or (error or "").startswith("OCR failed")
+    if unread:
+        error = f"{error or 'OCR found no text'}: {where}"
     return Scans(lines, tables, res, text_pages, error[:300] if error else None, unread)
 
 
-def apply_scans(ex, scans: Scans):
+def apply_scans(ex: Extraction, scans: Scans) -> Extraction:
     """Put what ``with_scans`` found into a document's Extraction (pdf.py, ofd.py): the
     OCR engine, mean confidence and pages, ``text_source`` 'text+ocr' (or 'ocr' when no page
     had text of its own), the scanned pages left unread as ``needs_ocr`` and the reason as

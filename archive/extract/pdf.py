@@ -168,7 +168,7 @@ def _with_pdfminer(body: bytes) -> Extraction:
         # text pages and scanned pages: OCR the scanned ones (only those), in page order
         from .ocr import apply_scans, ocr_pdf, with_scans
 
-        scans = with_scans(layouts, scanned, lambda idx: ocr_pdf(body, pages=[i + 1 for i in idx]),
+        scans = with_scans(layouts, scanned, lambda idx: ocr_pdf(body, only=[i + 1 for i in idx]),
                            "pdf")
         ex = document("pdf", "\n".join(scans.lines), scans.lines[0][:200] if scans.lines else None,
                       scans.tables, meta)

@@ -106,3 +106,24 @@ def test_scanned_ofd_page_cap_and_ocr_off(scanned_ofd, monkeypatch):
     assert ex.needs_ocr and ex.text == "" and ex.text_source is None
     assert ex.extract_error == (f"OCR off (NIANBAO_OCR=off): {pages} of {pages} OFD pages are scanned "
                                 f"images (pages {', '.join(str(i + 1) for i in range(pages))})")
+
+
+def test_a_blank_scanned_page_is_said_not_passed_over():
+    """A scanned page OCR finds nothing on (blank, a photo): the text pages are kept and the
+    row says which page gave nothing."""
+    import io
+
+    from PIL import Image
+
+    from farm import docs
+
+    buf = io.BytesIO()
+    Image.new("L", (1240, 1754), 255).save(buf, "PNG")
+    head, _, tail = disguised.mixed_parts(MIXED)
+    body = docs.pdf_with_scans(MIXED.title, [[b.text for b in head.blocks], [buf.getvalue()],
+                                             [b.text for b in tail.blocks]])
+    ex = extract(body, PDF_URL, "application/pdf")
+    assert squash(ex.text) == squash(head.gold_text()) + squash("\n".join(tail.body_lines()))
+    assert ex.needs_ocr and ex.text_source == "text"
+    assert ex.extract_error.startswith("OCR found no text (tesseract, 1 pages)")
+    assert ex.extract_error.endswith(": 1 of 3 PDF pages are scanned images (pages 2)")
