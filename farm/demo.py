@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_document_errors(con: sqlite3.Connection, limit: int = 20) -> None:
     """Reports whose document gave no or partial text, and why (issue 17); OCR'd reports."""
-    ocr = con.execute("select count(*), avg(ocr_confidence) from reports where text_source = 'ocr'").fetchone()
+    ocr = con.execute("select count(*), avg(ocr_confidence) from reports where text_source in ('ocr', 'text+ocr')").fetchone()
     if ocr[0]:
         print(f"reports OCR'd:     {ocr[0]} (mean confidence {ocr[1]:.2f})")
     rows = con.execute("select url, extract_error from reports where extract_error is not null "

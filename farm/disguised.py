@@ -5,8 +5,10 @@ whatever Word or WPS saved — RTF (GBK ``\\'xx`` escapes under ``\\ansicpg936``
 escapes, tables with merged cells), a Word web page (HTML), a Word web archive (MHT: MIME
 multipart, quoted-printable GBK HTML plus a base64 image), a DOCX — plus a WPS file (OLE2
 Word stream with WPS Office's ``WpsCustomData`` stream and ``KSOProductBuildVer`` property),
-a PDF with junk before ``%PDF-``, a scanned PDF (page images only) and a report page that shows
-its pages as ``<img>`` scans. Gold texts are the corpus reports' (``Report.gold_text``).
+a PDF with junk before ``%PDF-``, a scanned PDF (page images only), a mixed PDF (text pages
+with a scanned page between them: ``mixed_pdf_bytes``), a scanned OFD (its pages only images
+in ``Res/``: ``scanned_ofd_bytes``) and a report page that shows its pages as ``<img>`` scans.
+Gold texts are the corpus reports' (``Report.gold_text``).
 
 Scans are drawn with Pillow and Debian's WenQuanYi Zen Hei (``fonts-wqy-zenhei``, in the
 Makefile's TEST_PKGS) at 150 dpi: one line per paragraph line, a table row as its cells spaced
@@ -37,7 +39,8 @@ from .pages import (
 from .sites import Built, _Builder, _related, _rng
 
 __all__ = ["DisguisedPortal", "rtf_bytes", "word_html_bytes", "mht_bytes", "wps_bytes",
-           "scan_pages", "scanned_pdf_bytes", "font_path", "disguised_reports"]
+           "scan_pages", "scanned_pdf_bytes", "mixed_pdf_bytes", "mixed_parts", "scanned_ofd_bytes",
+           "font_path", "disguised_reports"]
 
 FONT_CANDIDATES = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
                    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -184,9 +187,10 @@ def wps_bytes(report: Report) -> bytes:
 
 
 # -- scans -------------------------------------------------------------------------------------------
-def _scan_lines(report: Report) -> list[tuple[str, bool]]:
-    """(text, ruled) lines as a scan shows them: title, paragraphs wrapped to the page, table
-    rows with their cells spaced apart (ruled above)."""
+def _scan_lines(report: Report, title: bool = True) -> list[tuple[str, bool]]:
+    """(text, ruled) lines as a scan shows them: title (unless ``title`` is False: pages
+    from the middle of a report), paragraphs wrapped to the page, table rows with their cells
+    spaced apart (ruled above)."""
     from PIL import ImageFont
 
     font = ImageFont.truetype(font_path(), FONT_PX)
@@ -201,7 +205,7 @@ def _scan_lines(report: Report) -> list[tuple[str, bool]]:
             cur += ch
         return out + [cur] if cur else out
 
-    lines: list[tuple[str, bool]] = [(report.title, False)]
+    lines: list[tuple[str, bool]] = [(report.title, False)] if title else []
     for b in report.blocks:
         if b.kind == "table":
             assert b.table is not None
@@ -213,12 +217,13 @@ def _scan_lines(report: Report) -> list[tuple[str, bool]]:
     return lines
 
 
-def scan_pages(report: Report) -> list[bytes]:
-    """The report drawn as page scans (PNG, 8-bit grey, 150 dpi), deterministic."""
+def scan_pages(report: Report, title: bool = True) -> list[bytes]:
+    """The report drawn as page scans (PNG, 8-bit grey, 150 dpi), deterministic; without
+    its title line when ``title`` is False."""
     from PIL import Image, ImageDraw, ImageFont
 
     font = ImageFont.truetype(font_path(), FONT_PX)
-    lines = _scan_lines(report)
+    lines = _scan_lines(report, title)
     per_page = (PAGE_PX[1] - 2 * MARGIN_PX) // LINE_PX
     pages = []
     for start in range(0, len(lines), per_page):
@@ -237,13 +242,45 @@ def scan_pages(report: Report) -> list[bytes]:
 
 
 def scanned_pdf_bytes(report: Report) -> bytes:
-    """An image-only PDF of the report's scans (what a scanner's PDF holds: one image a page)."""
-    from PIL import Image
+    """An image-only PDF of the report's scans (what a scanner's PDF holds: one image a page),
+    deterministic (Pillow's PDF writer stamps the time)."""
+    return docs.pdf_with_scans(report.title, [scan_pages(report)], author=report.publisher,
+                               date=report.published.replace("-", "") + "090000", dpi=DPI)
 
-    images = [Image.open(io.BytesIO(p)).convert("L") for p in scan_pages(report)]
-    buf = io.BytesIO()
-    images[0].save(buf, "PDF", resolution=DPI, save_all=True, append_images=images[1:])
-    return buf.getvalue()
+
+def mixed_parts(report: Report) -> tuple[Report, Report, Report]:
+    """How ``mixed_pdf_bytes`` cuts a report: (text pages, scanned pages, text pages), each
+    a Report of that part's blocks (the title goes with the first)."""
+    blocks = report.blocks
+    table_at = next(i for i, b in enumerate(blocks) if b.kind == "table")
+    cut = max(1, table_at - 2)  # the scan starts two paragraphs before the table
+    return (report.replace(blocks=blocks[:cut]), report.replace(blocks=blocks[cut:table_at + 1]),
+            report.replace(blocks=blocks[table_at + 1:]))
+
+
+def mixed_pdf_bytes(report: Report) -> bytes:
+    """A PDF exported from Word with a scanned page put in: text pages (title and the first
+    paragraphs), the page(s) holding the statistics table as a scan without a text layer,
+    then text pages again (the closing paragraphs). Its text in page order is
+    ``report.gold_text()``; ``mixed_parts`` says which part is which."""
+    head, scan, tail = mixed_parts(report)
+    return docs.pdf_with_scans(report.title, [
+        [b.text for b in head.blocks], scan_pages(scan, title=False), [b.text for b in tail.blocks]],
+        author=report.publisher, date=report.published.replace("-", "") + "090000", dpi=DPI)
+
+
+def scanned_ofd_bytes(report: Report) -> bytes:
+    """A scanned OFD: each page one full-page ImageObject showing a PNG scan kept in the
+    package's ``Res/`` folder (DocumentRes.xml's MultiMedia), no TextObject anywhere."""
+    ids = docs.OfdIds()
+    media: dict[int, bytes] = {}
+    pages = []
+    for png in scan_pages(report):
+        rid = ids()
+        media[rid] = png
+        pages.append([docs.ofd_image(ids, resource=rid)])
+    return docs.ofd_package(pages, title=report.title, author=report.publisher,
+                            date=report.published, ids=ids, media=media)
 
 
 def _short(report: Report, n_paragraphs: int, table_rows: int) -> Report:
@@ -276,7 +313,18 @@ def disguised_reports() -> dict[str, Report]:
         "junkpdf": v(jh.replace(blocks=tuple(b for b in jh.blocks if b.kind != "table")), 2017, 6),
         "scanpdf": _short(v(jh, 2016, 7), 6, 10),
         "scanpage": _short(v(jh, 2015, 8), 8, 10),
+        "mixedpdf": _mixed(v(jh, 2014, 9)),
+        "scanofd": _short(v(jh, 2013, 0), 6, 10),
     }
+
+
+def _mixed(report: Report) -> Report:
+    """A report for the mixed PDF: six paragraphs, the head of its table, four paragraphs
+    (mixed_parts cuts it: text, scan of two paragraphs and the table, text)."""
+    short = _short(report, 10, 8)
+    paras = [b for b in short.blocks if b.kind != "table"]
+    table = [b for b in short.blocks if b.kind == "table"]
+    return short.replace(blocks=tuple(paras[:6] + table + paras[6:]))
 
 
 class DisguisedPortal(_Builder):
@@ -301,6 +349,8 @@ class DisguisedPortal(_Builder):
             ("wps", "wps", octet, "wps", wps_bytes),
             ("junkpdf", "pdf", "application/pdf", "pdf", lambda r: b"\r\n\xef\xbb\xbf  \r\n" + docs.report_pdf(r)),
             ("scanpdf", "pdf", "application/pdf", "pdf", scanned_pdf_bytes),
+            ("mixedpdf", "pdf", "application/pdf", "pdf", mixed_pdf_bytes),
+            ("scanofd", "ofd", "application/ofd", "ofd", scanned_ofd_bytes),
         ]
         entries: list[ListItem] = []
         pages: list[tuple[ListItem, Callable]] = []

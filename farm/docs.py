@@ -53,16 +53,53 @@ def pdf_bytes(title: str, paragraphs: Sequence[str], *, author: str = "",
               date: str = "20190320000000") -> bytes:
     """A text PDF: ``title`` centred on the first page, then each paragraph wrapped to the
     page width. Deterministic (fixed dates, no random IDs)."""
+    return pdf_with_scans(title, [paragraphs], author=author, date=date)
+
+
+def _text_pages(title: str | None, paragraphs: Sequence[str]) -> list[list[tuple[str, float, int]]]:
+    """Pages of (text, x, size) lines: the title centred (when given), then the paragraphs
+    wrapped to the page width."""
     max_em = (PAGE_W - 2 * MARGIN) / FONT_SIZE
     lines: list[tuple[str, float, int]] = []  # (text, x, size)
-    tw = sum(_width(c) for c in title) * 16
-    lines.append((title, max(MARGIN, (PAGE_W - tw) / 2), 16))
-    lines.append(("", MARGIN, FONT_SIZE))
+    if title is not None:
+        tw = sum(_width(c) for c in title) * 16
+        lines.append((title, max(MARGIN, (PAGE_W - tw) / 2), 16))
+        lines.append(("", MARGIN, FONT_SIZE))
     for p in paragraphs:
         for seg in wrap("\u3000\u3000" + p if p else p, max_em):
             lines.append((seg, MARGIN, FONT_SIZE))
     per_page = int((PAGE_H - 2 * MARGIN) / LEADING)
-    pages = [lines[i:i + per_page] for i in range(0, len(lines), per_page)]
+    return [lines[i:i + per_page] for i in range(0, len(lines), per_page)]
+
+
+def _image_xobject(png: bytes) -> tuple[bytes, int, int]:
+    """A page scan (PNG) as a PDF image XObject (8-bit grey pixels, Flate-compressed), with
+    its width and height in pixels."""
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("L")
+    comp = zlib.compress(img.tobytes(), 6)
+    return (f"<< /Type /XObject /Subtype /Image /Width {img.width} /Height {img.height} "
+            f"/ColorSpace /DeviceGray /BitsPerComponent 8 /Length {len(comp)} /Filter /FlateDecode >>\n"
+            f"stream\n").encode() + comp + b"\nendstream", img.width, img.height
+
+
+def pdf_with_scans(title: str, sections: Sequence[Sequence[str] | Sequence[bytes]], *,
+                   author: str = "", date: str = "20190320000000", dpi: int = 150) -> bytes:
+    """A PDF of text pages and scanned pages, in order: a section of paragraphs (str) is laid
+    out as ``pdf_bytes`` does (the title on the document's first text page), starting a new
+    page; a section of page scans (PNG bytes, see disguised.scan_pages) is one image page each,
+    the image filling a page of its size at ``dpi`` (pdftoppm at that resolution renders it
+    pixel for pixel) and no text layer (what a scanner's pages inserted into an exported report
+    look like). Deterministic."""
+    pages: list = []
+    title_left: str | None = title
+    for section in sections:
+        if section and isinstance(section[0], bytes):
+            pages.extend(section)
+            continue
+        pages.extend(_text_pages(title_left, section))  # type: ignore[arg-type]
+        title_left = None
 
     objs: list[bytes] = []
 
@@ -86,6 +123,14 @@ def pdf_bytes(title: str, paragraphs: Sequence[str], *, author: str = "",
                f"/DescendantFonts [{cid} 0 R] >>".encode())
     kids = []
     for page in pages:
+        if isinstance(page, bytes):  # a scanned page: one image over the whole page
+            data, w_px, h_px = _image_xobject(page)
+            image = add(data)
+            w, h = f"{w_px * 72 / dpi:g}", f"{h_px * 72 / dpi:g}"
+            content = add(stream(f"q {w} 0 0 {h} 0 0 cm /Im1 Do Q".encode("ascii")))
+            kids.append(add(f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {w} {h}] "
+                            f"/Resources << /XObject << /Im1 {image} 0 R >> >> /Contents {content} 0 R >>".encode()))
+            continue
         ops = []
         y = PAGE_H - MARGIN
         for text, x, size in page:
@@ -419,10 +464,11 @@ def ofd_rect(x: float, y: float, w: float, h: float, ids: OfdIds,
             f'L 0 {h:.3f} C</{t("AbbreviatedData")}></{t("PathObject")}>')
 
 
-def ofd_image(ids: OfdIds, t=lambda name: "ofd:" + name) -> str:
-    """A full-page ImageObject (a scanned page) showing resource 1."""
+def ofd_image(ids: OfdIds, t=lambda name: "ofd:" + name, resource: int = 1) -> str:
+    """A full-page ImageObject (a scanned page) showing ``resource`` (1: ofd_package's
+    placeholder image; else an ID of its ``media``)."""
     return (f'<{t("ImageObject")} ID="{ids()}" Boundary="0 0 {OFD_PAGE_W:g} {OFD_PAGE_H:g}" '
-            f'CTM="{OFD_PAGE_W:g} 0 0 {OFD_PAGE_H:g} 0 0" ResourceID="1"/>')
+            f'CTM="{OFD_PAGE_W:g} 0 0 {OFD_PAGE_H:g} 0 0" ResourceID="{resource}"/>')
 
 
 def _ofd_tag(style: str):
@@ -435,12 +481,15 @@ def _ofd_tag(style: str):
 
 def ofd_package(pages: Sequence[Sequence[str]], *, title: str = "", author: str = "",
                 date: str = "2019-03-20", template: Sequence[str] = (), style: str = "prefix",
-                annotation: str = "", ids: OfdIds | None = None) -> bytes:
+                annotation: str = "", ids: OfdIds | None = None,
+                media: dict[int, bytes] | None = None) -> bytes:
     """An OFD zip: OFD.xml → Doc_0/Document.xml → one Content.xml per page holding the given
     objects (from ``ofd_text``/``ofd_rect``/``ofd_image``, made with the same ``style``);
     ``template`` objects go to a TemplatePage every page uses; ``annotation`` text to an
     Annotations.xml of the first page. Odd pages' BaseLoc is absolute ("/Doc_0/…"), even ones
-    relative, as producers differ. Deterministic (fixed zip dates)."""
+    relative, as producers differ. ``media``: PNG images by resource ID (IDs from ``ids``),
+    listed in DocumentRes.xml and stored as Doc_0/Res/image_<ID>.png, for ``ofd_image(…,
+    resource=ID)`` (a scanned OFD's pages). Deterministic (fixed zip dates)."""
     import zipfile
     from xml.sax.saxutils import escape
 
@@ -475,11 +524,16 @@ def ofd_package(pages: Sequence[Sequence[str]], *, title: str = "", author: str 
     files["Doc_0/PublicRes.xml"] = (
         f'{head}<{t("Res")}{xmlns} BaseLoc="Res"><{t("Fonts")}><{t("Font")} ID="2" '
         f'FontName="宋体" FamilyName="宋体"/></{t("Fonts")}></{t("Res")}>')
+    images = media or {1: b"\x89PNG\r\n\x1a\n" + bytes(64)}  # default: a placeholder, not an image
     files["Doc_0/DocumentRes.xml"] = (
-        f'{head}<{t("Res")}{xmlns} BaseLoc="Res"><{t("MultiMedias")}><{t("MultiMedia")} ID="1" '
-        f'Type="Image"><{t("MediaFile")}>image_1.png</{t("MediaFile")}></{t("MultiMedia")}>'
-        f'</{t("MultiMedias")}></{t("Res")}>')
-    files["Doc_0/Res/image_1.png"] = b"\x89PNG\r\n\x1a\n" + bytes(64)
+        f'{head}<{t("Res")}{xmlns} BaseLoc="Res"><{t("MultiMedias")}>'
+        + "".join(f'<{t("MultiMedia")} ID="{rid}" Type="Image"'
+                  + (' Format="PNG"' if media else "")
+                  + f'><{t("MediaFile")}>image_{rid}.png</{t("MediaFile")}></{t("MultiMedia")}>'
+                  for rid in images)
+        + f'</{t("MultiMedias")}></{t("Res")}>')
+    for rid, data in images.items():
+        files[f"Doc_0/Res/image_{rid}.png"] = data
 
     def content(objs: Sequence[str], extra: str = "") -> str:
         return (f'{head}<{t("Page")}{xmlns}>{extra}<{t("Content")}><{t("Layer")} ID="{ids()}" '

@@ -16,10 +16,10 @@ can re-run extraction on their own captures::
     ex.metadata       # {'index_no': '…', 'publisher': '市政府办公室',
                       #  'written': '2017-03-10', 'published': '2017-03-10'}
     ex.content_type   # 'html' | 'pdf' | 'docx' | 'doc' | 'wps' | 'ofd' | 'rtf' | 'mht' | 'image' | 'other'
-    ex.needs_ocr      # True for scans OCR gave no text for (see extract_error), OFDs with a
-                      # scanned page, and pages whose body is only scanned images
+    ex.needs_ocr      # True when scanned pages are left unread (OCR off, unavailable or
+                      # failed: see extract_error), and pages whose body is only scanned images
     ex.extract_error  # why there is no or partial text, else None
-    ex.text_source    # 'text' | 'ocr' | None
+    ex.text_source    # 'text' | 'ocr' | 'text+ocr' (text pages and OCR'd scanned pages) | None
     ex.replacement_chars  # U+FFFD in title+text: bytes that did not decode (flag the report)
     ex.links          # [(absolute url, anchor text)] of pdf/doc/docx/wps/xls/xlsx/ofd in the body
 
@@ -48,9 +48,11 @@ breaking ties: a ``.doc`` that is really RTF, a Word web page or MHT is read as 
 (issue 17). DOC and WPS need Debian's ``antiword`` (or ``catdoc``); RTF goes through
 ``striprtf`` (rtf.py). Spreadsheets (the 统计表 annex: XLSX read directly, XLS/ET through
 xlrd/catdoc) give their sheets as tables with ``content_type="other"`` and ``metadata["format"]``
-= ``xlsx``/``xls``. Scanned PDFs and page images are OCR'd (ocr.py: tesseract chi_sim;
-``NIANBAO_OCR=off``, ``NIANBAO_OCR_MAX_PAGES``): ``text_source='ocr'``, ``ocr_engine``,
-``ocr_confidence``. A report page of scanned images lists them in ``scan_images``: the crawl
+= ``xlsx``/``xls``. Scanned PDFs, scanned OFDs (their page images in ``Res/``) and page
+images are OCR'd (ocr.py: tesseract chi_sim; ``NIANBAO_OCR=off``, ``NIANBAO_OCR_MAX_PAGES``):
+``text_source='ocr'``, ``ocr_engine``, ``ocr_confidence``. A PDF or OFD with text pages and
+scanned pages keeps its text pages' text and OCRs only the scanned pages, each in its place:
+``text_source='text+ocr'``. A report page of scanned images lists them in ``scan_images``: the crawl
 fetches them as the report's further parts. A split report: ``join_pages([...])``. Zip packages
 (DOCX, XLSX, OFD) are read under size caps, their XML without entity expansion (zipparts.py).
 
@@ -67,29 +69,10 @@ from __future__ import annotations
 import gzip
 import io
 import re
-from dataclasses import dataclass, field
+
+from .result import Extraction
 
 __all__ = ["Extraction", "extract", "sniff_type", "join_pages"]
-
-
-@dataclass
-class Extraction:
-    """What one captured document says, with the portal stripped away."""
-
-    text: str
-    title: str | None = None
-    tables: list[list[list[str]]] = field(default_factory=list)
-    metadata: dict = field(default_factory=dict)  # index_no, publisher, written, published
-    content_type: str = "html"  # html | pdf | docx | doc | wps | ofd | rtf | mht | image | other
-    needs_ocr: bool = False
-    replacement_chars: int = 0
-    encoding: str | None = None
-    links: list[tuple[str, str]] = field(default_factory=list)  # attachment (url, text) in the body
-    extract_error: str | None = None  # why there is no or partial text (issue 17)
-    text_source: str | None = None    # 'text' (the document's own) | 'ocr' | None (no text)
-    ocr_engine: str | None = None
-    ocr_confidence: float | None = None  # mean word confidence of the OCR, 0..1
-    scan_images: list[str] = field(default_factory=list)  # page images of a scanned HTML report
 
 
 def sniff_type(body: bytes, url: str = "", content_type: str | None = None) -> str:
@@ -138,12 +121,12 @@ def _dispatch(kind: str, body: bytes, url: str, content_type: str | None) -> Ext
         return _mht(body, url)
     if kind == "rtf":
         from .rtf import extract_rtf
-        return _from_dict(extract_rtf(body), "rtf")
+        return extract_rtf(body)
     if kind == "pdf":
         from .pdf import extract_pdf
         from .sniff import pdf_start
         start = pdf_start(body)  # junk before %PDF- shifts every xref offset: cut it
-        ex = _from_dict(extract_pdf(body[start:] if start > 0 else body), "pdf")
+        ex = extract_pdf(body[start:] if start > 0 else body)
         if start > 0:
             ex.metadata["leading_junk"] = start
         if ex.needs_ocr and not ex.text:
@@ -151,17 +134,16 @@ def _dispatch(kind: str, body: bytes, url: str, content_type: str | None) -> Ext
         return ex
     if kind == "docx":
         from .office import extract_docx
-        return _from_dict(extract_docx(body), "docx")
+        return extract_docx(body)
     if kind == "ofd":
         from .ofd import extract_ofd
-        return _from_dict(extract_ofd(body), "ofd")
+        return extract_ofd(body)
     if kind in ("doc", "wps"):
         from .office import extract_doc
-        return _from_dict(extract_doc(body, kind), kind)
+        return extract_doc(body, kind)
     if kind in ("xlsx", "xls"):
         from .sheet import extract_xls, extract_xlsx
-        res = (extract_xlsx if kind == "xlsx" else extract_xls)(body)
-        return _from_dict(res, "other")
+        return (extract_xlsx if kind == "xlsx" else extract_xls)(body)
     if kind == "text":
         return _text(body, content_type)
     if kind == "image":
@@ -257,12 +239,13 @@ def _finish(ex: Extraction, kind: str, body: bytes) -> Extraction:
         if ex.needs_ocr:
             from .ocr import unavailable
             err = unavailable(pdf=kind == "pdf") or (
-                "OCR needed: scanned OFD pages (no OFD renderer for OCR)" if kind == "ofd"
+                "OCR needed: the OFD pages hold no text and no page image to OCR (text drawn "
+                "as outlines: no OFD renderer here)" if kind == "ofd"
                 else "OCR needed: the page shows its text only as images")
         else:
             err = f"no text: the {kind.upper()} document is empty"
     elif ex.needs_ocr and not err:
-        # text pages kept, scanned pages (an OFD's, a mixed PDF's) not read: partial text
+        # text pages kept, scanned pages not read (their reason unknown): partial text
         err = f"OCR needed: some {kind.upper()} pages are scanned images (the text of the others is kept)"
     ex.extract_error = err
     if ex.text_source is None and ex.text:
@@ -307,16 +290,6 @@ def _html(body: bytes, url: str, content_type: str | None) -> Extraction:
                       replacement_chars=replacement,
                       encoding=decoded.encoding, links=res.links,
                       scan_images=list(getattr(res, "scan_images", []) or []))
-
-
-def _from_dict(d: dict, kind: str) -> Extraction:
-    text = d.get("text") or ""
-    title = d.get("title")
-    return Extraction(text=text, title=title, tables=d.get("tables") or [],
-                      metadata=d.get("metadata") or {}, content_type=kind,
-                      needs_ocr=bool(d.get("needs_ocr")),
-                      replacement_chars=text.count("\ufffd") + (title or "").count("\ufffd"),
-                      encoding=None, links=[])
 
 
 def join_pages(pages: list[Extraction]) -> Extraction:

@@ -1,5 +1,5 @@
-"""OCR of scanned documents: image-only PDFs and the page images of reports published as
-``<img>`` scans (issue 17).
+"""OCR of scanned documents: image-only PDFs, the scanned pages of mixed PDFs, the page images
+of scanned OFDs and of reports published as ``<img>`` scans (issue 17).
 
 Engine: Debian's ``tesseract-ocr`` with ``tesseract-ocr-chi-sim`` (simplified Chinese model),
 pages of a PDF rendered by poppler's ``pdftoppm`` (``poppler-utils``). Measured against
@@ -14,13 +14,16 @@ Settings (environment, read per call so a worker process sees the crawl's):
 - ``NIANBAO_OCR`` = ``on`` (default) | ``off``: off leaves scans as ``needs_ocr`` with the
   error "OCR off (NIANBAO_OCR=off)".
 - ``NIANBAO_OCR_MAX_PAGES`` (default 30): pages OCR'd per document; a longer scan gets the
-  first pages and an error saying how many were left out.
+  first pages and an error saying how many were left out. In a mixed document (text pages and
+  scanned pages) only the scanned pages count.
 - ``NIANBAO_OCR_ENGINE`` = ``tesseract`` (default) | ``rapidocr``.
 
 Every function here is pure with respect to the index (bytes in, text out); failures are
 returned as ``OcrResult.error`` strings, never raised, so the extraction pool records them.
 
-Belongs in ``archive/extract/`` after the restructure (issue 16).
+A document with text pages and scanned pages (``with_scans``): the text pages are laid out as
+usual (layout.py), each scanned page's OCR lines take its place in page order, and the result
+says which (``text_source`` 'text+ocr'; 'ocr' when no page had text of its own).
 """
 from __future__ import annotations
 
@@ -31,9 +34,14 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
+
+from .layout import PageLayout, document_lines
+from .result import Extraction
 
 __all__ = ["OcrResult", "ocr_enabled", "max_pages", "engine_name", "unavailable",
-           "ocr_image", "ocr_pdf", "is_image", "DPI"]
+           "ocr_image", "ocr_pdf", "ocr_page_images", "with_scans", "apply_scans", "Scans",
+           "is_image", "DPI"]
 
 DPI = 150          # rendering resolution of PDF pages (what the measurements used)
 _TIMEOUT = 120     # seconds per page and engine call
@@ -52,6 +60,7 @@ class OcrResult:
     pages: int = 0
     error: str | None = None
     confidences: list[float] = field(default_factory=list, repr=False)
+    page_texts: list[str] = field(default_factory=list, repr=False)  # per page OCR'd, in order
 
 
 def ocr_enabled() -> bool:
@@ -141,8 +150,8 @@ def _tesseract(path: str) -> tuple[list[str], list[float]]:
     proc = subprocess.run(["tesseract", path, "-", "-l", "chi_sim", "--psm", "6", "tsv"],
                           capture_output=True, timeout=_TIMEOUT, check=False, env=env)
     if proc.returncode != 0:
-        raise RuntimeError(f"tesseract exit {proc.returncode}: "
-                           f"{proc.stderr.decode('utf-8', 'replace').strip()[:200]}")
+        err = " ".join(proc.stderr.decode("utf-8", "replace").split())  # one line for the row
+        raise RuntimeError(f"tesseract exit {proc.returncode}: {err[:200]}")
     lines: dict[tuple, list] = {}
     confs: list[float] = []
     for row in proc.stdout.decode("utf-8", "replace").splitlines()[1:]:
@@ -173,20 +182,25 @@ def _rapidocr(path: str) -> tuple[list[str], list[float]]:
     return [r[1] for r in res or []], [float(r[2]) for r in res or []]
 
 
-def _ocr_files(paths: list[str], result: OcrResult) -> OcrResult:
+def _ocr_files(pages: list[list[str]], result: OcrResult) -> OcrResult:
+    """OCR the image files of each page (a page may be several images: tiles of a scan)."""
     from .html_text import normalise_inline
 
     run = _rapidocr if engine_name() == "rapidocr" else _tesseract
     result.engine = engine_name()
     lines: list[str] = []
-    for p in paths:
+    for paths in pages:
+        page: list[str] = []
         try:
-            page_lines, confs = run(p)
+            for p in paths:
+                image_lines, confs = run(p)
+                page.extend(s for s in (normalise_inline(x) for x in image_lines) if s)
+                result.confidences.extend(confs)
         except Exception as exc:  # noqa: BLE001 - an engine failure is data, not a crash
             result.error = f"OCR failed: {type(exc).__name__}: {exc}"[:300]
             break
-        lines.extend(s for s in (normalise_inline(x) for x in page_lines) if s)
-        result.confidences.extend(confs)
+        lines.extend(page)
+        result.page_texts.append("\n".join(page))
         result.pages += 1
     result.text = "\n".join(lines)
     if result.confidences:
@@ -204,15 +218,41 @@ def ocr_image(body: bytes) -> OcrResult:
     with tempfile.TemporaryDirectory(prefix="nianbao-ocr-") as tmp:
         path = os.path.join(tmp, "page")
         Path(path).write_bytes(body)
-        return _ocr_files([path], OcrResult())
+        return _ocr_files([[path]], OcrResult())
 
 
-def ocr_pdf(body: bytes, n_pages: int | None = None) -> OcrResult:
+def ocr_page_images(pages: list[list[bytes]]) -> OcrResult:
+    """Text of scanned pages given as their images (an OFD's scanned pages: one or more
+    images each), at most ``NIANBAO_OCR_MAX_PAGES`` pages; ``page_texts`` per page OCR'd."""
+    why = unavailable()
+    if why:
+        return OcrResult(error=why)
+    cap = max_pages()
+    with tempfile.TemporaryDirectory(prefix="nianbao-ocr-") as tmp:
+        paths = []
+        for k, images in enumerate(pages[:cap]):
+            paths.append([])
+            for j, data in enumerate(images):
+                path = os.path.join(tmp, f"p{k}-{j}")
+                Path(path).write_bytes(data)
+                paths[-1].append(path)
+        result = _ocr_files(paths, OcrResult())
+    if result.error is None and len(pages) > result.pages:
+        result.error = (f"OCR partial: {result.pages} of {len(pages)} scanned pages "
+                        f"(NIANBAO_OCR_MAX_PAGES={cap})")
+    return result
+
+
+def ocr_pdf(body: bytes, n_pages: int | None = None, only: list[int] | None = None) -> OcrResult:
     """Text of a scanned PDF: its first ``NIANBAO_OCR_MAX_PAGES`` pages rendered at ``DPI``
-    (grey) and OCR'd. ``n_pages``: the PDF's page count if known (says how many were left)."""
+    (grey) and OCR'd. ``n_pages``: the PDF's page count if known (says how many were left).
+    ``only``: these pages (1-based, in order; a mixed PDF's scanned pages), at most
+    ``NIANBAO_OCR_MAX_PAGES`` of them; ``page_texts`` holds one text per page OCR'd."""
     why = unavailable(pdf=True)
     if why:
         return OcrResult(error=why)
+    if only is not None:
+        return _ocr_pdf_pages(body, only)
     cap = max_pages()
     with tempfile.TemporaryDirectory(prefix="nianbao-ocr-") as tmp:
         src = os.path.join(tmp, "in.pdf")
@@ -227,8 +267,111 @@ def ocr_pdf(body: bytes, n_pages: int | None = None) -> OcrResult:
         if not pages:
             err = proc.stderr.decode("utf-8", "replace").strip()[:200]
             return OcrResult(error=f"OCR failed: pdftoppm rendered no page ({err or 'exit %d' % proc.returncode})")
-        result = _ocr_files([str(p) for p in pages], OcrResult())
+        result = _ocr_files([[str(p)] for p in pages], OcrResult())
     if result.error is None and n_pages and n_pages > result.pages:
         result.error = (f"OCR partial: {result.pages} of {n_pages} pages "
                         f"(NIANBAO_OCR_MAX_PAGES={cap})")
     return result
+
+
+def _ocr_pdf_pages(body: bytes, pages: list[int]) -> OcrResult:
+    """Render the given pages one by one (pdftoppm -f N -l N) and OCR them."""
+    cap = max_pages()
+    with tempfile.TemporaryDirectory(prefix="nianbao-ocr-") as tmp:
+        src = os.path.join(tmp, "in.pdf")
+        Path(src).write_bytes(body)
+        files: list[list[str]] = []
+        for n in pages[:cap]:
+            out = os.path.join(tmp, f"s{n}")
+            try:
+                proc = subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-png", "-singlefile",
+                                       "-f", str(n), "-l", str(n), src, out],
+                                      capture_output=True, timeout=_TIMEOUT, check=False)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                return OcrResult(error=f"OCR failed: pdftoppm: {exc}"[:300])
+            if not os.path.exists(out + ".png"):
+                err = proc.stderr.decode("utf-8", "replace").strip()[:200]
+                return OcrResult(error=f"OCR failed: pdftoppm rendered no page {n} "
+                                       f"({err or 'exit %d' % proc.returncode})")
+            files.append([out + ".png"])
+        result = _ocr_files(files, OcrResult())
+    if result.error is None and len(pages) > result.pages:
+        result.error = (f"OCR partial: {result.pages} of {len(pages)} scanned pages "
+                        f"(NIANBAO_OCR_MAX_PAGES={cap})")
+    return result
+
+
+@dataclass
+class Scans:
+    """A document read with its scanned pages OCR'd in place (``with_scans``)."""
+
+    lines: list[str]
+    tables: list[list[list[str]]]
+    ocr: OcrResult | None = None  # None: no scanned page
+    text_pages: int = 0           # pages with text of their own that gave lines
+    error: str | None = None      # why some scanned pages have no text (off, failed, cap)
+    needs_ocr: bool = False       # scanned pages left unread (OCR off, unavailable, failed)
+
+
+def with_scans(layouts: list[PageLayout], scanned: list[int],
+               ocr: Callable[[list[int]], OcrResult], kind: str) -> Scans:
+    """Lines and tables of a document whose pages ``scanned`` (0-based, ascending) are
+    images: the other pages laid out together as usual (layout.document_lines, in runs
+    between scanned pages), each scanned page's OCR text in its place, in page order.
+    ``ocr(page_indexes)`` reads the scanned pages (at most NIANBAO_OCR_MAX_PAGES of them:
+    the rest are said in ``error``). Without scanned pages: exactly document_lines."""
+    if not scanned:
+        lines, tables = document_lines(layouts)
+        return Scans(lines, tables)
+    res = ocr(scanned)
+    texts = dict(zip(scanned, res.page_texts))
+    lines: list[str] = []
+    tables: list[list[list[str]]] = []
+    run: list[PageLayout] = []
+    text_pages = 0
+
+    def flush() -> None:
+        nonlocal text_pages
+        if run:
+            more, more_tables = document_lines(run)
+            lines.extend(more)
+            tables.extend(more_tables)
+            text_pages += sum(1 for p in run if p.chars())
+            run.clear()
+
+    todo = set(scanned)
+    for i, layout in enumerate(layouts):
+        if i in todo:
+            flush()
+            lines.extend(ln for ln in texts.get(i, "").splitlines() if ln)
+        else:
+            run.append(layout)
+    flush()
+    pages = ", ".join(str(i + 1) for i in scanned[:10]) + (" …" if len(scanned) > 10 else "")
+    where = f"{len(scanned)} of {len(layouts)} {kind.upper()} pages are scanned images (pages {pages})"
+    error = res.error  # "OCR partial: k of n scanned pages (NIANBAO_OCR_MAX_PAGES=k)" says it all
+    # scanned pages left unread: OCR off, unavailable, failed, or it found nothing at all
+    unread = not res.text or (error or "").startswith("OCR failed")
+    if unread:
+        error = f"{error or 'OCR found no text'}: {where}"
+    return Scans(lines, tables, res, text_pages, error[:300] if error else None, unread)
+
+
+def apply_scans(ex: Extraction, scans: Scans) -> Extraction:
+    """Put what ``with_scans`` found into a document's Extraction (pdf.py, ofd.py): the
+    OCR engine, mean confidence and pages, ``text_source`` 'text+ocr' (or 'ocr' when no page
+    had text of its own), the scanned pages left unread as ``needs_ocr`` and the reason as
+    its error (after any error of the document's own)."""
+    res = scans.ocr
+    if res is None:
+        return ex
+    if res.text:
+        ex.text_source = "text+ocr" if scans.text_pages else "ocr"
+        ex.ocr_engine = res.engine
+        ex.ocr_confidence = res.confidence
+        ex.metadata["ocr_pages"] = res.pages
+    ex.needs_ocr = ex.needs_ocr or scans.needs_ocr
+    if scans.error:
+        old = ex.metadata.get("error")
+        ex.metadata["error"] = (f"{old}; {scans.error}" if old else scans.error)[:300]
+    return ex

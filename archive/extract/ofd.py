@@ -1,5 +1,5 @@
 """OFD attachments (GB/T 33190-2016, China's fixed-layout documents) → text in reading order,
-ruled tables as ``a | b | c`` lines, image-only (scanned) pages flagged for OCR.
+ruled tables as ``a | b | c`` lines, image-only (scanned) pages OCR'd from their images.
 
 An OFD is a zip. ``OFD.xml`` at its root holds one ``DocBody`` per document: ``DocInfo``
 (Title, Author, dates…) and ``DocRoot`` (``Doc_0/Document.xml``), which lists the pages in
@@ -11,7 +11,10 @@ root). A page's ``Content/Layer`` (objects may sit in nested ``PageBlock``\\ s) 
   ``DeltaX``/``DeltaY`` the advances to the next glyphs (``g N v``: v repeated N times). The
   text needs no font, so fonts (PublicRes/DocumentRes) are not read.
 - ``PathObject``: strokes; its straight horizontal and vertical segments are table rulings.
-- ``ImageObject``: a page with images and no text is a scan (``needs_ocr``).
+- ``ImageObject``: a page with images and no text is a scan: its images (``ResourceID`` →
+  ``MultiMedia`` in DocumentRes/PublicRes/PageRes → ``MediaFile`` under the Res file's
+  ``BaseLoc``) are OCR'd in its place (ocr.with_scans; ``text_source`` 'ocr', or 'text+ocr'
+  beside text pages); OCR off or failing leaves ``needs_ocr`` and the reason.
 
 Glyphs are placed on the page (Boundary origin + CTM), grouped into lines by baseline (within
 a fraction of the font size), split at wide gaps, and the page is then laid out by layout.py
@@ -40,7 +43,9 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from .layout import Glyph, PageLayout, TextLine, add_ruling, document_lines, page_layout
+from .layout import Glyph, PageLayout, TextLine, add_ruling, page_layout
+from .ocr import OcrResult, apply_scans, ocr_page_images, unavailable, with_scans
+from .result import Extraction, document
 from .zipparts import PartError, Parts, xml_parser
 
 __all__ = ["extract_ofd", "MAX_PART_BYTES", "MAX_TOTAL_BYTES", "MAX_PAGES", "MAX_GLYPHS"]
@@ -65,9 +70,9 @@ _JUNK_TITLE_RE = re.compile(r"Microsoft|\.(?:docx?|wps|pdf|ofd)$|^文档\d*$|^Un
 _PATH_ARITY = {"S": 2, "M": 2, "L": 2, "Q": 4, "B": 6, "A": 7, "C": 0}  # AbbreviatedData ops
 
 
-def extract_ofd(body: bytes) -> dict:
-    """Text, title, tables, needs_ocr and metadata (pages, error) of an OFD file: the dict
-    ``extract_pdf`` returns. Never raises on bad input."""
+def extract_ofd(body: bytes) -> Extraction:
+    """Text, title, tables, needs_ocr and metadata (pages, error) of an OFD file
+    (``content_type`` 'ofd'), as ``extract_pdf`` gives a PDF's. Never raises on bad input."""
     try:
         pkg = _Package(zipfile.ZipFile(io.BytesIO(body)))
     except Exception as exc:  # noqa: BLE001 - BadZipFile, but a damaged zip raises anything
@@ -79,7 +84,7 @@ def extract_ofd(body: bytes) -> dict:
     title = None
     pages = read = scanned = chars = 0
     glyphs_left = MAX_GLYPHS
-    paths = []
+    paths: list[tuple[str, _Media]] = []
     for doc_body in _kids(root, "DocBody"):
         title = title or _doc_title(_kid(doc_body, "DocInfo"))
         doc_path = _loc("", _text(_kid(doc_body, "DocRoot")))
@@ -87,8 +92,10 @@ def extract_ofd(body: bytes) -> dict:
         if doc is None:
             pkg.errors.append("DocBody without a readable DocRoot")
             continue
-        paths.extend(_page_paths(doc, posixpath.dirname(doc_path), pkg))
-    for page_path in paths:
+        media = _Media(pkg, doc, posixpath.dirname(doc_path))
+        paths.extend((p, media) for p in _page_paths(doc, posixpath.dirname(doc_path), pkg))
+    scans: list[list[str]] = []  # per page read: the zip paths of a scanned page's images
+    for page_path, media in paths:
         if pages >= MAX_PAGES or glyphs_left <= 0:
             pkg.errors.append(f"stopped after {pages} pages ({MAX_PAGES} pages or "
                               f"{MAX_GLYPHS} characters at most)")
@@ -111,22 +118,44 @@ def extract_ofd(body: bytes) -> dict:
         n = layout.chars()
         chars += n
         scanned += bool(images and not n)
+        scans.append(media.images(page, page_path, images) if images and not n else [])
         layouts.append(layout)
-    # pages are read together: tables and paragraphs go on across page breaks
-    lines, tables = document_lines(layouts)
     meta: dict = {"pages": pages}
+    # scanned pages are OCR'd in their place (ocr.with_scans; none: pages read together, tables
+    # and paragraphs going on across page breaks, as layout.document_lines does)
+    scan_pages = [i for i, images in enumerate(scans) if images]
+    got = with_scans(layouts, scan_pages, lambda idx: _ocr_pages(pkg, [scans[i] for i in idx]), "ofd")
+    lines, tables = got.lines, got.tables
     if pkg.errors:
         meta["error"] = pkg.error()[:300]
-    # no text at all on readable pages: scanned, or text drawn as outlines
-    needs_ocr = bool(scanned) or (read > 0 and chars == 0 and not pkg.errors)
+    # no text at all on readable pages: scanned (images not found or not read), or text drawn
+    # as outlines
+    needs_ocr = scanned > len(scan_pages) or (read > 0 and chars == 0 and not pkg.errors
+                                              and not scan_pages)
     title = title or (lines[0][:200] if lines else None)
-    return _result(lines, tables, title, needs_ocr, meta)
+    return apply_scans(_result(lines, tables, title, needs_ocr, meta), got)
+
+
+def _ocr_pages(pkg: _Package, pages: list[list[str]]) -> OcrResult:
+    """OCR of scanned pages given as the zip paths of their images (read under the caps)."""
+    why = unavailable()
+    if why:  # not even read from the zip
+        return OcrResult(error=why)
+    data: list[list[bytes]] = []
+    for paths in pages:
+        images = []
+        for path in paths:
+            try:
+                images.append(pkg.parts.read(pkg.names[path.lower()]))
+            except (PartError, KeyError) as exc:
+                pkg.errors.append(f"{path}: {exc}")
+        data.append(images)
+    return ocr_page_images(data)
 
 
 def _result(lines: list[str], tables: list, title: str | None, needs_ocr: bool,
-            meta: dict) -> dict:
-    return {"text": "\n".join(lines), "title": title, "tables": tables,
-            "needs_ocr": needs_ocr, "metadata": meta}
+            meta: dict) -> Extraction:
+    return document("ofd", "\n".join(lines), title, tables, meta, needs_ocr)
 
 
 # --- the zip ---------------------------------------------------------------------------------
@@ -206,6 +235,49 @@ def _page_paths(doc, base: str, pkg: _Package) -> list[str]:
     return out
 
 
+class _Media:
+    """The image files of a document's resources (``MultiMedia`` in DocumentRes/PublicRes,
+    or a page's PageRes): ResourceID → zip path (a Res file's ``BaseLoc`` folder, relative to
+    the Res file, then ``MediaFile``)."""
+
+    def __init__(self, pkg: _Package, doc, base: str):
+        self.pkg = pkg
+        self.files: dict[str, str] = {}
+        self._add(_kid(doc, "CommonData"), ("DocumentRes", "PublicRes"), base)
+
+    def _add(self, holder, names: tuple[str, ...], base: str) -> None:
+        for name in names:
+            for ref in _kids(holder, name):
+                path = _loc(base, _text(ref))
+                if not path or not self.pkg.has(path):
+                    continue
+                res = self.pkg.xml(path)
+                if res is None:
+                    continue
+                folder = _loc(posixpath.dirname(path), _attr(res, "BaseLoc") or "")
+                for el in res.iter():
+                    if _local(el) == "MultiMedia" and (_attr(el, "Type") or "Image").lower() == "image":
+                        loc = _text(_kid(el, "MediaFile"))
+                        rid = (_attr(el, "ID") or "").strip()
+                        if loc and rid:
+                            target = _loc(folder, loc)
+                            if not self.pkg.has(target) and self.pkg.has(_loc("", loc)):
+                                target = _loc("", loc)
+                            self.files.setdefault(rid, target)
+
+    def images(self, page, page_path: str, ids: list[str]) -> list[str]:
+        """Zip paths of the images a page shows (its own PageRes first), those that exist."""
+        self._add(page, ("PageRes",), posixpath.dirname(page_path))
+        out = []
+        for rid in ids:
+            path = self.files.get(rid)
+            if path and self.pkg.has(path) and path not in out:
+                out.append(path)
+            elif rid:
+                self.pkg.errors.append(f"{page_path}: image {rid} not found in the resources")
+        return out
+
+
 # --- XML by local name ----------------------------------------------------------------------
 def _local(el) -> str:
     tag = el.tag
@@ -264,12 +336,12 @@ class _Placed(NamedTuple):
     glyph: Glyph
 
 
-def _page_objects(page, room: int) -> tuple[list[_Placed], list, list, int]:
-    """Glyphs (at most ``room``), rulings and the image count of a page's Content."""
+def _page_objects(page, room: int) -> tuple[list[_Placed], list, list, list[str]]:
+    """Glyphs (at most ``room``), rulings and the images (ResourceIDs) of a page's Content."""
     placed: list[_Placed] = []
     hsegs: list = []
     vsegs: list = []
-    images = 0
+    images: list[str] = []
     for content in _kids(page, "Content"):
         for el in content.iter():
             name = _local(el)
@@ -278,7 +350,7 @@ def _page_objects(page, room: int) -> tuple[list[_Placed], list, list, int]:
             elif name == "PathObject" and len(hsegs) + len(vsegs) <= MAX_PAGE_RULINGS:
                 _path_object(el, hsegs, vsegs)
             elif name == "ImageObject":
-                images += 1
+                images.append((_attr(el, "ResourceID") or "").strip())
     return placed, hsegs, vsegs, images
 
 

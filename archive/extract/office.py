@@ -22,6 +22,7 @@ import zipfile
 
 from lxml import etree
 
+from .result import Extraction, document
 from .zipparts import Parts
 
 __all__ = ["extract_docx", "extract_doc", "docx_main_part"]
@@ -48,7 +49,8 @@ def docx_main_part(parts: Parts) -> str | None:
     return "word/document.xml" if "word/document.xml" in parts else None
 
 
-def extract_docx(body: bytes) -> dict:
+def extract_docx(body: bytes) -> Extraction:
+    """Text (numbering labels put back, tables as ``a | b`` rows), title and tables of a DOCX."""
     try:
         parts = Parts(zipfile.ZipFile(io.BytesIO(body)))  # size caps: see zipparts
         part = docx_main_part(parts)
@@ -57,8 +59,7 @@ def extract_docx(body: bytes) -> dict:
         root = parts.xml(part)
     except (zipfile.BadZipFile, ValueError, KeyError, etree.XMLSyntaxError) as exc:
         what = "zip bomb refused" if "decompressed" in str(exc) else "unreadable DOCX"
-        return {"text": "", "title": None, "tables": [],
-                "metadata": {"error": f"{what}: {exc}"[:300]}}
+        return document("docx", metadata={"error": f"{what}: {exc}"[:300]})
     body_el = root.find(_W + "body")
     lines: list[str] = []
     tables: list[list[list[str]]] = []
@@ -66,7 +67,7 @@ def extract_docx(body: bytes) -> dict:
     if body_el is not None:
         _blocks(body_el, lines, tables, numbering)
     title = _core_title(parts) or (lines[0][:200] if lines else None)
-    return {"text": "\n".join(lines), "title": title, "tables": tables, "metadata": {}}
+    return document("docx", "\n".join(lines), title, tables)
 
 
 def _blocks(parent, lines: list[str], tables: list, numbering=None) -> None:
@@ -355,15 +356,15 @@ def _core_title(parts: Parts) -> str | None:
 
 
 # --- legacy binary Word / WPS -----------------------------------------------------------
-def extract_doc(body: bytes, kind: str = "doc") -> dict:
+def extract_doc(body: bytes, kind: str = "doc") -> Extraction:
     """DOC or WPS via antiword (UTF-8 output, tables as |cell|cell| rows), else catdoc."""
     errors: list[str] = []
     antiword = shutil.which("antiword")
     catdoc = shutil.which("catdoc")
     if not antiword and not catdoc:
-        return {"text": "", "title": None, "tables": [], "metadata": {
+        return document(kind, metadata={
             "error": f"cannot convert {kind.upper()}: neither antiword nor catdoc is installed "
-                     "(apt-get install antiword catdoc)"}}
+                     "(apt-get install antiword catdoc)"})
     with tempfile.NamedTemporaryFile(suffix="." + kind, delete=False) as fh:
         fh.write(body)
         path = fh.name
@@ -373,29 +374,29 @@ def extract_doc(body: bytes, kind: str = "doc") -> dict:
             if out is not None and out.strip():
                 text, tables = _antiword_text(out)
                 if text:
-                    return _doc_result(text, tables, "antiword", errors)
+                    return _doc_result(kind, text, tables, "antiword", errors)
         if catdoc:
             out = _run([catdoc, "-d", "utf-8", "-w", path], errors, "catdoc")
             if out is not None and out.strip():
                 text, tables = _catdoc_text(out)
                 if text:
-                    return _doc_result(text, tables, "catdoc", errors)
+                    return _doc_result(kind, text, tables, "catdoc", errors)
     finally:
         try:
             os.unlink(path)
         except OSError:
             pass
-    return {"text": "", "title": None, "tables": [], "metadata": {
-        "error": f"cannot convert {kind.upper()}: " + ("; ".join(errors) or "no text found")}}
+    return document(kind, metadata={
+        "error": f"cannot convert {kind.upper()}: " + ("; ".join(errors) or "no text found")})
 
 
-def _doc_result(text: str, tables: list, converter: str, errors: list[str]) -> dict:
+def _doc_result(kind: str, text: str, tables: list, converter: str,
+                errors: list[str]) -> Extraction:
     meta: dict = {"converter": converter}
     if errors:
         meta["converter_warnings"] = "; ".join(errors)[:300]
     first = next((ln for ln in text.splitlines() if ln.strip()), None)
-    return {"text": text, "title": first[:200] if first else None, "tables": tables,
-            "metadata": meta}
+    return document(kind, text, first[:200] if first else None, tables, meta)
 
 
 def _run(cmd: list[str], errors: list[str], name: str) -> str | None:

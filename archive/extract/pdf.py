@@ -1,5 +1,7 @@
 """PDF attachments → text in reading order, table rows as ``a | b | c`` lines where the layout
-allows, image-only (scanned) PDFs flagged for OCR instead of returning an empty text.
+allows, image-only (scanned) PDFs flagged for OCR instead of returning an empty text (extract()
+OCRs them), and the scanned pages of a PDF that also has text pages OCR'd here, each in its
+place (ocr.with_scans: ``text_source`` 'text+ocr').
 
 pdfminer.six lays out each page. Ruled tables (what Word and WPS export: cell borders drawn
 as lines or thin rectangles) are rebuilt from the rulings: grid lines, merged cells where a
@@ -27,6 +29,7 @@ import threading
 import zlib
 
 from .layout import Glyph, PageLayout, TextLine, add_ruling, document_lines, page_layout
+from .result import Extraction, document
 
 __all__ = ["extract_pdf", "max_pages", "PdfTooLarge", "MAX_STREAM_BYTES", "MAX_INFLATE_BYTES"]
 
@@ -101,22 +104,25 @@ def _cap_pdfminer() -> None:
         pdftypes.decompress_corrupted = _decompress_corrupted
 
 _CID_RE = re.compile(r"\(cid:\d+\)")
+# A page with images and fewer characters than this is a scanned page (a scanner may add a
+# page number or a stamp as text); a mixed PDF's scanned pages are OCR'd (ocr.with_scans).
+_SCANNED_PAGE_CHARS = 10
 _WS_RE = re.compile(r"\s+")
 
 
-def extract_pdf(body: bytes) -> dict:
-    """Returns a dict with text, title, tables, needs_ocr, metadata (error/pages/…)."""
+def extract_pdf(body: bytes) -> Extraction:
+    """Text, title, tables, needs_ocr and metadata (error/pages/…) of a PDF (``content_type``
+    'pdf'); never raises on bad input."""
     try:
         return _with_pdfminer(body)
     except Exception as exc:  # noqa: BLE001 - malformed PDFs raise anything
         # pdfminer's own message; an encrypted file says so (issue 17: failures are data)
         what = "encrypted PDF" if re.search(r"encrypt|password|decrypt", f"{type(exc).__name__} {exc}",
                                             re.I) else "unreadable PDF"
-        return {"text": "", "title": None, "tables": [], "needs_ocr": False,
-                "metadata": {"error": f"{what}: {type(exc).__name__}: {exc}"[:300]}}
+        return document("pdf", metadata={"error": f"{what}: {type(exc).__name__}: {exc}"[:300]})
 
 
-def _with_pdfminer(body: bytes) -> dict:
+def _with_pdfminer(body: bytes) -> Extraction:
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
 
@@ -131,6 +137,7 @@ def _with_pdfminer(body: bytes) -> dict:
     layouts: list[PageLayout] = []
     images = 0
     pages = 0
+    scanned: list[int] = []  # pages that show their text only as images
     for page in extract_pages(io.BytesIO(body), laparams=laparams, maxpages=limit + 1):
         if pages == limit:  # one more exists: the rest is not read
             cut = f"PDF has more than {limit} pages; only the first {limit} were read"
@@ -138,6 +145,8 @@ def _with_pdfminer(body: bytes) -> dict:
         pages += 1
         layout, n_images = _page(page)
         images += n_images
+        if n_images and layout.chars() < _SCANNED_PAGE_CHARS:
+            scanned.append(pages - 1)
         layouts.append(layout)
     # pages are read together: tables and paragraphs go on across page breaks
     page_lines, tables = document_lines(layouts)
@@ -154,10 +163,18 @@ def _with_pdfminer(body: bytes) -> dict:
         meta["error"] = "PDF text layer has no Unicode mapping (cid fonts)"
         needs_ocr, text, tables = True, "", []
     elif chars == 0 or (chars < 10 * max(pages, 1) and images):
-        needs_ocr, text, tables = True, "", []
+        needs_ocr, text, tables = True, "", []  # a scan: the whole document is OCR'd (extract())
+    elif scanned:
+        # text pages and scanned pages: OCR the scanned ones (only those), in page order
+        from .ocr import apply_scans, ocr_pdf, with_scans
+
+        scans = with_scans(layouts, scanned, lambda idx: ocr_pdf(body, only=[i + 1 for i in idx]),
+                           "pdf")
+        ex = document("pdf", "\n".join(scans.lines), scans.lines[0][:200] if scans.lines else None,
+                      scans.tables, meta)
+        return apply_scans(ex, scans)
     title = page_lines[0][:200] if page_lines and not needs_ocr else None
-    return {"text": text, "title": title, "tables": tables, "needs_ocr": needs_ocr,
-            "metadata": meta}
+    return document("pdf", text, title, tables, meta, needs_ocr)
 
 
 # --- one page ----------------------------------------------------------------------------

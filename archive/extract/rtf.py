@@ -13,12 +13,12 @@ cells joined by `` | `` on a grid; a horizontally merged cell (``\\clmgf``/``\\c
 text in the first column with empty strings after it, a vertically merged one
 (``\\clvmgf``/``\\clvmrg``) repeats its text in every row it spans. striprtf does not read the
 row definitions, so they are read here (``_row_merges``) and applied to its rows in order.
-
-Belongs in ``archive/extract/`` after the restructure (issue 16).
 """
 from __future__ import annotations
 
 import re
+
+from .result import Extraction, document
 
 __all__ = ["extract_rtf", "rtf_source"]
 
@@ -65,8 +65,8 @@ def _row_merges(src: bytes) -> list[list[str]]:
     return rows
 
 
-def extract_rtf(body: bytes) -> dict:
-    """Text, title, tables of an RTF document (the ``extract_*`` dict contract)."""
+def extract_rtf(body: bytes) -> Extraction:
+    """Text, title, tables of an RTF document (``content_type`` 'rtf')."""
     from striprtf.striprtf import rtf_to_text
 
     from .html_text import normalise_inline
@@ -113,5 +113,4 @@ def extract_rtf(body: bytes) -> dict:
     meta: dict = {"converter": "striprtf"}
     if not lines:
         meta["error"] = "RTF has no text (striprtf found none)"
-    return {"text": "\n".join(lines), "title": first[:200] if first else None,
-            "tables": tables, "metadata": meta}
+    return document("rtf", "\n".join(lines), first[:200] if first else None, tables, meta)

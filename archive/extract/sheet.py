@@ -19,6 +19,7 @@ import zipfile
 
 from lxml import etree
 
+from .result import Extraction, document
 from .zipparts import Parts
 
 __all__ = ["extract_xlsx", "extract_xls"]
@@ -50,7 +51,8 @@ def _norm(s: str) -> str:
     return normalise_inline(s)
 
 
-def extract_xlsx(body: bytes) -> dict:
+def extract_xlsx(body: bytes) -> Extraction:
+    """Every sheet of an XLSX as a table (merged cells resolved), ``content_type`` 'other'."""
     try:
         parts = Parts(zipfile.ZipFile(io.BytesIO(body)))  # size caps: see zipparts
         shared: list[str] = []
@@ -70,8 +72,7 @@ def extract_xlsx(body: bytes) -> dict:
             if path in parts:
                 sheets.append((sh.get("name") or f"Sheet{i}", path))
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        return {"text": "", "title": None, "tables": [],
-                "metadata": {"error": f"unreadable XLSX: {exc}"[:300]}}
+        return document("other", metadata={"error": f"unreadable XLSX: {exc}"[:300]})
     lines: list[str] = []
     tables: list[list[list[str]]] = []
     errors: list[str] = []
@@ -90,7 +91,7 @@ def extract_xlsx(body: bytes) -> dict:
     meta = {"format": "xlsx"}
     if errors:
         meta["error"] = "; ".join(errors)[:300]
-    return {"text": "\n".join(lines), "title": _title(tables), "tables": tables, "metadata": meta}
+    return document("other", "\n".join(lines), _title(tables), tables, meta)
 
 
 def _title(tables: list) -> str | None:
@@ -151,7 +152,7 @@ def _sheet_grid(ws, shared: list[str]) -> list[list[str]]:
     return grid
 
 
-def extract_xls(body: bytes) -> dict:
+def extract_xls(body: bytes) -> Extraction:
     """Legacy XLS / ET: xlrd (merged cells resolved), else catdoc's xls2csv."""
     try:
         import xlrd
@@ -166,7 +167,7 @@ def extract_xls(body: bytes) -> dict:
                                       logfile=io.StringIO())
         except Exception as exc:  # noqa: BLE001
             out = _xls2csv(body)
-            out["metadata"].setdefault("xlrd_error", f"{type(exc).__name__}: {exc}"[:200])
+            out.metadata.setdefault("xlrd_error", f"{type(exc).__name__}: {exc}"[:200])
             return out
     lines: list[str] = []
     tables: list[list[list[str]]] = []
@@ -191,8 +192,7 @@ def extract_xls(body: bytes) -> dict:
         if len(names) > 1:
             lines.append(name)
         lines.extend(" | ".join(r) for r in grid)
-    return {"text": "\n".join(lines), "title": _title(tables), "tables": tables,
-            "metadata": {"format": "xls"}}
+    return document("other", "\n".join(lines), _title(tables), tables, {"format": "xls"})
 
 
 def _xls_value(cell, book) -> str:
@@ -214,13 +214,13 @@ def _xls_value(cell, book) -> str:
     return str(cell.value)
 
 
-def _xls2csv(body: bytes) -> dict:
+def _xls2csv(body: bytes) -> Extraction:
     """catdoc's xls2csv (garbles CJK shared strings of some writers: last resort)."""
     tool = shutil.which("xls2csv")
     if not tool:
-        return {"text": "", "title": None, "tables": [], "metadata": {
+        return document("other", metadata={
             "format": "xls", "error": "cannot convert XLS: xls2csv is not installed "
-                                      "(apt-get install catdoc)"}}
+                                      "(apt-get install catdoc)"})
     with tempfile.NamedTemporaryFile(suffix=".xls") as fh:
         fh.write(body)
         fh.flush()
@@ -228,12 +228,11 @@ def _xls2csv(body: bytes) -> dict:
             proc = subprocess.run([tool, "-d", "utf-8", "-q", "0", fh.name],
                                   capture_output=True, timeout=60, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            return {"text": "", "title": None, "tables": [],
-                    "metadata": {"format": "xls", "error": f"xls2csv: {exc}"[:300]}}
+            return document("other", metadata={"format": "xls", "error": f"xls2csv: {exc}"[:300]})
     if proc.returncode != 0:
-        return {"text": "", "title": None, "tables": [], "metadata": {
+        return document("other", metadata={
             "format": "xls", "error": "xls2csv exit %d: %s" % (
-                proc.returncode, proc.stderr.decode("utf-8", "replace").strip()[:200])}}
+                proc.returncode, proc.stderr.decode("utf-8", "replace").strip()[:200])})
     out = proc.stdout.decode("utf-8", "replace")
     lines: list[str] = []
     tables: list[list[list[str]]] = []
@@ -246,5 +245,4 @@ def _xls2csv(body: bytes) -> dict:
         grid = [r + [""] * (width - len(r)) for r in rows]
         tables.append(grid)
         lines.extend(" | ".join(r) for r in grid)
-    return {"text": "\n".join(lines), "title": _title(tables), "tables": tables,
-            "metadata": {"format": "xls"}}
+    return document("other", "\n".join(lines), _title(tables), tables, {"format": "xls"})

@@ -5,8 +5,6 @@ a web archive (MHT, a MIME multipart message), DOCX; a ``.docx`` may be a binary
 come after a few bytes of junk (an upload script's BOM or blank lines), a ``.txt`` may be GBK
 or UTF-16. ``sniff`` looks at the content first and uses the URL extension and Content-Type
 only to break ties (an OLE2 Word file named ``.wps``) or for payloads with no signature.
-
-Belongs in ``archive/extract/`` after the restructure (issue 16).
 """
 from __future__ import annotations
 

@@ -106,8 +106,8 @@ REPORT_COLUMNS: dict[str, type] = {
     "needs_ocr": int,
     "replacement_chars": int,
     "extract_error": str,  # why the document gave no or partial text (issue 17), else NULL
-    "text_source": str,  # text (the document's own) | ocr | NULL (no text)
-    "ocr_engine": str,  # tesseract | rapidocr, when text_source = 'ocr'
+    "text_source": str,  # text (the document's own) | ocr | text+ocr (scanned pages OCR'd) | NULL
+    "ocr_engine": str,  # tesseract | rapidocr, when text_source is ocr or text+ocr
     "ocr_confidence": float,  # mean word confidence of the OCR, 0..1
     "warc_filename": str,  # the response record holding `url`
     "warc_offset": int,

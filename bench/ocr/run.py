@@ -6,17 +6,25 @@ put into an image-only PDF, and extracted by ``archive.extract.extract`` exactly
 would (pdftoppm renders the pages, the engine reads them), once per engine:
 
     .venv/bin/python -m bench.ocr [--engines tesseract rapidocr] [--reports 3]
+                                  [--docs pdf mixed ofd]
+
+``--docs``: which documents each report becomes — ``pdf`` a scanned (image-only) PDF, ``mixed``
+a PDF of text pages with the table's page scanned (disguised.mixed_pdf_bytes: only that page is
+OCR'd; F1 is of the OCR'd part against its gold, and the text pages are checked exact), ``ofd``
+a scanned OFD (disguised.scanned_ofd_bytes: page images in Res/). Default: ``pdf`` only (the
+engine comparison); CPU s per page is per OCR'd page (a mixed PDF's text pages included in it).
 
 CPU time is this process's plus its children's (tesseract and pdftoppm are subprocesses);
 wall time is printed beside it but the machine is shared. rapidocr needs
 ``pip install rapidocr-onnxruntime`` (the ``ocr-rapid`` extra); a missing engine is reported.
-Writes bench/results/ocr.json.
+Writes bench/results/ocr.json (with ``--docs`` other than ``pdf``: ocr-docs.json; ``--out``).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import resource
 import time
 from pathlib import Path
@@ -49,25 +57,59 @@ def numbers_kept(text: str, gold: str) -> tuple[int, int]:
     return sum(1 for c in nums if c in text), len(nums)
 
 
-def run_engine(engine: str, reports) -> dict:
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def document(kind: str, r) -> tuple | None:
+    """(body, url, the report as drawn, its OCR'd part's gold, (head, tail) text-page gold)."""
+    if kind == "ofd":
+        return disguised.scanned_ofd_bytes(r), "http://bench.invalid/scan.ofd", r, r.gold_text(), None
+    if kind == "mixed":
+        m = disguised._mixed(r)
+        if not m.has_tables:
+            return None  # the scanned page is the table's: no table, no mixed PDF
+        head, scan, tail = disguised.mixed_parts(m)
+        return (disguised.mixed_pdf_bytes(m), "http://bench.invalid/mixed.pdf", m,
+                "\n".join(scan.body_lines()), (head.gold_text(), "\n".join(tail.body_lines())))
+    return disguised.scanned_pdf_bytes(r), "http://bench.invalid/scan.pdf", r, r.gold_text(), None
+
+
+def ocr_part(text: str, texts: tuple[str, str] | None) -> tuple[str, bool]:
+    """The OCR'd part of an extraction and whether its text pages came out exactly (a mixed
+    PDF: text pages before and after, compared without whitespace)."""
+    if texts is None:
+        return text, True
+    t, head, tail = _squash(text), _squash(texts[0]), _squash(texts[1])
+    exact = t.startswith(head) and t.endswith(tail) and len(t) >= len(head) + len(tail)
+    return (t[len(head):len(t) - len(tail)] if exact else text), exact
+
+
+def run_engine(engine: str, reports, kinds=("pdf",)) -> dict:
     os.environ["NIANBAO_OCR_ENGINE"] = engine
     rows = []
     pages = 0
     c0, w0 = cpu(), time.perf_counter()
-    for r in reports:
-        body = disguised.scanned_pdf_bytes(r)
-        c1 = cpu()
-        ex = extract(body, "http://bench.invalid/scan.pdf", "application/pdf")
-        if ex.text_source != "ocr":
-            return {"engine": engine, "error": ex.extract_error}
-        n = ex.metadata.get("ocr_pages", 0)
-        pages += n
-        kept, total = numbers_kept(ex.text, r.gold_text())
-        rows.append({"report": r.slug, "pages": n, "f1": round(char_prf(ex.text, r.gold_text()).f1, 4),
-                     "numbers_kept": [kept, total], "confidence": ex.ocr_confidence,
-                     "cpu_s_per_page": round((cpu() - c1) / max(n, 1), 2)})
+    for kind in kinds:
+        for r in reports:
+            doc = document(kind, r)
+            if doc is None:
+                continue
+            body, url, drawn, gold, texts = doc
+            c1 = cpu()
+            ex = extract(body, url, None)
+            if ex.text_source not in ("ocr", "text+ocr"):
+                return {"engine": engine, "error": f"{kind}: {ex.extract_error}"}
+            n = ex.metadata.get("ocr_pages", 0)
+            pages += n
+            part, exact = ocr_part(ex.text, texts)
+            kept, total = numbers_kept(part, gold)
+            rows.append({"doc": kind, "report": drawn.slug, "pages": n, "of_pages": ex.metadata.get("pages"),
+                         "f1": round(char_prf(part, gold).f1, 4), "text_pages_exact": exact,
+                         "text_source": ex.text_source, "numbers_kept": [kept, total],
+                         "confidence": ex.ocr_confidence, "cpu_s_per_page": round((cpu() - c1) / max(n, 1), 2)})
     cpu_s, wall = cpu() - c0, time.perf_counter() - w0
-    return {"engine": engine, "reports": rows, "pages": pages,
+    return {"engine": engine, "docs": list(kinds), "reports": rows, "pages": pages,
             "mean_f1": round(sum(x["f1"] for x in rows) / len(rows), 4),
             "numbers_kept": [sum(x["numbers_kept"][0] for x in rows), sum(x["numbers_kept"][1] for x in rows)],
             "cpu_s_per_page": round(cpu_s / max(pages, 1), 2), "wall_s_per_page": round(wall / max(pages, 1), 2)}
@@ -77,11 +119,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.ocr", description=__doc__.split("\n\n")[0])
     ap.add_argument("--engines", nargs="+", default=["tesseract", "rapidocr"])
     ap.add_argument("--reports", type=int, default=3)
+    ap.add_argument("--docs", nargs="+", choices=("pdf", "mixed", "ofd"), default=["pdf"],
+                    help="scanned PDF, mixed PDF (text pages + a scanned page), scanned OFD")
+    ap.add_argument("--out", type=Path, help="results JSON (default bench/results/ocr.json, "
+                                             "or ocr-docs.json with --docs other than pdf)")
     args = ap.parse_args(argv)
+    out = args.out or (RESULTS if args.docs == ["pdf"] else RESULTS.with_name("ocr-docs.json"))
     reports = scanned_reports(args.reports)
     results = []
     for engine in args.engines:
-        res = run_engine(engine, reports)
+        res = run_engine(engine, reports, args.docs)
         results.append(res)
         if "error" in res:
             print(f"{engine:<10} not run: {res['error']}")
@@ -89,6 +136,14 @@ def main(argv: list[str] | None = None) -> int:
         k, t = res["numbers_kept"]
         print(f"{engine:<10} {res['pages']} pages  char-F1 {res['mean_f1']:.4f}  table numbers {k}/{t}  "
               f"{res['cpu_s_per_page']:.2f} CPU s/page  ({res['wall_s_per_page']:.2f} wall s/page, shared machine)")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+        for kind in args.docs:
+            rows = [x for x in res["reports"] if x["doc"] == kind]
+            n = sum(x["pages"] for x in rows)
+            print(f"  {kind:<6} {len(rows)} documents, {n} pages OCR'd of {sum(x['of_pages'] or 0 for x in rows)}: "
+                  f"char-F1 of the OCR'd part {sum(x['f1'] for x in rows) / len(rows):.4f} "
+                  f"(min {min(x['f1'] for x in rows):.4f}), text pages exact "
+                  f"{sum(x['text_pages_exact'] for x in rows)}/{len(rows)}, "
+                  f"{sum(x['cpu_s_per_page'] * x['pages'] for x in rows) / max(n, 1):.2f} CPU s/page")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

@@ -500,7 +500,7 @@ def walk(farm, start: str, limit: int = 600) -> tuple[set[str], set[str]]:
             parts = urllib.parse.urlsplit(absu)
             if parts.scheme != "http" or parts.hostname not in farm.sites:
                 continue
-            if re.search(r"\.(pdf|docx?|wps)$", parts.path):
+            if re.search(r"\.(pdf|docx?|wps|ofd)$", parts.path):
                 files.add(absu)
             elif absu not in seen:
                 queue.append(absu)

@@ -1,6 +1,7 @@
 """Every document becomes text or says why (issue 17): a real crawl of 石门县 (farm/
 disguised.py), whose reports are RTF/HTML/MHT/DOCX named .doc, a WPS file, a PDF after junk
-bytes, a scanned PDF and a page of scanned images; then reindex from the WARCs.
+bytes, a scanned PDF, a mixed PDF (text pages and a scanned page), a scanned OFD and a page of
+scanned images; then reindex from the WARCs.
 
 Needs Debian's tesseract-ocr + tesseract-ocr-chi-sim, poppler-utils and fonts-wqy-zenhei
 (Makefile TEST_PKGS).
@@ -8,6 +9,7 @@ Needs Debian's tesseract-ocr + tesseract-ocr-chi-sim, poppler-utils and fonts-wq
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -73,7 +75,7 @@ def test_every_disguised_document_is_recognised_and_converted(farm, db):
     for t in farm.truth:
         row = rows[identity_url(t.page_url)]
         assert row["content_type"] == t.content_type, t.url
-        if row["text_source"] == "ocr":
+        if row["text_source"] in ("ocr", "text+ocr"):
             continue
         assert row["text_source"] == "text" and row["extract_error"] is None, (t.url, row["extract_error"])
         assert char_prf(row["text"], t.text).f1 >= CONVERTED_F1, t.url
@@ -85,7 +87,8 @@ def test_every_disguised_document_is_recognised_and_converted(farm, db):
 def test_scans_are_ocred_with_their_table_numbers(farm, db):
     rows = _rows(db)
     ocred = [t for t in farm.truth if rows[identity_url(t.page_url)]["text_source"] == "ocr"]
-    assert {t.content_type for t in ocred} == {"pdf", "html"}  # the scanned PDF and the page of images
+    # the scanned PDF, the scanned OFD and the page of images
+    assert {t.content_type for t in ocred} == {"pdf", "ofd", "html"} and len(ocred) == 3
     for t in ocred:
         row = rows[identity_url(t.page_url)]
         assert char_prf(row["text"], t.text).f1 >= OCR_F1, t.url
@@ -94,6 +97,21 @@ def test_scans_are_ocred_with_their_table_numbers(farm, db):
         digits = [c for c in t.text.splitlines() if " | " in c]
         numbers = {cell for ln in digits for cell in ln.split(" | ") if cell.isdigit()}
         assert numbers and all(n in row["text"] for n in numbers), t.url
+
+
+def test_mixed_pdf_row_has_its_text_pages_and_its_ocred_scan_in_order(farm, db):
+    from farm.disguised import disguised_reports, mixed_parts
+
+    rows = _rows(db)
+    [t] = [t for t in farm.truth if "/mixedpdf" in t.url]
+    row = rows[identity_url(t.page_url)]
+    assert row["content_type"] == "pdf" and row["text_source"] == "text+ocr"
+    assert not row["needs_ocr"] and row["extract_error"] is None and row["ocr_engine"] == "tesseract"
+    head, scan, tail = mixed_parts(disguised_reports()["mixedpdf"])
+    squash = lambda s: re.sub(r"\s+", "", s)  # noqa: E731
+    text, h, tl = squash(row["text"]), squash(head.gold_text()), squash("\n".join(tail.body_lines()))
+    assert text.startswith(h) and text.endswith(tl)  # the text pages exactly
+    assert char_prf(text[len(h):len(text) - len(tl)], "\n".join(scan.body_lines())).f1 >= OCR_F1
 
 
 def test_no_report_row_is_empty_without_a_reason(db):
@@ -137,12 +155,14 @@ def test_ocr_off_leaves_scans_flagged_with_a_reason(farm, tmp_path):
     con = connect_index(tmp_path)
     scans = con.execute("select url, needs_ocr, extract_error, text_source from reports "
                         "where extract_error is not null").fetchall()
-    assert len(scans) == 2
+    assert len(scans) == 4  # the scanned PDF, the mixed PDF, the scanned OFD, the page of scans
     assert all(r["needs_ocr"] == 1 and r["extract_error"].startswith("OCR off") for r in scans)
+    [mixed] = [r for r in scans if "/mixedpdf" in r["url"]]
+    assert mixed["text_source"] == "text" and "1 of 3 PDF pages are scanned images" in mixed["extract_error"]
     assert rows_without_text_or_reason(con) == []
     # the capture rows say it too, the run summary lists them and the log counts them
     n = con.execute("select count(*) from captures where extract_error like 'OCR off%'").fetchone()[0]
-    assert n >= 2  # the scanned PDF, the page of scans (and its images, fetched all the same)
+    assert n >= 4  # the scans above (and the page's images, fetched all the same)
     run = json.loads((tmp_path / "last-run.json").read_text(encoding="utf-8"))
     assert run["extract_errors"]["count"] == n
     assert {r["url"] for r in scans} <= {d["url"] for d in run["extract_errors"]["documents"]}

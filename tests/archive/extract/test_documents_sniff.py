@@ -75,8 +75,9 @@ def test_rtf_gbk_escapes_unicode_escapes_and_merged_cells():
            b"\\trowd\\clvmrg\\cellx1000\\cellx2000\\cellx3000\n"
            b"\\pard\\intbl \\cell 12\\cell 3\\cell\\row\n\\pard}")
     out = extract_rtf(rtf)
-    assert out["text"].splitlines() == ["政府信息公开", "申请 | 数量 | ", "申请 | 12 | 3"]
-    assert out["tables"] == [[["申请", "数量", ""], ["申请", "12", "3"]]]
+    assert out.content_type == "rtf"
+    assert out.text.splitlines() == ["政府信息公开", "申请 | 数量 | ", "申请 | 12 | 3"]
+    assert out.tables == [[["申请", "数量", ""], ["申请", "12", "3"]]]
 
 
 def test_mht_base64_part_in_gbk():
@@ -172,10 +173,11 @@ def test_ocr_page_cap(monkeypatch):
     assert ex.extract_error == f"OCR partial: 1 of {pages} pages (NIANBAO_OCR_MAX_PAGES=1)"
 
 
-def test_partly_scanned_ofd_keeps_its_text_and_says_what_is_missing():
+def test_partly_scanned_ofd_keeps_its_text_and_says_what_is_missing(monkeypatch):
+    monkeypatch.setenv("NIANBAO_OCR", "off")
     ids = docs.OfdIds()
     text = docs.ofd_text(25, 40, "本年度共受理政府信息公开申请12件。", ids)
     ofd = docs.ofd_package([text, [docs.ofd_image(ids)]], ids=ids, title="某县2020年政府信息公开工作年度报告")
     ex = extract(ofd, doc_url("ofd"), None)
     assert ex.text == "本年度共受理政府信息公开申请12件。" and ex.needs_ocr
-    assert ex.extract_error.startswith("OCR needed: some OFD pages are scanned images")
+    assert ex.extract_error == "OCR off (NIANBAO_OCR=off): 1 of 2 OFD pages are scanned images (pages 2)"

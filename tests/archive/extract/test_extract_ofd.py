@@ -14,6 +14,7 @@ import pytest
 
 from archive.extract import extract, sniff_type
 from archive.extract import ofd as extract_ofd
+from archive.extract.ocr import unavailable
 from farm import corpus, docs
 from farm.corpus import Block, Cell, Table
 
@@ -202,7 +203,8 @@ def test_deltas_expand_repeats_only_as_far_as_the_text_goes():
 
 
 # --- scanned pages --------------------------------------------------------------------------------
-def test_image_only_ofd_needs_ocr():
+def test_image_only_ofd_needs_ocr(monkeypatch):
+    monkeypatch.setenv("NIANBAO_OCR", "off")  # OCR of real scans: test_ocr_scans.py
     ids = docs.OfdIds()
     data = docs.ofd_package([[docs.ofd_image(ids)], [docs.ofd_image(ids)]], title=TITLE, ids=ids)
     ex = extract(data, "http://x.gov.cn/scan.ofd")
@@ -210,10 +212,25 @@ def test_image_only_ofd_needs_ocr():
     assert ex.needs_ocr is True
     assert ex.text == "" and ex.tables == []
     assert ex.title == TITLE  # DocInfo still names it
-    assert ex.metadata == {"pages": 2}
+    assert ex.metadata == {"pages": 2, "error": "OCR off (NIANBAO_OCR=off): 2 of 2 OFD pages are "
+                                                "scanned images (pages 1, 2)"}
 
 
-def test_one_scanned_page_among_text_pages_flags_ocr_and_keeps_the_text():
+def test_an_unreadable_page_image_is_an_ocr_failure_not_a_crash():
+    """ofd_package's placeholder image is a PNG signature and zeros: tesseract refuses it."""
+    if unavailable():
+        pytest.skip(unavailable())
+    ids = docs.OfdIds()
+    data = docs.ofd_package([[docs.ofd_image(ids)]], title=TITLE, ids=ids)
+    ex = extract(data, "http://x.gov.cn/scan.ofd")
+    assert ex.needs_ocr is True and ex.text == ""
+    assert ex.extract_error.startswith("OCR failed: RuntimeError: tesseract exit")
+    assert ex.extract_error.endswith(": 1 of 1 OFD pages are scanned images (pages 1)")
+    assert "\n" not in ex.extract_error
+
+
+def test_one_scanned_page_among_text_pages_flags_ocr_and_keeps_the_text(monkeypatch):
+    monkeypatch.setenv("NIANBAO_OCR", "off")
     ids = docs.OfdIds()
     text = docs.ofd_text(25, 40, PARAS[1], ids)
     data = docs.ofd_package([text, [docs.ofd_image(ids)]], ids=ids)
