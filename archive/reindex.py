@@ -236,12 +236,16 @@ def budgeted_extract(body: bytes, url: str, content_type: str | None, timeout: f
     import threading
 
     from archive.extract import extract, sniff_type
-    from archive.extract.budget import failed_extraction
+    from archive.extract.budget import failed_extraction, set_time_extender
 
     armed = timeout > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if armed:
         old = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
+        # budget.allow_more_time (OCR, per page) pushes the alarm back, as the crawl's pool
+        # pushes its deadline back
+        set_time_extender(lambda seconds: signal.setitimer(
+            signal.ITIMER_REAL, signal.getitimer(signal.ITIMER_REAL)[0] + seconds))
     try:
         return extract(body, url, content_type)
     except (_OverTime, MemoryError) as e:
@@ -252,6 +256,7 @@ def budgeted_extract(body: bytes, url: str, content_type: str | None, timeout: f
         return failed_extraction(kind if kind in ("html", "pdf", "docx", "doc", "wps", "ofd") else "other", why)
     finally:
         if armed:
+            set_time_extender(None)
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old)
 

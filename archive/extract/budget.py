@@ -12,6 +12,10 @@ whole when one worker dies.
 Budgets come from the environment (crawl settings of the same names override them):
 ``NIANBAO_EXTRACT_TIMEOUT`` (seconds, default 60), ``NIANBAO_EXTRACT_MEMORY_MB`` (default
 1024; 0: no limit).
+
+Work that is slow by nature and bounded by its own cap asks for more time while it runs:
+OCR calls ``allow_more_time`` before each page (at most ``NIANBAO_OCR_MAX_PAGES`` pages),
+so a 30-page scan is not killed at 60 s while a parser stuck on one hostile page still is.
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from collections import deque
 from concurrent.futures import Future
 from multiprocessing.connection import wait
 
-__all__ = ["BudgetExceeded", "BudgetPool", "budget_from_env", "failed_extraction",
+__all__ = ["BudgetExceeded", "BudgetPool", "allow_more_time", "budget_from_env", "set_time_extender", "failed_extraction",
            "set_memory_limit"]
 
 DEFAULT_TIMEOUT = 60.0
@@ -72,6 +76,23 @@ def set_memory_limit(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+_grant = None  # set while a budgeted document is being extracted in this process
+
+
+def set_time_extender(extend) -> None:
+    """Install what ``allow_more_time`` calls in this process (the pool's worker: a message to
+    the dispatcher; reindex: a later alarm); None removes it."""
+    global _grant
+    _grant = extend
+
+
+def allow_more_time(seconds: float) -> None:
+    """Ask the budget of the document being extracted for ``seconds`` more (OCR does, per
+    page). A no-op where no budget applies (inline extraction)."""
+    if _grant is not None:
+        _grant(seconds)
+
+
 def failed_extraction(kind_hint: str, message: str):
     """The Extraction a document gets when its worker was killed: no text, the reason."""
     from . import Extraction
@@ -91,6 +112,7 @@ def _worker(conn, memory_mb: int) -> None:
         if task is None:
             return
         fn, args = task
+        set_time_extender(lambda seconds: conn.send(("more", float(seconds))))
         try:
             conn.send((True, fn(*args)))
         except MemoryError:
@@ -103,6 +125,8 @@ def _worker(conn, memory_mb: int) -> None:
                 conn.send((False, exc))
             except Exception:  # unpicklable exception
                 conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        finally:
+            set_time_extender(None)
 
 
 class _Slot:
@@ -192,6 +216,9 @@ class BudgetPool:
                         code = slot.proc.exitcode
                         self._replace(i, f"extraction worker died (exit code {code}); "
                                          f"memory budget {self.memory_mb} MB (NIANBAO_EXTRACT_MEMORY_MB)")
+                        continue
+                    if ok == "more":  # allow_more_time: the document goes on, with a later deadline
+                        slot.deadline += value
                         continue
                     fut, slot.future = slot.future, None
                     if ok:

@@ -20,6 +20,17 @@ def _allocate(mb: int) -> int:
     return len(block)
 
 
+def _slow_pages(pages: int, per_page: float, grant: float) -> str:
+    """Work that is slow by nature, page by page, asking for time as OCR does."""
+    from archive.extract.budget import allow_more_time
+
+    for _ in range(pages):
+        if grant:
+            allow_more_time(grant)
+        time.sleep(per_page)
+    return f"{pages} pages"
+
+
 def _pid() -> int:
     import os
     return os.getpid()
@@ -117,3 +128,38 @@ def test_reindex_bounds_each_document_in_its_worker():
     assert "time budget (0.3 s, NIANBAO_EXTRACT_TIMEOUT)" in ex.metadata["error"]
     ok = budgeted_extract(many_pages_pdf(2), "http://www.example.gov.cn/a.pdf", None, timeout=30)
     assert ok.text.count("page") == 2 and "error" not in ok.metadata
+
+
+def test_ocr_like_work_that_asks_for_time_is_not_killed_but_stuck_work_still_is():
+    """OCR asks for more time per page (a 30-page scan takes ~60 CPU s, the default budget);
+    the deadline moves by what was asked, so the same work without asking is killed."""
+    pool = BudgetPool(1, timeout=1.5, memory_mb=0)
+    try:
+        assert pool.submit(_slow_pages, 4, 0.8, 1.0).result(timeout=60) == "4 pages"  # 3.2 s > 1.5 s
+        with pytest.raises(BudgetExceeded, match="time budget"):
+            pool.submit(_slow_pages, 4, 0.8, 0).result(timeout=60)
+        # a grant is per document: the next one starts from the plain budget again
+        with pytest.raises(BudgetExceeded, match="time budget"):
+            pool.submit(_sleep, 5).result(timeout=60)
+        assert pool.killed == 2
+    finally:
+        pool.shutdown()
+
+
+def test_reindex_alarm_moves_back_when_asked(monkeypatch):
+    """Reindex bounds a document with an interval timer in its worker; allow_more_time pushes
+    the alarm back there too."""
+    from archive import reindex as reindex_mod
+
+    def slow_extract(body, url, content_type):
+        return _slow_pages(3, 0.6, 1.0)
+
+    monkeypatch.setattr("archive.extract.extract", slow_extract)
+    assert reindex_mod.budgeted_extract(b"", "http://x.gov.cn/a.pdf", None, timeout=1.0) == "3 pages"
+
+    def stuck_extract(body, url, content_type):
+        return _slow_pages(3, 0.6, 0)
+
+    monkeypatch.setattr("archive.extract.extract", stuck_extract)
+    out = reindex_mod.budgeted_extract(b"", "http://x.gov.cn/a.pdf", None, timeout=1.0)
+    assert "time budget" in out.extract_error
