@@ -251,61 +251,79 @@ def ocr_page_images(pages: list[list[bytes]]) -> OcrResult:
 
 
 def ocr_pdf(body: bytes, n_pages: int | None = None, only: list[int] | None = None) -> OcrResult:
-    """Text of a scanned PDF: its first ``NIANBAO_OCR_MAX_PAGES`` pages rendered at ``DPI``
-    (grey) and OCR'd. ``n_pages``: the PDF's page count if known (says how many were left).
-    ``only``: these pages (1-based, in order; a mixed PDF's scanned pages), at most
-    ``NIANBAO_OCR_MAX_PAGES`` of them; ``page_texts`` holds one text per page OCR'd."""
+    """Text of a scanned PDF: its first ``NIANBAO_OCR_MAX_PAGES`` pages OCR'd, each page from
+    its own scan image where it is one (``_page_image``), else rendered at ``DPI`` (grey).
+    ``n_pages``: the PDF's page count if known (says how many were left). ``only``: these
+    pages (1-based, in order; a mixed PDF's scanned pages), at most ``NIANBAO_OCR_MAX_PAGES``
+    of them; ``page_texts`` holds one text per page OCR'd."""
     why = unavailable(pdf=True)
     if why:
         return OcrResult(error=why)
-    if only is not None:
-        return _ocr_pdf_pages(body, only)
-    cap = max_pages()
     with tempfile.TemporaryDirectory(prefix="nianbao-ocr-") as tmp:
         src = os.path.join(tmp, "in.pdf")
         Path(src).write_bytes(body)
-        try:
-            proc = subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-png", "-f", "1", "-l", str(cap),
-                                   src, os.path.join(tmp, "p")],
-                                  capture_output=True, timeout=_TIMEOUT * cap, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            return OcrResult(error=f"OCR failed: pdftoppm: {exc}"[:300])
-        pages = sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-        if not pages:
-            err = proc.stderr.decode("utf-8", "replace").strip()[:200]
-            return OcrResult(error=f"OCR failed: pdftoppm rendered no page ({err or 'exit %d' % proc.returncode})")
-        result = _ocr_files([[str(p)] for p in pages], OcrResult())
-    if result.error is None and n_pages and n_pages > result.pages:
-        result.error = (f"OCR partial: {result.pages} of {n_pages} pages "
-                        f"(NIANBAO_OCR_MAX_PAGES={cap})")
-    return result
-
-
-def _ocr_pdf_pages(body: bytes, pages: list[int]) -> OcrResult:
-    """Render the given pages one by one (pdftoppm -f N -l N) and OCR them."""
-    cap = max_pages()
-    with tempfile.TemporaryDirectory(prefix="nianbao-ocr-") as tmp:
-        src = os.path.join(tmp, "in.pdf")
-        Path(src).write_bytes(body)
+        if only is None:
+            total = n_pages or _page_count(src)
+            if not total:
+                return OcrResult(error="OCR failed: pdfinfo found no page count")
+            pages = list(range(1, total + 1))
+        else:
+            pages = list(only)
+        cap = max_pages()
         files: list[list[str]] = []
         for n in pages[:cap]:
-            out = os.path.join(tmp, f"s{n}")
-            try:
-                proc = subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-png", "-singlefile",
-                                       "-f", str(n), "-l", str(n), src, out],
-                                      capture_output=True, timeout=_TIMEOUT, check=False)
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                return OcrResult(error=f"OCR failed: pdftoppm: {exc}"[:300])
-            if not os.path.exists(out + ".png"):
-                err = proc.stderr.decode("utf-8", "replace").strip()[:200]
-                return OcrResult(error=f"OCR failed: pdftoppm rendered no page {n} "
-                                       f"({err or 'exit %d' % proc.returncode})")
-            files.append([out + ".png"])
+            path, err = _page_image(src, n, os.path.join(tmp, f"s{n}"))
+            if path is None:
+                return OcrResult(error=err)
+            files.append([path])
         result = _ocr_files(files, OcrResult())
     if result.error is None and len(pages) > result.pages:
-        result.error = (f"OCR partial: {result.pages} of {len(pages)} scanned pages "
+        what = "scanned pages" if only is not None else "pages"
+        result.error = (f"OCR partial: {result.pages} of {len(pages)} {what} "
                         f"(NIANBAO_OCR_MAX_PAGES={cap})")
     return result
+
+
+def _page_count(src: str) -> int:
+    try:
+        out = subprocess.run(["pdfinfo", src], capture_output=True, timeout=_TIMEOUT, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return 0
+    m = re.search(rb"^Pages:\s+(\d+)", out, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def _page_image(src: str, n: int, out: str) -> tuple[str | None, str | None]:
+    """The image file to OCR for page ``n``: the page's own scan when the page is one image
+    (pdfimages: the scanner's pixels; re-rendering them with pdftoppm lost 5 of 8 table
+    digits on a farm scan), else the page rendered at ``DPI``. (path, None) or (None, why)."""
+    try:
+        listing = subprocess.run(["pdfimages", "-list", "-f", str(n), "-l", str(n), src],
+                                 capture_output=True, timeout=_TIMEOUT, check=False).stdout.decode("ascii", "replace")
+        rows = [r.split() for r in listing.splitlines()[2:] if r.strip()]
+        images = [r for r in rows if len(r) > 13 and r[2] == "image"]
+        info = subprocess.run(["pdfinfo", "-f", str(n), "-l", str(n), src], capture_output=True,
+                              timeout=_TIMEOUT, check=False).stdout
+        rot = re.search(rb"rot:\s+(\d+)", info)
+        rotated = rot is None or rot.group(1) != b"0"  # pdfimages would not turn the scan
+        if len(images) == 1 and len(rows) == 1 and not rotated and 100 <= float(images[0][12]) <= 600:
+            subprocess.run(["pdfimages", "-png", "-f", str(n), "-l", str(n), src, out],
+                           capture_output=True, timeout=_TIMEOUT, check=False)
+            extracted = sorted(Path(out).parent.glob(Path(out).name + "-*.png"))
+            if len(extracted) == 1:
+                return str(extracted[0]), None
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        pass  # render it instead
+    try:
+        proc = subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-png", "-singlefile",
+                               "-f", str(n), "-l", str(n), src, out],
+                              capture_output=True, timeout=_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, f"OCR failed: pdftoppm: {exc}"[:300]
+    if not os.path.exists(out + ".png"):
+        err = proc.stderr.decode("utf-8", "replace").strip()[:200]
+        return None, f"OCR failed: pdftoppm rendered no page {n} ({err or 'exit %d' % proc.returncode})"
+    return out + ".png", None
 
 
 @dataclass
