@@ -54,6 +54,12 @@ LINK_STYLES = ("a", "area", "option", "window_open", "location_href", "void_oncl
                "js_array", "iframe", "frame", "meta_refresh", "js_redirect", "http_redirect")
 PAGER_STYLES = ("links", "numeric", "createPageHTML", "select", "hanweb_post", "jpaas_get")
 SCHEMES = ("hanweb", "trs", "asp", "channel", "idq", "phpcms", "html", "jsp", "numeric")
+SCHEME_WEIGHTS = (3, 3, 1, 1, 1, 1, 1, 1, 1)   # Hanweb and TRS run most real portals
+
+
+def pick_scheme(rng: random.Random) -> str:
+    """A CMS URL scheme, Hanweb and TRS the most common."""
+    return rng.choices(SCHEMES, SCHEME_WEIGHTS)[0]
 
 # -- vocabularies ------------------------------------------------------------------------------------
 SECTION_NAMES = ["政务公开", "政府信息公开", "信息公开", "阳光政务", "政府公开", "政务公开专栏", "公开专栏",
@@ -331,7 +337,7 @@ class RandomPortal:
             k = len(text) // 2
             return f"<span>{esc(text[:k])}</span><span>{esc(text[k:])}</span>"
         if deco == "img_alt":
-            return f'<img src="/images/nav_{abs(hash(text)) % 97}.png" alt="{attr(text)}" border="0">'
+            return f'<img src="/images/nav_{sum(map(ord, text)) % 97}.png" alt="{attr(text)}" border="0">'
         if deco == "em":
             return f"<em></em><b>{esc(text)}</b>"
         return esc(text)
@@ -395,6 +401,9 @@ class RandomPortal:
     def render_nav(self, page: NavPage) -> bytes:
         """A navigation page (home, section, 信息公开 home, 法定主动公开, guide, unit page)."""
         blocks = [self.render_menu(page, m, k) for k, m in enumerate(page.menus)]
+        top = "".join(b for b, m in zip(blocks, page.menus) if m.css in ("nav", "banner"))
+        foot = "".join(b for b, m in zip(blocks, page.menus) if m.css == "foot")
+        blocks = [b for b, m in zip(blocks, page.menus) if m.css not in ("nav", "banner", "foot")]
         text = "".join(f"<p>{p}</p>" for p in page.text)
         base = f'<base href="{attr(page.base)}">' if page.base else ""
         site_name = self.name + "人民政府"
@@ -405,11 +414,12 @@ class RandomPortal:
 <link rel="stylesheet" href="/css/index.css"><script src="/js/jquery.min.js"></script></head>
 <body><div class="top"><span>欢迎访问{esc(site_name)}</span> <a href="javascript:void(0)" onclick="AddFavorite()">加入收藏</a></div>
 <div class="header"><img src="/images/logo.png" alt="{attr(site_name)}"><form action="/search/" method="get"><input name="q"><button>搜索</button></form></div>
+<div class="menu">{top}</div>
 <div class="main"><h1 class="page-title">{esc(page.title)}</h1>
 {text}
 {"".join(blocks)}
 </div>
-<div class="footer"><p>主办：{esc(self.name)}人民政府办公室　网站标识码：{self.seed:010d}</p></div>
+<div class="footer">{foot}<p>主办：{esc(self.name)}人民政府办公室　网站标识码：{self.seed:010d}</p></div>
 </body></html>"""
         return html_.encode("gb18030" if page.space.gbk else "utf-8")
 
@@ -484,6 +494,15 @@ class RandomPortal:
 
     def fakes(self, gov: str, years: Sequence[int], n: int) -> list:
         out = lookalikes(gov, list(years) or [2020], self.rng, n)
+        # a few more look-alikes of the kinds real 年报 columns carry
+        extra = [f"{gov}{y}年度工作计划" for y in years] + [f"{gov}{y}年度部门预算" for y in years] + \
+                [f"{gov}{y}年政务公开工作要点" for y in years] + [f"{gov}关于{y}年度政务公开工作情况的通报" for y in years]
+        for k in range(min(len(extra), max(0, n // 4))):
+            t = self.rng.choice(extra)
+            y = int(next(x for x in years if str(x) in t))
+            if all(f.title != t for f in out):
+                out[self.rng.randrange(len(out))] = dataclasses.replace(
+                    out[0], title=t, date=f"{y + 1}-{self.rng.randrange(1, 13):02d}-{self.rng.randrange(1, 29):02d}")
         return out
 
     # -- a 年报 column ----------------------------------------------------------------------------
@@ -500,6 +519,9 @@ class RandomPortal:
             how = rng.choices(["html", "attach", "file"], [0.6, 0.25, 0.15])[0]
             page_url = space.article(cid, date)
             ext = rng.choice(["pdf", "pdf", "doc", "docx"])
+            if how != "html" and ext in ("pdf", "doc") and r.has_tables:
+                # the farm's PDF and DOC files carry no tables
+                r = variant(r, drop_tables=True, slug=r.slug, title=r.title, publisher=r.publisher, index_no=r.index_no)
             publisher = r.publisher
             if how == "html":
                 print_href = rng.choice(["javascript:window.print()", "javascript:window.print()"]
@@ -522,8 +544,8 @@ class RandomPortal:
                 page_url = space.file(date, ext)
                 self.serve(page_url, (lambda r=r, e=ext: _file_bytes(r, e)), FILE_TYPES[ext])
                 import re
-                body = re.match(r"^(?:关于)?(.*?)(?:人民政府办公室|人民政府)?(?:19|20)\d\d年", r.title)
-                pub = body.group(1) if body and body.group(1) else r.government
+                body = re.match(r"^(?:关于)?(.*?)(?:19|20)\d\d年", r.title)
+                pub = body.group(1) if body and body.group(1) and "报告" not in body.group(1) else r.government
                 self.reports[page_url] = (r, kind, ext, page_url, pub)
             entries.append((r.title, page_url, date, "item"))
         for f in self.fakes(gov, sorted({r.year for r, _ in reports}) or [2020, 2021], n_fakes):
@@ -543,7 +565,7 @@ class RandomPortal:
         if space.dir_style():
             styles += ["createPageHTML"] * 3
         if space.scheme == "hanweb" and space.prefix == "/":
-            styles += ["hanweb_post"] * 2 + ["jpaas_get"] * 2
+            styles += ["hanweb_post"] * 3 + ["jpaas_get"] * 2
         pager = rng.choice(styles) if len(chunks) > 1 or rng.random() < 0.5 else rng.choice(styles)
         self.meta["pagers"].add(pager)
         first = space.column(cid)
@@ -673,17 +695,17 @@ class RandomPortal:
         rng = self.rng
         self._generic, self._pending_generic, self._news = {}, [], {}
         self._hanweb, self._jpaas, self._routes = {}, {}, set()
-        scheme = rng.choice(SCHEMES)
+        scheme = pick_scheme(rng)
         main = Space(self.host, "/", scheme, rng)
         self.home_url = main.url("/")
         where = rng.choices(["same", "sub", "city"], [0.6, 0.25, 0.15])[0]
         if where == "same":
             xs = main
         elif where == "sub":
-            xs = Space(f"xxgk.{self.pin}.gov.cn", "/", rng.choice(SCHEMES), rng)
+            xs = Space(f"xxgk.{self.pin}.gov.cn", "/", pick_scheme(rng), rng)
         else:
             cname, cpin = rng.choice(CITIES)
-            xs = Space(f"xxgk.{cpin}.gov.cn", f"/{self.pin}{self.seed}/", rng.choice(SCHEMES), rng)
+            xs = Space(f"xxgk.{cpin}.gov.cn", f"/{self.pin}{self.seed}/", pick_scheme(rng), rng)
         depth = rng.choices([1, 2, 3, 4], [0.15, 0.35, 0.35, 0.15])[0]
         chain = {1: [["list"]], 2: [["xxgk", "list"], ["section", "list"], ["guide", "list"]],
                  3: [["section", "xxgk", "list"], ["xxgk", "fdgk", "list"], ["section", "guide", "list"]],
@@ -777,7 +799,7 @@ class RandomPortal:
         cross = urllib.parse.urlsplit(target).hostname != urllib.parse.urlsplit(page.url).hostname
         r = rng.random()
         if (cross and r < 0.4) or r < 0.04:
-            style = rng.choice(["iframe", "iframe", "frame"])
+            style = rng.choice(["iframe", "frame"])
         elif r < 0.14:
             style = rng.choice(["meta_refresh", "js_redirect", "http_redirect"])
         else:
@@ -813,7 +835,7 @@ class RandomPortal:
         """Put the path link into a block of ``page``."""
         rng = self.rng
         style = rng.choices(["a", "area", "option", "window_open", "location_href", "void_onclick", "document_write", "js_array"],
-                            [30, 6, 5, 8, 7, 7, 8, 9])[0]
+                            [30, 10, 5, 8, 7, 7, 8, 9])[0]
         if style == "area" and kind != "home":
             style = "a"
         deco = self.deco(anchor)
@@ -831,7 +853,9 @@ class RandomPortal:
             page.menus.append(Menu(rng.choice(["栏目导航", "快速通道", ""]), style, dis, css="nav"))
             self.meta["way_in"] = "more"
             return
-        dis.insert(pos, (anchor, target, "path", deco))
+        guide_text_only = kind == "guide" and rng.random() < 0.5
+        if not guide_text_only:
+            dis.insert(pos, (anchor, target, "path", deco))
         css = rng.choice(["nav", "side", "tree", "foot", "quick"]) if kind != "home" else rng.choice(["nav", "nav", "quick", "foot", "banner"])
         heading = rng.choice(["", "栏目导航", "快速导航", "目录", "政务公开", "信息公开", "导航"]) if style != "option" else rng.choice(["政务公开", "专题栏目", "快速通道"])
         self.meta.setdefault("way_in", css)
@@ -891,7 +915,7 @@ class RandomPortal:
         style = rng.choices(["a", "option", "js_array", "window_open", "location_href"], [40, 25, 15, 10, 10])[0]
         items = []
         for name, code, kind in units:
-            space = Space(f"{code}.{self.pin}.gov.cn", "/", rng.choice(SCHEMES), rng) if own_hosts and kind == "department" else xs
+            space = Space(f"{code}.{self.pin}.gov.cn", "/", pick_scheme(rng), rng) if own_hosts and kind == "department" else xs
             years = sorted(rng.sample(range(2016, 2024), rng.randrange(1, 4)))
             reps = [(r, kind) for r in self.unit_reports(name, years, kind)]
             unit_url = space.column(space.new_id()) if space is xs else space.url("/")
@@ -945,11 +969,14 @@ class RandomPortal:
                 parent[t] = (cur, l)
                 q.append(t)
         truth = []
+        self.hidden = []     # (page url, why) of reports a polite crawl cannot reach
         for page_url, (r, kind, ctype, furl, publisher) in self.reports.items():
             if page_url not in seen and page_url + "?from=list" not in seen:
+                self.hidden.append((page_url, "not reachable without a robots-disallowed URL"))
                 continue
             fhost = urllib.parse.urlsplit(furl).hostname
             if not robots_allows(self.disallow.get(fhost, []), furl):
+                self.hidden.append((page_url, f"its file {furl} is disallowed by robots.txt"))
                 continue
             aliases = tuple(a for a in (page_url + "?type=print", page_url + "?from=list")
                             if "?" not in page_url and ctype == "html")
@@ -1078,7 +1105,7 @@ def random_farm(farm, seeds: Sequence[int]):
     ``farm.meta`` (portal → draws) and ``farm.seeds``."""
     farm.seed_set = seed_set_of(seeds)
     farm.seeds = list(seeds)
-    farm.graph, farm.paths, farm.meta = {}, {}, {}
+    farm.graph, farm.paths, farm.meta, farm.hidden = {}, {}, {}, {}
     taken = set()
     for s in seeds:
         p = RandomPortal(s, taken)
@@ -1087,5 +1114,6 @@ def random_farm(farm, seeds: Sequence[int]):
         for k, v in p.links.items():
             farm.graph.setdefault(k, []).extend(v)
         farm.paths[p.name] = p.paths
+        farm.hidden[p.name] = p.hidden
         farm.meta[p.name] = {**p.meta, "home": p.home_url, "disallow": p.disallow}
     return farm
