@@ -21,7 +21,6 @@ can re-run extraction on their own captures::
     ex.extract_error  # why there is no or partial text, else None
     ex.text_source    # 'text' | 'ocr' | None
     ex.replacement_chars  # U+FFFD in title+text: bytes that did not decode (flag the report)
-    ex.links          # [(absolute url, anchor text)] of pdf/doc/docx/wps/xls/xlsx/ofd in the body
 
 Or from a WARC file, with warcio::
 
@@ -84,7 +83,6 @@ class Extraction:
     needs_ocr: bool = False
     replacement_chars: int = 0
     encoding: str | None = None
-    links: list[tuple[str, str]] = field(default_factory=list)  # attachment (url, text) in the body
     extract_error: str | None = None  # why there is no or partial text (issue 17)
     text_source: str | None = None    # 'text' (the document's own) | 'ocr' | None (no text)
     ocr_engine: str | None = None
@@ -305,7 +303,7 @@ def _html(body: bytes, url: str, content_type: str | None) -> Extraction:
     return Extraction(text=res.text, title=res.title, tables=res.tables, metadata=meta,
                       content_type="html", needs_ocr=res.needs_ocr,
                       replacement_chars=replacement,
-                      encoding=decoded.encoding, links=res.links,
+                      encoding=decoded.encoding,
                       scan_images=list(getattr(res, "scan_images", []) or []))
 
 
@@ -316,20 +314,19 @@ def _from_dict(d: dict, kind: str) -> Extraction:
                       metadata=d.get("metadata") or {}, content_type=kind,
                       needs_ocr=bool(d.get("needs_ocr")),
                       replacement_chars=text.count("\ufffd") + (title or "").count("\ufffd"),
-                      encoding=None, links=[])
+                      encoding=None)
 
 
 def join_pages(pages: list[Extraction]) -> Extraction:
     """One Extraction from the pages of a report split over several pages (TRS
     ``t…_1.html``, ``t…_2.html``), in page order: texts joined with the title line that
-    each later page repeats dropped, tables and attachment links concatenated, metadata of
+    each later page repeats dropped, tables concatenated, metadata of
     the first page (completed by later ones)."""
     if not pages:
         return Extraction(text="")
     first = pages[0]
     lines = first.text.splitlines()
     tables = list(first.tables)
-    links = list(first.links)
     meta = dict(first.metadata)
     squash = re.compile(r"\s+")
     title = squash.sub("", first.title or "")
@@ -339,7 +336,6 @@ def join_pages(pages: list[Extraction]) -> Extraction:
             more = more[1:]
         lines.extend(more)
         tables.extend(page.tables)
-        links.extend(link for link in page.links if link not in links)
         for k, v in page.metadata.items():
             meta.setdefault(k, v)
     # A page of scans followed by its OCR'd images (the crawl fetches them as its parts):
@@ -352,7 +348,7 @@ def join_pages(pages: list[Extraction]) -> Extraction:
                       content_type=first.content_type,
                       needs_ocr=needs_ocr,
                       replacement_chars=sum(p.replacement_chars for p in pages),
-                      encoding=first.encoding, links=links,
+                      encoding=first.encoding,
                       extract_error="; ".join(dict.fromkeys(errors))[:500] or None,
                       text_source="ocr" if ocr else first.text_source,
                       ocr_engine=ocr[0].ocr_engine if ocr else None,
