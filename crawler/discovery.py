@@ -5,6 +5,8 @@ return into requests. Platform-specific list pagers live in crawler/platforms/.
 """
 from __future__ import annotations
 
+import ast
+import json
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -163,13 +165,58 @@ def _js_urls(code: str) -> list[str]:
     return [m.group(2) for m in _JS_NAV.finditer(code or "")]
 
 
+# A loop that writes an array's items as anchors: href="'+m[i][1]+'" or href="'+m[i].url+'".
+_HREF_FROM_ARRAY = re.compile(r"""href\s*=\s*\\?["']\s*["']\s*\+\s*([A-Za-z_$][\w$]*)\s*\[\s*[\w$]+\s*\]\s*"""
+                              r"""(?:\[\s*(\d+)\s*\]|\.\s*([A-Za-z_$][\w$]*)|\[\s*["']([\w$]+)["']\s*\])""")
+
+
+def _array_literal(code: str, name: str) -> list | None:
+    """The value of ``var name = [...]`` in a script, when it is a plain literal (JSON, or
+    single-quoted strings), else None."""
+    m = re.search(r"(?:^|[^\w$.])" + re.escape(name) + r"\s*=\s*(\[.*?\])\s*(?:;|$)", code, re.S | re.M)
+    if not m:
+        return None
+    try:
+        value = json.loads(m.group(1))
+    except ValueError:
+        try:
+            value = ast.literal_eval(m.group(1))
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return None
+    return value if isinstance(value, list) else None
+
+
+def _array_menu_links(code: str) -> list[tuple[str, str]]:
+    """(raw URL, label) of a menu a script writes from an array: the field the loop puts in
+    ``href=`` is a URL whatever it looks like ("2749" under /channel/, "col12/"), its
+    item's Chinese string the label."""
+    out = []
+    for m in _HREF_FROM_ARRAY.finditer(code):
+        items = _array_literal(code, m.group(1))
+        field = int(m.group(2)) if m.group(2) is not None else (m.group(3) or m.group(4))
+        for item in items or []:
+            try:
+                raw = item[field]
+            except (KeyError, IndexError, TypeError):
+                continue
+            others = item.values() if isinstance(item, dict) else item
+            label = next((normalize_title(v) for v in others if isinstance(v, str) and v != raw and _CJK.search(v)), "")
+            if isinstance(raw, (str, int)) and not isinstance(raw, bool) and str(raw).strip() and label:
+                out.append((str(raw).strip(), label))
+    return out
+
+
 def _script_links(code: str) -> list[tuple[str, str, str]]:
     """(raw URL, label, style) written by a <script>: anchors in document.write/innerHTML
-    strings, menu items of JS arrays/objects (a URL-looking literal with the nearest Chinese
-    literal beside it as its label) and redirects (window.location = "…")."""
+    strings, menus written from arrays (_array_menu_links), other menu items of JS
+    arrays/objects (a URL-looking literal with the nearest Chinese literal beside it as its
+    label) and redirects (window.location = "…")."""
     out: list[tuple[str, str, str]] = []
     for m in _JS_ANCHOR.finditer(code):
         out.append((m.group(1), normalize_title(_TAGS.sub("", m.group(2))), "script"))
+    if "href" in code:
+        out += [(raw, label, "script") for raw, label in _array_menu_links(code)
+                if not _NOT_PAGE.search(raw) and not raw.lower().startswith(_SKIP_SCHEMES)]
     written = {u for u, _, _ in out}
     for m in _JS_NAV.finditer(code):
         if "window.open" not in m.group(0):

@@ -200,3 +200,24 @@ def test_menu_arrays_with_folder_relative_urls():
     assert links["http://www.a.gov.cn/channel/12?type=nb"] == ("公开年报", "script")
     assert links["http://www.a.gov.cn/hdjl/index.jsp?id=3"] == ("互动交流", "script")
     assert not any(k.endswith(("application/json", "2021/01/02", "text/html")) for k in links)
+
+
+def test_menus_written_from_arrays_take_the_field_the_loop_puts_in_href():
+    # a channel CMS writes its menu from [label, id] pairs: the href is the bare id, relative
+    # to the page's folder; whatever the value looks like, the loop makes it a link
+    url = "http://xxgk.a.gov.cn/channel/3189"
+    html = """<ul id="menu1"></ul><script type="text/javascript">
+    var m=[["应急管理", "2914"], ["主动公开信息", "2749"]];
+    var h="";
+    for(var i=0;i<m.length;i++){h+='<li><a href="'+m[i][1]+'">'+m[i][0]+'</a></li>';}
+    document.getElementById('menu1').innerHTML=h;
+    </script><script>
+    var menu = [{'title': '年度报告', 'id': 12, 'href': 'nb'}];
+    for (var k = 0; k < menu.length; k++) { s += '<a href=\\'' + menu[k].href + '\\'>' + menu[k].title + '</a>'; }
+    var counts = [["访问量", "2749"]];   // numbers no loop writes as links
+    </script>"""
+    links = _links(html, url)
+    assert links["http://xxgk.a.gov.cn/channel/2749"] == ("主动公开信息", "script")
+    assert links["http://xxgk.a.gov.cn/channel/2914"] == ("应急管理", "script")
+    assert links["http://xxgk.a.gov.cn/channel/nb"] == ("年度报告", "script")
+    assert "http://xxgk.a.gov.cn/channel/12" not in links
