@@ -173,17 +173,42 @@ _HREF_FROM_ARRAY = re.compile(r"""href\s*=\s*\\?["']\s*["']\s*\+\s*([A-Za-z_$][\
 def _array_literal(code: str, name: str) -> list | None:
     """The value of ``var name = [...]`` in a script, when it is a plain literal (JSON, or
     single-quoted strings), else None."""
-    m = re.search(r"(?:^|[^\w$.])" + re.escape(name) + r"\s*=\s*(\[.*?\])\s*(?:;|$)", code, re.S | re.M)
-    if not m:
+    m = re.search(r"(?:^|[^\w$.])" + re.escape(name) + r"\s*=\s*\[", code)
+    text = _balanced(code, m.end() - 1) if m else None
+    if text is None:
         return None
     try:
-        value = json.loads(m.group(1))
+        value = json.loads(text)
     except ValueError:
         try:
-            value = ast.literal_eval(m.group(1))
+            value = ast.literal_eval(text)
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             return None
     return value if isinstance(value, list) else None
+
+
+def _balanced(code: str, start: int, limit: int = 100_000) -> str | None:
+    """The bracketed literal opening at ``code[start]`` ("[...]" over several lines, nested,
+    brackets inside strings ignored), or None when it does not close within ``limit``."""
+    depth, quote, i = 0, None, start
+    end = min(len(code), start + limit)
+    while i < end:
+        ch = code[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth == 0:
+                return code[start:i + 1]
+        i += 1
+    return None
 
 
 def _array_menu_links(code: str) -> list[tuple[str, str]]:

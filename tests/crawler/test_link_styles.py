@@ -215,9 +215,18 @@ def test_menus_written_from_arrays_take_the_field_the_loop_puts_in_href():
     var menu = [{'title': '年度报告', 'id': 12, 'href': 'nb'}];
     for (var k = 0; k < menu.length; k++) { s += '<a href=\\'' + menu[k].href + '\\'>' + menu[k].title + '</a>'; }
     var counts = [["访问量", "2749"]];   // numbers no loop writes as links
+    </script><script>
+    var nav = [
+      ["政务公开[专栏]", "3068"],
+      ["依申请公开", "3206"]
+    ];
+    for (var j = 0; j < nav.length; j++) { s += '<a href="' + nav[j][1] + '">' + nav[j][0] + '</a>'; }
     </script>"""
     links = _links(html, url)
     assert links["http://xxgk.a.gov.cn/channel/2749"] == ("主动公开信息", "script")
     assert links["http://xxgk.a.gov.cn/channel/2914"] == ("应急管理", "script")
     assert links["http://xxgk.a.gov.cn/channel/nb"] == ("年度报告", "script")
     assert "http://xxgk.a.gov.cn/channel/12" not in links
+    # an array over several lines, a bracket inside a label
+    assert links["http://xxgk.a.gov.cn/channel/3068"] == ("政务公开[专栏]", "script")
+    assert links["http://xxgk.a.gov.cn/channel/3206"] == ("依申请公开", "script")
