@@ -5,6 +5,8 @@ return into requests. Platform-specific list pagers live in crawler/platforms/.
 """
 from __future__ import annotations
 
+import ast
+import json
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -17,6 +19,7 @@ from archive.reports.urls import (  # noqa: F401 - is_document_url and the lists
     ATTACHMENT_EXTENSIONS,
     DOCUMENT_EXTENSIONS,
     canonical_url,
+    is_attachment_href,
     is_document_url,
 )
 
@@ -125,18 +128,120 @@ def _page_url_like(value: str) -> bool:
     return bool(value) and len(value) < 500 and bool(_URLISH.match(value)) and not _NOT_PAGE.search(value)
 
 
+# A relative reference written without a leading "/" or "./" and not ending in a page suffix:
+# "col/col1228/", "channel/123", "?page=3". Page URLs only where something says the string is
+# one (a menu array item with its label, a select that navigates to its option's value).
+_RELATIVE_REF = re.compile(r"^(?:(?:[\w\-.~%]+/)+[\w\-.~%]*|[\w\-.~%/]*\?[\w\-.~%]+=[^\s<>\"']*)$", re.ASCII)
+_MIME_OR_DATE = re.compile(r"^(?:text|application|image|audio|video|multipart|font)/|^[\d/.\-]+$", re.I)
+
+
+def _relative_ref_like(value: str) -> bool:
+    """A relative path or query reference ("col/col12/", "?page=3"), never a MIME type or date."""
+    value = value.strip()
+    return (len(value) < 500 and bool(_RELATIVE_REF.match(value)) and not _MIME_OR_DATE.match(value)
+            and not _NOT_PAGE.search(value))
+
+
+# A select whose change handler goes to the chosen option's value as it is (no concatenation):
+# then every option value is a URL, whatever it looks like ("?page=3", "col/col12/").
+_GOES_TO_VALUE = re.compile(r"(?:location(?:\.href)?\s*=\s*|window\.open\s*\(\s*|location\.(?:replace|assign)\s*\(\s*)"
+                            r"this\.(?:value|options\[\s*this\.selectedIndex\s*\]\.value)\s*(?:[,;)]|$)")
+
+
+def _option_is_link(value: str, select) -> bool:
+    """An ``<option value>`` is a link when the value looks like a page URL, or when its select
+    navigates to the value verbatim and the value is any relative reference but a bare number
+    (an id that a script turns into a URL, which only running it would tell)."""
+    if _page_url_like(value):
+        return True
+    value = value.strip()
+    if select is None or not value or value.startswith("#") or value.isdigit() or not _GOES_TO_VALUE.search(select.get("onchange") or ""):
+        return False
+    return not re.match(r"^[a-z][\w+.-]*:", value, re.I) and bool(re.match(r"^[^\s<>\"']+$", value)) and not _NOT_PAGE.search(value)
+
+
 def _js_urls(code: str) -> list[str]:
     """URLs a piece of JavaScript navigates to (onclick handlers, href="javascript:…")."""
     return [m.group(2) for m in _JS_NAV.finditer(code or "")]
 
 
+# A loop that writes an array's items as anchors: href="'+m[i][1]+'" or href="'+m[i].url+'".
+_HREF_FROM_ARRAY = re.compile(r"""href\s*=\s*\\?["']\s*["']\s*\+\s*([A-Za-z_$][\w$]*)\s*\[\s*[\w$]+\s*\]\s*"""
+                              r"""(?:\[\s*(\d+)\s*\]|\.\s*([A-Za-z_$][\w$]*)|\[\s*["']([\w$]+)["']\s*\])""")
+
+
+def _array_literal(code: str, name: str) -> list | None:
+    """The value of ``var name = [...]`` in a script, when it is a plain literal (JSON, or
+    single-quoted strings), else None."""
+    m = re.search(r"(?:^|[^\w$.])" + re.escape(name) + r"\s*=\s*\[", code)
+    text = _balanced(code, m.end() - 1) if m else None
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return None
+    return value if isinstance(value, list) else None
+
+
+def _balanced(code: str, start: int, limit: int = 100_000) -> str | None:
+    """The bracketed literal opening at ``code[start]`` ("[...]" over several lines, nested,
+    brackets inside strings ignored), or None when it does not close within ``limit``."""
+    depth, quote, i = 0, None, start
+    end = min(len(code), start + limit)
+    while i < end:
+        ch = code[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth == 0:
+                return code[start:i + 1]
+        i += 1
+    return None
+
+
+def _array_menu_links(code: str) -> list[tuple[str, str]]:
+    """(raw URL, label) of a menu a script writes from an array: the field the loop puts in
+    ``href=`` is a URL whatever it looks like ("2749" under /channel/, "col12/"), its
+    item's Chinese string the label."""
+    out = []
+    for m in _HREF_FROM_ARRAY.finditer(code):
+        items = _array_literal(code, m.group(1))
+        field = int(m.group(2)) if m.group(2) is not None else (m.group(3) or m.group(4))
+        for item in items or []:
+            try:
+                raw = item[field]
+            except (KeyError, IndexError, TypeError):
+                continue
+            others = item.values() if isinstance(item, dict) else item
+            label = next((normalize_title(v) for v in others if isinstance(v, str) and v != raw and _CJK.search(v)), "")
+            if isinstance(raw, (str, int)) and not isinstance(raw, bool) and str(raw).strip() and label:
+                out.append((str(raw).strip(), label))
+    return out
+
+
 def _script_links(code: str) -> list[tuple[str, str, str]]:
     """(raw URL, label, style) written by a <script>: anchors in document.write/innerHTML
-    strings, menu items of JS arrays/objects (a URL-looking literal with the nearest Chinese
-    literal beside it as its label) and redirects (window.location = "…")."""
+    strings, menus written from arrays (_array_menu_links), other menu items of JS
+    arrays/objects (a URL-looking literal with the nearest Chinese literal beside it as its
+    label) and redirects (window.location = "…")."""
     out: list[tuple[str, str, str]] = []
     for m in _JS_ANCHOR.finditer(code):
         out.append((m.group(1), normalize_title(_TAGS.sub("", m.group(2))), "script"))
+    if "href" in code:
+        out += [(raw, label, "script") for raw, label in _array_menu_links(code)
+                if not _NOT_PAGE.search(raw) and not raw.lower().startswith(_SKIP_SCHEMES)]
     written = {u for u, _, _ in out}
     for m in _JS_NAV.finditer(code):
         if "window.open" not in m.group(0):
@@ -145,7 +250,8 @@ def _script_links(code: str) -> list[tuple[str, str, str]]:
     literals = [(m.start(), m.end(), m.group(1) if m.group(1) is not None else m.group(2))
                 for m in _JS_STRING.finditer(code)]
     for i, (start, end, value) in enumerate(literals):
-        if value in written or not _page_url_like(value) or "<" in value:
+        # a relative "col/col12/" is a URL only as a labelled menu item (the label is required below)
+        if value in written or not (_page_url_like(value) or _relative_ref_like(value)) or "<" in value:
             continue
         label, best = "", 120
         for j in (i - 3, i - 2, i - 1, i + 1, i + 2, i + 3):
@@ -208,14 +314,14 @@ def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: boo
                     add(raw, _link_text(el), "onclick", el)
         elif tag == "option":
             value = el.get("value") or ""
-            if _page_url_like(value):
-                select = el.getparent()
-                while select is not None and select.tag != "select":
-                    select = select.getparent()
+            select = el.getparent()
+            while select is not None and select.tag != "select":
+                select = select.getparent()
+            if _option_is_link(value, select):
                 heading = None
                 if select is not None:
                     first = select.find("option")
-                    heading = normalize_title(first.text_content()) if first is not None and not _page_url_like(first.get("value") or "") else None
+                    heading = normalize_title(first.text_content()) if first is not None and not _option_is_link(first.get("value") or "", select) else None
                     heading = heading or _section_title(select)
                 add(value, normalize_title(el.text_content()), "option", None, heading)
         elif tag in ("iframe", "frame"):
@@ -508,17 +614,24 @@ _DOCUMENT_HINTS = tuple(h.encode() for h in ATTACHMENT_EXTENSIONS + (
 _HREF_VALUE_RE = re.compile(rb"href\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)")
 
 
+# An anchor text that ends with a file extension ("年报.pdf</a>"): is_attachment_href's text rule.
+_ANCHOR_EXT_RE = re.compile(rb"\.(?:" + b"|".join(e[1:].encode() for e in ATTACHMENT_EXTENSIONS) + rb")\s*</a", re.I)
+
+
 def may_link_documents(body: bytes) -> bool:
     """False when a page cannot link a document file: no href value with `.pdf`/`.doc`/…
-    (nor an escaped dot). Lets a crawl skip parsing report pages that have no attachment.
-    Any ASCII-compatible encoding (UTF-8, GBK…); a UTF-16 page (NUL bytes) is always True."""
+    (nor an escaped dot) and no anchor text ending in one (attachment_links' rule). Lets a
+    crawl skip parsing report pages that have no attachment. Any ASCII-compatible encoding
+    (UTF-8, GBK…); a UTF-16 page (NUL bytes) is always True."""
     low = body.lower()
     if b"\x00" in low:
         return True
     hrefs = b" ".join(_HREF_VALUE_RE.findall(low))
-    return any(hint in hrefs for hint in _DOCUMENT_HINTS)
+    return any(hint in hrefs for hint in _DOCUMENT_HINTS) or bool(_ANCHOR_EXT_RE.search(low))
 
 
 def attachment_links(root: lxml.html.HtmlElement, base_url: str) -> list[Link]:
-    """Links to document files (PDF/DOC/DOCX/WPS…) on a report page."""
-    return [link for link in extract_links(root, base_url, with_dates=False) if is_document_url(link.url)]
+    """Links to document files (PDF/DOC/DOCX/WPS…) on a report page, by the one rule extraction
+    uses too (archive.reports.urls.is_attachment_href): the extension in the URL, query
+    included (download.jsp?filename=a.pdf), or at the end of the anchor text."""
+    return [link for link in extract_links(root, base_url, with_dates=False) if is_attachment_href(link.url, link.text)]

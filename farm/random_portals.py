@@ -40,9 +40,21 @@ from typing import Iterable, Sequence
 
 from . import docs
 from .corpus import Report, seed_report, unit_report, variant
-from .pages import (Chrome, HanwebParams, ListItem, PageMeta, attr, esc, jpaas_list_html,
-                    render_attachment_page, render_hanweb_column, render_hanweb_dataproxy,
-                    render_jpaas_column, render_plain_article, render_report)
+from .pages import (
+    Chrome,
+    HanwebParams,
+    ListItem,
+    PageMeta,
+    attr,
+    esc,
+    jpaas_list_html,
+    render_attachment_page,
+    render_hanweb_column,
+    render_hanweb_dataproxy,
+    render_jpaas_column,
+    render_plain_article,
+    render_report,
+)
 from .sites import JPAAS_PATH, Built, Portal, Resource, Site, TruthReport, _add_traps, lookalikes
 
 # -- the seed split (fixed before tuning; do not change) -------------------------------------------
@@ -54,6 +66,12 @@ LINK_STYLES = ("a", "area", "option", "window_open", "location_href", "void_oncl
                "js_array", "iframe", "frame", "meta_refresh", "js_redirect", "http_redirect")
 PAGER_STYLES = ("links", "numeric", "createPageHTML", "select", "hanweb_post", "jpaas_get")
 SCHEMES = ("hanweb", "trs", "asp", "channel", "idq", "phpcms", "html", "jsp", "numeric")
+SCHEME_WEIGHTS = (3, 3, 1, 1, 1, 1, 1, 1, 1)   # Hanweb and TRS run most real portals
+
+
+def pick_scheme(rng: random.Random) -> str:
+    """A CMS URL scheme, Hanweb and TRS the most common."""
+    return rng.choices(SCHEMES, SCHEME_WEIGHTS)[0]
 
 # -- vocabularies ------------------------------------------------------------------------------------
 SECTION_NAMES = ["政务公开", "政府信息公开", "信息公开", "阳光政务", "政府公开", "政务公开专栏", "公开专栏",
@@ -331,7 +349,7 @@ class RandomPortal:
             k = len(text) // 2
             return f"<span>{esc(text[:k])}</span><span>{esc(text[k:])}</span>"
         if deco == "img_alt":
-            return f'<img src="/images/nav_{abs(hash(text)) % 97}.png" alt="{attr(text)}" border="0">'
+            return f'<img src="/images/nav_{sum(map(ord, text)) % 97}.png" alt="{attr(text)}" border="0">'
         if deco == "em":
             return f"<em></em><b>{esc(text)}</b>"
         return esc(text)
@@ -395,6 +413,9 @@ class RandomPortal:
     def render_nav(self, page: NavPage) -> bytes:
         """A navigation page (home, section, 信息公开 home, 法定主动公开, guide, unit page)."""
         blocks = [self.render_menu(page, m, k) for k, m in enumerate(page.menus)]
+        top = "".join(b for b, m in zip(blocks, page.menus) if m.css in ("nav", "banner"))
+        foot = "".join(b for b, m in zip(blocks, page.menus) if m.css == "foot")
+        blocks = [b for b, m in zip(blocks, page.menus) if m.css not in ("nav", "banner", "foot")]
         text = "".join(f"<p>{p}</p>" for p in page.text)
         base = f'<base href="{attr(page.base)}">' if page.base else ""
         site_name = self.name + "人民政府"
@@ -405,11 +426,12 @@ class RandomPortal:
 <link rel="stylesheet" href="/css/index.css"><script src="/js/jquery.min.js"></script></head>
 <body><div class="top"><span>欢迎访问{esc(site_name)}</span> <a href="javascript:void(0)" onclick="AddFavorite()">加入收藏</a></div>
 <div class="header"><img src="/images/logo.png" alt="{attr(site_name)}"><form action="/search/" method="get"><input name="q"><button>搜索</button></form></div>
+<div class="menu">{top}</div>
 <div class="main"><h1 class="page-title">{esc(page.title)}</h1>
 {text}
 {"".join(blocks)}
 </div>
-<div class="footer"><p>主办：{esc(self.name)}人民政府办公室　网站标识码：{self.seed:010d}</p></div>
+<div class="footer">{foot}<p>主办：{esc(self.name)}人民政府办公室　网站标识码：{self.seed:010d}</p></div>
 </body></html>"""
         return html_.encode("gb18030" if page.space.gbk else "utf-8")
 
@@ -446,7 +468,7 @@ class RandomPortal:
         key = (space.host, space.prefix)
         if key not in self._news:
             out = []
-            for k, t in enumerate(self.rng.sample(NEWS, 4)):
+            for _k, t in enumerate(self.rng.sample(NEWS, 4)):
                 date = f"20{self.rng.randrange(19, 24)}-{self.rng.randrange(1, 13):02d}-{self.rng.randrange(1, 29):02d}"
                 url = space.article(space.new_id(), date)
                 meta = PageMeta(t, date, f"{self.name}融媒体中心")
@@ -484,6 +506,15 @@ class RandomPortal:
 
     def fakes(self, gov: str, years: Sequence[int], n: int) -> list:
         out = lookalikes(gov, list(years) or [2020], self.rng, n)
+        # a few more look-alikes of the kinds real 年报 columns carry
+        extra = [f"{gov}{y}年度工作计划" for y in years] + [f"{gov}{y}年度部门预算" for y in years] + \
+                [f"{gov}{y}年政务公开工作要点" for y in years] + [f"{gov}关于{y}年度政务公开工作情况的通报" for y in years]
+        for _k in range(min(len(extra), max(0, n // 4))):
+            t = self.rng.choice(extra)
+            y = int(next(x for x in years if str(x) in t))
+            if all(f.title != t for f in out):
+                out[self.rng.randrange(len(out))] = dataclasses.replace(
+                    out[0], title=t, date=f"{y + 1}-{self.rng.randrange(1, 13):02d}-{self.rng.randrange(1, 29):02d}")
         return out
 
     # -- a 年报 column ----------------------------------------------------------------------------
@@ -500,6 +531,10 @@ class RandomPortal:
             how = rng.choices(["html", "attach", "file"], [0.6, 0.25, 0.15])[0]
             page_url = space.article(cid, date)
             ext = rng.choice(["pdf", "pdf", "doc", "docx"])
+            if how != "html" and ext == "doc" and r.has_tables:
+                # the farm's Word 97 writer draws no tables: the report served as .doc, and so its
+                # truth, is the report without them (PDF and DOCX files carry their tables)
+                r = variant(r, drop_tables=True, slug=r.slug, title=r.title, publisher=r.publisher, index_no=r.index_no)
             publisher = r.publisher
             if how == "html":
                 print_href = rng.choice(["javascript:window.print()", "javascript:window.print()"]
@@ -522,8 +557,8 @@ class RandomPortal:
                 page_url = space.file(date, ext)
                 self.serve(page_url, (lambda r=r, e=ext: _file_bytes(r, e)), FILE_TYPES[ext])
                 import re
-                body = re.match(r"^(?:关于)?(.*?)(?:人民政府办公室|人民政府)?(?:19|20)\d\d年", r.title)
-                pub = body.group(1) if body and body.group(1) else r.government
+                body = re.match(r"^(?:关于)?(.*?)(?:19|20)\d\d年", r.title)
+                pub = body.group(1) if body and body.group(1) and "报告" not in body.group(1) else r.government
                 self.reports[page_url] = (r, kind, ext, page_url, pub)
             entries.append((r.title, page_url, date, "item"))
         for f in self.fakes(gov, sorted({r.year for r, _ in reports}) or [2020, 2021], n_fakes):
@@ -543,7 +578,7 @@ class RandomPortal:
         if space.dir_style():
             styles += ["createPageHTML"] * 3
         if space.scheme == "hanweb" and space.prefix == "/":
-            styles += ["hanweb_post"] * 2 + ["jpaas_get"] * 2
+            styles += ["hanweb_post"] * 3 + ["jpaas_get"] * 2
         pager = rng.choice(styles) if len(chunks) > 1 or rng.random() < 0.5 else rng.choice(styles)
         self.meta["pagers"].add(pager)
         first = space.column(cid)
@@ -636,7 +671,7 @@ class RandomPortal:
             unitid = space.new_id()
             p = HanwebParams(columnid=cid, unitid=unitid, webid=self.seed % 90 + 1, perpage=per, webname=self.name)
             self.serve(first, render_hanweb_column(ch, title, items[:per], total, p))
-            for it, (t, u, d, role) in zip(items[:per], entries):
+            for it, (t, u, _d, role) in zip(items[:per], entries):
                 self.record("a", first, u, it.href, t, role)
             store = self._hanweb.setdefault(space.host, {})
             store[cid] = (p, items, entries)
@@ -646,7 +681,7 @@ class RandomPortal:
                                                "unitid": unitid, "webname": self.name, "permissiontype": 0})
                 api = space.url(f"/module/web/jpage/dataproxy.jsp?startrecord={start}&endrecord={end}&perpage={per}")
                 self.record("hanweb_post", first, node("POST", api, body), api, "dataproxy", "pager", "POST", body)
-                for it, (t, u, d, role) in zip(items[start - 1:end], entries[start - 1:end]):
+                for it, (t, u, _d, role) in zip(items[start - 1:end], entries[start - 1:end]):
                     self.record("a", node("POST", api, body), u, it.href, t, role)
             if space.host not in self._routes:
                 self._routes.add(space.host)
@@ -662,7 +697,7 @@ class RandomPortal:
                 q = urllib.parse.quote(json.dumps({"pageNo": n, "pageSize": per}, separators=(",", ":")), safe="")
                 api = space.url(urllib.parse.quote(unit_url, safe="/?=&") + "&paramJson=" + q)
                 self.record("jpaas_get", first, api, api, "jpaas", "pager")
-                for it, (t, u, d, role) in zip(items[(n - 1) * per:n * per], entries[(n - 1) * per:n * per]):
+                for it, (t, u, _d, role) in zip(items[(n - 1) * per:n * per], entries[(n - 1) * per:n * per]):
                     self.record("a", api, u, it.href, t, role)
             if space.host + "#jpaas" not in self._routes:
                 self._routes.add(space.host + "#jpaas")
@@ -673,17 +708,17 @@ class RandomPortal:
         rng = self.rng
         self._generic, self._pending_generic, self._news = {}, [], {}
         self._hanweb, self._jpaas, self._routes = {}, {}, set()
-        scheme = rng.choice(SCHEMES)
+        scheme = pick_scheme(rng)
         main = Space(self.host, "/", scheme, rng)
         self.home_url = main.url("/")
         where = rng.choices(["same", "sub", "city"], [0.6, 0.25, 0.15])[0]
         if where == "same":
             xs = main
         elif where == "sub":
-            xs = Space(f"xxgk.{self.pin}.gov.cn", "/", rng.choice(SCHEMES), rng)
+            xs = Space(f"xxgk.{self.pin}.gov.cn", "/", pick_scheme(rng), rng)
         else:
             cname, cpin = rng.choice(CITIES)
-            xs = Space(f"xxgk.{cpin}.gov.cn", f"/{self.pin}{self.seed}/", rng.choice(SCHEMES), rng)
+            xs = Space(f"xxgk.{cpin}.gov.cn", f"/{self.pin}{self.seed}/", pick_scheme(rng), rng)
         depth = rng.choices([1, 2, 3, 4], [0.15, 0.35, 0.35, 0.15])[0]
         chain = {1: [["list"]], 2: [["xxgk", "list"], ["section", "list"], ["guide", "list"]],
                  3: [["section", "xxgk", "list"], ["xxgk", "fdgk", "list"], ["section", "guide", "list"]],
@@ -699,7 +734,7 @@ class RandomPortal:
         depts = rng.sample(DEPARTMENTS, len(DEPARTMENTS))
         extra = []
         want = max(0, n_pages * 6 - len(own))
-        for dname, dcode in depts:
+        for dname, _dcode in depts:
             if len(extra) >= want:
                 break
             ys = sorted(rng.sample(range(2015, 2024), min(9, max(1, want // 8))))
@@ -719,7 +754,6 @@ class RandomPortal:
         self.meta["units"] = len(units)
 
         # build from the list back to home: each step knows its target
-        spaces = {"section": main, "xxgk": xs, "fdgk": xs, "guide": xs, "list": xs}
         nb_title = rng.choice(NB_NAMES)
         list_url = self.report_column(xs, nb_title, col_reports, n_fakes if not no_reports else rng.randrange(0, 4), via="")
         if no_reports and rng.random() < 0.5:
@@ -777,7 +811,7 @@ class RandomPortal:
         cross = urllib.parse.urlsplit(target).hostname != urllib.parse.urlsplit(page.url).hostname
         r = rng.random()
         if (cross and r < 0.4) or r < 0.04:
-            style = rng.choice(["iframe", "iframe", "frame"])
+            style = rng.choice(["iframe", "frame"])
         elif r < 0.14:
             style = rng.choice(["meta_refresh", "js_redirect", "http_redirect"])
         else:
@@ -813,7 +847,7 @@ class RandomPortal:
         """Put the path link into a block of ``page``."""
         rng = self.rng
         style = rng.choices(["a", "area", "option", "window_open", "location_href", "void_onclick", "document_write", "js_array"],
-                            [30, 6, 5, 8, 7, 7, 8, 9])[0]
+                            [30, 10, 5, 8, 7, 7, 8, 9])[0]
         if style == "area" and kind != "home":
             style = "a"
         deco = self.deco(anchor)
@@ -825,13 +859,15 @@ class RandomPortal:
             # a box headed by the 年报 name with its newest entries and a 更多 link
             more = rng.choice(MORE_TEXTS)
             m = Menu(anchor, style, [], css="box", more=(more, target, "path"))
-            for t, u, d, role in self.newest(target):
+            for t, u, _d, _role in self.newest(target):
                 m.items.append((t, u, "item", "plain"))
             page.menus.append(m)
             page.menus.append(Menu(rng.choice(["栏目导航", "快速通道", ""]), style, dis, css="nav"))
             self.meta["way_in"] = "more"
             return
-        dis.insert(pos, (anchor, target, "path", deco))
+        guide_text_only = kind == "guide" and rng.random() < 0.5
+        if not guide_text_only:
+            dis.insert(pos, (anchor, target, "path", deco))
         css = rng.choice(["nav", "side", "tree", "foot", "quick"]) if kind != "home" else rng.choice(["nav", "nav", "quick", "foot", "banner"])
         heading = rng.choice(["", "栏目导航", "快速导航", "目录", "政务公开", "信息公开", "导航"]) if style != "option" else rng.choice(["政务公开", "专题栏目", "快速通道"])
         self.meta.setdefault("way_in", css)
@@ -839,7 +875,7 @@ class RandomPortal:
         if kind == "guide":
             raw = self.raw(page, target)
             self.record("a", page.url, target, raw, anchor, "path")
-            page.text += [f"一、本指南依据《中华人民共和国政府信息公开条例》编制。",
+            page.text += ["一、本指南依据《中华人民共和国政府信息公开条例》编制。",
                           f"二、本机关每年1月31日前在本网站“<a href=\"{attr(raw)}\">{esc(anchor)}</a>”栏目公布上一年度政府信息公开工作年度报告。"]
 
     def newest(self, list_url: str) -> list:
@@ -873,7 +909,7 @@ class RandomPortal:
                                    "text/html" if space.gbk else "text/html; charset=utf-8")
                         entries.append((f.title, url, f.date, "lookalike"))
                     entries.sort(key=lambda e: e[2], reverse=True)
-                    for n, chunk in enumerate([entries], 1):
+                    for _n, chunk in enumerate([entries], 1):
                         self._list_page(space, space.column(cid), name, chunk, 1, 1, cid, "links", "root", False, "")
                     self._generic[key] = space.column(cid)
                 cols.append((name, self._generic[key], "lookalike", "plain"))
@@ -891,7 +927,7 @@ class RandomPortal:
         style = rng.choices(["a", "option", "js_array", "window_open", "location_href"], [40, 25, 15, 10, 10])[0]
         items = []
         for name, code, kind in units:
-            space = Space(f"{code}.{self.pin}.gov.cn", "/", rng.choice(SCHEMES), rng) if own_hosts and kind == "department" else xs
+            space = Space(f"{code}.{self.pin}.gov.cn", "/", pick_scheme(rng), rng) if own_hosts and kind == "department" else xs
             years = sorted(rng.sample(range(2016, 2024), rng.randrange(1, 4)))
             reps = [(r, kind) for r in self.unit_reports(name, years, kind)]
             unit_url = space.column(space.new_id()) if space is xs else space.url("/")
@@ -945,11 +981,14 @@ class RandomPortal:
                 parent[t] = (cur, l)
                 q.append(t)
         truth = []
+        self.hidden = []     # (page url, why) of reports a polite crawl cannot reach
         for page_url, (r, kind, ctype, furl, publisher) in self.reports.items():
             if page_url not in seen and page_url + "?from=list" not in seen:
+                self.hidden.append((page_url, "not reachable without a robots-disallowed URL"))
                 continue
             fhost = urllib.parse.urlsplit(furl).hostname
             if not robots_allows(self.disallow.get(fhost, []), furl):
+                self.hidden.append((page_url, f"its file {furl} is disallowed by robots.txt"))
                 continue
             aliases = tuple(a for a in (page_url + "?type=print", page_url + "?from=list")
                             if "?" not in page_url and ctype == "html")
@@ -989,9 +1028,7 @@ def _file_bytes(r: Report, ext: str) -> bytes:
         return docs.report_pdf(r)
     if ext == "docx":
         return docs.report_docx(r)
-    # the farm's Word 97 writer draws no tables: a .doc report keeps its text without them (a
-    # report with tables raised inside the server before, so such files were never served)
-    return docs.report_doc(variant(r, drop_tables=True) if r.has_tables else r)
+    return docs.report_doc(r)     # report_column dropped a .doc report's tables
 
 
 _CREATE_PAGE_HTML = """<script>
@@ -1080,7 +1117,7 @@ def random_farm(farm, seeds: Sequence[int]):
     ``farm.meta`` (portal → draws) and ``farm.seeds``."""
     farm.seed_set = seed_set_of(seeds)
     farm.seeds = list(seeds)
-    farm.graph, farm.paths, farm.meta = {}, {}, {}
+    farm.graph, farm.paths, farm.meta, farm.hidden = {}, {}, {}, {}
     taken = set()
     farm.skipped_seeds = []
     for s in seeds:
@@ -1095,5 +1132,6 @@ def random_farm(farm, seeds: Sequence[int]):
         for k, v in p.links.items():
             farm.graph.setdefault(k, []).extend(v)
         farm.paths[p.name] = p.paths
+        farm.hidden[p.name] = p.hidden
         farm.meta[p.name] = {**p.meta, "home": p.home_url, "disallow": p.disallow}
     return farm

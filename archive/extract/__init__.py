@@ -21,7 +21,6 @@ can re-run extraction on their own captures::
     ex.extract_error  # why there is no or partial text, else None
     ex.text_source    # 'text' | 'ocr' | 'text+ocr' (text pages and OCR'd scanned pages) | None
     ex.replacement_chars  # U+FFFD in title+text: bytes that did not decode (flag the report)
-    ex.links          # [(absolute url, anchor text)] of pdf/doc/docx/wps/xls/xlsx/ofd in the body
 
 Or from a WARC file, with warcio::
 
@@ -91,7 +90,7 @@ _ROW_TYPES = ("html", "pdf", "docx", "doc", "wps", "ofd", "rtf", "mht", "image")
 
 
 def extract(body: bytes, url: str, content_type: str | None = None) -> Extraction:
-    """Clean text, title, tables, metadata and attachment links of one captured document.
+    """Clean text, title, tables and metadata of one captured document.
 
     ``body``: the payload bytes (Content-Encoding already removed; a gzip payload is
     inflated here all the same). ``url``: where it came from (resolves links, hints the
@@ -288,21 +287,20 @@ def _html(body: bytes, url: str, content_type: str | None) -> Extraction:
     return Extraction(text=res.text, title=res.title, tables=res.tables, metadata=meta,
                       content_type="html", needs_ocr=res.needs_ocr,
                       replacement_chars=replacement,
-                      encoding=decoded.encoding, links=res.links,
+                      encoding=decoded.encoding,
                       scan_images=list(getattr(res, "scan_images", []) or []))
 
 
 def join_pages(pages: list[Extraction]) -> Extraction:
     """One Extraction from the pages of a report split over several pages (TRS
     ``t…_1.html``, ``t…_2.html``), in page order: texts joined with the title line that
-    each later page repeats dropped, tables and attachment links concatenated, metadata of
+    each later page repeats dropped, tables concatenated, metadata of
     the first page (completed by later ones)."""
     if not pages:
         return Extraction(text="")
     first = pages[0]
     lines = first.text.splitlines()
     tables = list(first.tables)
-    links = list(first.links)
     meta = dict(first.metadata)
     squash = re.compile(r"\s+")
     title = squash.sub("", first.title or "")
@@ -312,7 +310,6 @@ def join_pages(pages: list[Extraction]) -> Extraction:
             more = more[1:]
         lines.extend(more)
         tables.extend(page.tables)
-        links.extend(link for link in page.links if link not in links)
         for k, v in page.metadata.items():
             meta.setdefault(k, v)
     # A page of scans followed by its OCR'd images (the crawl fetches them as its parts):
@@ -325,7 +322,7 @@ def join_pages(pages: list[Extraction]) -> Extraction:
                       content_type=first.content_type,
                       needs_ocr=needs_ocr,
                       replacement_chars=sum(p.replacement_chars for p in pages),
-                      encoding=first.encoding, links=links,
+                      encoding=first.encoding,
                       extract_error="; ".join(dict.fromkeys(errors))[:500] or None,
                       text_source="ocr" if ocr else first.text_source,
                       ocr_engine=ocr[0].ocr_engine if ocr else None,

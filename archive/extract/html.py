@@ -63,14 +63,13 @@ _HEADING_XPATH = etree.XPath(
 
 
 class HtmlResult:
-    __slots__ = ("text", "title", "tables", "metadata", "links", "container", "needs_ocr", "scan_images")
+    __slots__ = ("text", "title", "tables", "metadata", "container", "needs_ocr", "scan_images")
 
     def __init__(self):
         self.text = ""
         self.title: str | None = None
         self.tables: list[list[list[str]]] = []
         self.metadata: dict = {}
-        self.links: list[tuple[str, str]] = []
         self.container: str | None = None
         self.needs_ocr = False
         self.scan_images: list[str] = []  # the page images of a scanned report (issue 17: OCR)
@@ -167,10 +166,9 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     lines, tables = render(body_el)
     lines = _clean_lines(lines)
     text_lines = [ln.text for ln in lines]
-    out.links = _attachment_links(body_el, base)
     # a fragment of an unknown layout? (not a page whose body is an attachment link or scans:
     # its text comes from the file or from OCR)
-    if fallback.needed(container, text_lines) and not out.links \
+    if fallback.needed(container, text_lines) and not attachment_links(body_el, base) \
             and not _image_only(body_el, text_lines, title):
         better = fallback.main_lines(html, text_lines)
         if better is not None:
@@ -664,7 +662,9 @@ def _scan_images(body_el, root, base: str) -> list[str]:
     return []
 
 
-def _attachment_links(el, base: str) -> list[tuple[str, str]]:
+def attachment_links(el, base: str) -> list[tuple[str, str]]:
+    """(absolute URL, anchor text) of the attachment links under ``el``: the one rule the crawl
+    follows too (archive.reports.urls.is_attachment_href; crawler.discovery.attachment_links)."""
     links: list[tuple[str, str]] = []
     seen: set[str] = set()
     for a in el.iter("a"):

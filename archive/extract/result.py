@@ -20,7 +20,6 @@ class Extraction:
     needs_ocr: bool = False
     replacement_chars: int = 0
     encoding: str | None = None
-    links: list[tuple[str, str]] = field(default_factory=list)  # attachment (url, text) in the body
     extract_error: str | None = None  # why there is no or partial text (issue 17)
     text_source: str | None = None    # 'text' (the document's own) | 'ocr' | None (no text)
     ocr_engine: str | None = None

@@ -38,7 +38,7 @@ def main(argv=None) -> int:
     for name, body, url, ct in corpus():
         ex = extract(body, url, ct)
         blob = json.dumps([ex.text, ex.title, ex.tables, ex.metadata, ex.content_type, ex.needs_ocr,
-                           ex.replacement_chars, ex.encoding, ex.links], ensure_ascii=False, sort_keys=True)
+                           ex.replacement_chars, ex.encoding], ensure_ascii=False, sort_keys=True)
         out[name] = hashlib.sha256(blob.encode()).hexdigest()
     Path((argv or sys.argv[1:])[0]).write_text(json.dumps(out, indent=0, sort_keys=True))
     print(f"{len(out)} documents")

@@ -187,6 +187,9 @@ def test_may_link_documents_is_a_superset_of_attachment_links():
         '<a href="/f/a&#46;pdf">附件</a>': True,  # the parser unescapes it: a real link
         '<a href="/t20200101_1.html">2019年报告</a><p>见附件。</p>': False,
         '<link href="/css/style.css"><a href="/about.html">about</a>': False,
+        # a download script: the file name in the query, or only in the anchor text
+        '<a href="/module/download/downfile.jsp?classid=0&filename=nb2020.pdf">附件1</a>': True,
+        '<a href="/download.jsp?id=5512">2020年年报.docx</a>': True,
     }
     for html, expected in pages.items():
         found = bool(attachment_links(parse_html(html, "http://a.gov.cn/"), "http://a.gov.cn/"))
@@ -204,3 +207,24 @@ def test_may_link_documents_reads_href_values():
     assert not may_link_documents("<p>报告全文见附件 2019nb.pdf（未链接）</p>".encode())
     assert may_link_documents(b"<A HREF=/f/NB.DOC>x</A>")
     assert may_link_documents(b"<a href = '/f/nb.wps'>x</a>")
+
+
+def test_one_attachment_rule_for_crawl_and_extraction():
+    """The crawl fetches as attachments exactly the links extraction renders as attachment
+    lines (both decide with archive.reports.urls.is_attachment_href)."""
+    from lxml import html as lhtml
+
+    from archive.extract.html import attachment_links as extraction_attachments
+    from crawler.discovery import attachment_links, parse_html
+
+    url = "http://www.a.gov.cn/art/2021/1/28/art_1300_5511.html"
+    page = """<div id="zoom"><p>详见附件。</p>
+    <p><a href="/attach/2021/ndbg2020.pdf">临海县2020年政府信息公开工作年度报告.pdf</a></p>
+    <p><a href="/module/download/downfile.jsp?classid=0&amp;filename=tjb2020.xlsx">统计表.xlsx</a></p>
+    <p><a href="/download.jsp?id=5512">年报全文.docx</a></p>
+    <p><a href="../../../../col/col1300/index.html">返回列表</a><a href="/doc/list.html">文档中心</a></p></div>"""
+    crawl = {l.url for l in attachment_links(parse_html(page, url), url)}
+    extraction = {u for u, _ in extraction_attachments(lhtml.document_fromstring(page), url)}
+    assert crawl == extraction == {"http://www.a.gov.cn/attach/2021/ndbg2020.pdf",
+                                   "http://www.a.gov.cn/module/download/downfile.jsp?classid=0&filename=tjb2020.xlsx",
+                                   "http://www.a.gov.cn/download.jsp?id=5512"}

@@ -161,3 +161,72 @@ def test_other_government_hosts_enter_only_as_the_portals_platform():
     assert admits_platform(Link("http://www.zjzwfw.gov.cn/col/col1/", "政府信息公开"))
     assert not admits_platform(Link("http://www.snj.gov.cn/", "神农架林区", section="县市区政府信息公开"))
     assert not admits_platform(Link("http://www.example.com/xxgk/", "政府信息公开", style="frame"))
+
+
+def test_select_pagers_with_relative_values():
+    # a list's pager offered only as a jump menu whose values are relative query strings or
+    # folder-relative paths (no leading "/" or "./"): the select goes to the value verbatim
+    url = "http://www.a.gov.cn/site/list.jsp?id=7"
+    html = """<div class="page">共3页 跳转到<select onchange="location.href=this.value">
+    <option value="?id=7&page=1" selected>第1页</option><option value="?id=7&page=2">第2页</option>
+    <option value="?id=7&page=3">第3页</option></select></div>
+    <select onchange="window.open(this.options[this.selectedIndex].value)"><option value="">==县直部门==</option>
+    <option value="bm/jyj/">县教育局</option></select>
+    <select onchange="location.href='list_'+this.value+'.html'"><option value="4">第4页</option>
+    <option value="?id=9">不跳转</option></select>"""
+    links = {l.url: l for l in extract_links(parse_html(html, url), url)}
+    assert links["http://www.a.gov.cn/site/list.jsp?id=7&page=2"].text == "第2页"
+    assert links["http://www.a.gov.cn/site/list.jsp?id=7&page=3"].style == "option"
+    assert links["http://www.a.gov.cn/site/bm/jyj/"].text == "县教育局"
+    assert links["http://www.a.gov.cn/site/bm/jyj/"].section == "==县直部门=="
+    # a handler that builds the URL from the value: only running it would tell where it goes
+    assert not any("page=4" in u or u.endswith("/4") or "id=9" in u for u in links)
+    from crawler.discovery import is_pager_link
+    assert is_pager_link(links["http://www.a.gov.cn/site/list.jsp?id=7&page=3"], url)
+
+
+def test_menu_arrays_with_folder_relative_urls():
+    # Hanweb/jsp menus in JS arrays often write folder-relative URLs: "col/col1228/", "channel/12"
+    url = "http://www.a.gov.cn/index.html"
+    html = """<ul id="menu0"></ul><script type="text/javascript">
+    var m=[{"name": "首页", "url": "index.html"}, {"name": "政府信息公开专栏", "url": "col/col1228/"},
+           {"name": "公开年报", "url": "channel/12?type=nb"}];
+    var n=[["互动交流", "hdjl/index.jsp?id=3"]];
+    var cfg={"contentType": "application/json", "label": "日期", "d": "2021/01/02", "mime": "text/html"};
+    for(var i=0;i<m.length;i++){h+='<li><a href="'+m[i].url+'">'+m[i].name+'</a></li>';}
+    </script>"""
+    links = _links(html, url)
+    assert links["http://www.a.gov.cn/col/col1228/"] == ("政府信息公开专栏", "script")
+    assert links["http://www.a.gov.cn/channel/12?type=nb"] == ("公开年报", "script")
+    assert links["http://www.a.gov.cn/hdjl/index.jsp?id=3"] == ("互动交流", "script")
+    assert not any(k.endswith(("application/json", "2021/01/02", "text/html")) for k in links)
+
+
+def test_menus_written_from_arrays_take_the_field_the_loop_puts_in_href():
+    # a channel CMS writes its menu from [label, id] pairs: the href is the bare id, relative
+    # to the page's folder; whatever the value looks like, the loop makes it a link
+    url = "http://xxgk.a.gov.cn/channel/3189"
+    html = """<ul id="menu1"></ul><script type="text/javascript">
+    var m=[["应急管理", "2914"], ["主动公开信息", "2749"]];
+    var h="";
+    for(var i=0;i<m.length;i++){h+='<li><a href="'+m[i][1]+'">'+m[i][0]+'</a></li>';}
+    document.getElementById('menu1').innerHTML=h;
+    </script><script>
+    var menu = [{'title': '年度报告', 'id': 12, 'href': 'nb'}];
+    for (var k = 0; k < menu.length; k++) { s += '<a href=\\'' + menu[k].href + '\\'>' + menu[k].title + '</a>'; }
+    var counts = [["访问量", "2749"]];   // numbers no loop writes as links
+    </script><script>
+    var nav = [
+      ["政务公开[专栏]", "3068"],
+      ["依申请公开", "3206"]
+    ];
+    for (var j = 0; j < nav.length; j++) { s += '<a href="' + nav[j][1] + '">' + nav[j][0] + '</a>'; }
+    </script>"""
+    links = _links(html, url)
+    assert links["http://xxgk.a.gov.cn/channel/2749"] == ("主动公开信息", "script")
+    assert links["http://xxgk.a.gov.cn/channel/2914"] == ("应急管理", "script")
+    assert links["http://xxgk.a.gov.cn/channel/nb"] == ("年度报告", "script")
+    assert "http://xxgk.a.gov.cn/channel/12" not in links
+    # an array over several lines, a bracket inside a label
+    assert links["http://xxgk.a.gov.cn/channel/3068"] == ("政务公开[专栏]", "script")
+    assert links["http://xxgk.a.gov.cn/channel/3206"] == ("依申请公开", "script")

@@ -5,6 +5,10 @@ hand-written portals served on loopback.
   URL (/col/col1228/index.html): the old fixed threshold never followed it.
 - 青田县: a <select> jump menu leads to a column whose 年报 link is an onclick on an <li>; the
   list is embedded by an <iframe> from the city's shared 信息公开 platform on another host.
+- 南济县: the only way in is an item of a JS menu array with a folder-relative URL
+  ("gk/c9172/"); the list's later pages are offered only by a <select> whose values are
+  relative query strings ("?page=2"); one report is a download script named by its anchor
+  text only (/download.jsp?id=…, "….pdf").
 - 空白县: a reachable portal without any report: `no_reports` with a reason, never `ok`; its
   robots.txt-disallowed link is never fetched.
 """
@@ -18,6 +22,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from farm import Farm
+from farm.corpus import seed_report, variant
+from farm.docs import report_pdf
 from farm.sites import Portal, Site
 from tests.crawling import ROOT, connect_index, run_crawl
 
@@ -97,6 +103,34 @@ def _qingtian() -> tuple[list[Site], Portal, list[str]]:
     return [site, city], Portal("青田县", "http://www.qingtian.gov.cn/", "浙江省", "county"), reports
 
 
+def _nanji() -> tuple[list[Site], Portal, list[str]]:
+    site = Site("www.nanji.gov.cn")
+    site.add("/", _page("南济县人民政府", """<ul id="menu0"></ul><script type="text/javascript">
+      var m=[{"name": "新闻中心", "url": "xwzx/"}, {"name": "信息公开", "url": "gk/c9172/"}];
+      var h="";for(var i=0;i<m.length;i++){h+='<li><a href="'+m[i].url+'">'+m[i].name+'</a></li>';}
+      document.getElementById('menu0').innerHTML=h;</script>"""))
+    _news_column(site, "/xwzx/", "新闻中心")
+    site.add("/gk/c9172/", _page("信息公开", "<ul><li><a href='/gk/list.jsp?cid=7630'>年度报告</a></li></ul>"))
+    reports, pages = [], {}
+    for k, year in enumerate(range(2023, 2017, -1)):
+        title = f"南济县{year}年政府信息公开工作年度报告"
+        path = f"/gk/c7630/t{year + 1}0128_{k}.shtml"
+        if year == 2018:   # a file behind a download script: its name is in the anchor text only
+            path = "/download.jsp?id=5512"
+            site.add(path, report_pdf(variant(seed_report("jiahe-2017"), drop_tables=True)), "application/pdf")
+            anchor = f"{title}.pdf"
+        else:
+            site.add(path, _report(title, f"{year + 1}-01-28"))
+            anchor = title
+        pages.setdefault(1 + k // 3, []).append(f"<li><a href='{path}'>{anchor}</a><span>{year + 1}-01-28</span></li>")
+        reports.append("http://www.nanji.gov.cn" + path)
+    for n, items in pages.items():
+        opts = "".join(f"<option value='?cid=7630&amp;page={i}'{' selected' if i == n else ''}>第{i}页</option>" for i in pages)
+        body = f"<ul class='list'>{''.join(items)}</ul><div class='page'>跳转到<select onchange='location.href=this.value'>{opts}</select></div>"
+        site.add("/gk/list.jsp?cid=7630" + ("" if n == 1 else f"&page={n}"), _page("年度报告", body))
+    return [site], Portal("南济县", "http://www.nanji.gov.cn/", "江西省", "county"), reports
+
+
 def _kongbai() -> tuple[list[Site], Portal, list[str]]:
     site = Site("www.kongbai.gov.cn", robots=ROBOTS_KONGBAI)
     site.add("/", _page("空白县人民政府", """
@@ -114,7 +148,7 @@ def walked(tmp_path_factory):
     from farm.server import FarmServer
 
     farm, expected = Farm("walk"), {}
-    for sites, portal, reports in (_linhai(), _qingtian(), _kongbai()):
+    for sites, portal, reports in (_linhai(), _qingtian(), _nanji(), _kongbai()):
         for site in sites:
             farm.sites[site.host] = site
         farm.portals.append(portal)
@@ -144,6 +178,11 @@ def test_select_onclick_and_an_iframe_from_the_city_platform(walked):
     assert _found(walked["db"], "青田县") == walked["expected"]["青田县"]
     # the city platform was entered through the frame, but only its own host: not lishui.gov.cn
     assert not any(urlsplit(u).hostname == "www.lishui.gov.cn" for u in walked["sent"])
+
+
+def test_a_js_menu_array_and_a_select_pager_with_relative_values(walked):
+    assert _found(walked["db"], "南济县") == walked["expected"]["南济县"]
+    assert "http://www.nanji.gov.cn/gk/list.jsp?cid=7630&page=2" in walked["sent"]
 
 
 def test_a_portal_without_reports_is_no_reports_not_ok(walked):
@@ -190,4 +229,4 @@ def test_reindex_rebuilds_the_walk(walked, tmp_path):
 
     again = sqlite3.connect(db).execute("select portal, list_url, path from list_paths order by 1, 2").fetchall()
     crawl = walked["db"].execute("select portal, list_url, path from list_paths order by 1, 2").fetchall()
-    assert again == [tuple(r) for r in crawl] and len(again) == 2
+    assert again == [tuple(r) for r in crawl] and len(again) == 3

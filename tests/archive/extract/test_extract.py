@@ -7,6 +7,7 @@ import re
 import pytest
 
 from archive.extract import Extraction, extract
+from archive.extract.html import attachment_links
 from tests.paths import FIXTURES
 
 FIX = FIXTURES / "extract"
@@ -15,6 +16,13 @@ WS = re.compile(r"\s+")
 
 def squash(s: str) -> str:
     return WS.sub("", s)
+
+
+def html_root(page: str | bytes):
+    """The parsed page (whole document): what attachment_links reads."""
+    from lxml import html as lhtml
+
+    return lhtml.document_fromstring(page)
 
 
 def load(name: str) -> bytes:
@@ -132,7 +140,8 @@ def test_trs_page_inline():
     ]
     assert ex.tables == [[["统计指标", "数量", ""], ["统计指标", "单位", "统计数"],
                           ["一、主动公开", "条", "5"]]]
-    assert ex.links == [("http://www.qz.gov.cn/files/a.pdf", "年报.pdf")]
+    assert attachment_links(html_root(TRS_PAGE), "http://www.qz.gov.cn/art/2017/3/10/art_1.html") == [
+        ("http://www.qz.gov.cn/files/a.pdf", "年报.pdf")]
 
 
 def test_never_raises_on_garbage():
@@ -163,7 +172,7 @@ def test_portal_chrome_dialogs_and_headline_list_with_the_report_title():
     assert ex.text + "\n" == gold("chrome_dialogs.gold.txt")
     assert ex.text.count("随州市2020年政府信息公开工作年度报告") == 2  # title line + attachment
     assert ex.metadata["published"] == "2021-01-28"
-    assert ex.links == [
+    assert attachment_links(html_root(load("chrome_dialogs.html")), url) == [
         ("http://www.suizhou.gov.cn/attach/2021/ndbg2020.pdf", "随州市2020年政府信息公开工作年度报告.pdf"),
         ("http://www.suizhou.gov.cn/module/download/downfile.jsp?classid=0&filename=tjb2020.xlsx",
          "统计表.xlsx"),
