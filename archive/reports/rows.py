@@ -18,6 +18,10 @@ from archive.reports.urls import date_from_url
 # A report page whose own text (title aside) is shorter than this is a cover for its attachment:
 # the report's text comes from the attachment when one arrives, else the cover stays as it is.
 STUB_CHARS = 200
+# Said on a row that is only its cover page (no attachment came to join it), and on a split
+# report with pages missing: the row exists, but its text is not the report's whole text.
+COVER_ONLY = ("cover page only: the report's text is in an attachment that was not archived "
+              "(its capture row says why: robots.txt, HTTP error, not linked)")
 
 
 def body_chars(extraction: Extraction) -> int:
@@ -157,8 +161,13 @@ class ReportAssembler:
         if first is None or (len(pages) < first[2] and not force):
             return []
         del self._firsts[key], self._pages[key]
-        context, capture, _ = first
-        return self._report(context, capture, join_pages([pages[i] for i in sorted(pages)]))
+        context, capture, parts = first
+        rows = self._report(context, capture, join_pages([pages[i] for i in sorted(pages)]))
+        if len(pages) < parts:
+            for row in rows:
+                row["extract_error"] = row.get("extract_error") or (
+                    f"partial: {len(pages)} of the report's {parts} pages were archived")
+        return rows
 
     def _report(self, context: dict, capture: dict, extraction: Extraction) -> list[dict]:
         row = build_report(context, capture, extraction)
@@ -196,7 +205,8 @@ class ReportAssembler:
         for key in list(self._firsts):  # split reports with a page that never came
             rows.extend(self._joined(key, force=True))
         self._pages.clear()
-        rows += [row for rid, row in self._covers.items() if rid not in self._indexed]
+        rows += [dict(row, extract_error=row.get("extract_error") or COVER_ONLY)
+                 for rid, row in self._covers.items() if rid not in self._indexed]
         self._covers.clear()
         self._early.clear()
         self._indexed.clear()

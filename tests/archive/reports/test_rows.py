@@ -6,7 +6,7 @@ import json
 
 from archive.extract import Extraction
 from archive.index import report_id
-from archive.reports.rows import STUB_CHARS, ReportAssembler, build_report, is_stub, merge_attachment
+from archive.reports.rows import COVER_ONLY, STUB_CHARS, ReportAssembler, build_report, is_stub, merge_attachment
 
 TITLE = "襄阳市人民政府2017年政府信息公开工作年度报告"
 PAGE = "http://www.xiangyang.gov.cn/zwgk/201803/t20180330_1.html"
@@ -91,6 +91,7 @@ def test_a_cover_waits_for_its_attachment():
     assert a.feed(ctx(), cap(), page("详见附件。")) == []
     [row] = _attachment(a)
     assert (row["page_url"], row["url"], row["text"]) == (PAGE, FILE, BODY)
+    assert row["extract_error"] is None
     assert a.flush() == []
 
 
@@ -114,6 +115,8 @@ def test_a_cover_whose_attachment_never_comes_is_flushed_with_its_own_text():
     a.feed(ctx(), cap(), page("详见附件。"))
     [row] = a.flush()
     assert row["url"] == PAGE and "详见附件" in row["text"]
+    # no silent success: the row says its text is only the cover's
+    assert row["extract_error"] == COVER_ONLY
 
 
 def test_a_file_linked_from_the_list_is_the_report():
@@ -137,3 +140,4 @@ def test_a_split_report_missing_a_page_is_flushed_with_what_came():
     a.feed(ctx(parts=3), cap(), page("第一页" * 80))
     [row] = a.flush()
     assert "第一页" in row["text"] and row["page_url"] == PAGE
+    assert row["extract_error"] == "partial: 1 of the report's 3 pages were archived"
