@@ -141,11 +141,12 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     # metadata blocks and the info bar: read, then drop
     meta: dict = {}
     meta_seeds, bar_seeds = elements_with_text(root, SEED_RE, _INFO_BAR_RE)
-    for block, fields in find_metadata_blocks(root, meta_seeds):
+    holds_body = _container_lineage(root, html)
+    for block, fields in find_metadata_blocks(root, meta_seeds, holds_body):
         for k, v in fields.items():
             meta.setdefault(k, v)
         _drop(block)
-    published_bar = _drop_info_bars(root, bar_seeds)
+    published_bar = _drop_info_bars(root, bar_seeds, holds_body)
     if published_bar and "published" not in meta:
         meta["published"] = published_bar
     if "published" not in meta:
@@ -274,10 +275,13 @@ def _is_marker(c) -> bool:
 _INFO_BAR_RE = re.compile("发布|浏览|字体|日期|时间|来源|点击")
 
 
-def _drop_info_bars(root, seeds: list | None = None) -> str | None:
+def _drop_info_bars(root, seeds: list | None = None, holds_body: set | None = None) -> str | None:
     """Drop the 发布时间/浏览次数/字体 bar(s); return the first 发布时间 date found.
     `seeds`: elements whose text matches _INFO_BAR_RE (elements_with_text), found before
-    the metadata blocks were dropped (those inside one are skipped)."""
+    the metadata blocks were dropped (those inside one are skipped). `holds_body`: the
+    report's container and its ancestors, never taken for a bar (a cover page's short body
+    sits in one short block with its bar)."""
+    holds_body = holds_body or set()
     published = None
     lengths: dict = {}  # element → len(text_content()), computed once (ancestors are shared)
 
@@ -300,7 +304,7 @@ def _drop_info_bars(root, seeds: list | None = None) -> str | None:
         best = None
         cur = el
         for _ in range(4):
-            if cur is None or cur.tag in ("body", "html"):
+            if cur is None or cur.tag in ("body", "html") or cur in holds_body:
                 break
             if length(cur) > 600:
                 break
@@ -407,6 +411,18 @@ def _starts_with_title(lines: list[str], title: str) -> bool:
 
 def _text_len(el) -> int:
     return len(_WS_RE.sub("", text_content(el)))
+
+
+def _container_lineage(root, source: str) -> set:
+    """The known report containers of the page and all their ancestors."""
+    out: set = set()
+    for _name, xp, needles in _CONTAINER_XPATHS:
+        if needles and not any(n in source for n in needles):
+            continue
+        for el in xp(root):
+            out.add(el)
+            out.update(el.iterancestors())
+    return out
 
 
 def _find_body(root, source: str | None = None):

@@ -165,12 +165,15 @@ def _document_position(el) -> list[int]:
     return path
 
 
-def find_metadata_blocks(root, seeds: list | None = None) -> list:
+def find_metadata_blocks(root, seeds: list | None = None, holds_body: set | None = None) -> list:
     """Metadata blocks as (element, fields): maximal ones, never the whole page.
 
     A block holds at least two labels, at least one of them "strong" (索引号, 发布机构,
     成文日期, 公开方式, ...), and little else besides. `seeds`: the elements whose text
-    matches SEED_RE, if the caller already has them (elements_with_text)."""
+    matches SEED_RE, if the caller already has them (elements_with_text). `holds_body`: the
+    report's container and its ancestors; a block never grows into one of them (a cover page
+    whose body is only "详见附件。" made the whole main column look like metadata)."""
+    holds_body = holds_body or set()
     found: list = []
     seen: set = set()
     measured: dict = {}  # element -> (raw length, compact length, parsed fields): seeds share ancestors
@@ -204,7 +207,7 @@ def find_metadata_blocks(root, seeds: list | None = None) -> list:
         best = None
         best_n = best_compact = 0
         for _ in range(8):
-            if el is None or el.tag in ("body", "html"):
+            if el is None or el.tag in ("body", "html") or el in holds_body:
                 break
             if el in seen:
                 best = None

@@ -359,3 +359,15 @@ def test_report_sentences_that_mention_page_counters_are_kept():
     ex = extract(html.encode(), "http://x.gov.cn/a.html")
     assert sentence in ex.text
     assert ex.metadata["published"] == "2021-01-28" and "发布时间" not in ex.text
+
+
+def test_a_cover_page_keeps_its_short_body_and_drops_the_portal():
+    """A TRS cover page whose body is only "详见附件。": the 索引号 table and the 发布时间 bar sit
+    with the body in one short main column, which must not be taken for a metadata block or
+    an info bar (that dropped the body, and the fallback then took the whole page, hidden spam
+    link included). Fixture: a page of farm/random_portals.py, tuning seed 24."""
+    body = (FIX / "cover_trs_short_body.html").read_bytes()
+    ex = extract(body, "http://www.jiangyun.gov.cn/index.php?m=content&c=index&a=show&catid=1677&id=1012285", None)
+    assert ex.metadata["container"] == "trs"
+    assert ex.text == "江云区审计局2020年度政府信息公开工作年度报告\n详见附件。"
+    assert (ex.metadata["index_no"], ex.metadata["publisher"]) == ("268777294/2021-92585", "江云区审计局")
