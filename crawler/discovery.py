@@ -2,6 +2,10 @@
 
 No Scrapy here. A page is an lxml HTML tree plus its URL; the spider turns what these functions
 return into requests. Platform-specific list pagers live in crawler/platforms/.
+
+Length: one job, reading links from a page, across every way portals link (a, area, option,
+onclick, document.write, menu arrays, frames, redirects) and the priorities the walk gives them;
+the link styles share the URL and scope rules, so they stay in one module.
 """
 from __future__ import annotations
 

@@ -26,6 +26,9 @@ independently of the crawler. Truth = the reports reachable from the home page t
 graph without entering a robots-disallowed URL; :attr:`RandomFarm.paths` holds, per portal,
 the home → … → list chain (anchor, URL) of every report list, and :attr:`RandomFarm.meta` the
 portal's draws (scheme, depth, styles …) for debugging.
+
+Length: a generator of whole portals (CMS URL schemes, menus, link styles, pagers, hosts,
+robots rules, truth) whose draws must stay in one order per seed; split, the seeds would change.
 """
 from __future__ import annotations
 

@@ -93,3 +93,15 @@ def test_the_tests_mirror_the_tree():
     assert len(folders) >= 8
     assert sorted(str(f) for f in folders if not (ROOT / f).is_dir()) == []
     assert sorted(p.name for p in (ROOT / "tests").glob("test_*.py")) == ["test_layout.py"]
+
+
+def test_modules_over_500_lines_say_why():
+    """Issue 16: no module over ~500 lines without a reason written at its top (a "Length:"
+    paragraph in its docstring)."""
+    silent = []
+    for top in ("archive", "crawler", "settings", "farm", "bench"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            if text.count("\n") > 500 and "Length:" not in (ast.get_docstring(ast.parse(text)) or ""):
+                silent.append(str(path.relative_to(ROOT)))
+    assert silent == []

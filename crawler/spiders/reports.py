@@ -5,6 +5,9 @@ decisions from archive.reports.classify; archiving and indexing happen in the mi
 
     scrapy crawl reports                               # the bundled crawler/portals.csv
     scrapy crawl reports -a portals=my.csv -s ARCHIVE_DIR=/srv/nianbao
+
+Length: the spider's callbacks (home, column, list, API list, report, attachment, errback)
+and the per-portal walk state they share (budget, waves, status) are one state machine.
 """
 from __future__ import annotations
 
