@@ -414,14 +414,20 @@ def _text_len(el) -> int:
 
 
 def _container_lineage(root, source: str) -> set:
-    """The known report containers of the page and all their ancestors."""
+    """The first known report container kind of the page (in _find_body's order), its
+    elements and all their ancestors. One XPath search on most pages: the others would cost
+    ~0.8 ms a page (bench/crawl profile)."""
     out: set = set()
     for _name, xp, needles in _CONTAINER_XPATHS:
         if needles and not any(n in source for n in needles):
             continue
-        for el in xp(root):
+        found = xp(root)
+        if not found:
+            continue
+        for el in found:
             out.add(el)
             out.update(el.iterancestors())
+        break
     return out
 
 
