@@ -13,6 +13,7 @@ the document is indexed with its `extract_error` and never extracted again in th
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import sqlite3
@@ -111,15 +112,20 @@ class IndexPipeline:
         if self.index is not None:
             self._add_capture(capture)
 
-    def _add_capture(self, row: dict) -> None:
-        # A batched commit can be the write that meets the full disk: that stops the crawl
-        # like any other index write, never as a traceback out of a signal handler.
+    @contextlib.contextmanager
+    def _stop_if_full(self):
+        """Around index writes: a full disk stops the crawl (``_disk_full``), never escapes as
+        a traceback (a batched commit inside a signal handler can be the write that meets it)."""
         try:
-            self.index.add_capture(row)
+            yield
         except Exception as exc:
             if not is_disk_full(exc):
                 raise
             self._disk_full(exc)
+
+    def _add_capture(self, row: dict) -> None:
+        with self._stop_if_full():
+            self.index.add_capture(row)
 
     def process_item(self, item, spider=None):
         if self.processes <= 0:
@@ -180,16 +186,12 @@ class IndexPipeline:
 
         if "failure" in item:
             failure = item["failure"]
-            try:
+            with self._stop_if_full():
                 self.index.add_capture({"url": failure["url"], "method": failure["method"], "status": None,
                                         "portal": failure["portal"], "kind": failure["kind"],
                                         "error": failure["error"], "fetched_at": warc_date()})
                 if failure.get("gone"):
                     self.ingest.gone(failure["gone"])
-            except Exception as exc:
-                if not is_disk_full(exc):
-                    raise
-                self._disk_full(exc)
             return
         capture = item["capture"]
         try:
@@ -247,26 +249,18 @@ class IndexPipeline:
         if self.ingest.errors:
             logger.warning("%d documents gave no or partial text (extract_error): %s", len(self.ingest.errors),
                            dict(Counter(e.split(":", 1)[0] for _, e in self.ingest.errors).most_common()))
-        try:
+        with self._stop_if_full():
             self.ingest.finish()
             for row in _portal_rows(self.crawler.spider):
                 self.index.upsert_portal(dict(row, last_crawl=warc_date()))
             self.index.commit()
-        except Exception as exc:
-            if not is_disk_full(exc):
-                raise
-            self._disk_full(exc)
 
     def on_closed(self, spider, reason):
         if self.run_id is None:
             self.index.close()
             return
-        try:
+        with self._stop_if_full():
             self._finish_run(spider, reason)
-        except Exception as exc:
-            if not is_disk_full(exc):
-                raise
-            self._disk_full(exc)
 
     def _finish_run(self, spider, reason):
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}

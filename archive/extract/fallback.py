@@ -34,6 +34,7 @@ import re
 from collections import Counter
 
 from . import furniture
+from .page_metadata import within
 
 ENABLED = True     # the bench switches it off to measure the extractor alone
 MIN_CHARS = 200    # a density choice shorter than this may be a fragment
@@ -145,7 +146,7 @@ def is_thread_post(el, tokens: str) -> bool:
         return _repeated(el)
     for anc in itertools.islice(el.iterancestors(), 4):
         words = " ".join(filter(None, (anc.get("class"), anc.get("id"))))
-        if words and _COMMENT_TOKEN_RE.search(_decamel(words)) and _repeated(anc):
+        if words and _COMMENT_TOKEN_RE.search(furniture.decamel(words)) and _repeated(anc):
             return True
     return False
 
@@ -192,7 +193,7 @@ def post_list(body, best) -> list | None:
         kinds: dict = {}
         for c in parent:
             sig = _signature(c)
-            if sig is not None and _POST_TOKEN_RE.search(_decamel(f"{sig[1]} {sig[2]}")):
+            if sig is not None and _POST_TOKEN_RE.search(furniture.decamel(f"{sig[1]} {sig[2]}")):
                 kinds.setdefault(sig, []).append(c)
         for group in kinds.values():
             if len(group) < 2 or any(within(best, g) for g in group):
@@ -211,20 +212,9 @@ def _in_chrome(el, body) -> bool:
     while el is not None and el is not body:
         tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
         if tokens and (furniture.CHROME_TOKEN_RE.search(tokens)
-                       or furniture.CHROME_TOKEN_RE.search(_decamel(tokens))):
+                       or furniture.CHROME_TOKEN_RE.search(furniture.decamel(tokens))):
             return True
         el = el.getparent()
     return False
 
 
-def within(el, ancestor) -> bool:
-    """Is ``el`` ``ancestor`` or below it?"""
-    while el is not None:
-        if el is ancestor:
-            return True
-        el = el.getparent()
-    return False
-
-
-def _decamel(s: str) -> str:
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", "-", s)

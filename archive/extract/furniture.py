@@ -162,3 +162,11 @@ def is_chrome_line(line: str, link_ratio: float = 0.0) -> bool:
             link_ratio >= 0.5 or parts[0] in ("首页", "网站首页", "主页")):
         return True
     return False
+
+
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def decamel(s: str) -> str:
+    """``mainContent`` → ``main-Content``: class and id names read word by word."""
+    return _CAMEL_RE.sub("-", s)

@@ -517,8 +517,8 @@ def _drop_chrome_blocks(root) -> None:
             doomed.append(el)
             continue
         tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
-        if tokens and furniture.CHROME_TOKEN_RE.search(_decamel(tokens)):
-            if el.tag in ("body", "html") or fallback.is_thread_post(el, _decamel(tokens)):
+        if tokens and furniture.CHROME_TOKEN_RE.search(furniture.decamel(tokens)):
+            if el.tag in ("body", "html") or fallback.is_thread_post(el, furniture.decamel(tokens)):
                 continue
             text = _WS_RE.sub("", text_content(el))
             links = sum(len(_WS_RE.sub("", text_content(a))) for a in el.iter("a"))
@@ -526,13 +526,6 @@ def _drop_chrome_blocks(root) -> None:
                 doomed.append(el)
     for el in doomed:
         _drop(el)
-
-
-_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
-
-
-def _decamel(s: str) -> str:
-    return _CAMEL_RE.sub("-", s)
 
 
 _DENSITY_BLOCKS = BLOCK_TAGS - {"td", "th"}  # a table row reads as one run of text
