@@ -19,7 +19,7 @@ or one of the **new set** (frozen 2026-12-04, bench/README.md; never tuned on):
   mirrored by j-szulc/html-cleaning-dataset-merged ``cleaneval-final``); only the pages with
   ``sha1("cleaneval-final/<n>") % 4 == 0`` (a fixed quarter, to keep the run short).
 
-and the **fresh set** (set 3, frozen 2026-12-04 23:55 UTC, before session 6 tuned anything on
+and the **fresh set** (set 3, frozen 2026-12-04 23:40 UTC, before session 6 tuned anything on
 the new set; the held-out figures from then on):
 
 - GoldStandard/input directories as mirrored by j-szulc/html-cleaning-dataset-merged (46e01a0):
@@ -125,7 +125,7 @@ def _sha(key: str, mod: int) -> int:
 def _gold_dir_half(dataset: str, n: str) -> str | None:
     """Which set a page of a GoldStandard/input directory belongs to, by its name alone (fixed
     before any result was seen): ``new`` (set 2, frozen 21:03, tuned on from session 6),
-    ``fresh`` (set 3, frozen 2026-12-04 23:55 UTC before session 6 tuned anything) or None
+    ``fresh`` (set 3, frozen 2026-12-04 23:40 UTC before session 6 tuned anything) or None
     (left out, to keep the run short)."""
     if dataset == "cleaneval-final":
         k = _sha(f"cleaneval-final/{n}", 4)
