@@ -19,7 +19,8 @@ What the crawl does per archived response, and what this does with the same inpu
 
 * the portals table: each crawl ends its WARCs with a summary record
   (`urn:nianbao:run:<start>`, `WarcWriter.write_run_summary`) holding every portal's row
-  (status, reason, pages, reports); `apply_run_summary` writes them back, later runs last.
+  (status, reason, pages, reports); `apply_run_summary` writes them back, later runs last;
+  the workers of one distributed crawl are merged (`merge_worker_rows`).
 
 Fetch bookkeeping (first_seen/last_seen/removed_at times, crawl_runs, capture rows of requests
 that got no response at all) is not in the WARCs and is not reproduced: times come from the
@@ -261,23 +262,63 @@ def budgeted_extract(body: bytes, url: str, content_type: str | None, timeout: f
             signal.signal(signal.SIGALRM, old)
 
 
-def apply_run_summary(index, summary: dict) -> int:
+def apply_run_summary(index, summary: dict, crawls: dict | None = None) -> int:
     """Write the portal rows of a crawl's closing summary (`WarcWriter.write_run_summary`) to
     the index; returns how many. Later summaries (later in WARC order) overwrite earlier ones,
     as a later crawl's upsert does. Keys the portals table does not have are left out, so an
-    archive written by a newer crawler still rebuilds."""
+    archive written by a newer crawler still rebuilds.
+
+    A distributed crawl's workers each write a summary naming the crawl (``crawl``) and
+    themselves (``worker``); each saw only its share of every portal. With ``crawls`` (a dict
+    kept across calls), the rows written are those of every worker of the crawl seen so far,
+    merged (`merge_worker_rows`), so the last worker's view does not overwrite the others'."""
     from archive.index.writer import PORTAL_COLUMNS
 
+    crawl = summary.get("crawl")
+    summaries = [summary]
+    if crawls is not None and crawl:
+        workers = crawls.setdefault(crawl, {})
+        workers[summary.get("worker") or ""] = summary
+        summaries = list(workers.values())
+    by_name: dict[str, list[dict]] = {}
+    for s in summaries:
+        for row in (s.get("portals") or {}).values():
+            if isinstance(row, dict) and row.get("name"):
+                by_name.setdefault(row["name"], []).append(row)
+    finished = max((s.get("finished") or "" for s in summaries), default="")
     n = 0
-    for row in (summary.get("portals") or {}).values():
-        if not isinstance(row, dict) or not row.get("name"):
-            continue
+    for rows in by_name.values():
+        row = merge_worker_rows(rows)
         row = {k: v for k, v in row.items() if k in PORTAL_COLUMNS}
-        if summary.get("finished"):
-            row.setdefault("last_crawl", summary["finished"])
+        if finished:
+            row.setdefault("last_crawl", finished)
         index.upsert_portal(row)
         n += 1
     return n
+
+
+# Which worker's status a merged portal row takes when no worker found a report: the one that
+# walked the portal (fetched its home page) over the ones that only saw its later requests.
+_STATUS_RANK = {"budget_exhausted": 0, "no_reports": 1, "blocked": 2, "dead": 3}
+
+
+def merge_worker_rows(rows: list[dict]) -> dict:
+    """One portal's row from the rows of the workers of one distributed crawl. The shared
+    dupefilter gives every page and report to one worker, so pages, reports and errors add
+    up. A worker that never fetched the portal's home page calls it `dead` (it has no home
+    page); the status is therefore `ok` when any worker found reports, else the status of the
+    worker that walked the portal (`budget_exhausted`, `no_reports`, `blocked`, then `dead`)."""
+    if len(rows) == 1:
+        return dict(rows[0])
+    total = {k: sum(int(r.get(k) or 0) for r in rows) for k in ("pages", "reports", "errors")}
+    if total["reports"]:
+        oks = [r for r in rows if r.get("status") == "ok"]
+        base = dict(max(oks or rows, key=lambda r: int(r.get("reports") or 0)))
+        base.update(status="ok", reason=None)
+    else:
+        base = dict(min(rows, key=lambda r: (_STATUS_RANK.get(r.get("status"), 1), -int(r.get("pages") or 0))))
+    base.update(total)
+    return base
 
 
 def process_range(job: Job) -> RangeResult:
@@ -462,6 +503,8 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
             if ctx is None or ctx.get("kind") not in EXTRACT_KINDS or not (200 <= item.capture["status"] < 300):
                 item.capture = None  # not a pipeline item in the crawl either
 
+        crawls: dict = {}  # a distributed crawl's worker summaries so far (apply_run_summary)
+
         def apply(res: RangeResult) -> None:
             stats.record_errors.extend(res.errors)
             rows = []
@@ -507,7 +550,7 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
                     msg = str(e) if isinstance(e, _ExtractFailed) else f"{type(e).__name__}: {e}"
                     stats.failures.append((item.capture["url"], msg))
             for _uri, summary in res.summaries:  # after the run's exchanges, as in the crawl
-                stats.portals += apply_run_summary(index, summary)
+                stats.portals += apply_run_summary(index, summary, crawls)
             if progress:
                 progress(stats)
 

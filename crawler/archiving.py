@@ -173,6 +173,12 @@ class WarcMiddleware:
             if rows:
                 summary = {"run": self.started, "finished": warc_date(), "finish_reason": reason,
                            "portals": {row["name"]: row for row in rows}}
+                settings = self.crawler.settings
+                if settings.get("NIANBAO_CRAWL_ID"):
+                    # one of several workers of a distributed crawl: each sees only its share
+                    # of every portal, so reindex merges the workers' summaries of one crawl
+                    summary.update(crawl=settings.get("NIANBAO_CRAWL_ID"),
+                                   worker=settings.get("WARC_WORKER_ID") or "")
                 self.writer.write_run_summary(self.started, summary)
         except ArchiveFullError as e:
             logger.error("the crawl's summary record was not archived (%s); reindex will lack "

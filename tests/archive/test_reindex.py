@@ -175,3 +175,19 @@ def test_reindex_after_refresh_runs_equals_crawl_index(tmp_path):
     crawl_fts = fts_entries(archive / "reports.db")
     assert crawl_fts == fts_entries_of_rows(archive / "reports.db")
     assert fts_entries(db) == crawl_fts
+
+
+def test_merge_worker_rows_adds_up_and_keeps_the_walking_workers_status():
+    from archive.reindex import merge_worker_rows
+
+    walker = {"name": "p", "status": "no_reports", "reason": "no report found after 9 pages", "pages": 9,
+              "reports": 0, "errors": 1}
+    other = {"name": "p", "status": "dead", "reason": None, "pages": 4, "reports": 0, "errors": 0}
+    merged = merge_worker_rows([other, walker])
+    assert (merged["status"], merged["reason"], merged["pages"], merged["errors"]) == \
+        ("no_reports", walker["reason"], 13, 1)
+    # reports found by a worker that never saw the home page (it calls the portal dead)
+    finder = dict(other, reports=5)
+    merged = merge_worker_rows([walker, finder])
+    assert (merged["status"], merged["reason"], merged["reports"], merged["pages"]) == ("ok", None, 5, 13)
+    assert merge_worker_rows([walker]) == walker

@@ -153,3 +153,25 @@ def test_merged_reindex_equals_single_process_crawl(workers, crawled, tmp_path):
     con.close()
     assert single
     assert sorted(rows) == sorted(single)
+
+
+def test_merged_reindex_has_the_single_crawls_portal_statuses(workers, crawled, tmp_path):
+    """Each worker's closing summary holds its own view of every portal: the worker that never
+    fetched a portal's home page sees it `dead`, the one that did may see no report the other
+    found. The rebuilt portals table merges the workers of one crawl (NIANBAO_CRAWL_ID): the
+    same statuses and report counts as one process crawling alone."""
+    db = tmp_path / "reports.db"
+    proc = subprocess.run([sys.executable, "-m", "archive", "reindex", "--warc",
+                           *(str(archive / "warc") for archive, _, _ in workers), "--db", str(db)],
+                          cwd=ROOT, env=crawl_env(None), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    query = "select name, status, reports from portals order by name"
+    con = sqlite3.connect(db)
+    merged = con.execute(query).fetchall()
+    con.close()
+    archive, _ = crawled
+    con = sqlite3.connect(archive / "reports.db")
+    single = con.execute(query).fetchall()
+    con.close()
+    assert single and any(status == "ok" for _, status, _ in single)
+    assert merged == single
