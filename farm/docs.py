@@ -569,13 +569,11 @@ def _seeded(*parts: object):
     return _rng("ofd", *parts)
 
 
-def _ofd_table(table, top: float, ids: OfdIds, rng, t) -> list[tuple[float, list[str]]]:
-    """A report table as bordered cells (rowspan/colspan as merged rectangles) from ``top``:
-    [(height, objects)] per group of rows no rowspan crosses (where a page may break)."""
-    size, leading = OFD_TABLE_SIZE, OFD_TABLE_LEADING
-    grid_w = OFD_PAGE_W - 2 * OFD_MARGIN
-    ncols = len(table.grid()[0])
-    placed = []  # (row, col, cell)
+
+def placed_cells(table) -> list[tuple[int, int, object]]:
+    """(row, column, cell) of every cell of a corpus Table once its row/colspans are resolved
+    on the grid (the OFD and PDF writers both lay tables out from it)."""
+    placed = []
     occupied: set[tuple[int, int]] = set()
     for ri, row in enumerate(table.rows):
         ci = 0
@@ -586,6 +584,15 @@ def _ofd_table(table, top: float, ids: OfdIds, rng, t) -> list[tuple[float, list
                          for c in range(ci, ci + cell.colspan)}
             placed.append((ri, ci, cell))
             ci += cell.colspan
+    return placed
+
+def _ofd_table(table, top: float, ids: OfdIds, rng, t) -> list[tuple[float, list[str]]]:
+    """A report table as bordered cells (rowspan/colspan as merged rectangles) from ``top``:
+    [(height, objects)] per group of rows no rowspan crosses (where a page may break)."""
+    size, leading = OFD_TABLE_SIZE, OFD_TABLE_LEADING
+    grid_w = OFD_PAGE_W - 2 * OFD_MARGIN
+    ncols = len(table.grid()[0])
+    placed = placed_cells(table)  # (row, col, cell)
     # columns as wide as their longest unmerged text wants, within 3-16 ems, scaled to fit
     want = [3.0] * ncols
     for _, ci, cell in placed:

@@ -24,7 +24,7 @@ import zlib
 from typing import Sequence
 
 from .corpus import Block, Report, Table
-from .docs import _hex, _width, pdf_file
+from .docs import _hex, _width, pdf_file, placed_cells
 
 PAGE_W, PAGE_H = 595.0, 842.0
 LEFT, RIGHT, TOP, BOTTOM = 72.0, 72.0, 72.0, 72.0
@@ -148,26 +148,10 @@ class _Writer:
         self.y -= 6
 
 
-def _placed(table: Table) -> list[tuple[int, int, object]]:
-    """(row, column, cell) of every cell once its row/colspans are resolved on the grid."""
-    placed = []
-    occupied: set[tuple[int, int]] = set()
-    for ri, row in enumerate(table.rows):
-        ci = 0
-        for cell in row:
-            while (ri, ci) in occupied:
-                ci += 1
-            occupied |= {(r, c) for r in range(ri, ri + cell.rowspan)
-                         for c in range(ci, ci + cell.colspan)}
-            placed.append((ri, ci, cell))
-            ci += cell.colspan
-    return placed
-
-
 def _draw_table(w: _Writer, table: Table) -> None:
     grid_w = PAGE_W - LEFT - RIGHT
     ncols = len(table.grid()[0])
-    placed = _placed(table)
+    placed = placed_cells(table)
     # columns as wide as their unmerged text wants within 2.5-12 ems, label columns (those
     # holding a rowspan) narrow, so long labels wrap inside their cell
     want = [2.5] * ncols
