@@ -11,7 +11,11 @@ county-level governments, not against the portals someone thought of listing:
 - ``division_year_coverage``: per province, level and report year, how many divisions have a
   report for that year;
 - ``divisions_missing``: each division without any report, and why (no known portal, portal
-  dead, or no report found).
+  dead, or no report found), and each division whose only reports hold no report text (cover
+  pages whose file could not be archived, scans OCR could not read): those are not covered.
+
+``with_reports`` counts any report row; ``with_report_text`` only rows that hold the report's
+text (`HAS_TEXT`): a division found but not archived must not look covered.
 
 A report counts for the division its publisher is the government of (`publisher_code`); a
 report whose publisher names no division (a department, a file without metadata) counts for
@@ -26,14 +30,20 @@ from archive.registry.divisions import COLUMNS, load_divisions
 UNREACHABLE = "('dead', 'unreachable', 'blocked')"
 # The division a report counts for (see the module docstring).
 REPORT_DIVISION = "coalesce(r.publisher_code, r.division_code)"
+# A report row that holds the report's text: not a cover whose file was never archived
+# (archive.reports.rows.COVER_ONLY), not a scan left without text (needs_ocr).
+HAS_TEXT = ("(coalesce(r.text, '') <> '' AND coalesce(r.needs_ocr, 0) = 0 "
+            "AND coalesce(r.extract_error, '') NOT LIKE 'cover page only%')")
+_OF_DIVISION = "(r.publisher_code = d.code OR (r.publisher_code IS NULL AND r.division_code = d.code))"
 
 VIEWS = {
     "division_coverage": f"""
 SELECT p.name AS province, d.province_code, d.level, count(*) AS divisions,
   sum(EXISTS (SELECT 1 FROM portals po WHERE po.code = d.code)) AS with_portal,
   sum(EXISTS (SELECT 1 FROM portals po WHERE po.code = d.code AND po.status NOT IN {UNREACHABLE})) AS reachable,
-  sum(EXISTS (SELECT 1 FROM reports r WHERE r.removed_at IS NULL AND (r.publisher_code = d.code
-       OR (r.publisher_code IS NULL AND r.division_code = d.code)))) AS with_reports
+  sum(EXISTS (SELECT 1 FROM reports r WHERE r.removed_at IS NULL AND {_OF_DIVISION})) AS with_reports,
+  sum(EXISTS (SELECT 1 FROM reports r WHERE r.removed_at IS NULL AND {_OF_DIVISION} AND {HAS_TEXT}))
+    AS with_report_text
 FROM divisions d JOIN divisions p ON p.code = d.province_code
 GROUP BY d.province_code, d.level""",
     "division_year_coverage": f"""
@@ -47,13 +57,14 @@ GROUP BY d.province_code, d.level, r.year""",
 SELECT d.code, d.name, d.level, d.type, p.name AS province, d.parent_code,
   (SELECT po.url FROM portals po WHERE po.code = d.code ORDER BY po.status = 'ok' DESC LIMIT 1) AS portal_url,
   CASE
+    WHEN EXISTS (SELECT 1 FROM reports r WHERE r.removed_at IS NULL AND {_OF_DIVISION})
+      THEN 'reports without text only (see reports.extract_error)'
     WHEN NOT EXISTS (SELECT 1 FROM portals po WHERE po.code = d.code) THEN 'no known portal'
     WHEN NOT EXISTS (SELECT 1 FROM portals po WHERE po.code = d.code AND po.status NOT IN {UNREACHABLE})
       THEN 'portal ' || (SELECT po.status FROM portals po WHERE po.code = d.code LIMIT 1)
     ELSE 'no report found' END AS missing
 FROM divisions d JOIN divisions p ON p.code = d.province_code
-WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.removed_at IS NULL AND (r.publisher_code = d.code
-       OR (r.publisher_code IS NULL AND r.division_code = d.code)))""",
+WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.removed_at IS NULL AND {_OF_DIVISION} AND {HAS_TEXT})""",
 }
 
 
