@@ -277,8 +277,11 @@ def apply_run_summary(index, summary: dict, crawls: dict | None = None) -> int:
     crawl = summary.get("crawl")
     summaries = [summary]
     if crawls is not None and crawl:
-        workers = crawls.setdefault(crawl, {})
+        # Workers of one crawl run at the same time; a crawl id used again later (a fixed
+        # NIANBAO_CRAWL_ID every night) is another crawl: only overlapping runs are merged.
+        workers = {w: s for w, s in crawls.get(crawl, {}).items() if _overlap(s, summary)}
         workers[summary.get("worker") or ""] = summary
+        crawls[crawl] = workers
         summaries = list(workers.values())
     by_name: dict[str, list[dict]] = {}
     for s in summaries:
@@ -295,6 +298,14 @@ def apply_run_summary(index, summary: dict, crawls: dict | None = None) -> int:
         index.upsert_portal(row)
         n += 1
     return n
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    """Whether two crawl summaries' runs (``run`` start to ``finished``, WARC-Date strings of
+    one format, so they compare as text) overlap in time."""
+    a0, a1 = a.get("run") or "", a.get("finished") or a.get("run") or ""
+    b0, b1 = b.get("run") or "", b.get("finished") or b.get("run") or ""
+    return a0 <= b1 and b0 <= a1
 
 
 # Which worker's status a merged portal row takes when no worker found a report: the one that

@@ -191,3 +191,27 @@ def test_merge_worker_rows_adds_up_and_keeps_the_walking_workers_status():
     merged = merge_worker_rows([walker, finder])
     assert (merged["status"], merged["reason"], merged["reports"], merged["pages"]) == ("ok", None, 5, 13)
     assert merge_worker_rows([walker]) == walker
+
+
+def test_run_summaries_of_one_crawl_merge_but_a_reused_crawl_id_does_not(tmp_path):
+    """Workers of one distributed crawl (same crawl id, runs overlapping) add up; the same
+    crawl id used again the next night is another crawl, whose summaries replace the first's."""
+    from archive.index import Index
+    from archive.reindex import apply_run_summary
+
+    def summary(worker, run, finished, pages, reports, status):
+        row = {"name": "p", "url": "http://p.example/", "status": status, "pages": pages,
+               "reports": reports, "errors": 0}
+        return {"crawl": "nightly", "worker": worker, "run": run, "finished": finished, "portals": {"p": row}}
+
+    ix = Index(tmp_path / "reports.db")
+    crawls: dict = {}
+    apply_run_summary(ix, summary("a", "2026-12-01T01:00:00Z", "2026-12-01T02:00:00Z", 10, 4, "ok"), crawls)
+    apply_run_summary(ix, summary("b", "2026-12-01T01:00:05Z", "2026-12-01T02:10:00Z", 7, 0, "dead"), crawls)
+    query = "select status, pages, reports from portals"
+    assert [tuple(r) for r in ix.conn.execute(query)] == [("ok", 17, 4)]
+    # worker ids default to <host>-<pid>: new ones each night
+    apply_run_summary(ix, summary("c", "2026-12-02T01:00:00Z", "2026-12-02T02:00:00Z", 3, 0, "no_reports"), crawls)
+    apply_run_summary(ix, summary("d", "2026-12-02T01:00:02Z", "2026-12-02T01:30:00Z", 2, 0, "dead"), crawls)
+    assert [tuple(r) for r in ix.conn.execute(query)] == [("no_reports", 5, 0)]
+    ix.close()
