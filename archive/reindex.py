@@ -230,6 +230,9 @@ def _on_alarm(signum, frame):
     raise _OverTime()
 
 
+_ALARM_REPEAT = 0.25  # seconds between alarms once the budget is spent (see budgeted_extract)
+
+
 def budgeted_extract(body: bytes, url: str, content_type: str | None, timeout: float):
     """extract() within `timeout` seconds of this thread's time and the process's memory
     limit; past either the Extraction is empty and says why in metadata["error"]."""
@@ -242,14 +245,19 @@ def budgeted_extract(body: bytes, url: str, content_type: str | None, timeout: f
     armed = timeout > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if armed:
         old = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+        # The timer repeats: a raise that lands in a __del__ or weakref callback is swallowed
+        # by Python ("Exception ignored in ..."), and a one-shot alarm would then let the
+        # document run unbounded (seen: test_reindex_bounds_each_document_in_its_worker).
+        signal.setitimer(signal.ITIMER_REAL, timeout, _ALARM_REPEAT)
         # budget.allow_more_time (OCR, per page) pushes the alarm back, as the crawl's pool
         # pushes its deadline back
         set_time_extender(lambda seconds: signal.setitimer(
-            signal.ITIMER_REAL, signal.getitimer(signal.ITIMER_REAL)[0] + seconds))
+            signal.ITIMER_REAL, signal.getitimer(signal.ITIMER_REAL)[0] + seconds, _ALARM_REPEAT))
     try:
         return extract(body, url, content_type)
     except (_OverTime, MemoryError) as e:
+        if armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)  # no second alarm while we say why
         kind = sniff_type(body[:4096], url, content_type)
         why = (f"extraction exceeded the time budget ({timeout:g} s, NIANBAO_EXTRACT_TIMEOUT)"
                if isinstance(e, _OverTime)

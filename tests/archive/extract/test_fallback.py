@@ -260,9 +260,9 @@ def test_sibling_link_lists_are_not_posts():
 
 
 def test_bench_reads_the_new_set_formats(tmp_path):
-    """The new held-out set: a readability test-pages directory (source.html, expected.html)
-    and a CleanEval directory (input/, GoldStandard/; a fixed quarter by sha1 of the page
-    number), every language, all in the ``new`` half."""
+    """Sets 2 and 3: a readability test-pages directory (source.html, expected.html) and a
+    CleanEval directory (input/, GoldStandard/; fixed quarters by sha1 of the page number),
+    every language."""
     from bench.extract import unseen
 
     rd = tmp_path / "test-pages"
@@ -286,9 +286,11 @@ def test_bench_reads_the_new_set_formats(tmp_path):
     read = [p for p in pages if p.source == "readability"]
     clean = [p for p in pages if p.source == "cleaneval-final"]
     assert len(read) == 2 and "Hello readable world" in read[0].gold
-    assert {p.half for p in pages} == {"new"}
-    assert clean and len(clean) < 12  # the quarter only
-    assert all(unseen._cleaneval_key(p.name.split("/")[1]) for p in clean)
+    assert {p.half for p in read} == {"new"}
+    # quarter 0 of CleanEval final is set 2 ("new"), quarter 1 set 3 ("fresh"), the rest left out
+    assert clean and len(clean) < 12
+    assert all(p.half == {0: "new", 1: "fresh"}[unseen._sha(f"cleaneval-final/{p.name.split('/')[1]}", 4)]
+               for p in clean)
     assert all("URL:" not in p.gold and "<p>" not in p.gold for p in clean)
     assert clean[0].url.startswith("http://ce.example.com/")
 
@@ -309,3 +311,34 @@ def test_a_reply_held_in_a_post_footer_is_kept():
     text = _squash(extract(page, "https://forum.example.com/p/1", "text/html").text)
     assert all(_squash(r) in text for r in replies)
     assert "关于我们" not in text
+
+
+def test_bench_reads_the_fresh_set_formats(tmp_path):
+    """Set 3 ("fresh"): GoldStandard/input directories chosen by their name (dragnet: an eighth
+    by sha1; CleanEval dev and CleanPortalEval whole) and htmltotext's benchmarkdata."""
+    from bench.extract import unseen
+
+    dirs = {}
+    for dataset in ("dragnet_data", "cleaneval-dev", "CleanPortalEval-master"):
+        d = dirs[dataset] = tmp_path / dataset
+        (d / "input").mkdir(parents=True)
+        (d / "GoldStandard").mkdir()
+        for n in range(1, 17):
+            (d / "input" / f"{n}.html").write_text(f"<html><body><p>Page {n} of {dataset}.</p></body></html>",
+                                                    encoding="utf-8")
+            (d / "GoldStandard" / f"{n}.txt").write_text(f"Page {n} of {dataset}.", encoding="utf-8")
+    bd = tmp_path / "benchmarkdata"
+    for lang in ("zh", "en"):
+        (bd / lang / "html").mkdir(parents=True)
+        (bd / lang / "text").mkdir(parents=True)
+        (bd / lang / "html" / "a.html").write_text("<html><body><p>正文一段。</p></body></html>", encoding="utf-8")
+        (bd / lang / "text" / "a.txt").write_text("正文一段。", encoding="utf-8")
+    pages = unseen.load([str(p) for p in dirs.values()] + [str(bd)], "all")
+    assert {p.half for p in pages} == {"fresh"}
+    by_source = {}
+    for p in pages:
+        by_source.setdefault(p.source, []).append(p)
+    assert len(by_source["cleaneval-dev"]) == len(by_source["CleanPortalEval-master"]) == 16
+    assert sorted(p.name for p in by_source["dragnet_data"]) == sorted(
+        f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) == 0)
+    assert sorted(p.name for p in by_source["htmltotext"]) == ["htmltotext/en/a", "htmltotext/zh/a"]
