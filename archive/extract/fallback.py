@@ -53,7 +53,7 @@ _COMMENT_TOKEN_RE = re.compile(r"(?:^|[\s_-])(?:comment|comments|pinglun)(?:$|[\
 _POST_TOKEN_RE = re.compile(r"(?:^|[\s_-])(?:post|posts|reply|replies|comment|comments|floor|"
                             r"louceng|postmessage)(?:$|[\s_#-])", re.I)
 
-__all__ = ["ENABLED", "needed", "main_lines", "sibling_posts", "is_thread_post", "post_list"]
+__all__ = ["ENABLED", "needed", "needed_shortfall", "shortfall", "main_lines", "sibling_posts", "is_thread_post", "post_list"]
 
 
 def _chars(text: str) -> str:
@@ -63,6 +63,28 @@ def _chars(text: str) -> str:
 def needed(container: str | None, lines: list[str]) -> bool:
     """Should the fallback be asked: no known container, and a short text?"""
     return ENABLED and container in ("density", "density+posts") and len(_chars("".join(lines))) < MIN_CHARS
+
+
+SHORT_VISIBLE = 1000  # characters of prose a page must show for a short text to be a shortfall
+SHORT_SHARE = 0.1     # ... and the text kept is a shortfall below this share of it
+
+
+def needed_shortfall(lines: list[str]) -> bool:
+    """Is the text kept short enough (fewer than MIN_CHARS characters) to be checked against
+    the page's visible prose (``shortfall``)?"""
+    return len(_chars("".join(lines))) < MIN_CHARS
+
+
+def shortfall(lines: list[str], visible: int) -> str | None:
+    """Why ``lines`` are not the page's main text, or None: the layout was not recognised and
+    both the density choice and trafilatura kept a fragment (or nothing) of a page that shows
+    ``visible`` characters of prose outside links. An empty or tiny text must not pass for a
+    full one (issue 17: failures are data)."""
+    kept = len(_chars("".join(lines)))
+    if visible < SHORT_VISIBLE or kept >= SHORT_SHARE * visible:
+        return None
+    return (f"main text not found: the page shows {visible} characters of text outside links, "
+            f"the extraction kept {kept} (layout not recognised)")
 
 
 def _covered(part: str, whole: str) -> float:

@@ -34,6 +34,9 @@ _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "em
               "option", "button", "textarea", "input", "svg", "canvas", "map", "audio", "video",
               "head", "title", "meta", "link", "applet", "frame", "frameset", "dialog")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# C0 controls other than tab/newline/return: a browser shows them as space; lxml parses them
+# but refuses them when our code sets a node's text (the whole page failed: ValueError)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _WS_RE = re.compile(r"\s+")
 
 # known report containers, best first: (name, xpath, strings one of which the page source must
@@ -101,7 +104,7 @@ def _depth(root) -> int:
 def parse(html: str):
     """lxml tree of a page. A page nested deeper than MAX_DEPTH is flattened first (see
     flattened())."""
-    html = _XML_DECL_RE.sub("", html, count=1)
+    html = _CONTROL_RE.sub(" ", _XML_DECL_RE.sub("", html, count=1))
     if not html.strip():
         html = _EMPTY
     try:
@@ -113,7 +116,21 @@ def parse(html: str):
         if flat is not None:
             flat.set("data-nianbao-flattened", "1")
             root = flat
-    return root if root is not None else etree.fromstring(_EMPTY, _PARSER)
+    if root is None:
+        return etree.fromstring(_EMPTY, _PARSER)
+    _adopt_after_body(root)
+    return root
+
+
+def _adopt_after_body(root) -> None:
+    """Move what libxml2 put after ``<body>`` into it: a stray ``</body>`` early in a page
+    (an included fragment's own) ends the body there, and the rest of the page, which a
+    browser shows in the body, became siblings of it, out of every body search."""
+    body = root.find("body")
+    if body is None:
+        return
+    for el in list(body.itersiblings()):
+        body.append(el)  # moves it, with its tail
 
 
 def flattened(root) -> bool:
@@ -176,6 +193,12 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
             text_lines = better
             out.container = container = "density+trafilatura"
 
+    # a fragment all the same: say so, do not let it pass for the page's text
+    if container.startswith("density") and fallback.needed_shortfall(text_lines):
+        short = fallback.shortfall(text_lines, _visible_prose(html))
+        if short:
+            meta["error"] = short
+
     if title:
         if not _starts_with_title(text_lines, title):
             head = [title] + [t for t in subtitles if not _starts_with_title(text_lines, t)]
@@ -193,6 +216,18 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
         meta["repaired"] = f"markup nested deeper than {MAX_DEPTH} levels: inline tags removed"
     out.metadata = meta
     return out
+
+
+def _visible_prose(html: str) -> int:
+    """Characters of text outside links a browser shows in the page's body (a second parse:
+    asked only of a page whose extraction came out short)."""
+    root = parse(html)
+    _drop_invisible(root)
+    body = root.find("body")
+    if body is None:
+        body = root
+    text = len(_WS_RE.sub("", text_content(body)))
+    return text - sum(len(_WS_RE.sub("", text_content(a))) for a in body.iter("a"))
 
 
 # ---------------------------------------------------------------------------------------
