@@ -537,6 +537,14 @@ def _find_body(root, source: str | None = None):
             clone.tail = None
             box.append(clone)
         return box, "density+posts"
+    parts = fallback.prose_siblings(best, body)
+    if parts:  # an article split around a table or a links box: its other paragraphs too
+        box = etree.Element("div")
+        for el in parts:
+            clone = copy.deepcopy(el)
+            clone.tail = None
+            box.append(clone)
+        return box, "density+siblings"
     return best, "density"
 
 

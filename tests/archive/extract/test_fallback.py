@@ -286,9 +286,10 @@ def test_bench_reads_the_new_set_formats(tmp_path):
     read = [p for p in pages if p.source == "readability"]
     clean = [p for p in pages if p.source == "cleaneval-final"]
     assert len(read) == 2 and "Hello readable world" in read[0].gold
-    assert {p.half for p in pages} == {"new"}
-    assert clean and len(clean) < 12  # the quarter only
-    assert all(unseen._cleaneval_key(p.name.split("/")[1]) for p in clean)
+    assert {p.half for p in read} == {"new"}
+    assert clean and len(clean) < 12  # quarters 0 (new, set 2) and 1 (fresh, set 3) only
+    assert all(p.half == unseen._gold_dir_half("cleaneval-final", p.name.split("/")[1])
+               in ("new", "fresh") for p in clean)
     assert all("URL:" not in p.gold and "<p>" not in p.gold for p in clean)
     assert clean[0].url.startswith("http://ce.example.com/")
 
