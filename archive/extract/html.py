@@ -582,8 +582,9 @@ def _density_choice(body):
     boundary; a table row is one run) when that run is prose — mostly not links, not a
     chrome line — counted beyond its first 20 characters, so that one real paragraph
     outweighs a handful of teaser summaries. Score = paragraph characters − 1.5 × link
-    characters under the element; the best score wins, the deepest element on a tie
-    (wrappers add only widgets)."""
+    characters under the element; the best score among the blocks that hold paragraph text
+    wins (an empty block scores 0, above every link-heavy one), the deepest element on a
+    tie (wrappers add only widgets)."""
     stats: list = []
 
     def walk(el, in_link: bool):
@@ -625,7 +626,9 @@ def _density_choice(body):
         if el.tag in ("p", "li", "tr", "tbody", "thead", "h1", "h2", "h3", "h4", "h5", "h6",
                       "dd", "dt", "th"):
             continue
-        score = para - 1.5 * links
+        # a block with paragraph text first: an empty one (score 0) must not beat the
+        # link-heavy cell (score < 0) that holds the page's only paragraph
+        score = (para > 0, para - 1.5 * links)
         if best_score is None or score > best_score:
             best, best_score = el, score
     return best
