@@ -38,7 +38,6 @@ from .page_metadata import within
 
 ENABLED = True     # the bench switches it off to measure the extractor alone
 MIN_CHARS = 200    # a density choice shorter than this may be a fragment
-TRY_CHARS = MIN_CHARS
 RATIO = 2.0        # ... and is one when trafilatura finds at least this many times more
 _WS_RE = re.compile(r"\s+")
 
@@ -63,7 +62,7 @@ def _chars(text: str) -> str:
 
 def needed(container: str | None, lines: list[str]) -> bool:
     """Should the fallback be asked: no known container, and a short text?"""
-    return ENABLED and container in ("density", "density+posts", "density+siblings") and len(_chars("".join(lines))) < TRY_CHARS
+    return ENABLED and container in ("density", "density+posts", "density+siblings") and len(_chars("".join(lines))) < MIN_CHARS
 
 
 SHORT_VISIBLE = 1000  # characters of prose a page must show for a short text to be a shortfall
@@ -112,8 +111,6 @@ def main_lines(html: str, lines: list[str]) -> list[str] | None:
                    if ln.strip() and not furniture.is_chrome_line(ln)]
     if _covered(ours, theirs) >= 0.8:
         return their_lines
-    if len(_chars(ours)) >= MIN_CHARS:  # a real text of ours: replaced, never padded
-        return None
     have = {_chars(ln) for ln in lines}
     return list(lines) + [ln for ln in their_lines if _chars(ln) not in have]
 
