@@ -26,6 +26,15 @@ thread came out as its longest post. Three rules, all on the density path only:
   when its prose exceeds the choice's (half of it when the choice sits in a chrome block);
 - ``is_thread_post``: html.py drops blocks named as chrome (``comment``, ``footer``…); a
   comment that is one of several sibling posts, or a chrome-named part of one, stays.
+
+Third round (tuned on set 2 and the old set; bench/README.md):
+
+- ``prose_siblings``: an article split around a table or a links box came out as the one
+  block that won the density choice; its sibling paragraphs join it
+  (``metadata["container"] = "density+siblings"``);
+- ``shortfall``: a density text under MIN_CHARS on a page that shows far more prose outside
+  links is not the page's text: the extraction says so (``extract_error`` "main text not
+  found…") instead of passing for a full result or blaming missing OCR.
 """
 from __future__ import annotations
 
