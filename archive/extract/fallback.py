@@ -26,6 +26,15 @@ thread came out as its longest post. Three rules, all on the density path only:
   when its prose exceeds the choice's (half of it when the choice sits in a chrome block);
 - ``is_thread_post``: html.py drops blocks named as chrome (``comment``, ``footer``…); a
   comment that is one of several sibling posts, or a chrome-named part of one, stays.
+
+Third round (tuned on set 2 and the old set; bench/README.md):
+
+- ``prose_siblings``: an article split around a table or a links box came out as the one
+  block that won the density choice; its sibling paragraphs join it
+  (``metadata["container"] = "density+siblings"``);
+- ``shortfall``: a density text under MIN_CHARS on a page that shows far more prose outside
+  links is not the page's text: the extraction says so (``extract_error`` "main text not
+  found…") instead of passing for a full result or blaming missing OCR.
 """
 from __future__ import annotations
 
@@ -53,7 +62,7 @@ _COMMENT_TOKEN_RE = re.compile(r"(?:^|[\s_-])(?:comment|comments|pinglun)(?:$|[\
 _POST_TOKEN_RE = re.compile(r"(?:^|[\s_-])(?:post|posts|reply|replies|comment|comments|floor|"
                             r"louceng|postmessage)(?:$|[\s_#-])", re.I)
 
-__all__ = ["ENABLED", "needed", "main_lines", "sibling_posts", "is_thread_post", "post_list"]
+__all__ = ["ENABLED", "needed", "needed_shortfall", "shortfall", "main_lines", "sibling_posts", "is_thread_post", "post_list", "prose_siblings"]
 
 
 def _chars(text: str) -> str:
@@ -62,7 +71,29 @@ def _chars(text: str) -> str:
 
 def needed(container: str | None, lines: list[str]) -> bool:
     """Should the fallback be asked: no known container, and a short text?"""
-    return ENABLED and container in ("density", "density+posts") and len(_chars("".join(lines))) < MIN_CHARS
+    return ENABLED and container in ("density", "density+posts", "density+siblings") and len(_chars("".join(lines))) < MIN_CHARS
+
+
+SHORT_VISIBLE = 1000  # characters of prose a page must show for a short text to be a shortfall
+SHORT_SHARE = 0.1     # ... and the text kept is a shortfall below this share of it
+
+
+def needed_shortfall(lines: list[str]) -> bool:
+    """Is the text kept short enough (fewer than MIN_CHARS characters) to be checked against
+    the page's visible prose (``shortfall``)?"""
+    return len(_chars("".join(lines))) < MIN_CHARS
+
+
+def shortfall(lines: list[str], visible: int) -> str | None:
+    """Why ``lines`` are not the page's main text, or None: the layout was not recognised and
+    both the density choice and trafilatura kept a fragment (or nothing) of a page that shows
+    ``visible`` characters of prose outside links. An empty or tiny text must not pass for a
+    full one (issue 17: failures are data)."""
+    kept = len(_chars("".join(lines)))
+    if visible < SHORT_VISIBLE or kept >= SHORT_SHARE * visible:
+        return None
+    return (f"main text not found: the page shows {visible} characters of text outside links, "
+            f"the extraction kept {kept} (layout not recognised)")
 
 
 def _covered(part: str, whole: str) -> float:
@@ -91,6 +122,57 @@ def main_lines(html: str, lines: list[str]) -> list[str] | None:
         return their_lines
     have = {_chars(ln) for ln in lines}
     return list(lines) + [ln for ln in their_lines if _chars(ln) not in have]
+
+
+SIBLING_UP = 2          # levels above the density choice searched for prose siblings
+SIBLING_MIN = 80        # characters a sibling block needs to count as prose
+SIBLING_LINKS = 0.25    # ... with at most this share of them in links
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+SIBLING_TAGS = ("p", "blockquote", "pre")  # paragraphs, not boxes (a teaser box is a div)
+SIBLING_COUNT = 2       # prose siblings needed (one could be a disclaimer)
+
+
+def _prose_block(el) -> bool:
+    """A sibling block of article prose: at least SIBLING_MIN characters, few of them links."""
+    if not isinstance(el.tag, str) or el.tag not in SIBLING_TAGS:
+        return False
+    raw = "".join(el.itertext())
+    text = len(_chars(raw))
+    if text < SIBLING_MIN:
+        return False
+    links = sum(len(_chars("".join(a.itertext()))) for a in el.iter("a"))
+    return links <= SIBLING_LINKS * text and not furniture.is_chrome_line(_WS_RE.sub(" ", raw))
+
+
+def prose_siblings(best, body) -> list | None:
+    """The density choice ``best`` with the prose blocks beside it, in document order, or None
+    when there are none.
+
+    The choice is the single block of most prose net of links; an article split around a
+    table, a figure or a links box (its paragraphs siblings of the block that won, their
+    parent penalised for the links) came out as that one block. Up to SIBLING_UP levels
+    up (not past ``body``), sibling blocks of prose (``_prose_block``) join it, and the
+    headings beside them once one has."""
+    if not ENABLED:
+        return None
+    parts, el, added = [best], best, 0
+    for _ in range(SIBLING_UP):
+        parent = el.getparent()
+        if el is body or parent is None:
+            break
+        kids = [c for c in parent if isinstance(c.tag, str)]
+        prose = {id(c) for c in kids if c is not el and _prose_block(c)}
+        if prose:
+            added += len(prose)
+            new: list = []
+            for c in kids:
+                if c is el:
+                    new.extend(parts)
+                elif id(c) in prose or c.tag in _HEADINGS:
+                    new.append(c)
+            parts = new
+        el = parent
+    return parts if added >= SIBLING_COUNT else None
 
 
 def _signature(el) -> tuple | None:

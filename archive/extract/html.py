@@ -34,6 +34,9 @@ _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "em
               "option", "button", "textarea", "input", "svg", "canvas", "map", "audio", "video",
               "head", "title", "meta", "link", "applet", "frame", "frameset", "dialog")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# C0 controls other than tab/newline/return: a browser shows them as space; lxml parses them
+# but refuses them when our code sets a node's text (the whole page failed: ValueError)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _WS_RE = re.compile(r"\s+")
 
 # known report containers, best first: (name, xpath, strings one of which the page source must
@@ -101,7 +104,7 @@ def _depth(root) -> int:
 def parse(html: str):
     """lxml tree of a page. A page nested deeper than MAX_DEPTH is flattened first (see
     flattened())."""
-    html = _XML_DECL_RE.sub("", html, count=1)
+    html = _CONTROL_RE.sub(" ", _XML_DECL_RE.sub("", html, count=1))
     if not html.strip():
         html = _EMPTY
     try:
@@ -113,7 +116,21 @@ def parse(html: str):
         if flat is not None:
             flat.set("data-nianbao-flattened", "1")
             root = flat
-    return root if root is not None else etree.fromstring(_EMPTY, _PARSER)
+    if root is None:
+        return etree.fromstring(_EMPTY, _PARSER)
+    _adopt_after_body(root)
+    return root
+
+
+def _adopt_after_body(root) -> None:
+    """Move what libxml2 put after ``<body>`` into it: a stray ``</body>`` early in a page
+    (an included fragment's own) ends the body there, and the rest of the page, which a
+    browser shows in the body, became siblings of it, out of every body search."""
+    body = root.find("body")
+    if body is None:
+        return
+    for el in list(body.itersiblings()):
+        body.append(el)  # moves it, with its tail
 
 
 def flattened(root) -> bool:
@@ -176,6 +193,12 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
             text_lines = better
             out.container = container = "density+trafilatura"
 
+    # a fragment all the same: say so, do not let it pass for the page's text
+    if container.startswith("density") and fallback.needed_shortfall(text_lines):
+        short = fallback.shortfall(text_lines, _visible_prose(html))
+        if short:
+            meta["error"] = short
+
     if title:
         if not _starts_with_title(text_lines, title):
             head = [title] + [t for t in subtitles if not _starts_with_title(text_lines, t)]
@@ -193,6 +216,18 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
         meta["repaired"] = f"markup nested deeper than {MAX_DEPTH} levels: inline tags removed"
     out.metadata = meta
     return out
+
+
+def _visible_prose(html: str) -> int:
+    """Characters of text outside links a browser shows in the page's body (a second parse:
+    asked only of a page whose extraction came out short)."""
+    root = parse(html)
+    _drop_invisible(root)
+    body = root.find("body")
+    if body is None:
+        body = root
+    text = len(_WS_RE.sub("", text_content(body)))
+    return text - sum(len(_WS_RE.sub("", text_content(a))) for a in body.iter("a"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -502,6 +537,14 @@ def _find_body(root, source: str | None = None):
             clone.tail = None
             box.append(clone)
         return box, "density+posts"
+    parts = fallback.prose_siblings(best, body)
+    if parts:  # an article split around a table or a links box: its other paragraphs too
+        box = etree.Element("div")
+        for el in parts:
+            clone = copy.deepcopy(el)
+            clone.tail = None
+            box.append(clone)
+        return box, "density+siblings"
     return best, "density"
 
 
@@ -539,8 +582,9 @@ def _density_choice(body):
     boundary; a table row is one run) when that run is prose — mostly not links, not a
     chrome line — counted beyond its first 20 characters, so that one real paragraph
     outweighs a handful of teaser summaries. Score = paragraph characters − 1.5 × link
-    characters under the element; the best score wins, the deepest element on a tie
-    (wrappers add only widgets)."""
+    characters under the element; the best score among the blocks that hold paragraph text
+    wins (an empty block scores 0, above every link-heavy one), the deepest element on a
+    tie (wrappers add only widgets)."""
     stats: list = []
 
     def walk(el, in_link: bool):
@@ -582,7 +626,9 @@ def _density_choice(body):
         if el.tag in ("p", "li", "tr", "tbody", "thead", "h1", "h2", "h3", "h4", "h5", "h6",
                       "dd", "dt", "th"):
             continue
-        score = para - 1.5 * links
+        # a block with paragraph text first: an empty one (score 0) must not beat the
+        # link-heavy cell (score < 0) that holds the page's only paragraph
+        score = (para > 0, para - 1.5 * links)
         if best_score is None or score > best_score:
             best, best_score = el, score
     return best

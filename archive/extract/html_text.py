@@ -216,15 +216,22 @@ def _mostly_links(table) -> bool:
     return total > 0 and links >= 0.7 * total
 
 
+_ROW_WRAPPER_SKIP = frozenset(("table", "td", "th", "caption", "colgroup", "col"))
+
+
 def _table_rows(table) -> list:
+    """The rows of ``table``, in order: its ``<tr>`` children and those of its row groups,
+    and rows inside other wrappers (``<span>``, ``<form>``, ``<div>`` around rows: a browser
+    lifts them out of the wrapper, libxml2 keeps them inside; skipping them lost whole
+    article bodies, #17 point 4)."""
     rows = []
     for child in table:
         if not isinstance(child.tag, str):
             continue
         if child.tag == "tr":
             rows.append(child)
-        elif child.tag in ("thead", "tbody", "tfoot"):
-            rows.extend(c for c in child if isinstance(c.tag, str) and c.tag == "tr")
+        elif child.tag not in _ROW_WRAPPER_SKIP:
+            rows.extend(_table_rows(child))
     return rows
 
 

@@ -1,0 +1,118 @@
+"""Real pages of layouts the extractor was never written against that came out empty or as a
+fragment (#17 point 4, set 2 of bench/README.md): cut-down CleanEval pages in
+tests/fixtures/extract/unseen/ (origins in tests/fixtures/extract/README.md), and the density
+rules that lost a page's text. An empty or tiny text must say why (``extract_error``), never
+pass for the page's text.
+"""
+from __future__ import annotations
+
+from lxml import etree
+
+import archive.extract.fallback as fallback
+from archive.extract import extract
+from archive.extract import html as html_mod
+from archive.extract.html_text import render
+from tests.paths import FIXTURES
+
+UNSEEN = FIXTURES / "extract" / "unseen"
+
+
+def _extract(name: str, url: str):
+    return extract((UNSEEN / name).read_bytes(), url, "text/html")
+
+
+def test_a_page_of_headlines_says_its_main_text_was_not_found():
+    """ohio.com's columnist page: its text is a list of headline links with teasers, which
+    the extractor drops as a headline list; nothing is left. That must read as a failure
+    that says so, not as 'OCR needed' (the page's images are a spacer and nav bullets)."""
+    ex = _extract("cleaneval_618_headline_list.html",
+                  "http://www.ohio.com/mld/ohio/sports/columnists/marla_ridenour/")
+    assert len(ex.text) < 200
+    assert ex.extract_error and ex.extract_error.startswith("main text not found")
+    assert "1475 characters of text outside links" in ex.extract_error
+
+
+def test_shortfall_leaves_full_texts_and_short_pages_alone():
+    many = ["一段正文，" * 60]
+    assert fallback.shortfall(many, 2000) is None          # a real text
+    assert fallback.shortfall(["短"], 500) is None           # a short page
+    assert fallback.shortfall(["短"], 5000).startswith("main text not found")
+
+
+def test_a_vertical_tab_in_the_text_does_not_fail_the_page():
+    """seattlepi.com: paragraphs start with U+000B; lxml parsed them but refused them when
+    the extractor set a node's text (the whole page failed with ValueError)."""
+    ex = _extract("cleaneval_161_vertical_tab.html",
+                  "http://seattlepi.nwsource.com/getaways/040298/dest02.html")
+    assert ex.extract_error is None
+    assert "St. Basil's Cathedral is downright dilapidated" in ex.text
+    assert "the curator said" in ex.text
+    assert "\x0b" not in ex.text
+
+
+def test_content_after_a_stray_body_end_is_read():
+    """udel.edu: the capture begins with a ``</body>``; libxml2 ends the body there and puts
+    the whole page beside it, where no body search looked (``no text: empty``)."""
+    ex = _extract("cleaneval_768_stray_body_end.html",
+                  "http://www.udel.edu/PR/UDaily/2005/dec/personnel020105.html")
+    assert ex.extract_error is None
+    assert "With a staff of seven and more than 7,200" in ex.text
+    assert "Prizes include the grand prize of a year of free housing" in ex.text
+
+
+def test_rows_inside_a_span_in_a_table_are_rendered():
+    """mercola.com: ``<TABLE><span id=_ctl0_content><span><TR><TD><P>…``: libxml2 keeps the
+    rows inside the span (a browser lifts them out); the renderer took only a table's own
+    rows and row groups, so the whole article was lost."""
+    root = html_mod.parse((UNSEEN / "cleaneval_568_rows_in_span.html").read_text("latin-1"))
+    table = root.find(".//table")
+    text = "\n".join(ln.text for ln in render(table)[0])
+    assert "I have already discussed the many toxic effects" in text
+    assert "tested for rancidity, and showed no evidence of it" in text
+
+
+def test_an_empty_block_does_not_beat_the_only_paragraph():
+    """A layout table whose one cell holds the page's only paragraph beside a column of links
+    (more link text than prose: a negative score) and an empty table (score 0): the density
+    choice must be the block with the paragraph."""
+    story = "肉をくわえたイヌが、橋を渡っていました。ふと下を見ると、川の中にも肉をくわえたイヌがいます。" * 3
+    links = "".join(f"<a href='/s/{i}'>きょうのイソップ童話そのお話の題名{i}</a><br>" for i in range(12))
+    page = (f"<html><body><table><tr><td>{links}</td><td><table><tr><td></td></tr></table>"
+            f"<p>{story}</p></td></tr></table></body></html>")
+    root = html_mod.parse(page)
+    best = html_mod._density_choice(root.find("body"))
+    assert story in "".join(best.itertext())
+
+
+def test_prose_paragraphs_beside_the_chosen_table_are_kept():
+    """infoplease.com: an article's paragraphs beside a data table, in a cell that also holds
+    a links box; the table wins the density choice, the paragraphs join it."""
+    paras = [f"Paragraph {i} of the article explains pluralities and majorities in elections "
+             "at some length, well beyond a caption." for i in range(3)]
+    rows = "".join(f"<tr><td>Year {y}</td><td>Candidate {y} with a long name</td><td>{y % 50}.{y % 9}%</td>"
+                   "<td>Party of the candidate and notes</td></tr>" for y in range(1824, 1900, 4))
+    page = ("<html><body><table><tr><td id='Pg'><h1>Plurality and Majority</h1>"
+            + "".join(f"<p>{p}</p>" for p in paras)
+            + "<div>" + " | ".join(f"<a href='/r{i}'>Related link number {i}</a>" for i in range(12))
+            + f"</div><div><table class='sgmltable'>{rows}</table></div></td></tr></table></body></html>")
+    root = html_mod.parse(page)
+    body = root.find("body")
+    best = html_mod._density_choice(body)
+    assert best.tag == "table"
+    parts = fallback.prose_siblings(best, body)
+    text = "".join("".join(p.itertext()) for p in parts)
+    assert all(p in text for p in paras) and "Year 1824" in text
+    assert "Related link number" not in text
+    ex = extract(page.encode(), "http://www.example.com/a.html", "text/html")
+    assert ex.metadata["container"] == "density+siblings" and paras[0] in ex.text
+
+
+def test_a_disclaimer_beside_the_article_is_not_a_prose_sibling():
+    """One prose sibling (a disclaimer, a copyright notice) is not enough to join."""
+    body = etree.fromstring(
+        "<html><body><div><div id='a'><p>" + "Article text of some length here. " * 20
+        + "</p></div><p>特别声明：以上内容为自媒体平台用户上传并发布，本平台仅提供信息存储服务。"
+        "Notice: the content above is uploaded by a user, the platform only stores it.</p>"
+        "</div></body></html>", etree.HTMLParser()).find("body")
+    best = body.find(".//div[@id='a']")
+    assert fallback.prose_siblings(best, body) is None
