@@ -64,7 +64,9 @@ FLOOR_SETTINGS = {"WARC_ENABLED": "False", "ITEM_PIPELINES": "{}"}
 KIND_SETTINGS = {"floor": FLOOR_SETTINGS,
                  "full-inline": {"NIANBAO_EXTRACT_PROCESSES": "0"},
                  "full-pool1": {"NIANBAO_EXTRACT_PROCESSES": "1"},
-                 "full-pool2": {"NIANBAO_EXTRACT_PROCESSES": "2"}}
+                 "full-pool2": {"NIANBAO_EXTRACT_PROCESSES": "2"},
+                 # allocations of the crawl process by source line (bench/crawl/rss.py); slow
+                 "full-tracemalloc": {"BENCH_TRACEMALLOC": "1"}}
 RSS_MARKS = (5000, 10000, 20000)
 
 
