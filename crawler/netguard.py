@@ -20,10 +20,10 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import threads
 
 from archive.reports.urls import host_ip, is_internal_address
@@ -82,12 +82,17 @@ def _resolve(host: str) -> list[Address]:
 
 
 class NetGuardMiddleware:
-    """Downloader middleware refusing requests to internal addresses (see the module docstring)."""
+    """Downloader middleware refusing requests to internal addresses (see the module docstring).
+
+    The verdict for a host is computed once (its literal check, then its resolution off the
+    reactor thread) and kept for the crawl: every later request to it costs a dictionary look-up.
+    """
 
     def __init__(self, crawler, allowed):
         self.crawler = crawler
         self.allowed = allowed
         self._resolved: dict[str, list[Address]] = {}
+        self._verdicts: dict[str, str | None] = {}  # host -> why it is refused, or None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -104,16 +109,29 @@ class NetGuardMiddleware:
                 why = f"{host} resolves to a {why}"
         return why
 
-    async def process_request(self, request, spider=None):
-        host = urlsplit(request.url).hostname or ""
-        if host in self._resolved or host_ip(host) is not None:
-            why = self.check(host)
-        else:
-            # off the reactor thread: a slow resolver must not stall the crawl
-            why = await maybe_deferred_to_future(threads.deferToThread(self.check, host))
-        if why is None:
-            return None
-        stats = self.crawler.stats
+    def process_request(self, request, spider=None):
+        host = urlparse_cached(request).hostname or ""
+        try:
+            why = self._verdicts[host]
+        except KeyError:
+            why = literal_refusal(host, self.allowed)
+            if why is None and host_ip(host) is None and host not in self._resolved:
+                # a name seen for the first time: resolved off the reactor thread (a slow
+                # resolver must not stall the crawl); Scrapy awaits the coroutine
+                return self._check_new_name(request, host)
+            why = self._verdicts[host] = why or self.check(host)
+        if why is not None:
+            self._refuse(request, why)
+        return None
+
+    async def _check_new_name(self, request, host: str) -> None:
+        why = await maybe_deferred_to_future(threads.deferToThread(self.check, host))
+        self._verdicts[host] = why
+        if why is not None:
+            self._refuse(request, why)
+
+    def _refuse(self, request, why: str) -> None:
+        stats = self.crawler.stats if self.crawler is not None else None
         if stats is not None:
             stats.inc_value("nianbao/internal_address_refused")
         logger.warning("refused %s: %s (allow a network with NIANBAO_ALLOW_PRIVATE_NETWORKS)", request.url, why)

@@ -58,6 +58,33 @@ def test_names_that_resolve_to_internal_addresses_are_refused():
     assert guard.check("www.hubei.gov.cn") is None                       # does not resolve here: the proxy's
 
 
+def test_the_middleware_refuses_every_request_to_a_host_not_only_the_first():
+    """Verdicts are kept per host: the second request to a refused host is refused from the
+    cache, a name is resolved once (off the reactor: the first request awaits a coroutine)."""
+    import asyncio
+    import socket
+
+    from scrapy import Request
+
+    from crawler.netguard import InternalAddressError, NetGuardMiddleware, _resolve
+
+    guard = NetGuardMiddleware(None, [])
+    for url in ("http://127.1/a", "http://127.1/b", "http://localhost/", "http://[::ffff:10.0.0.1]/x"):
+        with pytest.raises(InternalAddressError):
+            guard.process_request(Request(url))
+    assert guard.process_request(Request("http://8.8.8.8/")) is None
+    assert guard._verdicts["127.1"] == "loopback address 127.0.0.1"
+    first = guard.process_request(Request("http://www.hubei.gov.cn/"))   # a name: resolved off-thread
+    assert asyncio.iscoroutine(first)
+    first.close()
+    name = socket.gethostname()
+    if any(not a.is_global for a in _resolve(name)):
+        guard._resolved[name] = _resolve(name)   # as the first request's thread left it
+        for _ in range(2):
+            with pytest.raises(InternalAddressError, match="resolves to a"):
+                guard.process_request(Request(f"http://{name}/"))
+
+
 @pytest.mark.parametrize("url,why", [("http://127.1/", "loopback address 127.0.0.1"),
                                      ("http://2130706433/zwgk/", "loopback address 127.0.0.1"),
                                      ("http://[::ffff:10.0.0.1]/", "private address 10.0.0.1")])
