@@ -255,6 +255,9 @@ class IndexPipeline:
                            dict(Counter(e.split(":", 1)[0] for _, e in self.ingest.errors).most_common()))
         with self._stop_if_full():
             self.ingest.finish()
+            # reports whose statistics were parsed here, on the reactor thread: the pool's did
+            # not fit the stored row (joined pages, a cover of another year) or there is no pool
+            self.crawler.stats.set_value("nianbao/statistics_derived_at_store", self.ingest.counts["derived_at_store"])
             for row in _portal_rows(self.crawler.spider):
                 self.index.upsert_portal(dict(row, last_crawl=warc_date()))
             self.index.commit()

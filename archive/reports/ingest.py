@@ -129,6 +129,7 @@ class Ingest:
         if outcome in ("new", "changed"):  # the statistics follow the current text (#18)
             if done is None or not done.fits(row):
                 done = derive(row)
+                self.counts["derived_at_store"] += 1  # the crawl's pool had not (or not for this row)
             self.index.replace_statistics(row["id"], done.stats, done.checks)
             self.index.set_sketch(row["id"], done.sketch)
         self.counts[outcome] += 1
