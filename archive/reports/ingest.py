@@ -56,14 +56,22 @@ def derive(row: dict) -> Derived:
     return Derived(row["id"], text, row.get("tables"), row.get("year"), stats, checks, sketch(text))
 
 
+def derive_alone(context: dict, capture: dict, extraction: Extraction) -> list[Derived]:
+    """`derive` for each row the document gives by itself (ReportAssembler.rows_alone): what a
+    worker that extracted the document computes beside it."""
+    try:
+        rows = ReportAssembler.rows_alone(with_scan_parts(context, extraction), capture, extraction)
+        return [derive(row) for row in rows]
+    except Exception:  # noqa: BLE001 - never lose the extraction: Ingest derives it again and
+        return []      # fails there, as it would have without this shortcut
+
+
 def extract_and_derive(body: bytes, url: str, content_type: str | None, context: dict,
                        capture: dict) -> tuple[Extraction, list[Derived]]:
-    """``extract()``, plus `derive` for each row the document gives by itself: what the crawl's
-    extraction pool runs, so that statistics parsing stays off the crawl's reactor thread."""
+    """``extract()`` and `derive_alone`: what the crawl's extraction pool runs, so that
+    statistics parsing stays off the crawl's reactor thread."""
     extraction = extract(body, url, content_type)
-    ctx = with_scan_parts(context, extraction)
-    rows = ReportAssembler.rows_alone(ctx, {**capture, "url": url}, extraction)
-    return extraction, [derive(row) for row in rows]
+    return extraction, derive_alone(context, {**capture, "url": url}, extraction)
 
 
 class Ingest:
