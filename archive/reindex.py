@@ -54,6 +54,7 @@ import zlib
 from collections import deque
 from dataclasses import asdict, dataclass, field
 
+from archive.reports.ingest import derive_alone
 from archive.reports.responses import EXTRACT_KINDS, MAX_RESPONSE_BYTES, becomes_item, pipeline_item
 from archive.warc import (
     GZIP_MAGIC,
@@ -85,6 +86,7 @@ class Item:
     context: dict | None
     capture: dict | None = None  # the pipeline's `capture` dict (only for extracted items)
     extraction: object | None = None
+    derived: list = field(default_factory=list)  # archive.reports.ingest.derive_alone, in the worker
     error: str | None = None
     unchanged: bool = False  # a revisit: the crawl handed the archived copy on, marked unchanged
     refers_to_id: str | None = None  # a revisit's WARC-Refers-To
@@ -396,6 +398,8 @@ def process_range(job: Job) -> RangeResult:
                         try:
                             item.extraction = budgeted_extract(body, ex.url, _last_header(ex.headers, "Content-Type") or None,
                                                                timeout)
+                            # the statistics too, in this worker as in the crawl's pool
+                            item.derived = derive_alone(item.context, item.capture, item.extraction)
                         except Exception as e:  # the crawl logs and skips a failing document; so do we
                             item.error = f"{type(e).__name__}: {e}"
                     spent += time.perf_counter() - t0
@@ -563,7 +567,8 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
                     else:
                         extraction = item.extraction
                         stats.extracted += 1
-                    ingest.document(item.context, item.capture, extraction, unchanged=item.unchanged)
+                    ingest.document(item.context, item.capture, extraction, unchanged=item.unchanged,
+                                    derived=item.derived)
                 except Exception as e:  # one bad document must not stop the rebuild (nor does it the crawl)
                     stats.extract_errors += 1
                     msg = str(e) if isinstance(e, _ExtractFailed) else f"{type(e).__name__}: {e}"

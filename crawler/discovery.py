@@ -465,7 +465,7 @@ class Candidate:
     text: str = field(compare=False)
     referer: str = field(compare=False)
     priority: int = field(compare=False)
-    payload: object = field(compare=False, default=None)   # the spider's request
+    payload: object = field(compare=False, default=None)   # what the spider builds its request from
     depth: int = field(compare=False, default=0)
     section: str | None = field(compare=False, default=None)   # box heading of a body-name link
 
@@ -476,6 +476,14 @@ def boosted(c: Candidate, fruitful: set[str], home: str) -> int:
     whose other entries led to reports, not the home page — are raised."""
     sibling = c.section is not None and c.referer in fruitful and c.referer != home
     return c.priority + (SIBLING_BONUS if sibling else 0)
+
+
+def worth_keeping(c: Candidate, found: bool) -> bool:
+    """Whether a candidate can still be released: before reports are found any can (and the
+    best ones name the portal's status reason); after, only those that reach PROMISING or may
+    yet be raised as siblings of a fruitful column (a body name in a box). The others are
+    dropped instead of being held until the crawl ends."""
+    return not found or c.section is not None or c.priority + c.depth >= PROMISING
 
 
 def next_wave(candidates: list[Candidate], fruitful: set[str], home: str, *, found: bool,
@@ -492,7 +500,7 @@ def next_wave(candidates: list[Candidate], fruitful: set[str], home: str, *, fou
         top = boosted(ranked[0], fruitful, home) if ranked else 0
         released = [c for c in ranked[:max(0, min(wave, budget_left))] if boosted(c, fruitful, home) >= top - WAVE_MARGIN]
     ids = {id(c) for c in released}
-    return released, [c for c in ranked if id(c) not in ids]
+    return released, [c for c in ranked if id(c) not in ids and worth_keeping(c, found)]
 
 
 def walk_status(found: bool, budget_spent: bool, pages: int, unexplored: list[Candidate]) -> tuple[str, str | None]:

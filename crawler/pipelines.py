@@ -6,7 +6,9 @@ archive.reports.ingest (report decisions in archive.reports.rows, storage in arc
 
 With NIANBAO_EXTRACT_PROCESSES=N (N > 0) extraction runs in a pool of N processes, off the
 reactor, so downloads and parsing go on while documents are extracted and pages/s grows with
-cores; results are applied to the index in the order the items came, exactly as inline.
+cores; results are applied to the index in the order the items came, exactly as inline. The
+pool also parses the statistics tables of the report row a document gives
+(archive.reports.ingest.extract_and_derive): pure work that cost the reactor 14% of its time.
 Each document has a time and memory budget (NIANBAO_EXTRACT_TIMEOUT seconds,
 NIANBAO_EXTRACT_MEMORY_MB; archive.extract.budget): a worker past it is killed and replaced,
 the document is indexed with its `extract_error` and never extracted again in this process.
@@ -27,7 +29,7 @@ from twisted.internet.defer import Deferred
 from archive.extract import extract, sniff_type
 from archive.extract.budget import BudgetExceeded, BudgetPool, budget_from_env, failed_extraction
 from archive.index import Index
-from archive.reports.ingest import Ingest, with_scan_parts
+from archive.reports.ingest import Ingest, extract_and_derive, with_scan_parts
 from archive.warc.records import warc_date
 from crawler.signals import capture_stored
 
@@ -49,11 +51,11 @@ def is_disk_full(exc: BaseException) -> bool:
 class _Pending:
     """An item in the pipeline's queue (pool mode)."""
 
-    __slots__ = ("item", "ready", "extraction", "error", "done", "pool")
+    __slots__ = ("item", "ready", "extraction", "derived", "error", "done", "pool")
 
     def __init__(self, item):
         self.item, self.ready, self.extraction, self.error, self.done = item, False, None, None, Deferred()
-        self.pool = None
+        self.derived, self.pool = (), None
 
 
 def _budget(settings) -> tuple[float, int]:
@@ -141,7 +143,8 @@ class IndexPipeline:
         if self.pool is None:
             self.pool = BudgetPool(self.processes, self.timeout, self.memory_mb)
         pending.pool = self.pool
-        future = self.pool.submit(extract, item["body"], capture["url"], item.get("content_type"))
+        future = self.pool.submit(extract_and_derive, item["body"], capture["url"], item.get("content_type"),
+                                  item["context"], {"url": capture["url"], "status": capture.get("status")})
         from twisted.internet import reactor
         future.add_done_callback(lambda f: reactor.callFromThread(self._extracted, pending, f))
         return self._wait(pending.done)
@@ -151,7 +154,7 @@ class IndexPipeline:
 
     def _extracted(self, pending: "_Pending", future) -> None:
         try:
-            pending.extraction = future.result()
+            pending.extraction, pending.derived = future.result()
         except BudgetExceeded as exc:
             # The worker was killed and replaced. Never extract it again here: the same
             # document would stall or exhaust the crawl process itself.
@@ -170,10 +173,10 @@ class IndexPipeline:
         """Apply finished items to the index in arrival order."""
         while self._queue and self._queue[0].ready:
             p = self._queue.popleft()
-            self._apply(p.item, p.extraction, p.error)
+            self._apply(p.item, p.extraction, p.error, p.derived)
             p.done.callback(p.item)
 
-    def _apply(self, item, extraction=None, error: BaseException | None = None) -> None:
+    def _apply(self, item, extraction=None, error: BaseException | None = None, derived=()) -> None:
         got: list = []
 
         def extracted():
@@ -195,7 +198,8 @@ class IndexPipeline:
             return
         capture = item["capture"]
         try:
-            self.ingest.document(item["context"], capture, extracted, unchanged=item.get("unchanged", False))
+            self.ingest.document(item["context"], capture, extracted, unchanged=item.get("unchanged", False),
+                                 derived=derived)
             if got:
                 self._after_extraction(item["context"], capture, got[0])
         except Exception as exc:  # one bad document must not stop the crawl, but the run reports it
@@ -251,6 +255,9 @@ class IndexPipeline:
                            dict(Counter(e.split(":", 1)[0] for _, e in self.ingest.errors).most_common()))
         with self._stop_if_full():
             self.ingest.finish()
+            # reports whose statistics were parsed here, on the reactor thread: the pool's did
+            # not fit the stored row (joined pages, a cover of another year) or there is no pool
+            self.crawler.stats.set_value("nianbao/statistics_derived_at_store", self.ingest.counts["derived_at_store"])
             for row in _portal_rows(self.crawler.spider):
                 self.index.upsert_portal(dict(row, last_crawl=warc_date()))
             self.index.commit()

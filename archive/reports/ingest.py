@@ -8,9 +8,10 @@ report removed, everything else goes through `ReportAssembler` into `Index.upser
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Callable
 
-from archive.extract import Extraction
+from archive.extract import Extraction, extract
 from archive.index import Index, report_id
 from archive.reports.rows import ReportAssembler, extraction_error
 from archive.stats import report_statistics
@@ -29,6 +30,50 @@ def with_scan_parts(context: dict, extraction: Extraction) -> dict:
     return context
 
 
+@dataclass(frozen=True)
+class Derived:
+    """What a report row's text, tables and year give besides the row: its `report_stats` and
+    `report_checks` rows and its near-copy sketch."""
+
+    report_id: str
+    text: str
+    tables: str | None
+    year: int | None
+    stats: list[dict]
+    checks: list[dict]
+    sketch: bytes
+
+    def fits(self, row: dict) -> bool:
+        """True when ``row`` is the row this was derived from (same id, text, tables, year)."""
+        return (row["id"] == self.report_id and row.get("year") == self.year
+                and (row.get("text") or "") == self.text and row.get("tables") == self.tables)
+
+
+def derive(row: dict) -> Derived:
+    """The statistics (#18) and near-copy sketch of one report row."""
+    text = row.get("text") or ""
+    stats, checks = report_statistics(row["id"], row.get("tables"), text, row.get("year"))
+    return Derived(row["id"], text, row.get("tables"), row.get("year"), stats, checks, sketch(text))
+
+
+def derive_alone(context: dict, capture: dict, extraction: Extraction) -> list[Derived]:
+    """`derive` for each row the document gives by itself (ReportAssembler.rows_alone): what a
+    worker that extracted the document computes beside it."""
+    try:
+        rows = ReportAssembler.rows_alone(with_scan_parts(context, extraction), capture, extraction)
+        return [derive(row) for row in rows]
+    except Exception:  # noqa: BLE001 - never lose the extraction: Ingest derives it again and
+        return []      # fails there, as it would have without this shortcut
+
+
+def extract_and_derive(body: bytes, url: str, content_type: str | None, context: dict,
+                       capture: dict) -> tuple[Extraction, list[Derived]]:
+    """``extract()`` and `derive_alone`: what the crawl's extraction pool runs, so that
+    statistics parsing stays off the crawl's reactor thread."""
+    extraction = extract(body, url, content_type)
+    return extraction, derive_alone(context, {**capture, "url": url}, extraction)
+
+
 class Ingest:
     """Turns (context, capture, extraction) triples into index writes.
 
@@ -42,11 +87,13 @@ class Ingest:
         self.counts: Counter = Counter()
         self.errors: list[tuple[str | None, str]] = []  # (url, extract_error) of this run
         self.on_report = on_report or (lambda portal, rid: None)
+        self._derived: dict[str, Derived] = {}  # report id -> derived with its extraction, until stored
 
     def document(self, context: dict, capture: dict, extraction: ExtractionOrThunk,
-                 unchanged: bool = False) -> None:
+                 unchanged: bool = False, derived: list[Derived] = ()) -> None:
         """One captured document. `extraction` may be a callable, called only when needed
-        (an unchanged document of a current report is never extracted)."""
+        (an unchanged document of a current report is never extracted). `derived`: what
+        `extract_and_derive` gave with the extraction (used for the rows it fits)."""
         if context.get("path") is not None and context.get("list_root") and context.get("portal") \
                 and context.get("kind") in ("report", "attachment") and not context.get("known"):
             self.index.add_list_path(context["portal"], context["list_root"], context["path"])
@@ -54,6 +101,8 @@ class Ingest:
             return
         if callable(extraction):
             extraction = extraction()
+        for d in derived:
+            self._derived[d.report_id] = d
         context = with_scan_parts(context, extraction)
         self._record_error(capture, extraction)
         for row in self.assembler.feed(context, capture, extraction):
@@ -79,14 +128,18 @@ class Ingest:
         """Store what is still waiting (covers without attachment, split reports missing a page)."""
         for row in self.assembler.flush():
             self._store(row)
+        self._derived.clear()
         self.index.refresh_similarity()  # near-copies across the whole index (#18)
 
     def _store(self, row: dict) -> None:
         outcome = self.index.upsert_report(row)
+        done = self._derived.pop(row["id"], None)
         if outcome in ("new", "changed"):  # the statistics follow the current text (#18)
-            self.index.replace_statistics(row["id"], *report_statistics(
-                row["id"], row.get("tables"), row.get("text") or "", row.get("year")))
-            self.index.set_sketch(row["id"], sketch(row.get("text") or ""))
+            if done is None or not done.fits(row):
+                done = derive(row)
+                self.counts["derived_at_store"] += 1  # the crawl's pool had not (or not for this row)
+            self.index.replace_statistics(row["id"], done.stats, done.checks)
+            self.index.set_sketch(row["id"], done.sketch)
         self.counts[outcome] += 1
         self.on_report(row.get("portal"), row["id"])
 

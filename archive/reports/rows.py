@@ -155,6 +155,15 @@ class ReportAssembler:
             return self._attachment(context, capture, extraction)
         return []
 
+    @staticmethod
+    def rows_alone(context: dict, capture: dict, extraction: Extraction) -> list[dict]:
+        """The rows one document gives by itself, before any joining: a report page that is
+        not a cover, a file a list links directly, an attachment's own row (which a cover page
+        then takes its text from). What the extraction pool precomputes statistics for."""
+        alone = ReportAssembler()
+        rows = alone.feed(context, capture, extraction)
+        return rows + [row for waiting in alone._early.values() for row in waiting]
+
     def _joined(self, key: str, force: bool = False) -> list[dict]:
         first = self._firsts.get(key)
         pages = self._pages.get(key, {})

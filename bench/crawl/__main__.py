@@ -64,20 +64,26 @@ FLOOR_SETTINGS = {"WARC_ENABLED": "False", "ITEM_PIPELINES": "{}"}
 KIND_SETTINGS = {"floor": FLOOR_SETTINGS,
                  "full-inline": {"NIANBAO_EXTRACT_PROCESSES": "0"},
                  "full-pool1": {"NIANBAO_EXTRACT_PROCESSES": "1"},
-                 "full-pool2": {"NIANBAO_EXTRACT_PROCESSES": "2"}}
+                 "full-pool2": {"NIANBAO_EXTRACT_PROCESSES": "2"},
+                 # allocations of the crawl process by source line (bench/crawl/rss.py); slow
+                 "full-tracemalloc": {"BENCH_TRACEMALLOC": "1"}}
 RSS_MARKS = (5000, 10000, 20000)
 
 
 # ----------------------------------------------------------------------------- one process
-def _hwm_kb(pid: int) -> int:
+def _status_kb(pid: int, field: str = "VmHWM:") -> int:
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _hwm_kb(pid: int) -> int:
+    return _status_kb(pid, "VmHWM:")
 
 
 def _descendants(pid: int) -> list[int]:
@@ -102,18 +108,25 @@ class _PeakRss(threading.Thread):
     every child would report at least the RSS this benchmark process had when it started it.)
     VmHWM is each process's own high-water mark; the last poll before exit misses at most
     the last 0.2 s of growth. ``main_kb`` is the crawl process, ``children_kb`` the sum of the
-    highest marks of its descendants (the extraction pool and its resource tracker)."""
+    highest marks of its descendants (the extraction pool and its resource tracker) — of every
+    descendant ever seen, so short-lived ones that never ran together (a replaced worker,
+    antiword, tesseract) add up. ``live_kb`` is what was resident at once: the largest sum of
+    VmRSS over the crawl process and its live descendants at one poll."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid, self.main_kb, self.kids, self.stop = pid, 0, {}, threading.Event()
+        self.live_kb = 0
         self.start()
 
     def run(self) -> None:
         while not self.stop.is_set():
             self.main_kb = max(self.main_kb, _hwm_kb(self.pid))
+            live = _status_kb(self.pid, "VmRSS:")
             for k in _descendants(self.pid):
                 self.kids[k] = max(self.kids.get(k, 0), _hwm_kb(k))
+                live += _status_kb(k, "VmRSS:")
+            self.live_kb = max(self.live_kb, live)
             self.stop.wait(0.2)
 
     @property
@@ -131,13 +144,14 @@ def _wait(proc: subprocess.Popen) -> tuple[int, object]:
     poller.join()
     _, status, ru = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, _Usage(ru, poller.main_kb, poller.children_kb)
+    return proc.returncode, _Usage(ru, poller.main_kb, poller.children_kb, poller.live_kb, len(poller.kids))
 
 
 class _Usage:
-    def __init__(self, ru, main_kb: int, children_kb: int):
+    def __init__(self, ru, main_kb: int, children_kb: int, live_kb: int = 0, descendants: int = 0):
         self.ru_utime, self.ru_stime, self.ru_maxrss = ru.ru_utime, ru.ru_stime, ru.ru_maxrss
         self.main_kb, self.children_kb = main_kb, children_kb
+        self.live_kb, self.descendants = live_kb, descendants
 
 
 def _rss_marks(path: Path) -> dict:
@@ -181,7 +195,10 @@ def _result(kind: str, run: int, responses: int, wall: float, ru_list: list, rc:
         # one process: its own peak + its descendants' peaks; several workers: the largest one
         "peak_rss_mb": round(max(ru.main_kb + ru.children_kb for ru in ru_list) / 1024, 1),
         "peak_rss_main_mb": round(max(ru.main_kb for ru in ru_list) / 1024, 1),
-        "peak_rss_children_mb": round(max(ru.children_kb for ru in ru_list) / 1024, 1), **extra,
+        "peak_rss_children_mb": round(max(ru.children_kb for ru in ru_list) / 1024, 1),
+        # resident at once (crawl + live descendants, polled): the peak the machine needs
+        "peak_rss_live_mb": round(max(ru.live_kb for ru in ru_list) / 1024, 1),
+        "descendants": max(ru.descendants for ru in ru_list), **extra,
     }
 
 
@@ -375,7 +392,7 @@ def summarise(results: list[dict]) -> dict:
         rows = [r for r in results if r["kind"] == kind and "skipped" not in r]
         out[kind] = {k: _median(rows, k) for k in
                      ("responses", "wall_s", "pages_per_s", "cpu_ms_per_response", "peak_rss_mb",
-                      "pages_per_s_to_last_response")}
+                      "peak_rss_live_mb", "pages_per_s_to_last_response")}
         out[kind] = {k: v for k, v in out[kind].items() if v is not None}
         out[kind]["runs"] = len(rows)
         marks = {}
@@ -398,7 +415,9 @@ def _line(r: dict) -> str:
     marks = " ".join(f"{k}:{v}" for k, v in (r.get("rss_mb_at") or {}).items())
     return (f"{r['kind']:<15} run {r['run']}: {r['responses']:>6} responses {r['wall_s']:>7.1f} s "
             f"{r['pages_per_s']:>7.1f} pages/s {r['cpu_ms_per_response']:>6.2f} ms CPU/resp "
-            f"peak RSS {r['peak_rss_mb']:>6.1f} MB" + (f"  RSS MB at {marks}" if marks else "")
+            f"peak RSS {r['peak_rss_mb']:>6.1f} MB"
+            + (f" (live {r['peak_rss_live_mb']:.1f}, {r['descendants']} descendants)" if r.get("peak_rss_live_mb") else "")
+            + (f"  RSS MB at {marks}" if marks else "")
             + (f"  ({r['pages_per_s_to_last_response']} pages/s to the last response)"
                if r.get("pages_per_s_to_last_response") else "")
             + ("" if r.get("returncode") in (0, None) else f"  exit {r['returncode']}"))

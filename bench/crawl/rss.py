@@ -4,6 +4,9 @@ Enable with ``-s EXTENSIONS={"bench.crawl.rss.RssLog": 0}``. Settings:
 ``BENCH_RSS_EVERY`` (default 1000 responses), ``BENCH_RSS_FILE`` (JSON lines
 ``{"t": epoch, "last_response_t": epoch of the latest response, "responses": N, "rss_kb": main process, "children_rss_kb": its child processes (e.g. an
 extraction pool), "cpu_s": user+sys of the main process so far}``; without it, log lines only).
+``BENCH_TRACEMALLOC=1`` (bench.crawl's kind ``full-tracemalloc``; slow, for memory questions only)
+also traces the crawl process's allocations and writes, at each sample, the 12 source lines
+holding most memory and the walk's kept candidates to ``<BENCH_RSS_FILE>.tracemalloc.txt``.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import logging
 import os
 import resource
 import time
+import tracemalloc
 
 from scrapy import signals
 
@@ -39,14 +43,19 @@ def _children(pid: int) -> list[int]:
 
 
 class RssLog:
-    def __init__(self, every: int, path: str | None):
+    def __init__(self, every: int, path: str | None, trace: bool = False, crawler=None):
         self.every, self.path, self.n = every, path, 0
+        self.crawler = crawler
+        self.trace = open(path + ".tracemalloc.txt", "w", encoding="utf-8") if trace and path else None
+        if self.trace:
+            tracemalloc.start(1)
         self.last_response_t = None
         self.file = open(path, "a", encoding="utf-8") if path else None
 
     @classmethod
     def from_crawler(cls, crawler):
-        ext = cls(crawler.settings.getint("BENCH_RSS_EVERY", 1000), crawler.settings.get("BENCH_RSS_FILE"))
+        ext = cls(crawler.settings.getint("BENCH_RSS_EVERY", 1000), crawler.settings.get("BENCH_RSS_FILE"),
+                  crawler.settings.getbool("BENCH_TRACEMALLOC"), crawler)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
@@ -60,7 +69,21 @@ class RssLog:
         if self.file:
             self.file.write(json.dumps(row) + "\n")
             self.file.flush()
+        if self.trace and self.n % (5 * self.every) == 0:
+            self._trace_sample()
         return row
+
+    def _trace_sample(self) -> None:
+        """The lines holding most of the crawl process's memory, and the walk's kept candidates."""
+        snap = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+        stats = snap.statistics("lineno")
+        total = sum(s.size for s in stats)
+        states = getattr(getattr(self.crawler, "spider", None), "states", {}) or {}
+        kept = sum(len(getattr(s, "kept", ())) for s in states.values())
+        self.trace.write(f"== {self.n} responses: traced {total / 2**20:.1f} MB, kept candidates {kept}\n")
+        for s in stats[:12]:
+            self.trace.write(f"  {s.size / 2**20:8.1f} MB {s.count:>9} blocks  {s.traceback[0]}\n")
+        self.trace.flush()
 
     def response_received(self, response=None, request=None, spider=None):
         self.n += 1
@@ -69,6 +92,8 @@ class RssLog:
             self.sample()
 
     def spider_closed(self, spider=None, reason=None):
+        if self.trace:
+            self._trace_sample()
         self.sample()
         if self.file:
             self.file.close()

@@ -41,6 +41,7 @@ from crawler.discovery import (
     may_link_documents,
     next_wave,
     walk_status,
+    worth_keeping,
 )
 from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api
 from crawler.portals import ANY_NETWORK, DEFAULT_PORTALS, Portal, load_portals
@@ -231,8 +232,11 @@ class ReportsSpider(scrapy.Spider):
             wave, state.kept = next_wave(state.kept, state.fruitful, state.portal.url, found=state.found,
                                          budget_left=self.nav_budget - state.nav, wave=self.nav_wave)
             for c in wave:
-                state.nav += 1
-                released.append(c.payload)
+                parent, label = c.payload
+                req = self._column_request(parent, c.url, c.text, label, c.depth, c.priority)
+                if req is not None:
+                    state.nav += 1
+                    released.append(req)
             if wave:
                 self.logger.info("walk %s: %d kept candidates asked (%s)", state.portal.name, len(wave),
                                  ", ".join(f"{c.text or '-'} {c.priority}" for c in wave[:5]))
@@ -347,6 +351,8 @@ class ReportsSpider(scrapy.Spider):
                 continue
             if not state.found or ctx.get("referer") not in state.fruitful:
                 # learnt within the crawl: the pages on this list's path led to reports
+                if not state.found:
+                    state.kept = [c for c in state.kept if worth_keeping(c, True)]
                 state.found = True
                 state.fruitful.update(u for _, u in ctx.get("path") or [])
                 if ctx.get("referer"):
@@ -384,7 +390,6 @@ class ReportsSpider(scrapy.Spider):
         if depth >= self.max_column_depth:
             return
         parent_priority = ctx.get("priority", 0)
-        path = ctx.get("path") or []
         for link in sorted_links.columns + sorted_links.others:
             if link.url in state.asked or link.url == ctx["url"] or is_trap(link):
                 continue
@@ -396,24 +401,37 @@ class ReportsSpider(scrapy.Spider):
             wrapper = link.style in WRAPPER_STYLES
             step = depth if wrapper else depth + 1   # a frame/redirect is the same page, not a level
             priority = link_priority(link, step, parent_priority)
-            req = self._request(link.url, ctx, "column", link.text, depth=step, priority=priority,
-                                path=path + [[link.text or f"({link.style})", link.url]])
-            if req is None:
+            if state.pages >= self.max_pages:
+                state.stop_reason = f"page cap {self.max_pages} reached"
                 continue
-            req.meta["nianbao"]["priority"] = priority
             state.asked.add(link.url)
             # a frame or redirect is the content of the page that holds it (a home page's frames
             # are weather and video widgets more often than its 信息公开 platform)
             strong = is_strong(priority, step) if not wrapper else ctx["kind"] != "home" or link.style != "frame"
+            label = link.text or f"({link.style})"
             if strong and state.nav < self.nav_budget:
-                if not self._defer(ctx["portal"], req):
+                req = self._column_request(ctx, link.url, link.text, label, step, priority)
+                if req is not None and not self._defer(ctx["portal"], req):
                     state.nav += 1
                     yield req
             else:
                 if strong:
                     state.budget_spent = True
-                state.kept.append(Candidate((-priority, len(state.kept)), link.url, link.text,
-                                            ctx["url"], priority, req, step, link.section))
+                c = Candidate((-priority, len(state.kept)), link.url, link.text, ctx["url"], priority,
+                              (ctx, label), step, link.section)
+                if worth_keeping(c, state.found):
+                    state.kept.append(c)
+
+    def _column_request(self, parent: dict, url: str, text: str, label: str, step: int,
+                        priority: int) -> scrapy.Request | None:
+        """The request for a navigation link; a kept candidate's only when it is released (a
+        portal keeps thousands of them, and a Request with its headers and context costs ~1.5
+        KB each: the crawl process grew 300 → 464 MB holding them)."""
+        req = self._request(url, parent, "column", text, depth=step, priority=priority,
+                            path=(parent.get("path") or []) + [[label, url]])
+        if req is not None:
+            req.meta["nianbao"]["priority"] = priority
+        return req
 
     def _defer(self, portal: str, req: scrapy.Request) -> bool:
         """Leave a navigation page answered recently alone this run (kept in case a list fails)."""

@@ -134,6 +134,22 @@ def test_siblings_of_a_fruitful_unit_are_raised():
     assert [c.text for c in released] == ["财政局"]
 
 
+def test_a_portal_with_reports_keeps_only_candidates_that_can_still_be_released():
+    """Once reports are found, a kept link that no fruitful column can raise and that does not
+    reach PROMISING is never asked for: it is dropped, not held until the crawl ends."""
+    from crawler.discovery import next_wave, worth_keeping
+
+    home, directory = "http://www.a.gov.cn/", "http://www.a.gov.cn/zwgk/bmxxgk/"
+    kept = [_cand("财政局", -1, directory, section="县直部门"), _cand("统计数据", -1, directory),
+            _cand("政务公开", 4), _cand("新闻中心", -7)]
+    assert all(worth_keeping(c, found=False) for c in kept)   # before: any may be released
+    assert [c.text for c in kept if worth_keeping(c, found=True)] == ["财政局", "政务公开"]
+    released, rest = next_wave(kept, set(), home, found=True, budget_left=0, wave=4)
+    assert released == [] and sorted(c.text for c in rest) == ["政务公开", "财政局"]
+    _, rest = next_wave(kept, set(), home, found=False, budget_left=0, wave=4)
+    assert len(rest) == 4
+
+
 def test_walk_status_is_ok_only_with_reports():
     from crawler.discovery import walk_status
 

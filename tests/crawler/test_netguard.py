@@ -58,6 +58,76 @@ def test_names_that_resolve_to_internal_addresses_are_refused():
     assert guard.check("www.hubei.gov.cn") is None                       # does not resolve here: the proxy's
 
 
+def test_the_middleware_refuses_every_request_to_a_host_not_only_the_first():
+    """Verdicts are kept per host: the second request to a refused host is refused from the
+    cache, a name is resolved once (off the reactor: the first request awaits a coroutine)."""
+    import asyncio
+    import socket
+
+    from scrapy import Request
+
+    from crawler.netguard import InternalAddressError, NetGuardMiddleware, _resolve
+
+    guard = NetGuardMiddleware(None, [])
+    for url in ("http://127.1/a", "http://127.1/b", "http://localhost/", "http://[::ffff:10.0.0.1]/x"):
+        with pytest.raises(InternalAddressError):
+            guard.process_request(Request(url))
+    assert guard.process_request(Request("http://8.8.8.8/")) is None
+    assert guard._verdicts["127.1"] == "loopback address 127.0.0.1"
+    first = guard.process_request(Request("http://www.hubei.gov.cn/"))   # a name: resolved off-thread
+    assert asyncio.iscoroutine(first)
+    first.close()
+    name = socket.gethostname()
+    if any(not a.is_global for a in _resolve(name)):
+        guard._resolved[name] = _resolve(name)   # as the first request's thread left it
+        for _ in range(2):
+            with pytest.raises(InternalAddressError, match="resolves to a"):
+                guard.process_request(Request(f"http://{name}/"))
+
+
+def test_a_new_name_is_resolved_once_for_every_request_waiting_for_it(monkeypatch):
+    """Eight requests to a host not resolved yet make one lookup (on the guard's threads), and
+    all eight get its verdict: one lookup each filled the reactor's 10 threads with lookups of
+    one slow name (a resolver that times out after 5 s) and stalled every other new host.
+    The thread pool is replaced by a Deferred fired by hand: the test has no running reactor."""
+    import asyncio
+    import socket
+
+    from scrapy import Request
+    from twisted.internet.defer import Deferred
+
+    from crawler import netguard
+    from crawler.netguard import InternalAddressError, NetGuardMiddleware
+
+    lookups = []
+
+    def one_lookup(reactor, pool, fn, host):
+        lookups.append((fn, host))
+        return Deferred()
+    monkeypatch.setattr(netguard.threads, "deferToThreadPool", one_lookup)
+    guard = NetGuardMiddleware(None, [])
+    guard._thread_pool = lambda: None
+    name = socket.gethostname()   # resolves to a loopback address on this machine (/etc/hosts)
+    if all(a.is_global for a in netguard._resolve(name)):
+        pytest.skip(f"{name} does not resolve to an internal address on this machine")
+    waiting = [guard.process_request(Request(f"http://{name}/p{i}")) for i in range(8)]
+    assert all(asyncio.iscoroutine(w) for w in waiting)
+
+    async def wait_all():
+        tasks = [asyncio.ensure_future(w) for w in waiting]
+        await asyncio.sleep(0)
+        assert len(lookups) == 1
+        fn, host = lookups[0]
+        guard._looked_up(fn(host), host)   # the lookup's thread, run here
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    results = asyncio.run(wait_all())
+    assert len(results) == 8 and all(isinstance(r, InternalAddressError) for r in results)
+    with pytest.raises(InternalAddressError):   # later requests: the kept verdict, no lookup
+        guard.process_request(Request(f"http://{name}/later"))
+    assert len(lookups) == 1
+
+
 @pytest.mark.parametrize("url,why", [("http://127.1/", "loopback address 127.0.0.1"),
                                      ("http://2130706433/zwgk/", "loopback address 127.0.0.1"),
                                      ("http://[::ffff:10.0.0.1]/", "private address 10.0.0.1")])

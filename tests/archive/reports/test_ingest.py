@@ -104,3 +104,61 @@ def test_finish_stores_a_cover_whose_attachment_never_came(index):
     assert index.get_report(PAGE) is None
     ingest.finish()
     assert index.get_report(PAGE)["url"] == PAGE
+
+
+# -- statistics derived in the extraction pool (extract_and_derive) ------------------------------
+
+def _statistics(index: Index) -> tuple[list, list, list]:
+    q = index.conn.execute
+    return (q("SELECT * FROM report_stats ORDER BY report_id, table_index, row, col, row_key, col_key").fetchall(),
+            q("SELECT * FROM report_checks ORDER BY report_id, \"check\", column").fetchall(),
+            q("SELECT report_id, sketch FROM report_sketches ORDER BY report_id").fetchall())
+
+
+@pytest.mark.parametrize("doc_type", ["html-trs", "docx"])
+def test_statistics_derived_with_the_extraction_equal_those_derived_at_store(tmp_path, doc_type, monkeypatch):
+    """The crawl's pool derives a report's statistics beside its extraction; the index must hold
+    exactly what deriving them at store time (reindex) gives."""
+    from archive.extract import extract
+    from archive.reports.ingest import extract_and_derive
+    from farm.stats_reports import render, stats_report
+
+    sr = stats_report("2021", 0)
+    body, url, ctype = render(sr, doc_type)
+    context = {"portal": "统计局", "kind": "report", "anchor": sr.report.title}
+    capture = cap(url)
+    extraction, derived = extract_and_derive(body, url, ctype, context, {"url": url, "status": 200})
+    assert [d.report_id for d in derived] == [report_id(url)] and derived[0].stats
+    pooled, inline = Index(tmp_path / "pooled.db"), Index(tmp_path / "inline.db")
+    try:
+        with monkeypatch.context() as m:  # what the pool derived is used, not derived again
+            m.setattr("archive.reports.ingest.derive", lambda row: pytest.fail("derived again at store"))
+            ingest = Ingest(pooled)
+            ingest.document(context, capture, extraction, derived=derived)
+            ingest.finish()
+        ingest = Ingest(inline)
+        ingest.document(context, capture, extract(body, url, ctype))
+        ingest.finish()
+        got, want = _statistics(pooled), _statistics(inline)
+        assert got == want and len(got[0]) >= 50 and got[1] and got[2]
+    finally:
+        pooled.close()
+        inline.close()
+
+
+def test_derived_statistics_that_do_not_fit_the_stored_row_are_derived_again(index):
+    """A cover page joined with its attachment: the pool derived the attachment's row, but the
+    stored row has the cover's year; what was derived for another text or year is not used."""
+    from archive.reports.ingest import Derived, derive
+
+    ingest = Ingest(index)
+    row_text = f"{TITLE}\n{BODY}"
+    stale = Derived(report_id(PAGE), row_text, "[]", 2016, [{"report_id": report_id(PAGE), "bogus": 1}], [], b"x")
+    ingest.document(ctx(), cap(), page(), derived=[stale])
+    ingest.finish()
+    want = derive(index.get_report(PAGE))
+    assert index.conn.execute("SELECT sketch FROM report_sketches").fetchone()[0] == want.sketch != b"x"
+    fitting = Derived(report_id(FILE), f"{TITLE}\n{BODY}", "[]", 2017, [], [], b"fits")
+    ingest.document(ctx("attachment", page_url=FILE), cap(FILE), page(), derived=[fitting])
+    assert index.conn.execute("SELECT sketch FROM report_sketches WHERE report_id = ?",
+                              (report_id(FILE),)).fetchone()[0] == b"fits"
