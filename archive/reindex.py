@@ -335,7 +335,8 @@ def merge_worker_rows(rows: list[dict]) -> dict:
     if total["reports"]:
         oks = [r for r in rows if r.get("status") == "ok"]
         base = dict(max(oks or rows, key=lambda r: int(r.get("reports") or 0)))
-        base.update(status="ok", reason=None)
+        # an ok worker's reason is a note (reports without text), a non-ok one's is not ours
+        base.update(status="ok", reason=base.get("reason") if oks else None)
     else:
         base = dict(min(rows, key=lambda r: (_STATUS_RANK.get(r.get("status"), 1), -int(r.get("pages") or 0))))
     base.update(total)
@@ -485,7 +486,7 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
     try:
         run_id = index.start_run()
 
-        def on_report(portal, rid) -> None:
+        def on_report(portal, rid, has_text) -> None:
             stats.reports += 1
 
         ingest = Ingest(index, on_report=on_report)

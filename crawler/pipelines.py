@@ -105,10 +105,12 @@ class IndexPipeline:
         # The pool starts with the first document to extract: a refresh run that finds nothing
         # new never pays for it.
 
-    def _count_report(self, portal: str | None, rid: str) -> None:
+    def _count_report(self, portal: str | None, rid: str, has_text: bool = True) -> None:
         states = getattr(self.crawler.spider, "states", {})
         if portal in states:
             states[portal].reports.add(rid)
+            # the portal's row says how many of its reports hold no text (PortalState.row)
+            (states[portal].textless.discard if has_text else states[portal].textless.add)(rid)
 
     def on_capture(self, capture: dict, context: dict):
         if self.index is not None:

@@ -13,7 +13,7 @@ from typing import Callable
 
 from archive.extract import Extraction, extract
 from archive.index import Index, report_id
-from archive.reports.rows import ReportAssembler, extraction_error
+from archive.reports.rows import ReportAssembler, extraction_error, holds_text
 from archive.stats import report_statistics
 from archive.stats.similarity import sketch
 
@@ -77,16 +77,17 @@ def extract_and_derive(body: bytes, url: str, content_type: str | None, context:
 class Ingest:
     """Turns (context, capture, extraction) triples into index writes.
 
-    `on_report(portal, report_id)` is called for every report seen (stored or unchanged), so the
+    `on_report(portal, report_id, has_text)` is called for every report seen (stored or
+    unchanged; `has_text`: `rows.holds_text` of its row), so the
     crawl can count reports per portal while it runs.
     """
 
-    def __init__(self, index: Index, on_report: Callable[[str | None, str], None] | None = None):
+    def __init__(self, index: Index, on_report: Callable[[str | None, str, bool], None] | None = None):
         self.index = index
         self.assembler = ReportAssembler()
         self.counts: Counter = Counter()
         self.errors: list[tuple[str | None, str]] = []  # (url, extract_error) of this run
-        self.on_report = on_report or (lambda portal, rid: None)
+        self.on_report = on_report or (lambda portal, rid, has_text: None)
         self._derived: dict[str, Derived] = {}  # report id -> derived with its extraction, until stored
 
     def document(self, context: dict, capture: dict, extraction: ExtractionOrThunk,
@@ -141,7 +142,7 @@ class Ingest:
             self.index.replace_statistics(row["id"], done.stats, done.checks)
             self.index.set_sketch(row["id"], done.sketch)
         self.counts[outcome] += 1
-        self.on_report(row.get("portal"), row["id"])
+        self.on_report(row.get("portal"), row["id"], holds_text(row))
 
     def _still_current(self, context: dict, capture: dict) -> bool:
         """An unchanged document that is already the text of its report: the report is seen.
@@ -160,5 +161,5 @@ class Ingest:
             return False
         self.index.mark_seen([row["id"]], when=capture.get("fetched_at"))
         self.counts["unchanged"] += 1
-        self.on_report(row["portal"], row["id"])
+        self.on_report(row["portal"], row["id"], holds_text(dict(row)))
         return True

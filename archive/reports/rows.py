@@ -45,6 +45,14 @@ def pick_title(extraction: Extraction, context: dict) -> str | None:
     return None
 
 
+def holds_text(row: dict) -> bool:
+    """Whether a `reports` row holds the report's text: not a cover whose file was never
+    archived (COVER_ONLY), not a scan left without text (needs_ocr), not empty. The coverage
+    views ask the same in SQL (archive.index.coverage.HAS_TEXT)."""
+    return bool((row.get("text") or "").strip()) and not row.get("needs_ocr") \
+        and not (row.get("extract_error") or "").startswith("cover page only")
+
+
 def extraction_error(extraction: Extraction) -> str | None:
     """Why a document gave no or partial text: ``extract()`` fills ``extract_error``; an
     Extraction made elsewhere (a worker's timeout or memory limit) may only carry

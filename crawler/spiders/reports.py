@@ -76,6 +76,7 @@ class PortalState:
     scope: Scope
     pages: int = 0
     reports: set = field(default_factory=set)
+    textless: set = field(default_factory=set)   # reports whose row holds no text (cover only, scan)
     errors: int = 0
     status: str = "pending"      # blocked | dead | pending (then decided by walk_status)
     reason: str | None = None
@@ -99,10 +100,16 @@ class PortalState:
             else:
                 status, walked = walk_status(self.found or bool(self.reports), self.budget_spent, self.pages, self.kept)
                 reason = reason or walked
+        reason = reason or self.stop_reason
+        if status == "ok" and self.textless:
+            # found is not archived: say so where users look, not only on each report row
+            note = (f"{len(self.textless)} of {len(self.reports)} reports hold no report text "
+                    "(see reports.extract_error)")
+            reason = f"{reason}; {note}" if reason else note
         return {
             "name": self.portal.name, "url": self.portal.url, "province": self.portal.province,
             "level": self.portal.level, "code": self.portal.extra.get("code") or None,
-            "parent_code": self.portal.extra.get("parent_code") or None, "status": status, "reason": reason or self.stop_reason,
+            "parent_code": self.portal.extra.get("parent_code") or None, "status": status, "reason": reason,
             "pages": self.pages, "reports": len(self.reports), "errors": self.errors,
         }
 

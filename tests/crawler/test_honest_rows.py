@@ -39,3 +39,9 @@ def test_a_cover_whose_attachment_robots_forbids_says_so(tmp_path):
     silent = con.execute("select page_url from reports where length(text) < 200 and extract_error is null "
                          "and not needs_ocr").fetchall()
     assert silent == []
+    # the portal's row counts them where a user looks first (portals.reason), with its status
+    textless = con.execute("select count(*) from reports where extract_error like 'cover page only%' "
+                           "or needs_ocr or trim(coalesce(text, '')) = ''").fetchone()[0]
+    total = con.execute("select count(*) from reports").fetchone()[0]
+    status, reason = con.execute("select status, reason from portals").fetchone()
+    assert status == "ok" and f"{textless} of {total} reports hold no report text" in (reason or ""), reason

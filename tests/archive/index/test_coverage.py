@@ -32,3 +32,22 @@ def test_reports_without_text_do_not_cover_a_division(tmp_path):
         "select code, missing from divisions_missing where province = '湖北省'")}
     assert SUIZHOU not in missing
     assert missing[SHIYAN] == missing[XIANGYANG] == "reports without text only (see reports.extract_error)"
+
+
+def test_has_text_sql_agrees_with_holds_text(tmp_path):
+    """The coverage views' HAS_TEXT and the crawl's rows.holds_text are one rule in two
+    languages: the same answer on every kind of row."""
+    from archive.index.coverage import HAS_TEXT
+    from archive.reports.rows import holds_text
+
+    cases = [dict(text="正文", needs_ocr=0, extract_error=None),
+             dict(text="见附件。", needs_ocr=0, extract_error=COVER_ONLY),
+             dict(text="", needs_ocr=1, extract_error="scanned PDF: OCR is off"),
+             dict(text="部分", needs_ocr=0, extract_error="partial: 2 of 3 pages"),
+             dict(text="", needs_ocr=0, extract_error="no text: the HTML document is empty"),
+             dict(text=None, needs_ocr=0, extract_error=None)]
+    con = sqlite3.connect(":memory:")
+    for row in cases:
+        got = con.execute(f"select {HAS_TEXT} from (select ? as text, ? as needs_ocr, ? as extract_error) r",
+                          (row["text"], row["needs_ocr"], row["extract_error"])).fetchone()[0]
+        assert bool(got) == holds_text(row), row

@@ -41,7 +41,7 @@ def never() -> Extraction:
 
 def test_a_report_is_stored_counted_and_announced(index):
     seen = []
-    ingest = Ingest(index, on_report=lambda portal, rid: seen.append((portal, rid)))
+    ingest = Ingest(index, on_report=lambda portal, rid, has_text: seen.append((portal, rid)))
     ingest.document(ctx(), cap(), page())
     ingest.finish()
     row = index.get_report(PAGE)
