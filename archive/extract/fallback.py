@@ -32,8 +32,8 @@ Third round (tuned on set 2 and the old set; bench/README.md):
 - ``prose_siblings``: an article split around a table or a links box came out as the one
   block that won the density choice; its sibling paragraphs join it
   (``metadata["container"] = "density+siblings"``);
-- ``shortfall``: a density text under MIN_CHARS on a page that shows far more prose outside
-  links is not the page's text: the extraction says so (``extract_error`` "main text not
+- ``shortfall``: a density text under SHORT_CHECK characters that keeps less than a tenth of
+  the prose the page shows outside links is not the page's text: the extraction says so (``extract_error`` "main text not
   found…") instead of passing for a full result or blaming missing OCR.
 """
 from __future__ import annotations

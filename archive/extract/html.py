@@ -735,14 +735,17 @@ def _declared_size(img) -> tuple[int | None, int | None]:
     return w, h
 
 
-def _page_like(img) -> tuple[bool, bool]:
-    """(can be a page scan, declared page-sized) for one ``<img>``: not a data: URI, not
-    linked (buttons, logos, QR codes), not inside page chrome, not named as furniture, not
-    declared small or banner-shaped (far wider than a page), not a tiny GIF."""
+def _page_like(img, scope) -> tuple[bool, bool]:
+    """(can be a page scan, declared page-sized) for one ``<img>`` under ``scope``: not a
+    data: URI, not linked (buttons, logos, QR codes), not inside page chrome (below
+    ``scope``: the body found is trusted whatever its class), not named as furniture, not
+    declared small or banner-shaped (far wider than a page), not an undimensioned GIF."""
     src = (img.get("src") or "").strip()
     if not src or src.startswith("data:"):
         return False, False
     for a in img.iterancestors():
+        if a is scope:
+            break
         if a.tag == "a" or a.tag in _CHROME_TAGS:
             return False, False
         if _CHROME_ATTR_RE.search(f"{a.get('id') or ''} {a.get('class') or ''}"):
@@ -762,7 +765,7 @@ def _scan_candidates(scope) -> list[tuple[str, bool]]:
     """(src, declared page-sized) of the images under ``scope`` that can be page scans."""
     out = []
     for img in scope.iter("img"):
-        ok, large = _page_like(img)
+        ok, large = _page_like(img, scope)
         if ok:
             out.append((img.get("src").strip(), large))
     return out
