@@ -32,8 +32,8 @@ Third round (tuned on set 2 and the old set; bench/README.md):
 - ``prose_siblings``: an article split around a table or a links box came out as the one
   block that won the density choice; its sibling paragraphs join it
   (``metadata["container"] = "density+siblings"``);
-- ``shortfall``: a density text under MIN_CHARS on a page that shows far more prose outside
-  links is not the page's text: the extraction says so (``extract_error`` "main text not
+- ``shortfall``: a density text under SHORT_CHECK characters that keeps less than a tenth of
+  the prose the page shows outside links is not the page's text: the extraction says so (``extract_error`` "main text not
   found…") instead of passing for a full result or blaming missing OCR.
 """
 from __future__ import annotations
@@ -76,12 +76,16 @@ def needed(container: str | None, lines: list[str]) -> bool:
 
 SHORT_VISIBLE = 1000  # characters of prose a page must show for a short text to be a shortfall
 SHORT_SHARE = 0.1     # ... and the text kept is a shortfall below this share of it
+# texts checked: not only tiny ones (a 1,301-character text of a page showing 19,488 characters
+# of prose is a fragment too); the cap keeps the second parse off long texts, which no page's
+# prose can be ten times as long as in practice (gov reports: the report is the prose)
+SHORT_CHECK = 5000
 
 
 def needed_shortfall(lines: list[str]) -> bool:
-    """Is the text kept short enough (fewer than MIN_CHARS characters) to be checked against
-    the page's visible prose (``shortfall``)?"""
-    return len(_chars("".join(lines))) < MIN_CHARS
+    """Is the text kept short enough (fewer than SHORT_CHECK characters) to be checked
+    against the page's visible prose (``shortfall``)?"""
+    return len(_chars("".join(lines))) < SHORT_CHECK
 
 
 def shortfall(lines: list[str], visible: int) -> str | None:

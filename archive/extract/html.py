@@ -686,38 +686,97 @@ def _clean_lines(lines: list[Line]) -> list[Line]:
 
 
 def _image_only(body_el, lines: list[str], title: str | None) -> bool:
-    """A report published as scanned page images inside the HTML: images, (almost) no text
-    besides the title, no attachment to fetch instead."""
+    """A report published as scanned page images inside the HTML: (almost) no text besides
+    the title, no attachment to fetch instead, and images that look like page scans
+    (``_scan_candidates``): several distinct ones, or one declared page-sized. A page whose
+    only images are spacers, bullets, logos or a lone undimensioned picture is a page whose
+    text was not found, not a scan (cleaneval 618 claimed "OCR needed" for a spacer)."""
     if body_el.find(".//img") is None:
         return False
     t = _WS_RE.sub("", title or "")
     rest = sum(len(_WS_RE.sub("", ln)) for ln in lines if _WS_RE.sub("", ln) != t)
     if rest >= 50:
         return False
-    return not any(is_attachment_href(a.get("href") or "", text_content(a))
-                   for a in body_el.iter("a"))
+    if any(is_attachment_href(a.get("href") or "", text_content(a)) for a in body_el.iter("a")):
+        return False
+    # the body found may be a banner or an empty cell beside the scans (nothing to go by):
+    # then the whole page's images, as _scan_images takes them
+    scans = _scan_candidates(body_el) or _scan_candidates(body_el.getroottree().getroot())
+    if len({src for src, _ in scans}) >= 2:
+        return True
+    return any(large for _, large in scans)
+
+
+# file and folder names of page furniture, never of a report's page scans
+_NOT_SCAN_RE = re.compile(
+    r"(?<![a-z])(?:spacer|space|blank|pixel|clear|transparent|dot|bullet|arrow|icon|ico|logo|"
+    r"banner|btn|button|nav|navigation|menu|rss|qr|qrcode|ewm|erweima|share|print|close|"
+    r"search|bg|background|line|footer|header|top|bottom|more|weixin|weibo|wx|wb|gongan|"
+    r"beian|jiucuo|conac|police|ga|loading)(?![a-z])", re.I)
+# elements (tag, or id/class words) that hold page chrome, not the report
+_CHROME_TAGS = {"nav", "header", "footer", "aside"}
+_CHROME_ATTR_RE = re.compile(r"(?<![a-z])(?:nav|menu|header|footer|banner|logo|top|bottom|"
+                             r"sidebar|side|copyright|breadcrumb)(?![a-z])", re.I)
+SCAN_LARGE = 400  # declared px (width or height) from which one image alone can be a page scan
+
+
+def _px(value: str | None) -> int | None:
+    """A declared size in pixels (``600``, ``600px``), or None (absent, ``100%``, junk)."""
+    m = re.match(r"\s*(\d+)\s*(?:px)?\s*$", value or "", re.I)
+    return int(m.group(1)) if m else None
+
+
+def _declared_size(img) -> tuple[int | None, int | None]:
+    style = img.get("style") or ""
+    sw = re.search(r"(?<![-\w])width\s*:\s*(\d+)\s*px", style, re.I)
+    sh = re.search(r"(?<![-\w])height\s*:\s*(\d+)\s*px", style, re.I)
+    w = _px(img.get("width")) or (int(sw.group(1)) if sw else None)
+    h = _px(img.get("height")) or (int(sh.group(1)) if sh else None)
+    return w, h
+
+
+def _page_like(img, scope) -> tuple[bool, bool]:
+    """(can be a page scan, declared page-sized) for one ``<img>`` under ``scope``: not a
+    data: URI, not linked (buttons, logos, QR codes), not inside page chrome (below
+    ``scope``: the body found is trusted whatever its class), not named as furniture, not
+    declared small or banner-shaped (far wider than a page), not an undimensioned GIF."""
+    src = (img.get("src") or "").strip()
+    if not src or src.startswith("data:"):
+        return False, False
+    for a in img.iterancestors():
+        if a is scope:
+            break
+        if a.tag == "a" or a.tag in _CHROME_TAGS:
+            return False, False
+        if _CHROME_ATTR_RE.search(f"{a.get('id') or ''} {a.get('class') or ''}"):
+            return False, False
+    path = re.sub(r"^[a-z]+://[^/]+", "", src, flags=re.I).split("?")[0]
+    if _NOT_SCAN_RE.search(path):
+        return False, False
+    w, h = _declared_size(img)
+    if (w is not None and w < 200) or (h is not None and h < 200) or (w and h and w > 2.5 * h):
+        return False, False
+    if path.lower().endswith(".gif") and not (w and h):
+        return False, False  # spacers and bullets are GIFs; a scan is seldom one
+    return True, bool((w and w >= SCAN_LARGE) or (h and h >= SCAN_LARGE))
+
+
+def _scan_candidates(scope) -> list[tuple[str, bool]]:
+    """(src, declared page-sized) of the images under ``scope`` that can be page scans."""
+    out = []
+    for img in scope.iter("img"):
+        ok, large = _page_like(img, scope)
+        if ok:
+            out.append((img.get("src").strip(), large))
+    return out
 
 
 def _scan_images(body_el, root, base: str) -> list[str]:
     """The page images of a report published as scans, in page order: the body's images that
-    can be pages (not banners, icons or linked buttons); the whole page's if the body found
-    has none (an empty body gives the container search nothing to go by)."""
-    def page_like(img) -> bool:
-        src = (img.get("src") or "").strip()
-        if not src or src.startswith("data:"):
-            return False
-        if any(a.tag == "a" for a in img.iterancestors()):
-            return False  # a linked image is a button, logo or QR code
-        try:
-            w, h = int(img.get("width") or 0), int(img.get("height") or 0)
-        except ValueError:
-            w = h = 0
-        if (w and w < 200) or (h and h < 200) or (w and h and w > 2.5 * h):
-            return False  # icons, and banners (far wider than a page)
-        return True
-
+    can be pages (``_page_like``); the whole page's if the body found has none (an empty body
+    gives the container search nothing to go by)."""
     for scope in (body_el, root):
-        found = [urljoin(base, img.get("src").strip()) for img in scope.iter("img") if page_like(img)]
+        found = [urljoin(base, src) for src, _ in _scan_candidates(scope)]
         if found:
             return list(dict.fromkeys(found))
     return []

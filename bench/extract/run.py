@@ -31,9 +31,13 @@ from .metrics import char_prf, rows_recovered  # noqa: E402
 TARGETS = {"gov_mean_f1": 0.99, "gov_min_recall": 0.995, "time_ratio": 1.5}
 
 
-def _ours(case: Case) -> str:
+def _extraction(case: Case):
     from archive.extract import extract
-    return extract(case.body, case.url, case.content_type).text
+    return extract(case.body, case.url, case.content_type)
+
+
+def _ours(case: Case) -> str:
+    return _extraction(case).text
 
 
 def _trafilatura(case: Case) -> str:
@@ -62,12 +66,14 @@ def run(cases: list[Case], repeat: int) -> list[dict]:
         so, st = char_prf(ours, case.gold), char_prf(traf, case.gold)
         ro, n_rows = rows_recovered(ours, case.gold_rows)
         rt, _ = rows_recovered(traf, case.gold_rows)
+        ex = _extraction(case)  # untimed: the reason it states (issue 17)
         rows.append({
             "name": case.name, "group": case.group,
             "ours": {"p": so.precision, "r": so.recall, "f1": so.f1, "rows": ro, "s": t_ours},
             "trafilatura": {"p": st.precision, "r": st.recall, "f1": st.f1, "rows": rt,
                             "s": t_traf},
             "gold_rows": n_rows,
+            "needs_ocr": bool(ex.needs_ocr), "error": ex.extract_error,
         })
     return rows
 
@@ -90,6 +96,8 @@ def summarise(rows: list[dict]) -> dict:
                 "seconds": t,
             }
         g["gold_rows"] = sum(r["gold_rows"] for r in rs)
+        g["needs_ocr"] = sum(1 for r in rs if r["needs_ocr"])
+        g["errors"] = sum(1 for r in rs if r["error"])
         g["pages"] = len(rs)
         g["time_ratio"] = g["ours"]["seconds"] / g["trafilatura"]["seconds"]
         out[group] = g
@@ -126,6 +134,8 @@ def table(rows: list[dict], summary: dict) -> str:
             f"{'  min recall / pages per s / ratio':38} {group:4} | {o['min_r']:6.4f} "
             f"{o['pages_per_s']:8.1f} p/s  vs  {t['min_r']:6.4f} {t['pages_per_s']:8.1f} p/s"
             f"   time ours/traf = {g['time_ratio']:.2f}")
+        lines.append(f"{'  reasons stated':38} {group:4} | {g['needs_ocr']} needs_ocr, "
+                     f"{g['errors']} with extract_error")
     a = summary["all"]
     lines.append(f"all {a['pages']} pages: ours {a['ours_pages_per_s']:.1f} pages/s, trafilatura "
                   f"{a['trafilatura_pages_per_s']:.1f} pages/s, time ratio {a['time_ratio']:.2f}")

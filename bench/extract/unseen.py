@@ -223,16 +223,26 @@ def load(paths: list[str], lang: str = "zh") -> list[Page]:
     return sorted(out, key=lambda pg: (order[pg.half], pg.url))
 
 
-def _ours(page: Page, fallback: bool) -> str:
+def _extraction(page: Page, fallback: bool):
     from archive.extract import extract
     from archive.extract import fallback as fb
 
     old = fb.ENABLED
     fb.ENABLED = fallback
     try:
-        return extract(page.html, page.url, "text/html").text
+        return extract(page.html, page.url, "text/html")
     finally:
         fb.ENABLED = old
+
+
+def _ours(page: Page, fallback: bool) -> str:
+    return _extraction(page, fallback).text
+
+
+def _reason(ex) -> str | None:
+    """The first words of an extraction's stated reason (``extract_error``), or None."""
+    err = ex.extract_error or ""
+    return " ".join(err.split()[:6]) or None
 
 
 def _trafilatura(page: Page) -> str:
@@ -245,14 +255,23 @@ def run(pages: list[Page]) -> list[dict]:
     for page in pages:
         row = {"name": page.name, "url": page.url, "half": page.half, "source": page.source,
                "cjk": _is_chinese(page.gold)}
+        got = {}
+
+        def with_fallback(pg: Page) -> str:
+            got["ex"] = _extraction(pg, True)
+            return got["ex"].text
+
         for who, fn in (("ours", lambda pg: _ours(pg, False)),
-                        ("fallback", lambda pg: _ours(pg, True)),
+                        ("fallback", with_fallback),
                         ("trafilatura", _trafilatura)):
             t0 = time.process_time()
             text = fn(page)
             s = char_prf(text, page.gold)
             row[who] = {"p": s.precision, "r": s.recall, "f1": s.f1,
                         "s": time.process_time() - t0}
+        # the reason the extraction states (issue 17: a near-empty text must say why)
+        row["error"] = _reason(got["ex"])
+        row["ocr_claim"] = bool(got["ex"].needs_ocr) or (row["error"] or "").startswith("OCR")
         rows.append(row)
     return rows
 
@@ -282,8 +301,24 @@ def summary(rows: list[dict]) -> dict:
                 "below_0.8": sum(1 for r in rs if r[who]["r"] < 0.8),
                 "ms_per_page": 1000 * sum(r[who]["s"] for r in rs) / len(rs),
             }
+        g["reasons"] = reasons(rs)
         out[half] = g
     return out
+
+
+NEAR_EMPTY = 0.1  # recall below which a page's text is "near-empty"
+
+
+def reasons(rs: list[dict]) -> dict:
+    """Counts of stated reasons (with the fallback on): pages claiming OCR, pages with any
+    ``extract_error``, and the near-empty pages (recall < NEAR_EMPTY) with a reason / an OCR
+    claim among them."""
+    near = [r for r in rs if r["fallback"]["r"] < NEAR_EMPTY]
+    return {"ocr_claims": sum(1 for r in rs if r.get("ocr_claim")),
+            "errors": sum(1 for r in rs if r.get("error")),
+            "near_empty": len(near),
+            "near_empty_with_error": sum(1 for r in near if r.get("error")),
+            "near_empty_ocr": sum(1 for r in near if r.get("ocr_claim"))}
 
 
 def table(rows: list[dict], summ: dict) -> str:
@@ -303,6 +338,11 @@ def table(rows: list[dict], summ: dict) -> str:
             f"{'  recall<0.8 / min R / ms/page':34} {half[:8]:8} | "
             + " | ".join(f"{g[w]['below_0.8']:>4} {g[w]['min_r']:6.3f} {g[w]['ms_per_page']:6.1f}"
                          for w in ("ours", "fallback", "trafilatura")))
+        rs = g["reasons"]
+        lines.append(f"{'  reasons (with fallback)':34} {half[:8]:8} | {rs['ocr_claims']} claim OCR, "
+                     f"{rs['errors']} with extract_error; recall < {NEAR_EMPTY}: {rs['near_empty']} "
+                     f"pages, {rs['near_empty_with_error']} with extract_error, "
+                     f"{rs['near_empty_ocr']} of them OCR")
     return "\n".join(lines)
 
 

@@ -21,15 +21,48 @@ def _extract(name: str, url: str):
     return extract((UNSEEN / name).read_bytes(), url, "text/html")
 
 
-def test_a_page_of_headlines_says_its_main_text_was_not_found():
+def test_a_page_of_headlines_with_spacer_and_bullet_images_does_not_claim_ocr():
     """ohio.com's columnist page: its text is a list of headline links with teasers, which
-    the extractor drops as a headline list; nothing is left. That must read as a failure
-    that says so, not as 'OCR needed' (the page's images are a spacer and nav bullets)."""
+    the extractor drops as a headline list. Its images are a spacer GIF, nav bullets, logos
+    and a small photo: no page scans. It claimed "OCR needed" (and the crawl would have
+    fetched the spacer to OCR it), and that claim kept the fallback from being asked."""
     ex = _extract("cleaneval_618_headline_list.html",
                   "http://www.ohio.com/mld/ohio/sports/columnists/marla_ridenour/")
-    assert len(ex.text) < 200
-    assert ex.extract_error and ex.extract_error.startswith("main text not found")
-    assert "1475 characters of text outside links" in ex.extract_error
+    assert not ex.needs_ocr
+    assert not (ex.extract_error or "").startswith("OCR")
+    assert ex.metadata["container"] == "density+trafilatura"
+    assert "Marla Ridenour" in ex.text
+
+
+def test_failed_text_beside_furniture_images_is_not_an_image_only_page():
+    """The scan test itself, on the same real markup with no text found at all: spacer,
+    bullets and logos are not page scans, so the page says its text was not found instead."""
+    root = html_mod.parse((UNSEEN / "cleaneval_618_headline_list.html").read_bytes().decode("latin-1"))
+    assert not html_mod._image_only(root, [], "Marla Ridenour")
+    assert html_mod._scan_images(root, root, "http://www.ohio.com/") == []
+
+
+def test_a_real_image_only_report_page_still_claims_ocr():
+    """A gov report page published as scans (real TRS markup: numbered W020… page images in
+    the editor, no size declared; chrome around it): still image-only, its scans in order."""
+    ex = _extract("trs_image_only_report.html", "http://www.example.gov.cn/art/2020/1/8/a.html")
+    assert ex.needs_ocr
+    assert ex.extract_error and ex.extract_error.startswith("OCR")
+    root = html_mod.parse((UNSEEN / "trs_image_only_report.html").read_text("utf-8"))
+    scans = html_mod._scan_images(root, root, "http://www.example.gov.cn/art/2020/1/8/a.html")
+    assert [s.rsplit("/", 1)[1] for s in scans] == ["W020200108394115870127.jpg",
+                                                     "W020200108394116028918.jpg",
+                                                     "W020200108394116185744.jpg"]
+
+
+def test_a_fragment_of_a_long_page_is_a_shortfall_too():
+    """Not only tiny texts: 1,301 characters kept of a page showing 19,488 characters of prose
+    outside links is a fragment, and must say so; a full text of a page with long link-free
+    furniture is not."""
+    fragment = ["一段正文。" * 260 + "末"]
+    assert fallback.needed_shortfall(fragment)
+    assert fallback.shortfall(fragment, 19488).startswith("main text not found")
+    assert fallback.shortfall(fragment, 3000) is None
 
 
 def test_shortfall_leaves_full_texts_and_short_pages_alone():
