@@ -241,6 +241,9 @@ def _finish(ex: Extraction, kind: str, body: bytes) -> Extraction:
                 "OCR needed: the OFD pages hold no text and no page image to OCR (text drawn "
                 "as outlines: no OFD renderer here)" if kind == "ofd"
                 else "OCR needed: the page shows its text only as images")
+        elif ex.text.strip():
+            # the one line there is was read as the title: not empty, but no body either
+            err = f"no text besides the title: the {kind.upper()} document holds one line"
         else:
             err = f"no text: the {kind.upper()} document is empty"
     elif ex.needs_ocr and not err:

@@ -149,3 +149,17 @@ def test_a_disclaimer_beside_the_article_is_not_a_prose_sibling():
         "</div></body></html>", etree.HTMLParser()).find("body")
     best = body.find(".//div[@id='a']")
     assert fallback.prose_siblings(best, body) is None
+
+
+def test_a_one_line_page_is_not_called_empty():
+    """readability's `ol` test page: one list item, no <title>. Its one line is read as the
+    title; the error must not claim the document is empty (it was: 'document is empty')."""
+    from archive.extract import extract
+
+    page = ("<html><body><ol><li><p>AI hasn’t meaningfully changed anything in cybersecurity so far."
+            "</p></li></ol></body></html>").encode("utf-8")
+    ex = extract(page, "http://example.com/ol", "text/html")
+    assert "cybersecurity" in ex.text
+    assert ex.extract_error and "empty" not in ex.extract_error
+    empty = extract(b"<html><body></body></html>", "http://example.com/e", "text/html")
+    assert empty.extract_error == "no text: the HTML document is empty"
