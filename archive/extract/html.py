@@ -453,17 +453,23 @@ def _container_lineage(root, source: str) -> set:
     elements and all their ancestors. One XPath search on most pages: the others would cost
     ~0.8 ms a page (bench/crawl profile)."""
     out: set = set()
-    for _name, xp, needles in _CONTAINER_XPATHS:
-        if needles and not any(n in source for n in needles):
-            continue
-        found = xp(root)
-        if not found:
-            continue
+    for _name, found in _container_hits(root, source):
         for el in found:
             out.add(el)
             out.update(el.iterancestors())
         break
     return out
+
+
+def _container_hits(root, source: str | None):
+    """(name, elements) of each known container kind found in the page, best first; a kind
+    whose marker strings ``source`` (the page's HTML, if known) lacks is not searched."""
+    for name, xp, needles in _CONTAINER_XPATHS:
+        if needles and source is not None and not any(n in source for n in needles):
+            continue
+        found = xp(root)
+        if found:
+            yield name, found
 
 
 def _find_body(root, source: str | None = None):
@@ -500,12 +506,7 @@ def _find_body(root, source: str | None = None):
             if _text_len(box) > 0 or box.find(".//a") is not None:
                 return box, "hanweb-markers"
     # 2. known platform containers
-    for name, xp, needles in _CONTAINER_XPATHS:
-        if needles and source is not None and not any(n in source for n in needles):
-            continue
-        found = xp(root)
-        if not found:
-            continue
+    for name, found in _container_hits(root, source):
         tops = [el for el in found if not any(within(el, o) for o in found if o is not el)]
         tops = [el for el in tops if _text_len(el) > 0 or el.find(".//a") is not None
                 or el.find(".//img") is not None]
@@ -519,33 +520,29 @@ def _find_body(root, source: str | None = None):
         parts = [el for el in tops if el.getparent() is main.getparent()]
         if len(parts) == 1:
             return main, name
-        box = etree.Element("div")
-        for el in parts:  # in document order
-            clone = copy.deepcopy(el)
-            clone.tail = None
-            box.append(clone)
-        return box, name
+        return _boxed(parts), name  # in document order
     # 3. text density
     _drop_chrome_blocks(body)
     _drop_headline_lists(body)
     best = _density_choice(body)
     posts = fallback.sibling_posts(best, body) or fallback.post_list(body, best)
     if posts:  # one post of a thread: keep them all (fallback.py)
-        box = etree.Element("div")
-        for el in posts:
-            clone = copy.deepcopy(el)
-            clone.tail = None
-            box.append(clone)
-        return box, "density+posts"
+        return _boxed(posts), "density+posts"
     parts = fallback.prose_siblings(best, body)
     if parts:  # an article split around a table or a links box: its other paragraphs too
-        box = etree.Element("div")
-        for el in parts:
-            clone = copy.deepcopy(el)
-            clone.tail = None
-            box.append(clone)
-        return box, "density+siblings"
+        return _boxed(parts), "density+siblings"
     return best, "density"
+
+
+def _boxed(parts: list):
+    """One ``<div>`` holding copies of ``parts`` (without their tails), in the given order: a
+    body made of several blocks of the page (an editor's parts, a thread's posts)."""
+    box = etree.Element("div")
+    for el in parts:
+        clone = copy.deepcopy(el)
+        clone.tail = None
+        box.append(clone)
+    return box
 
 
 _CHROME_TAGS = ("nav", "header", "footer", "aside")

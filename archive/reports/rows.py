@@ -20,7 +20,8 @@ from archive.reports.urls import date_from_url
 STUB_CHARS = 200
 # Said on a row that is only its cover page (no attachment came to join it), and on a split
 # report with pages missing: the row exists, but its text is not the report's whole text.
-COVER_ONLY = ("cover page only: the report's text is in an attachment that was not archived "
+COVER_ONLY_MARK = "cover page only"  # how such an error starts (holds_text, coverage.HAS_TEXT)
+COVER_ONLY = (COVER_ONLY_MARK + ": the report's text is in an attachment that was not archived "
               "(its capture row says why: robots.txt, HTTP error, not linked)")
 
 
@@ -50,7 +51,7 @@ def holds_text(row: dict) -> bool:
     archived (COVER_ONLY), not a scan left without text (needs_ocr), not empty. The coverage
     views ask the same in SQL (archive.index.coverage.HAS_TEXT)."""
     return bool((row.get("text") or "").strip()) and not row.get("needs_ocr") \
-        and not (row.get("extract_error") or "").startswith("cover page only")
+        and not (row.get("extract_error") or "").startswith(COVER_ONLY_MARK)
 
 
 def extraction_error(extraction: Extraction) -> str | None:

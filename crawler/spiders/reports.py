@@ -271,9 +271,7 @@ class ReportsSpider(scrapy.Spider):
 
     def _request(self, url: str, parent: dict, kind: str, anchor: str = "", depth: int | None = None,
                  priority: int = 0, **extra) -> scrapy.Request | None:
-        state = self.states[parent["portal"]]
-        if state.pages >= self.max_pages:
-            state.stop_reason = f"page cap {self.max_pages} reached"
+        if self._capped(self.states[parent["portal"]]):
             return None
         ctx = {"portal": parent["portal"], "province": parent.get("province"), "level": parent.get("level"),
                "code": parent.get("code"), "kind": kind, "anchor": anchor or None, "referer": parent.get("url"),
@@ -288,6 +286,13 @@ class ReportsSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta={"nianbao": ctx},
                               priority=priority,
                               headers={"Referer": parent["url"]} if parent.get("url") else None)
+
+    def _capped(self, state: PortalState) -> bool:
+        """The portal has had its NIANBAO_MAX_PAGES_PER_PORTAL pages: no more requests (said)."""
+        if state.pages >= self.max_pages:
+            state.stop_reason = f"page cap {self.max_pages} reached"
+            return True
+        return False
 
     def _list_request(self, lr: ListRequest, parent: dict) -> scrapy.Request | None:
         if lr.platform is None:
@@ -408,8 +413,7 @@ class ReportsSpider(scrapy.Spider):
             wrapper = link.style in WRAPPER_STYLES
             step = depth if wrapper else depth + 1   # a frame/redirect is the same page, not a level
             priority = link_priority(link, step, parent_priority)
-            if state.pages >= self.max_pages:
-                state.stop_reason = f"page cap {self.max_pages} reached"
+            if self._capped(state):
                 continue
             state.asked.add(link.url)
             # a frame or redirect is the content of the page that holds it (a home page's frames
