@@ -12,11 +12,13 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
+from archive.extract.html import without_early_html_end
 from archive.extract.page_metadata import DATE_RE, normalise_date
 from archive.reports.classify import classify_title, normalize_title
 from archive.reports.urls import (  # noqa: F401 - is_document_url and the lists are this module's API too
@@ -69,12 +71,22 @@ class Link:
 
 
 def parse_html(body: bytes | str, url: str) -> lxml.html.HtmlElement:
-    """Parse HTML (bytes or text) into an lxml tree; empty documents give an empty <html>."""
+    """Parse HTML (bytes or text) into an lxml tree; empty documents give an empty <html>.
+    A stray ``</html>`` before the page's end is dropped first: libxml2 stops reading there,
+    and every link after it was lost (see archive.extract.html.without_early_html_end)."""
     try:
-        root = lxml.html.document_fromstring(body, base_url=url)
+        root = lxml.html.document_fromstring(without_early_html_end(body), base_url=url)
     except (lxml.etree.ParserError, ValueError):
         root = lxml.html.document_fromstring("<html></html>")
     return root
+
+
+def page_root(text: str, url: str, parsed: Callable[[], lxml.html.HtmlElement]) -> lxml.html.HtmlElement:
+    """The tree of a fetched page: ``parsed()`` (the tree Scrapy's selector builds) unless the
+    text holds a stray ``</html>`` before its end, which libxml2 stops reading at; then the
+    tree of the text without it."""
+    fixed = without_early_html_end(text)
+    return parsed() if fixed is text else parse_html(fixed, url)
 
 
 def _link_text(a: lxml.html.HtmlElement) -> str:

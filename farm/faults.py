@@ -11,7 +11,8 @@ and hostile content.
   nothing. The server applies them (see :meth:`FaultPlan.decide`) and logs every fault in
   ``FaultPlan.log``.
 - with ``hostile=True`` a hostile portal (:class:`HostilePortal`) is added: its reports are
-  normal, but its pages also link 404/410 reports, a redirect loop, an off-scope redirect, a
+  normal (its home page has a stray ``</html>`` before the body), but its pages also link
+  404/410 reports, a redirect loop, an off-scope redirect, a
   gzip bomb, a 50 MB page, binary served as text/html, malformed HTML, a wrong charset
   declaration, endless pages and ``javascript:``/``data:``/``file:``/``mailto:`` links and
   private/loopback IP literals. ``Farm.expected_failures`` lists the URLs that must end as
@@ -207,6 +208,10 @@ class HostilePortal(TrsPortal):
         from .pages import render_link_page
         home = render_link_page("trs", self.chrome(), self.name + "人民政府",
                                 [("政务公开", [("政府信息公开", "/zwgk/")]), ("专题专栏", hostile)])
+        # a stray </html> before the body (an included header's own, as on www.gov.cn): libxml2
+        # stops reading there, so a crawler that does not read past it finds no link at all
+        home = home.replace("<body", "</html>\n<body", 1) if isinstance(home, str) else \
+            home.replace(b"<body", b"</html>\n<body", 1)
         site.add("/", home)
         site.add("/index.html", home)
         self.expected_failures += [

@@ -101,10 +101,31 @@ def _depth(root) -> int:
     return deepest
 
 
+_HTML_END_RE = re.compile(r"</html\s*>", re.I)
+_HTML_END_B_RE = re.compile(rb"</html\s*>", re.I)
+_NON_SPACE_RE = re.compile(r"\S")
+_NON_SPACE_B_RE = re.compile(rb"\S")
+
+
+def without_early_html_end(source: str | bytes) -> str | bytes:
+    """The page source without its ``</html>`` end tags when one comes before the page's
+    end. libxml2 2.14 stops reading at ``</html>``: a stray one before the body (an included
+    fragment's own, common on portals) lost every paragraph and link after it. A browser
+    reads on, and so do we; the parser closes the document itself."""
+    if isinstance(source, bytes):
+        end_re, more_re = _HTML_END_B_RE, _NON_SPACE_B_RE
+    else:
+        end_re, more_re = _HTML_END_RE, _NON_SPACE_RE
+    m = end_re.search(source)
+    if m is None or more_re.search(source, m.end()) is None:
+        return source
+    return end_re.sub(b"" if isinstance(source, bytes) else "", source)
+
+
 def parse(html: str):
     """lxml tree of a page. A page nested deeper than MAX_DEPTH is flattened first (see
     flattened())."""
-    html = _CONTROL_RE.sub(" ", _XML_DECL_RE.sub("", html, count=1))
+    html = _CONTROL_RE.sub(" ", _XML_DECL_RE.sub("", without_early_html_end(html), count=1))
     if not html.strip():
         html = _EMPTY
     try:
@@ -119,7 +140,21 @@ def parse(html: str):
     if root is None:
         return etree.fromstring(_EMPTY, _PARSER)
     _adopt_after_body(root)
+    _unwrap_anchors(root)
     return root
+
+
+def _unwrap_anchors(root) -> None:
+    """Unwrap ``<a>`` elements that link nowhere (no href, no onclick): a named anchor
+    ``<a name="intro">`` left open swallows the rest of the page in libxml2's tree, and every
+    link-density rule then reads the page's prose as link text."""
+    found = False
+    for a in root.iter("a"):
+        if a.get("href") is None and a.get("onclick") is None:
+            a.tag = "nianbao-anchor"
+            found = True
+    if found:
+        etree.strip_tags(root, "nianbao-anchor")
 
 
 def _adopt_after_body(root) -> None:
@@ -140,6 +175,7 @@ def flattened(root) -> bool:
 
 def extract_html_text(html: str, url: str) -> HtmlResult:
     out = HtmlResult()
+    html = without_early_html_end(html)  # the fallback and the body search read it too
     root = parse(html)
     base = url
     for b in root.iter("base"):

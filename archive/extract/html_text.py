@@ -154,7 +154,8 @@ class _Renderer:
     def table(self, table) -> None:
         rows = _table_rows(table)
         layout = (not rows or table.find(".//table") is not None
-                  or all(_row_width(tr) <= 1 for tr in rows) or _mostly_links(table))
+                  or all(_row_width(tr) <= 1 for tr in rows) or _mostly_links(table)
+                  or _holds_prose(rows))
         caption = table.find("caption")
         if caption is not None:
             self.walk(caption)
@@ -214,6 +215,20 @@ def _mostly_links(table) -> bool:
     total = len(_WS_RE.sub("", text_content(table)))
     links = sum(len(_WS_RE.sub("", text_content(a))) for a in anchors)
     return total > 0 and links >= 0.7 * total
+
+
+_PROSE_ROW = 2000  # characters of one row beyond which, with blocks inside, it is a page
+_PROSE_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "blockquote", "br")
+
+
+def _holds_prose(rows) -> bool:
+    """A page laid out in a table: a row that holds headings, lists or paragraphs of more
+    than _PROSE_ROW characters. Read as data, the whole page became one `` | `` line."""
+    for tr in rows:
+        if len(_WS_RE.sub("", text_content(tr))) > _PROSE_ROW and \
+                sum(1 for _ in tr.iter(*_PROSE_BLOCKS)) >= 3:
+            return True
+    return False
 
 
 _ROW_WRAPPER_SKIP = frozenset(("table", "td", "th", "caption", "colgroup", "col"))

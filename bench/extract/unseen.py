@@ -149,6 +149,23 @@ def _gold_dir_half(dataset: str, n: str) -> str | None:
     return None
 
 
+# dragnet: the article above it, its comments below
+_COMMENTS_MARK_RE = re.compile(r"!@#\$%\^&\*\(\)\s*COMMENTS")
+
+
+def _gold_text(raw: bytes) -> str:
+    """A gold file's text: UTF-16 when it starts with that byte-order mark (5 dragnet files;
+    read as UTF-8 they scored every page against mojibake), else UTF-8, its BOM dropped.
+    Dragnet's gold holds the article, then its reader comments below ``_COMMENTS_MARK_RE``; the
+    article alone is the main content (dragnet's own "content" task; comments are its
+    separate "content + comments" task), so the comments are cut."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        text = raw.decode("utf-16", errors="replace")
+    else:
+        text = raw.decode("utf-8-sig", errors="replace")
+    return _COMMENTS_MARK_RE.split(text, 1)[0]
+
+
 def _cleaneval_pages(path: Path) -> list[Page]:
     pages = []
     dataset = path.resolve().name
@@ -158,7 +175,7 @@ def _cleaneval_pages(path: Path) -> list[Page]:
         half = _gold_dir_half(dataset, n)
         if not src.is_file() or half is None:
             continue
-        gold = gold_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        gold = _gold_text(gold_file.read_bytes()).splitlines()
         if gold and gold[0].startswith("URL:"):
             gold = gold[1:]  # CleanEval's header, not page text
         gold_text = _CLEANEVAL_TAG_RE.sub("", "\n".join(gold))

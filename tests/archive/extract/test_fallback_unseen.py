@@ -163,3 +163,41 @@ def test_a_one_line_page_is_not_called_empty():
     assert ex.extract_error and "empty" not in ex.extract_error
     empty = extract(b"<html><body></body></html>", "http://example.com/e", "text/html")
     assert empty.extract_error == "no text: the HTML document is empty"
+
+
+def test_an_open_named_anchor_does_not_turn_the_page_into_link_text():
+    """redlist.org: ``<a name="introduction"><h2>…`` never closed, so libxml2 nests the rest
+    of the page inside the anchor; every link-density rule read the prose as link text and
+    the density choice kept a small table of codes (R 0.07 on the whole page)."""
+    ex = _extract("cleaneval_670_open_named_anchor.html",
+                  "http://www.redlist.org/info/organization.html")
+    assert ex.extract_error is None
+    assert "Before 2000 the IUCN Red List was produced in book format." in ex.text
+    assert "a set of minimum documentation requirements that were introduced in 2000" in ex.text
+
+
+def test_a_page_laid_out_in_a_table_renders_as_paragraphs():
+    """The same page's body is one cell of a layout table (header, body, footer rows). Read
+    as a data table, the whole report became one `` | `` line."""
+    ex = _extract("cleaneval_670_open_named_anchor.html",
+                  "http://www.redlist.org/info/organization.html")
+    lines = ex.text.splitlines()
+    assert "Introduction" in lines
+    assert any(ln.startswith("Before 2000 the IUCN Red List") for ln in lines)
+    assert not any(" | " in ln for ln in lines)
+
+
+def test_a_stray_html_end_tag_before_the_body_loses_nothing():
+    """leogao.dev (a Hexo blog): ``</head></html><body>…``. libxml2 2.14 stops reading at the
+    ``</html>``, so the page was its title alone ("no text besides the title")."""
+    ex = _extract("htmltotext_blog_stray_html_end.html",
+                  "https://leogao.dev/2020/05/29/GPT-3-A-Brief-Summary/")
+    assert ex.extract_error is None
+    assert "is hard to overstate; it’s an entire order of magnitude larger" in ex.text
+    assert "The following table summarizes some of the largest autoregressive" in ex.text
+
+
+def test_only_an_early_html_end_tag_is_dropped():
+    assert html_mod.without_early_html_end("<p>a</p></html>\n") == "<p>a</p></html>\n"
+    assert html_mod.without_early_html_end("<head></head></HTML ><body>b") == "<head></head><body>b"
+    assert html_mod.without_early_html_end(b"</html><p>c</p></html>") == b"<p>c</p>"
