@@ -145,12 +145,13 @@ def parse(html: str):
 
 
 def _unwrap_anchors(root) -> None:
-    """Unwrap ``<a>`` elements that link nowhere (no href, no onclick): a named anchor
-    ``<a name="intro">`` left open swallows the rest of the page in libxml2's tree, and every
-    link-density rule then reads the page's prose as link text."""
+    """Unwrap named anchors (``<a name=…>`` with no href or onclick): one left open swallows
+    the rest of the page in libxml2's tree, and every link-density rule then reads the page's
+    prose as link text. An ``<a>`` with neither href nor name stays a link: scripts make
+    those clickable (a headline list of them is still a headline list)."""
     found = False
     for a in root.iter("a"):
-        if a.get("href") is None and a.get("onclick") is None:
+        if a.get("name") is not None and a.get("href") is None and a.get("onclick") is None:
             a.tag = "nianbao-anchor"
             found = True
     if found:
@@ -242,6 +243,12 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     elif text_lines:
         title = text_lines[0][:200]
 
+    chars = sum(len(_WS_RE.sub("", t)) for t in text_lines)
+    if "error" not in meta and chars < _STUB_CHARS:
+        target = redirect_target(html, base, scripts=chars < _SCRIPT_STUB_CHARS)
+        if target:
+            meta["error"] = f"a redirect page: no text of its own, it sends the reader to {target}"
+
     out.needs_ocr = _image_only(body_el, text_lines, title)
     if out.needs_ocr:
         out.scan_images = _scan_images(body_el, root, base)
@@ -254,6 +261,39 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     return out
 
 
+_STUB_CHARS = 200  # a page with less text than this that redirects is a redirect stub
+_SCRIPT_STUB_CHARS = 50  # a script's redirect may be conditional (a mobile site): less still
+_CONDITION_RE = re.compile(r"\bif\s*\(")
+_REFRESH_RE = re.compile(
+    r"""<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*;?\s*url\s*=\s*['"]?([^"'>\s]+)""",
+    re.I)
+_SCRIPT_BLOCK_RE = re.compile(r"<script[^>]*>(.*?)</script", re.I | re.S)
+_SCRIPT_REDIRECT_RE = re.compile(
+    r"""location(?:\.href)?\s*=\s*(?:\\?['"])([^'"\\]+)|location\.(?:replace|assign)\(\s*['"]([^'"]+)['"]""")
+
+
+def redirect_target(html: str, base: str, scripts: bool = True) -> str | None:
+    """Where a page sends its reader by ``<meta http-equiv=refresh>`` or (with ``scripts``)
+    a script assigning ``location`` outside any ``if`` (an interstitial "you will be
+    redirected in 3 s" page; not a mobile-site switch), absolute; else None. Asked only of
+    pages with almost no text."""
+    m = _REFRESH_RE.search(html)
+    if m is None and scripts:  # a script's own statement, not a menu item's onclick
+        for script in _SCRIPT_BLOCK_RE.finditer(html):
+            code = script.group(1)
+            m = _SCRIPT_REDIRECT_RE.search(code)
+            if m and _CONDITION_RE.search(code, 0, m.start()):
+                m = None
+            if m:
+                break
+    if m is None:
+        return None
+    target = (m.group(1) or (m.group(2) if m.re is _SCRIPT_REDIRECT_RE else None) or "").strip()
+    if not target or target.lower().startswith(("javascript:", "#")):
+        return None
+    return urljoin(base, target)
+
+
 def _visible_prose(html: str) -> int:
     """Characters of text outside links a browser shows in the page's body (a second parse:
     asked only of a page whose extraction came out short)."""
@@ -262,6 +302,8 @@ def _visible_prose(html: str) -> int:
     body = root.find("body")
     if body is None:
         body = root
+    for el in _comment_blocks(body):  # readers' comments are not the text we look for
+        _drop(el)
     text = len(_WS_RE.sub("", text_content(body)))
     return text - sum(len(_WS_RE.sub("", text_content(a))) for a in body.iter("a"))
 
@@ -561,6 +603,7 @@ def _find_body(root, source: str | None = None):
     _drop_chrome_blocks(body)
     _drop_headline_lists(body)
     best = _density_choice(body)
+    _drop_comment_sections(best)
     posts = fallback.sibling_posts(best, body) or fallback.post_list(body, best)
     if posts:  # one post of a thread: keep them all (fallback.py)
         return _boxed(posts), "density+posts"
@@ -602,6 +645,45 @@ def _drop_chrome_blocks(root) -> None:
                 doomed.append(el)
     for el in doomed:
         _drop(el)
+
+
+# a block named as reader comments or their list/form: "comments", "comment-123",
+# "li-comment-7", "commentlist", "comments-area", "disqus_thread", "respond"
+_COMMENT_NAME_RE = re.compile(
+    r"(?:[a-z]+[-_])?comments?(?:[-_]?(?:list|listing|area|section|wrap|wrapper|container|"
+    r"content|holder|thread|threads|tree|box|block|form|respond))?(?:[-_]?\d+)?|"
+    r"disqus_thread|respond|commentform")
+_COMMENT_BLOCKS = ("div", "section", "ol", "ul", "li", "article", "dl", "dt", "dd", "aside",
+                   "form", "table")
+_ARTICLE_BESIDE = 300  # characters of the chosen block outside its comments: an article
+
+
+def _drop_comment_sections(best) -> None:
+    """Drop the reader comments under the density choice when it holds an article besides
+    them (at least _ARTICLE_BESIDE characters outside them): the article is the page's
+    text, its comment list is not (gov reports have none; news and blog pages do). A page
+    that is comments only (a thread) keeps them: fallback.py reads it as posts."""
+    found = _comment_blocks(best)
+    if found and _text_len(best) - sum(_text_len(el) for el in found) >= _ARTICLE_BESIDE:
+        for el in found:
+            _drop(el)
+
+
+def _comment_blocks(top) -> list:
+    """The outermost blocks under ``top`` named as comments (_COMMENT_NAME_RE)."""
+    found: list = []
+    stack = list(reversed(top))
+    while stack:  # document order; a found block's subtree is not searched
+        el = stack.pop()
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in _COMMENT_BLOCKS:
+            names = " ".join(filter(None, (el.get("class"), el.get("id")))).lower().split()
+            if any(_COMMENT_NAME_RE.fullmatch(n) for n in names):
+                found.append(el)
+                continue
+        stack.extend(reversed(el))
+    return found
 
 
 _DENSITY_BLOCKS = BLOCK_TAGS - {"td", "th"}  # a table row reads as one run of text

@@ -287,10 +287,10 @@ def test_bench_reads_the_new_set_formats(tmp_path):
     clean = [p for p in pages if p.source == "cleaneval-final"]
     assert len(read) == 2 and "Hello readable world" in read[0].gold
     assert {p.half for p in read} == {"new"}
-    # quarter 0 of CleanEval final is set 2 ("new"), quarter 1 set 3 ("fresh"), the rest left out
+    # quarter 0 of CleanEval final is set 2 ("new"), 1 set 3 ("fresh"), 2 set 4 ("late"), 3 left out
     assert clean and len(clean) < 12
-    assert all(p.half == {0: "new", 1: "fresh"}[unseen._sha(f"cleaneval-final/{p.name.split('/')[1]}", 4)]
-               for p in clean)
+    assert all(p.half == {0: "new", 1: "fresh", 2: "late"}[
+        unseen._sha(f"cleaneval-final/{p.name.split('/')[1]}", 4)] for p in clean)
     assert all("URL:" not in p.gold and "<p>" not in p.gold for p in clean)
     assert clean[0].url.startswith("http://ce.example.com/")
 
@@ -334,11 +334,46 @@ def test_bench_reads_the_fresh_set_formats(tmp_path):
         (bd / lang / "html" / "a.html").write_text("<html><body><p>正文一段。</p></body></html>", encoding="utf-8")
         (bd / lang / "text" / "a.txt").write_text("正文一段。", encoding="utf-8")
     pages = unseen.load([str(p) for p in dirs.values()] + [str(bd)], "all")
-    assert {p.half for p in pages} == {"fresh"}
+    assert {p.half for p in pages} == {"fresh", "late"}
     by_source = {}
     for p in pages:
         by_source.setdefault(p.source, []).append(p)
     assert len(by_source["cleaneval-dev"]) == len(by_source["CleanPortalEval-master"]) == 16
-    assert sorted(p.name for p in by_source["dragnet_data"]) == sorted(
+    # dragnet: eighth 0 is set 3 ("fresh"), eighth 1 set 4 ("late"), the rest left out
+    assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "fresh") == sorted(
         f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) == 0)
+    assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "late") == sorted(
+        f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) == 1)
     assert sorted(p.name for p in by_source["htmltotext"]) == ["htmltotext/en/a", "htmltotext/zh/a"]
+
+
+def test_bench_reads_utf16_gold_and_cuts_dragnet_comments():
+    """Five dragnet gold files are UTF-16 (read as UTF-8, their pages were scored against
+    mojibake); dragnet's gold holds the article, then ``!@#$%^&*()  COMMENTS`` and the
+    reader comments, which are its separate "content + comments" task."""
+    from bench.extract import unseen
+
+    assert unseen._gold_text("Article text.\n".encode("utf-16")) == "Article text.\n"
+    assert unseen._gold_text("\ufeffBOM dropped".encode("utf-8")) == "BOM dropped"
+    gold = "The article.\n!@#$%^&*()  COMMENTS\nA reader's comment.\n"
+    assert unseen._gold_text(gold.encode("utf-8")) == "The article.\n"
+
+
+def test_bench_set_4_takes_the_non_chinese_magic_html_pages(tmp_path):
+    """Set 4 ("late"): magic-html pages whose gold is not Chinese (never scored before, since
+    the old set kept only Chinese ones); the Chinese ones stay in the old halves."""
+    import json as _json
+
+    from bench.extract import unseen
+
+    d = tmp_path / "article"
+    (d / "htmls").mkdir(parents=True)
+    base = {"a1": {"url": "https://en.example.com/a", "content": "An English article body."},
+            "z1": {"url": "https://zh.example.com/z", "content": "一篇中文文章的正文内容。"}}
+    for key in base:
+        (d / "htmls" / f"{key}.html").write_text("<html><body><p>x</p></body></html>", encoding="utf-8")
+    (d / "base.json").write_text(_json.dumps(base), encoding="utf-8")
+    halves = {p.url: p.half for p in unseen.load([str(d / "base.json")], "all")}
+    assert halves["https://en.example.com/a"] == "late"
+    assert halves["https://zh.example.com/z"] in ("tune", "held-out")
+    assert [p.url for p in unseen.load([str(d / "base.json")], "zh")] == ["https://zh.example.com/z"]

@@ -201,3 +201,64 @@ def test_only_an_early_html_end_tag_is_dropped():
     assert html_mod.without_early_html_end("<p>a</p></html>\n") == "<p>a</p></html>\n"
     assert html_mod.without_early_html_end("<head></head></HTML ><body>b") == "<head></head><body>b"
     assert html_mod.without_early_html_end(b"</html><p>c</p></html>") == b"<p>c</p>"
+
+
+def test_a_redirect_stub_says_where_its_text_is():
+    """feedsportal.com's interstitial ("1 Secs", then a script sends the reader to the story
+    on news.com.au): six characters of text and no reason. It must say it is a redirect page,
+    and where to."""
+    ex = _extract("dragnet_R237_redirect_stub.html",
+                  "http://da.feedsportal.com/c/34564/f/632404/s/2543d40e/index.html")
+    assert ex.extract_error == (
+        "a redirect page: no text of its own, it sends the reader to http://www.news.com.au/"
+        "business/worklife/melbourne-cup-day-check-yourself-before-you-wreck-yourself/"
+        "story-e6frfm9r-1226511327171?from=public_rss")
+
+
+def test_a_meta_refresh_stub_and_a_short_page_with_a_menu():
+    stub = ('<html><head><meta http-equiv="Refresh" content="0;URL=/zwgk/nb/2021.html">'
+            '<title>跳转</title></head><body><p>页面跳转中，请稍候……</p></body></html>')
+    ex = extract(stub.encode("utf-8"), "http://www.a.gov.cn/nb.html", "text/html")
+    assert ex.extract_error == ("a redirect page: no text of its own, it sends the reader "
+                                "to http://www.a.gov.cn/zwgk/nb/2021.html")
+    # a short page whose menu items navigate by onclick is no redirect page
+    menu = ('<html><body><ul><li onclick="location.href=\'/col/1.html\'">政务公开</li></ul>'
+            '<p>暂无内容</p></body></html>')
+    ex = extract(menu.encode("utf-8"), "http://www.a.gov.cn/x.html", "text/html")
+    assert not (ex.extract_error or "").startswith("a redirect page")
+
+
+def test_a_conditional_mobile_redirect_is_no_redirect_page():
+    """caijing.com.cn: a short news item whose script sends phones to the mobile site
+    (``if(browser()){ window.location.href=… }``) is an article, not a redirect page."""
+    page = ("<html><head><title>5月LPR按兵不动</title><script>function browser(){return false;}"
+            "if(browser()){ window.location.href=\"//m.caijing.com.cn/api/show?contentid=1\"; }"
+            "</script></head><body><h1>5月LPR按兵不动</h1><p>北京商报讯 5月20日，中国人民银行授权"
+            "全国银行间同业拆借中心公布，贷款市场报价利率均与上月持平。</p></body></html>")
+    ex = extract(page.encode("utf-8"), "https://economy.caijing.com.cn/1.html", "text/html")
+    assert ex.extract_error is None
+    assert "贷款市场报价利率均与上月持平" in ex.text
+
+
+def test_reader_comments_below_an_article_are_not_its_text():
+    """home-ec101.com (WordPress): the density choice is the post's wrapper, which also holds
+    ``<div id="comments">`` with its ``ol.commentlist``; the comments outweighed the post five
+    to one. The post is the text; its comments are not (a gov page's 网友评论 neither)."""
+    ex = _extract("dragnet_R52_comments.html",
+                  "http://www.home-ec101.com/lets-make-soup-this-fall-and-winter/")
+    assert "Cooler weather has finally arrived, yes, even in my little corner" in ex.text
+    assert "Are you adventurous enough to experiment with the Mustgo Soup concept?" in ex.text
+    assert "I’d sweat the onions, chop the broccoli" not in ex.text
+    assert "Yes! having a series on Mustgo sounds like a Mustdo!!" not in ex.text
+    assert ex.extract_error is None  # the comments are not counted as prose it missed
+
+
+def test_a_page_of_comments_only_keeps_them():
+    """Without an article beside them (under 300 characters outside), comments are the
+    page's text: they stay (a thread's posts, fallback.py)."""
+    posts = "".join(f"<li class='comment' id='comment-{i}'><p>{'第{}楼：这份年报的表格很清楚，数据齐全。'.format(i) * 4}</p></li>"
+                    for i in range(6))
+    page = f"<html><body><div id='main'><h1>留言</h1><ol class='commentlist'>{posts}</ol></div></body></html>"
+    ex = extract(page.encode("utf-8"), "http://www.a.gov.cn/ly.html", "text/html")
+    assert "第5楼：这份年报的表格很清楚" in ex.text
+    assert "第0楼：这份年报的表格很清楚" in ex.text
