@@ -236,6 +236,7 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
         if short:
             meta["error"] = short
 
+    kept_nothing = not text_lines
     if title:
         if not _starts_with_title(text_lines, title):
             head = [title] + [t for t in subtitles if not _starts_with_title(text_lines, t)]
@@ -252,6 +253,11 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     out.needs_ocr = _image_only(body_el, text_lines, title)
     if out.needs_ocr:
         out.scan_images = _scan_images(body_el, root, base)
+    elif kept_nothing and "error" not in meta and not attachment_links(body_el, base):
+        shown = _visible_prose(html, with_links=True)
+        if shown:  # not an empty document: its text is all furniture to us
+            meta["error"] = (f"main text not found: the page shows {shown} characters, all of "
+                             "them links, lists or page furniture (layout not recognised)")
     out.title = title
     out.text = "\n".join(text_lines)
     out.tables = tables
@@ -294,9 +300,9 @@ def redirect_target(html: str, base: str, scripts: bool = True) -> str | None:
     return urljoin(base, target)
 
 
-def _visible_prose(html: str) -> int:
-    """Characters of text outside links a browser shows in the page's body (a second parse:
-    asked only of a page whose extraction came out short)."""
+def _visible_prose(html: str, with_links: bool = False) -> int:
+    """Characters of text outside links (or all text, ``with_links``) a browser shows in the
+    page's body (a second parse: asked only of a page whose extraction came out short)."""
     root = parse(html)
     _drop_invisible(root)
     body = root.find("body")
@@ -305,6 +311,8 @@ def _visible_prose(html: str) -> int:
     for el in _comment_blocks(body):  # readers' comments are not the text we look for
         _drop(el)
     text = len(_WS_RE.sub("", text_content(body)))
+    if with_links:
+        return text
     return text - sum(len(_WS_RE.sub("", text_content(a))) for a in body.iter("a"))
 
 

@@ -262,3 +262,13 @@ def test_a_page_of_comments_only_keeps_them():
     ex = extract(page.encode("utf-8"), "http://www.a.gov.cn/ly.html", "text/html")
     assert "第5楼：这份年报的表格很清楚" in ex.text
     assert "第0楼：这份年报的表格很清楚" in ex.text
+
+
+def test_a_page_of_links_only_is_not_called_empty():
+    """thenationaldebate.com's blog front page as captured: banner links, a blogroll and a
+    "Recent Comments" list, no post. Nothing is kept, and the reason must not be "document is
+    empty": the page shows text, all of it links and lists."""
+    ex = _extract("cleaneval_750_links_only.html", "http://www.thenationaldebate.com/blog/")
+    assert ex.text == ""
+    assert ex.extract_error.startswith("main text not found: the page shows ")
+    assert "all of them links, lists or page furniture" in ex.extract_error
