@@ -42,8 +42,12 @@ _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _NBSP_RUN_RE = re.compile("[\u00a0\u3000\u2002-\u200a\u202f\u205f]+")
 _WS_RUN_RE = re.compile(r"[ \t\r\n\f\v]+")
 _CJK = ("\u2e80-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-        "\u2018-\u201f\u2014\u2026\u00b7\U00020000-\U0003ffff")
-_SPACE_NEAR_CJK_RE = re.compile(f"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
+        "\U00020000-\U0003ffff")
+# quotes, dashes, ellipsis, middle dot: wide in Chinese text, narrow in English ("the “Switch
+# Off” days" keeps its spaces); a space beside one goes only when CJK or another is across it
+_AMBIGUOUS = "\u2018-\u201f\u2014\u2026\u00b7"
+_SPACE_NEAR_CJK_RE = re.compile(
+    f"(?<=[{_CJK}]) +| +(?=[{_CJK}])|(?<=[{_AMBIGUOUS}]) +(?=[{_AMBIGUOUS}])")
 _MULTI_SPACE_RE = re.compile(r"[ \x01]+")
 
 

@@ -82,3 +82,16 @@ def test_shortcuts_render_like_the_walk_on_random_trees():
     for _ in range(400):
         body = _body(_random_markup(rng))
         assert html_text.render(body) == _walked(body), etree.tostring(body, encoding="unicode")
+
+
+def test_quotes_and_dashes_keep_their_spaces_in_latin_text():
+    """Curly quotes, dashes and the ellipsis are wide in Chinese text and narrow in English:
+    a space beside one goes only when a CJK character (or another of them) is across it
+    (dragnet R155: 'define “Switch Off”, “Switch On” days' lost every space)."""
+    from archive.extract.html_text import normalise_inline
+
+    assert normalise_inline("define “Switch Off”, “Switch On” days") == "define “Switch Off”, “Switch On” days"
+    assert normalise_inline("word — word … end") == "word — word … end"
+    assert normalise_inline("公开 “条例” 规定") == "公开“条例”规定"
+    assert normalise_inline("“ 放管服 ” 改革") == "“放管服”改革"
+    assert normalise_inline("” “") == "”“"
