@@ -153,8 +153,9 @@ class HostilePortal(TrsPortal):
         gone = ListItem(f"{self.name}2018年政府信息公开工作年度报告", "/zwgk/xxgknb/201903/t20190315_410410.html", "2019-03-15")
         site.add(gone.href, b"<html><body><h1>410 Gone</h1></body></html>", status=410)
         # and one whose page answers 200 with an error page ("soft 404", as most portals do)
+        # that counts down to the home page with a meta refresh
         soft = ListItem(f"{self.name}2016年政府信息公开工作年度报告", "/zwgk/xxgknb/201703/t20170315_200404.html", "2017-03-15")
-        site.add(soft.href, render_soft_404(self.chrome()))
+        site.add(soft.href, render_soft_404(self.chrome(), meta_refresh=True))
         from .sites import LookAlike
         for item in (missing, gone, soft):
             col.entries.append((item, LookAlike(item.title, item.date, ())))

@@ -719,14 +719,17 @@ def render_waf(kind: str, host: str, seed: str = "") -> bytes:
     raise ValueError(kind)
 
 
-def render_soft_404(chrome: Chrome, skin: str = "trs") -> bytes:
+def render_soft_404(chrome: Chrome, skin: str = "trs", meta_refresh: bool = False) -> bytes:
     """The page a portal answers, with HTTP 200, for a page it deleted (a "soft 404"): the
     portal's header and footer around "对不起，您访问的页面不存在或已被删除！" and a
-    3-second script countdown to the home page, as TRS and Hanweb sites serve it. (A meta
-    refresh instead would make Scrapy's MetaRefreshMiddleware follow it to the home page.)"""
+    3-second script countdown to the home page, as TRS and Hanweb sites serve it; with
+    ``meta_refresh``, a ``<meta http-equiv="refresh" content="3;url=/">`` as well (which
+    Scrapy's own MetaRefreshMiddleware would follow to the home page)."""
     countdown = ('<script type="text/javascript">var t = 3; setInterval(function () { t--; '
                  'document.getElementById("sec").innerHTML = t; if (t <= 0) { location.href = "/"; } }, 1000);'
                  '</script>')
+    if meta_refresh:
+        countdown += '<meta http-equiv="refresh" content="3;url=/">'
     page_html = f"""{_head("页面不存在", chrome, extra=countdown)}
 <body>
 {_furniture_top(skin, chrome)}
