@@ -189,10 +189,12 @@ class Ingest:
             return True
         if capture["url"] != row["url"]:
             return False
-        if capture.get("payload_digest") and row["payload_digest"] \
+        if row["removed_at"] and capture.get("payload_digest") and row["payload_digest"] \
                 and capture["payload_digest"] != row["payload_digest"]:
-            # Not the document the row was made from (an error page that replaced a report
-            # stays unchanged on the next run): judge it again, never just mark the row seen.
+            # A removed report whose URL answers, unchanged, something else than its row was
+            # made from (the error page that replaced it, again): judge that again, never just
+            # mark the row seen (which would make it current). A current report whose page
+            # bytes changed but not its text keeps the shortcut.
             return False
         self.index.mark_seen([row["id"]], when=capture.get("fetched_at"))
         self.counts["unchanged"] += 1

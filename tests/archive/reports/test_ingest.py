@@ -207,3 +207,14 @@ def test_an_error_page_for_an_attachment_leaves_its_cover_waiting(index):
     row = index.get_report(PAGE)
     assert "页面不存在" not in row["text"] and row["extract_error"].startswith("cover page only")
     assert row["removed_at"] is None  # the report's page is there; only its file is not
+
+
+def test_a_current_report_whose_page_bytes_changed_but_not_its_text_keeps_the_shortcut(index):
+    """Only a removed report's unchanged page is judged again (the soft-404 rule above): a
+    current one whose related-news box changed (same text, another digest) is not re-extracted."""
+    ingest = Ingest(index)
+    ingest.document(ctx(), cap(), page())
+    ingest.document(ctx(), cap(when="2026-02-01T00:00:00Z", payload_digest="sha1:B"), page())
+    ingest.document(ctx(), cap(when="2026-03-01T00:00:00Z", payload_digest="sha1:B"), never, unchanged=True)
+    assert ingest.counts["unchanged"] == 2
+    assert index.get_report(PAGE)["last_seen"] == "2026-03-01T00:00:00Z"
