@@ -4,6 +4,9 @@
   with jitter, or the server's `Retry-After` when it sends one (capped).
 - `ScopeMiddleware`: a redirect may not carry the crawl off the portal's scope (its hosts and
   other government hosts), nor to a private or loopback address.
+- `ReportMetaRefreshMiddleware`: Scrapy's meta refresh, except on a report page (or attachment,
+  continuation) that refreshes to its site's home page: that is an error page's countdown
+  ("3 秒后自动跳转到首页"), and the spider must see the page itself, as reindex does.
 """
 from __future__ import annotations
 
@@ -11,14 +14,18 @@ import email.utils
 import logging
 import random
 import time
+from urllib.parse import urljoin, urlsplit
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request
+from scrapy.http import HtmlResponse, Request
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.response import get_meta_refresh
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
+from archive.reports.responses import EXTRACT_KINDS
 from archive.reports.urls import canonical_url
 from crawler.discovery import is_government_host
 
@@ -107,3 +114,34 @@ class ScopeMiddleware:
             return None
         self.crawler.stats.inc_value("nianbao/redirect_off_scope")
         raise IgnoreRequest(f"redirect off scope: {request.meta['redirect_urls'][0]} -> {request.url}")
+
+
+# Paths of a site's home page (no query): where an error page's countdown sends the reader.
+_HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
+               "/index.asp", "/index.aspx", "/default.html", "/default.htm", "/default.aspx"}
+
+
+def is_home_page(url: str) -> bool:
+    """Whether ``url`` is a site's home page (``http://host/``, ``/index.html`` …)."""
+    parts = urlsplit(url)
+    return not parts.query and parts.path.lower() in _HOME_PATHS
+
+
+class ReportMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware, but a report page, attachment or continuation whose
+    meta refresh leads to its site's home page is handed on as it is.
+
+    Portals answer a deleted report with 200 and "页面不存在 … 3 秒后自动跳转到首页"; followed,
+    that refresh turns into a request for the home page (already seen: dropped), so the spider
+    never saw the error page and the report stayed current, while ``archive reindex``, which
+    reads the archived 200 itself, marked it removed (archive.reports.soft404). A report never
+    lives at the home page, so nothing is lost by not following it there.
+    """
+
+    def process_response(self, request, response, spider=None):
+        ctx = request.meta.get("nianbao") or {}
+        if ctx.get("kind") in EXTRACT_KINDS and isinstance(response, HtmlResponse):
+            _, url = get_meta_refresh(response, ignore_tags=self._ignore_tags)
+            if url and is_home_page(urljoin(response.url, url)):
+                return response
+        return super().process_response(request, response)

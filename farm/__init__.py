@@ -26,7 +26,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 from .corpus import Block, Report, seed_report, variant
-from .pages import ListItem
+from .pages import Chrome, ListItem, render_soft_404
 from .sites import Built, Column, HanwebPortal, LegacyPortal, Portal, Site, TrsPortal, TruthReport
 
 __all__ = ["Farm", "build_farm", "Portal", "TruthReport", "Site", "KINDS"]
@@ -145,6 +145,24 @@ class Farm:
         col.site.resources.pop(item.href, None)
         col.modified = self.clock()
         col.publish()
+        self.truth.remove(row)
+        self.removed.append(row)
+        return row
+
+    def soft_remove_report(self, page_url: str, listed: bool = False) -> TruthReport:
+        """Delete a report the way many portals do: its page answers HTTP 200 with an error
+        page ("页面不存在", pages.render_soft_404). Its list entry disappears, unless ``listed``
+        (a list page not yet regenerated still links it). Returns the removed truth row (also
+        kept in ``Farm.removed``)."""
+        col, k, row = self._find(page_url)
+        item = col.entries[k][0]
+        self.mutations += 1
+        when = self.clock()
+        col.site.add(item.href, render_soft_404(Chrome.for_government(col.portal, col.host), col.skin), modified=when)
+        if not listed:
+            col.entries.pop(k)
+            col.modified = when
+            col.publish()
         self.truth.remove(row)
         self.removed.append(row)
         return row

@@ -12,7 +12,7 @@ and hostile content.
   ``FaultPlan.log``.
 - with ``hostile=True`` a hostile portal (:class:`HostilePortal`) is added: its reports are
   normal (its home page has a stray ``</html>`` before the body), but its pages also link
-  404/410 reports, a redirect loop, an off-scope redirect, a
+  404/410 reports, a report answering 200 with an error page (a soft 404), a redirect loop, an off-scope redirect, a
   gzip bomb, a 50 MB page, binary served as text/html, malformed HTML, a wrong charset
   declaration, endless pages and ``javascript:``/``data:``/``file:``/``mailto:`` links and
   private/loopback IP literals. ``Farm.expected_failures`` lists the URLs that must end as
@@ -28,7 +28,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from .corpus import seed_report, variant
-from .pages import ListItem
+from .pages import ListItem, render_soft_404
 from .sites import Built, Site, TrsPortal
 
 TRANSIENT = ("500", "502", "503", "timeout", "reset", "truncate")
@@ -152,12 +152,16 @@ class HostilePortal(TrsPortal):
         missing = ListItem(f"{self.name}2017年政府信息公开工作年度报告", "/zwgk/xxgknb/201803/t20180315_404404.html", "2018-03-15")
         gone = ListItem(f"{self.name}2018年政府信息公开工作年度报告", "/zwgk/xxgknb/201903/t20190315_410410.html", "2019-03-15")
         site.add(gone.href, b"<html><body><h1>410 Gone</h1></body></html>", status=410)
+        # and one whose page answers 200 with an error page ("soft 404", as most portals do)
+        # that counts down to the home page with a meta refresh
+        soft = ListItem(f"{self.name}2016年政府信息公开工作年度报告", "/zwgk/xxgknb/201703/t20170315_200404.html", "2017-03-15")
+        site.add(soft.href, render_soft_404(self.chrome(), meta_refresh=True))
         from .sites import LookAlike
-        for item in (missing, gone):
+        for item in (missing, gone, soft):
             col.entries.append((item, LookAlike(item.title, item.date, ())))
         col.sort()
         col.publish()
-        self.expected_failures += [(h + missing.href, "404"), (h + gone.href, "410")]
+        self.expected_failures += [(h + missing.href, "404"), (h + gone.href, "410"), (h + soft.href, "soft 404")]
         # hostile pages, linked from a 专题 page on the home page
         site.add("/hostile/malformed.html", (
             "<html><head><title>专题<title></head><body><div><table><tr><td>政务公开<td><a href='/zwgk/'>信息公开"

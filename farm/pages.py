@@ -719,6 +719,30 @@ def render_waf(kind: str, host: str, seed: str = "") -> bytes:
     raise ValueError(kind)
 
 
+def render_soft_404(chrome: Chrome, skin: str = "trs", meta_refresh: bool = False) -> bytes:
+    """The page a portal answers, with HTTP 200, for a page it deleted (a "soft 404"): the
+    portal's header and footer around "对不起，您访问的页面不存在或已被删除！" and a
+    3-second script countdown to the home page, as TRS and Hanweb sites serve it; with
+    ``meta_refresh``, a ``<meta http-equiv="refresh" content="3;url=/">`` as well (which
+    Scrapy's own MetaRefreshMiddleware would follow to the home page)."""
+    countdown = ('<script type="text/javascript">var t = 3; setInterval(function () { t--; '
+                 'document.getElementById("sec").innerHTML = t; if (t <= 0) { location.href = "/"; } }, 1000);'
+                 '</script>')
+    if meta_refresh:
+        countdown += '<meta http-equiv="refresh" content="3;url=/">'
+    page_html = f"""{_head("页面不存在", chrome, extra=countdown)}
+<body>
+{_furniture_top(skin, chrome)}
+<div class="error-box">
+<div class="error-img"><img src="/images/404.png" alt=""></div>
+<p class="error-t1">对不起，您访问的页面不存在或已被删除！</p>
+<p class="error-t2"><span id="sec">3</span> 秒后自动跳转到<a href="/">首页</a></p>
+</div>
+{_footer(chrome)}
+</body></html>"""
+    return page_html.encode("utf-8")
+
+
 # -- labelled set for the extraction engineer ----------------------------------------------------
 def labelled_set() -> Iterable[tuple[str, Report, bytes, str]]:
     """(skin, report, page bytes, Content-Type header) for every seed report in every skin,

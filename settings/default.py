@@ -75,6 +75,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Retries that wait (Retry-After, else exponential backoff) instead of hammering.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.resilience.BackoffRetryMiddleware": 550,
+    # A report page whose meta refresh counts down to the home page is an error page: keep it.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.resilience.ReportMetaRefreshMiddleware": 580,
     # Next to the downloader: sees raw bodies before decompression, redirects, retries.
     "crawler.archiving.WarcMiddleware": 950,
 }

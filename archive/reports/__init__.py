@@ -1,6 +1,6 @@
 """The report rules shared by the crawl and ``archive reindex``: titles (classify.py), URL
-identity (urls.py), what a response becomes (responses.py), report rows (rows.py) and
-feeding them to the index (ingest.py).
+identity (urls.py), what a response becomes (responses.py), report rows (rows.py), error
+pages served with 200 (soft404.py) and feeding them to the index (ingest.py).
 
 Public names are importable from here; they load on first use, because rows.py and
 ingest.py import archive.index, which itself imports archive.reports.urls.
@@ -16,7 +16,7 @@ _NAMES = {
     "becomes_item": "responses", "pager": "responses", "pipeline_item": "responses",
     "build_report": "rows", "merge_attachment": "rows", "ReportAssembler": "rows",
     "body_chars": "rows", "is_stub": "rows", "pick_title": "rows",
-    "Ingest": "ingest",
+    "Ingest": "ingest", "is_soft_404": "soft404",
 }
 __all__ = sorted(_NAMES)
 

@@ -2,8 +2,9 @@
 
 The crawl's item pipeline and `python -m archive reindex` both hand every report page,
 continuation page and attachment to an `Ingest`; it decides what happens to the index: an
-unchanged document of a current report only moves `last_seen`, a gone one (404/410) marks its
-report removed, everything else goes through `ReportAssembler` into `Index.upsert_report`.
+unchanged document of a current report only moves `last_seen`, a gone one (404/410, or an
+error page served with 200: `soft404.is_soft_404`) marks its report removed and never
+replaces its text, everything else goes through `ReportAssembler` into `Index.upsert_report`.
 """
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from typing import Callable
 
 from archive.extract import Extraction, extract
 from archive.index import Index, report_id
+from archive.reports.responses import EXTRACT_KINDS
 from archive.reports.rows import ReportAssembler, extraction_error, holds_text
+from archive.reports.soft404 import is_soft_404
 from archive.stats import report_statistics
 from archive.stats.similarity import sketch
 
@@ -28,6 +31,14 @@ def with_scan_parts(context: dict, extraction: Extraction) -> dict:
             and int(context.get("parts") or 1) == 1):
         return {**context, "parts": len(extraction.scan_images) + 1}
     return context
+
+
+def soft_404(context: dict, capture: dict, extraction: Extraction) -> str | None:
+    """Why a report page, attachment or continuation page answered 200 with an error page
+    (`soft404.is_soft_404`), or None. Such a capture stays in the WARC but makes no row."""
+    if context.get("kind") not in EXTRACT_KINDS or extraction.content_type != "html":
+        return None
+    return is_soft_404(extraction.title, extraction.text, capture.get("status"))
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,8 @@ def derive(row: dict) -> Derived:
 def derive_alone(context: dict, capture: dict, extraction: Extraction) -> list[Derived]:
     """`derive` for each row the document gives by itself (ReportAssembler.rows_alone): what a
     worker that extracted the document computes beside it."""
+    if soft_404(context, capture, extraction):
+        return []
     try:
         rows = ReportAssembler.rows_alone(with_scan_parts(context, extraction), capture, extraction)
         return [derive(row) for row in rows]
@@ -102,6 +115,8 @@ class Ingest:
             return
         if callable(extraction):
             extraction = extraction()
+        if self._soft_404(context, capture, extraction):
+            return
         for d in derived:
             self._derived[d.report_id] = d
         context = with_scan_parts(context, extraction)
@@ -118,6 +133,21 @@ class Ingest:
         self.counts["extract_error"] += 1
         if capture.get("warc_filename") is not None and capture.get("warc_offset") is not None:
             self.index.set_capture_extract_error(capture["warc_filename"], capture["warc_offset"], err)
+
+    def _soft_404(self, context: dict, capture: dict, extraction: Extraction) -> bool:
+        """An error page served with 200: say so on its capture row and in the run's list,
+        and treat it as the crawl treats a 404 of the same URL (`gone`); a continuation page
+        is only missing from its report (which then says "partial")."""
+        why = soft_404(context, capture, extraction)
+        if why is None:
+            return False
+        self.errors.append((capture.get("url"), why))
+        self.counts["soft_404"] += 1
+        if capture.get("warc_filename") is not None and capture.get("warc_offset") is not None:
+            self.index.set_capture_extract_error(capture["warc_filename"], capture["warc_offset"], why)
+        if context.get("kind") in ("report", "attachment"):
+            self.gone(capture["url"], when=capture.get("fetched_at"))
+        return True
 
     def gone(self, url: str, when: str | None = None) -> int:
         """A report page (or a list-linked file) answered 404/410: keep its row, mark it removed."""
@@ -158,6 +188,13 @@ class Ingest:
             self.assembler.add_indexed_cover(row)  # counted when its attachment is seen
             return True
         if capture["url"] != row["url"]:
+            return False
+        if row["removed_at"] and capture.get("payload_digest") and row["payload_digest"] \
+                and capture["payload_digest"] != row["payload_digest"]:
+            # A removed report whose URL answers, unchanged, something else than its row was
+            # made from (the error page that replaced it, again): judge that again, never just
+            # mark the row seen (which would make it current). A current report whose page
+            # bytes changed but not its text keeps the shortcut.
             return False
         self.index.mark_seen([row["id"]], when=capture.get("fetched_at"))
         self.counts["unchanged"] += 1

@@ -61,7 +61,9 @@ def main(argv=None) -> int:
                   if "'retry/count'" in line)
     visible = []
     for url, why in farm.expected_failures:
-        cap = con.execute("select status, error from captures where url = ? order by id desc limit 1", (url,)).fetchone()
+        # a soft 404 answers 200: its reason is the capture's extract_error ("soft 404: …")
+        cap = con.execute("select status, coalesce(error, extract_error) from captures where url = ? "
+                          "order by id desc limit 1", (url,)).fetchone()
         visible.append((url, why, tuple(cap) if cap else None))
     portals = [tuple(r) for r in con.execute("select name, status, reason from portals where status != 'ok'")]
     result = {

@@ -3,12 +3,14 @@ crashes nothing; a full disk stops it cleanly with every written file intact.
 
 The farm's fault mode (farm/faults.py) makes a fixed fraction of targets fail once with
 500/502/503 (Retry-After), a stalled connection, a reset or a truncated body, and adds a
-hostile portal: 404/410 links, a redirect loop, an off-scope redirect, a gzip bomb, a 50 MB
-page, binary as text/html, malformed HTML, a wrong charset, endless pages, javascript:/data:/
-file:/mailto: links and private-IP links.
+hostile portal: 404/410 links, a link to an error page served with 200 (a soft 404), a
+redirect loop, an off-scope redirect, a gzip bomb, a 50 MB page, binary as text/html,
+malformed HTML, a wrong charset, endless pages, javascript:/data:/file:/mailto: links and
+private-IP links.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -67,6 +69,20 @@ def test_gone_reports_are_visible_with_a_reason(faulty):
     for url, why in gone:
         rows = db.execute("select status, error from captures where url = ?", (url,)).fetchall()
         assert any(r["status"] == int(why) for r in rows) and any(r["error"] == f"HTTP {why}" for r in rows), url
+
+
+def test_a_soft_404_link_is_no_report(faulty):
+    """A list links a report URL that answers 200 with an error page ("页面不存在"): no report
+    row, and the capture and the run summary say why (archive/reports/soft404.py)."""
+    db, farm = faulty["db"], faulty["farm"]
+    soft = [url for url, why in farm.expected_failures if why == "soft 404"]
+    assert len(soft) == 1
+    url = soft[0]
+    assert db.execute("select count(*) from reports where url = ? or page_url = ?", (url, url)).fetchone()[0] == 0
+    caps = db.execute("select status, extract_error from captures where url = ? and status = 200", (url,)).fetchall()
+    assert caps and all((c["extract_error"] or "").startswith("soft 404: ") for c in caps)
+    summary = json.loads((faulty["archive"] / "last-run.json").read_text(encoding="utf-8"))
+    assert any(d["url"] == url and d["error"].startswith("soft 404: ") for d in summary["extract_errors"]["documents"])
 
 
 HOSTILE = ["malformed.html", "wrong-charset.html", "binary.html", "bomb.html", "big.html", "links.html",

@@ -749,8 +749,11 @@ def test_hostile_portal(tmp_path):
     for url, why in fails.items():
         if why in ("404", "410"):
             assert farm.request("GET", url)[0] == int(why)
+        if why == "soft 404":  # an error page served with 200
+            status, _, body = farm.request("GET", url)
+            assert status == 200 and "您访问的页面不存在" in body.decode("utf-8")
     pages, _ = walk(farm, h + "/", limit=200)
-    assert {u for u, why in fails.items() if why in ("404", "410")} <= pages
+    assert {u for u, why in fails.items() if why in ("404", "410", "soft 404")} <= pages
     assert {t.page_url for t in farm.truth_for("黑水县")} <= pages
     body = farm.request("GET", h + "/hostile/binary.html")[2]
     with pytest.raises(UnicodeDecodeError):

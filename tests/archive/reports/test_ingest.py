@@ -162,3 +162,59 @@ def test_derived_statistics_that_do_not_fit_the_stored_row_are_derived_again(ind
     ingest.document(ctx("attachment", page_url=FILE), cap(FILE), page(), derived=[fitting])
     assert index.conn.execute("SELECT sketch FROM report_sketches WHERE report_id = ?",
                               (report_id(FILE),)).fetchone()[0] == b"fits"
+
+
+ERROR_PAGE = Extraction(text="页面不存在\n首页\n政务公开\n对不起，您访问的页面不存在或已被删除！\n3\n秒后自动跳转到首页",
+                        title="页面不存在", content_type="html")
+
+
+def test_an_error_page_at_a_report_link_makes_no_row_and_says_why(index):
+    ingest = Ingest(index)
+    index.add_capture({"url": PAGE, "status": 200, "warc_filename": "a.warc.gz", "warc_offset": 1, "kind": "report"})
+    ingest.document(ctx(), cap(), ERROR_PAGE)
+    ingest.finish()
+    assert index.get_report(PAGE) is None
+    assert ingest.counts["soft_404"] == 1 and ingest.errors[0][0] == PAGE
+    err = index.conn.execute("select extract_error from captures where url = ?", (PAGE,)).fetchone()[0]
+    assert err.startswith("soft 404: ") and err == ingest.errors[0][1]
+
+
+def test_a_report_whose_page_turns_into_an_error_page_keeps_its_text_and_is_removed(index):
+    ingest = Ingest(index)
+    ingest.document(ctx(), cap(), page())
+    ingest.finish()
+    later = Ingest(index)
+    later.document(ctx(), cap(when="2026-07-01T00:00:00Z", payload_digest="sha1:404"), ERROR_PAGE)
+    later.finish()
+    row = index.get_report(PAGE)
+    assert row["text"] == f"{TITLE}\n{BODY}" and row["version"] == 1 and row["extract_error"] is None
+    assert row["removed_at"] == "2026-07-01T00:00:00Z"
+    assert later.counts["removed"] == 1 and later.counts["changed"] == 0
+    # the next run: the same error page (a revisit, "unchanged") must not make the report current again
+    third = Ingest(index)
+    third.document(ctx(), cap(when="2026-07-02T00:00:00Z", payload_digest="sha1:404"), lambda: ERROR_PAGE,
+                   unchanged=True)
+    third.finish()
+    assert index.get_report(PAGE)["removed_at"] == "2026-07-01T00:00:00Z"
+    assert third.counts["unchanged"] == 0 and third.counts["soft_404"] == 1
+
+
+def test_an_error_page_for_an_attachment_leaves_its_cover_waiting(index):
+    ingest = Ingest(index)
+    ingest.document(ctx(), cap(), page("详见附件。"))
+    ingest.document(ctx("attachment", page_url=PAGE, page_title=TITLE, anchor="附件"), cap(FILE), ERROR_PAGE)
+    ingest.finish()
+    row = index.get_report(PAGE)
+    assert "页面不存在" not in row["text"] and row["extract_error"].startswith("cover page only")
+    assert row["removed_at"] is None  # the report's page is there; only its file is not
+
+
+def test_a_current_report_whose_page_bytes_changed_but_not_its_text_keeps_the_shortcut(index):
+    """Only a removed report's unchanged page is judged again (the soft-404 rule above): a
+    current one whose related-news box changed (same text, another digest) is not re-extracted."""
+    ingest = Ingest(index)
+    ingest.document(ctx(), cap(), page())
+    ingest.document(ctx(), cap(when="2026-02-01T00:00:00Z", payload_digest="sha1:B"), page())
+    ingest.document(ctx(), cap(when="2026-03-01T00:00:00Z", payload_digest="sha1:B"), never, unchanged=True)
+    assert ingest.counts["unchanged"] == 2
+    assert index.get_report(PAGE)["last_seen"] == "2026-03-01T00:00:00Z"
