@@ -286,6 +286,11 @@ def _html(body: bytes, url: str, content_type: str | None) -> Extraction:
         meta["decode_replacements"] = decoded.replacement_chars
     if res.container:
         meta["container"] = res.container
+    if "error" not in meta and not res.needs_ocr:
+        from archive.reports.soft404 import is_soft_404
+        gone = is_soft_404(res.title, res.text)  # say so here too: no text of a document
+        if gone:
+            meta["error"] = gone
     replacement = res.text.count("\ufffd") + (res.title or "").count("\ufffd")
     return Extraction(text=res.text, title=res.title, tables=res.tables, metadata=meta,
                       content_type="html", needs_ocr=res.needs_ocr,

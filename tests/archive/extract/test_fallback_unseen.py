@@ -272,3 +272,11 @@ def test_a_page_of_links_only_is_not_called_empty():
     assert ex.text == ""
     assert ex.extract_error.startswith("main text not found: the page shows ")
     assert "all of them links, lists or page furniture" in ex.extract_error
+
+
+def test_an_error_page_served_with_200_says_so():
+    """A soft 404 (archive.reports.soft404) has text, but none of a document: the extraction
+    itself says why (baike.baidu.com's "抱歉，您所访问的页面不存在" gave text and no reason)."""
+    ex = extract((FIXTURES / "soft404" / "trs_404.html").read_bytes(),
+                 "http://www.a.gov.cn/zwgk/xxgknb/t20200101_1.html", "text/html")
+    assert ex.extract_error and ex.extract_error.startswith("soft 404: ")
