@@ -101,8 +101,9 @@ def _depth(root) -> int:
     return deepest
 
 
-_HTML_END_RE = re.compile(r"</html\s*>", re.I)
-_HTML_END_B_RE = re.compile(rb"</html\s*>", re.I)
+# spelled out, not re.I: a case-insensitive search of a whole page costs ~3x as much
+_HTML_END_RE = re.compile(r"</[hH][tT][mM][lL]\s*>")
+_HTML_END_B_RE = re.compile(rb"</[hH][tT][mM][lL]\s*>")
 _NON_SPACE_RE = re.compile(r"\S")
 _NON_SPACE_B_RE = re.compile(rb"\S")
 
@@ -677,20 +678,26 @@ def _drop_comment_sections(best) -> None:
             _drop(el)
 
 
+# candidates by substring (in C), then the exact name rule in Python
+_COMMENT_CANDIDATES = etree.XPath(".//*[{}][{}]".format(
+    " or ".join(f"self::{t}" for t in _COMMENT_BLOCKS),
+    " or ".join(f"contains(@{a}, '{w}')" for a in ("class", "id")
+                for w in ("omment", "OMMENT", "disqus", "respond"))))
+
+
 def _comment_blocks(top) -> list:
-    """The outermost blocks under ``top`` named as comments (_COMMENT_NAME_RE)."""
+    """The outermost blocks under ``top`` named as comments (_COMMENT_NAME_RE), in document
+    order."""
     found: list = []
-    stack = list(reversed(top))
-    while stack:  # document order; a found block's subtree is not searched
-        el = stack.pop()
-        if not isinstance(el.tag, str):
+    kept: set = set()
+    for el in _COMMENT_CANDIDATES(top):
+        names = " ".join(filter(None, (el.get("class"), el.get("id")))).lower().split()
+        if not any(_COMMENT_NAME_RE.fullmatch(n) for n in names):
             continue
-        if el.tag in _COMMENT_BLOCKS:
-            names = " ".join(filter(None, (el.get("class"), el.get("id")))).lower().split()
-            if any(_COMMENT_NAME_RE.fullmatch(n) for n in names):
-                found.append(el)
-                continue
-        stack.extend(reversed(el))
+        if any(a in kept for a in el.iterancestors()):
+            continue  # inside a block already found
+        found.append(el)
+        kept.add(el)
     return found
 
 
