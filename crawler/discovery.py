@@ -27,6 +27,7 @@ from archive.reports.urls import (  # noqa: F401 - is_document_url and the lists
     canonical_url,
     is_attachment_href,
     is_document_url,
+    meta_refresh_url,
 )
 
 # Anchor-text and URL cues of the columns that lead to annual reports. Weights are additive;
@@ -89,6 +90,12 @@ def page_root(text: str, url: str, parsed: Callable[[], lxml.html.HtmlElement]) 
     return parsed() if fixed is text else parse_html(fixed, url)
 
 
+def response_root(response) -> lxml.html.HtmlElement:
+    """`page_root` of a Scrapy text response (anything with ``text``, ``url`` and
+    ``selector``): the tree both spiders read links from."""
+    return page_root(response.text, response.url, lambda: response.selector.root)
+
+
 def _link_text(a: lxml.html.HtmlElement) -> str:
     text = normalize_title(a.text_content())
     title = normalize_title(a.get("title") or a.get("alt") or "")
@@ -132,7 +139,6 @@ _TAGS = re.compile(r"<[^>]*>")
 # never a script, style or image.
 _URLISH = re.compile(r"^(?:https?://[\w.-]+(?:[/?#]\S*)?|\.{0,2}/[\w\-./%~]*(?:\?\S*)?|[\w\-./]+\.(?:s?html?|jsp|aspx?|php)(?:\?\S*)?)$", re.I)
 _NOT_PAGE = re.compile(r"\.(?:js|css|png|jpe?g|gif|ico|svg|swf|woff2?|ttf|eot|mp4|mp3|json|xml)(?:[?#]|$)", re.I)
-_META_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"\s;]+)", re.I)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "data:", "file:", "tel:", "ftp:", "about:")
 
 # How a link was written (Link.style): wrappers are the content of the page that holds them.
@@ -344,9 +350,9 @@ def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: boo
             add(el.get("src") or "", normalize_title(el.get("title") or ""), "frame")
         elif tag == "meta":
             if (el.get("http-equiv") or "").lower() == "refresh":
-                m = _META_REFRESH_URL.search(el.get("content") or "")
-                if m:
-                    add(m.group(1), "", "refresh")
+                target = meta_refresh_url(el.get("content"))
+                if target:
+                    add(target, "", "refresh")
         elif tag == "script":
             code = el.text or ""
             if code and el.get("src") is None:

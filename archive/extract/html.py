@@ -24,6 +24,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from archive.reports.urls import meta_refresh_url
+
 from . import fallback, furniture
 from .html_text import BLOCK_TAGS, Line, is_attachment_href, render, text_content
 from .page_metadata import SEED_RE, elements_with_text, find_metadata_blocks, normalise_date, within
@@ -126,7 +128,13 @@ def without_early_html_end(source: str | bytes) -> str | bytes:
 def parse(html: str):
     """lxml tree of a page. A page nested deeper than MAX_DEPTH is flattened first (see
     flattened())."""
-    html = _CONTROL_RE.sub(" ", _XML_DECL_RE.sub("", without_early_html_end(html), count=1))
+    return _parse(without_early_html_end(html))
+
+
+def _parse(html: str):
+    """`parse` of a source already through `without_early_html_end` (extraction does that
+    once, for the parse and for the fallback that reads the source too)."""
+    html = _CONTROL_RE.sub(" ", _XML_DECL_RE.sub("", html, count=1))
     if not html.strip():
         html = _EMPTY
     try:
@@ -178,7 +186,7 @@ def flattened(root) -> bool:
 def extract_html_text(html: str, url: str) -> HtmlResult:
     out = HtmlResult()
     html = without_early_html_end(html)  # the fallback and the body search read it too
-    root = parse(html)
+    root = _parse(html)
     base = url
     for b in root.iter("base"):
         if b.get("href"):
@@ -247,7 +255,8 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
 
     chars = sum(len(_WS_RE.sub("", t)) for t in text_lines)
     if "error" not in meta and chars < _STUB_CHARS:
-        target = redirect_target(html, base, scripts=chars < _SCRIPT_STUB_CHARS)
+        target = redirect_target(html, base, metas.get("refresh"),
+                                 scripts=chars < _SCRIPT_STUB_CHARS)
         if target:
             meta["error"] = f"a redirect page: no text of its own, it sends the reader to {target}"
 
@@ -271,31 +280,26 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
 _STUB_CHARS = 200  # a page with less text than this that redirects is a redirect stub
 _SCRIPT_STUB_CHARS = 50  # a script's redirect may be conditional (a mobile site): less still
 _CONDITION_RE = re.compile(r"\bif\s*\(")
-_REFRESH_RE = re.compile(
-    r"""<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*;?\s*url\s*=\s*['"]?([^"'>\s]+)""",
-    re.I)
 _SCRIPT_BLOCK_RE = re.compile(r"<script[^>]*>(.*?)</script", re.I | re.S)
 _SCRIPT_REDIRECT_RE = re.compile(
     r"""location(?:\.href)?\s*=\s*(?:\\?['"])([^'"\\]+)|location\.(?:replace|assign)\(\s*['"]([^'"]+)['"]""")
 
 
-def redirect_target(html: str, base: str, scripts: bool = True) -> str | None:
-    """Where a page sends its reader by ``<meta http-equiv=refresh>`` or (with ``scripts``)
-    a script assigning ``location`` outside any ``if`` (an interstitial "you will be
-    redirected in 3 s" page; not a mobile-site switch), absolute; else None. Asked only of
-    pages with almost no text."""
-    m = _REFRESH_RE.search(html)
-    if m is None and scripts:  # a script's own statement, not a menu item's onclick
+def redirect_target(html: str, base: str, refresh: str | None = None,
+                    scripts: bool = True) -> str | None:
+    """Where a page sends its reader, absolute, or None: by its ``<meta http-equiv=refresh>``
+    (``refresh``: that tag's content) or, with ``scripts``, by a script assigning ``location``
+    outside any ``if`` (an interstitial "you will be redirected in 3 s" page; not a
+    mobile-site switch). Asked only of pages with almost no text."""
+    target = meta_refresh_url(refresh)
+    if target is None and scripts:  # a script's own statement, not a menu item's onclick
         for script in _SCRIPT_BLOCK_RE.finditer(html):
             code = script.group(1)
             m = _SCRIPT_REDIRECT_RE.search(code)
-            if m and _CONDITION_RE.search(code, 0, m.start()):
-                m = None
-            if m:
+            if m and not _CONDITION_RE.search(code, 0, m.start()):
+                target = m.group(1) or m.group(2)
                 break
-    if m is None:
-        return None
-    target = (m.group(1) or (m.group(2) if m.re is _SCRIPT_REDIRECT_RE else None) or "").strip()
+    target = (target or "").strip()
     if not target or target.lower().startswith(("javascript:", "#")):
         return None
     return urljoin(base, target)
@@ -303,8 +307,9 @@ def redirect_target(html: str, base: str, scripts: bool = True) -> str | None:
 
 def _visible_prose(html: str, with_links: bool = False) -> int:
     """Characters of text outside links (or all text, ``with_links``) a browser shows in the
-    page's body (a second parse: asked only of a page whose extraction came out short)."""
-    root = parse(html)
+    page's body (a second parse: asked only of a page whose extraction came out short).
+    ``html``: the source as extract_html_text holds it (early ``</html>`` already dropped)."""
+    root = _parse(html)
     _drop_invisible(root)
     body = root.find("body")
     if body is None:
@@ -323,9 +328,10 @@ def _clean(s: str | None) -> str:
 
 
 def _meta_tags(root) -> dict:
+    """``<meta>`` contents by lower-cased name, property or http-equiv (``refresh``)."""
     metas = {}
     for m in root.iter("meta"):
-        key = (m.get("name") or m.get("property") or "").strip().lower()
+        key = (m.get("name") or m.get("property") or m.get("http-equiv") or "").strip().lower()
         if key and m.get("content") and key not in metas:
             metas[key] = m.get("content").strip()
     return metas
@@ -633,7 +639,7 @@ def _boxed(parts: list):
     return box
 
 
-_CHROME_TAGS = ("nav", "header", "footer", "aside")
+_CHROME_TAGS = frozenset(("nav", "header", "footer", "aside"))
 
 
 def _drop_chrome_blocks(root) -> None:
@@ -843,8 +849,7 @@ _NOT_SCAN_RE = re.compile(
     r"banner|btn|button|nav|navigation|menu|rss|qr|qrcode|ewm|erweima|share|print|close|"
     r"search|bg|background|line|footer|header|top|bottom|more|weixin|weibo|wx|wb|gongan|"
     r"beian|jiucuo|conac|police|ga|loading)(?![a-z])", re.I)
-# elements (tag, or id/class words) that hold page chrome, not the report
-_CHROME_TAGS = {"nav", "header", "footer", "aside"}
+# id/class words of elements that hold page chrome, not the report (tags: _CHROME_TAGS)
 _CHROME_ATTR_RE = re.compile(r"(?<![a-z])(?:nav|menu|header|footer|banner|logo|top|bottom|"
                              r"sidebar|side|copyright|breadcrumb)(?![a-z])", re.I)
 SCAN_LARGE = 400  # declared px (width or height) from which one image alone can be a page scan

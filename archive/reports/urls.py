@@ -16,6 +16,7 @@ ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et"
 DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")  # the ones a report's text can come from
 ATTACHMENT_EXT_RE = re.compile(
     r"\.(" + "|".join(e[1:] for e in ATTACHMENT_EXTENSIONS) + r")(?=$|[?#&;/\s\"'])", re.I)
+_META_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"\s;]+)", re.I)
 _TRS_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+")
 _SKIP_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".css", ".js", ".ico", ".svg", ".zip",
                     ".rar", ".7z", ".mp4", ".mp3", ".avi", ".flv", ".swf", ".exe", ".apk", ".xml")
@@ -131,3 +132,11 @@ def is_attachment_href(href: str, text: str = "") -> bool:
     if ATTACHMENT_EXT_RE.search(href or ""):
         return True
     return bool(text and ATTACHMENT_EXT_RE.search(text.strip() + " "))
+
+
+def meta_refresh_url(content: str | None) -> str | None:
+    """The URL a ``<meta http-equiv="refresh" content="3; url=…">`` sends the reader to, as
+    written (relative or absolute), or None: what discovery follows and what makes a page
+    without text a redirect stub for extraction."""
+    m = _META_REFRESH_URL.search(content or "")
+    return m.group(1) if m else None

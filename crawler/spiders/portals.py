@@ -26,7 +26,7 @@ import scrapy
 
 from archive.registry.divisions import by_code, load_divisions
 from archive.registry.finder import Candidate, choose_portals, classify_link, is_directory_link
-from crawler.discovery import Link, extract_links, page_root
+from crawler.discovery import Link, extract_links, response_root
 
 PROVINCES = Path(__file__).resolve().parent.parent / "provinces.csv"
 
@@ -200,8 +200,7 @@ class PortalsSpider(scrapy.Spider):
 def page_links(response) -> list[Link]:
     """The page's links, ``<select>`` jump menus included (市县 directories are often one):
     crawler.discovery.extract_links reads every linking style."""
-    return extract_links(page_root(response.text, response.url, lambda: response.selector.root),
-                         response.url, with_dates=False)
+    return extract_links(response_root(response), response.url, with_dates=False)
 
 
 def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:

@@ -40,7 +40,7 @@ from crawler.discovery import (
     link_priority,
     may_link_documents,
     next_wave,
-    page_root,
+    response_root,
     walk_status,
     worth_keeping,
 )
@@ -67,11 +67,6 @@ def _code(portal: Portal) -> dict:
     """The portal's division code for the crawl context (so reindex knows it too), if given."""
     code = portal.extra.get("code")
     return {"code": code} if code else {}
-
-
-def _root(response):
-    """The page's lxml tree, read past a stray ``</html>`` (crawler.discovery.page_root)."""
-    return page_root(response.text, response.url, lambda: response.selector.root)
 
 
 @dataclass
@@ -335,7 +330,7 @@ class ReportsSpider(scrapy.Spider):
             state.asked.update((state.portal.url, response.url))
         if not isinstance(response, scrapy.http.TextResponse):
             return
-        page = Page(response.url, response.text, _root(response))
+        page = Page(response.url, response.text, response_root(response))
         links = extract_links(page.root, response.url) + embedded_links(page)
         yield from self._follow_links(links, ctx)
         for lr in list_requests(page):
@@ -482,7 +477,7 @@ class ReportsSpider(scrapy.Spider):
             return  # no attachment possible: spare the page a parse (~0.5 ms for 100 KB)
         title = ctx.get("anchor")
         own = classify_title(title)
-        for link in attachment_links(_root(response), response.url):
+        for link in attachment_links(response_root(response), response.url):
             named = classify_title(link.text)
             if named is not None and own is not None and named != own:
                 # A file named as another report (a related-reports box) is not this report's

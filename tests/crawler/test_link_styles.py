@@ -251,14 +251,14 @@ def test_menus_written_from_arrays_take_the_field_the_loop_puts_in_href():
 def test_links_after_a_stray_html_end_tag_are_found():
     """An included header's own ``</html>`` before the body (www.gov.cn has one): libxml2 2.14
     stops reading there, and the home page's links after it were lost. Both the tree the
-    spider reads (page_root, over Scrapy's own parse) and parse_html read past it."""
+    spider reads (response_root, over Scrapy's own parse) and parse_html read past it."""
     from scrapy.http import HtmlResponse
 
-    from crawler.discovery import page_root
+    from crawler.discovery import response_root
     html = ("<html><head><title>某县人民政府</title></head></html>\n<body><ul>"
             "<li><a href='/zwgk/'>政府信息公开</a></li></ul></body></html>")
     assert "http://www.a.gov.cn/zwgk/" in _links(html)
     response = HtmlResponse(HOME, body=html.encode("utf-8"), encoding="utf-8")
-    root = page_root(response.text, response.url, lambda: response.selector.root)
+    root = response_root(response)
     assert [l.url for l in extract_links(root, HOME)] == ["http://www.a.gov.cn/zwgk/"]
     assert extract_links(response.selector.root, HOME) == []  # what libxml2 alone gives
