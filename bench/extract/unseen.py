@@ -38,6 +38,18 @@ set 3; the held-out figures from then on):
   is *not* Chinese (the old set's ``--lang zh`` filter always left them out, so no run has
   scored them before).
 
+and the **fifth set** (set 5, frozen 2026-12-05 07:55 UTC, before session 8 tuned anything on
+set 4; the held-out figures from then on):
+
+- j-szulc/html-cleaning-dataset-merged (46e01a0): ``cleaneval-final`` pages with
+  ``sha1("cleaneval-final/<n>") % 4 == 3``, ``dragnet_data`` pages with
+  ``sha1("dragnet/<n>") % 8 == 2`` and ``page-signal-master`` (geodrome/page-signal's copy of
+  the L3S-GN1 Google News set, never run before) pages with ``sha1("page-signal/<id>") % 2 ==
+  0``. Its gold is the annotated page: the text of the ``x-nc-sel1`` (headline), ``x-nc-sel2``
+  (full text) and ``x-nc-sel3`` (supplemental) spans, the selection the web-content-extraction
+  benchmark (chatnoir-eu) scores L3S-GN1 with; related links (4) and comments (5) are not
+  main content.
+
 Several ``--path`` may be given; pages are deduplicated by URL. ``--lang zh`` (default) keeps
 the Chinese pages (CJK characters ≥ 30 % of the gold's non-space characters) of the old
 sources; the new set is taken whole, every language (so it was frozen).
@@ -72,8 +84,8 @@ class Page:
     html: bytes
     gold: str
     source: str
-    half: str  # tune | held-out (the old set) | new (set 2) | fresh (set 3): all tuned on by
-    # now | late (set 4)
+    half: str  # tune | held-out (the old set) | new (set 2) | fresh (set 3) | late (set 4): all
+    # tuned on by now | fifth (set 5)
 
 
 def markdown_text(md: str) -> str:
@@ -137,13 +149,16 @@ def _gold_dir_half(dataset: str, n: str) -> str | None:
     """Which set a page of a GoldStandard/input directory belongs to, by its name alone (fixed
     before any result was seen): ``new`` (set 2, frozen 21:03, tuned on from session 6),
     ``fresh`` (set 3, frozen 2026-12-04 23:40 UTC before session 6 tuned anything), ``late``
-    (set 4, frozen 2026-12-05 02:30 UTC before session 7 tuned anything) or None (left out,
-    to keep the run short)."""
+    (set 4, frozen 2026-12-05 02:30 UTC before session 7 tuned anything), ``fifth`` (set 5,
+    frozen 2026-12-05 07:55 UTC before session 8 tuned anything) or None (left out, kept for
+    a later set or to keep the run short)."""
     if dataset == "cleaneval-final":
         k = _sha(f"cleaneval-final/{n}", 4)
-        return {0: "new", 1: "fresh", 2: "late"}.get(k)
+        return {0: "new", 1: "fresh", 2: "late", 3: "fifth"}.get(k)
     if dataset == "dragnet_data":
-        return {0: "fresh", 1: "late"}.get(_sha(f"dragnet/{n}", 8))
+        return {0: "fresh", 1: "late", 2: "fifth"}.get(_sha(f"dragnet/{n}", 8))
+    if dataset == "page-signal-master":
+        return "fifth" if _sha(f"page-signal/{n}", 2) == 0 else None
     if dataset in ("cleaneval-dev", "CleanPortalEval-master"):
         return "fresh"
     return None
@@ -166,6 +181,26 @@ def _gold_text(raw: bytes) -> str:
     return _COMMENTS_MARK_RE.split(text, 1)[0]
 
 
+_GOLD_SPAN_CLASSES = {"x-nc-sel1", "x-nc-sel2", "x-nc-sel3"}
+
+
+def _annotated_gold(raw: bytes) -> str:
+    """The gold of an L3S-GN1-style annotated page: the text of its headline (``x-nc-sel1``),
+    full-text (``x-nc-sel2``) and supplemental (``x-nc-sel3``) spans, outermost ones only, one
+    line each (the metric ignores whitespace)."""
+    import lxml.html
+    root = lxml.html.fromstring(raw)
+    out = []
+    for span in root.iter("span"):
+        if span.get("class") not in _GOLD_SPAN_CLASSES:
+            continue
+        if any(a.tag == "span" and a.get("class") in _GOLD_SPAN_CLASSES
+               for a in span.iterancestors()):
+            continue
+        out.append(span.text_content())
+    return "\n".join(out)
+
+
 def _cleaneval_pages(path: Path) -> list[Page]:
     pages = []
     dataset = path.resolve().name
@@ -175,14 +210,17 @@ def _cleaneval_pages(path: Path) -> list[Page]:
         half = _gold_dir_half(dataset, n)
         if not src.is_file() or half is None:
             continue
-        gold = _gold_text(gold_file.read_bytes()).splitlines()
+        if dataset == "page-signal-master":
+            gold = _annotated_gold(gold_file.read_bytes()).splitlines()
+        else:
+            gold = _gold_text(gold_file.read_bytes()).splitlines()
         if gold and gold[0].startswith("URL:"):
             gold = gold[1:]  # CleanEval's header, not page text
         gold_text = _CLEANEVAL_TAG_RE.sub("", "\n".join(gold))
         body = src.read_bytes()
         m = _TEXT_ID_RE.search(body[:2000])
         short = {"cleaneval-final": "cleaneval", "CleanPortalEval-master": "cleanportal",
-                 "dragnet_data": "dragnet"}.get(dataset, dataset)
+                 "dragnet_data": "dragnet", "page-signal-master": "pagesignal"}.get(dataset, dataset)
         url = m.group(1).decode("utf-8", "replace") if m and m.group(1) else f"{short}/{n}"
         if _WS_RE.sub("", gold_text):
             pages.append(Page(f"{short}/{n}", url, body, gold_text, dataset, half))
@@ -250,7 +288,7 @@ def load(paths: list[str], lang: str = "zh") -> list[Page]:
         out = [pg for pg in out if _is_chinese(pg.gold)]
     seen = {pg.url for pg in out}
     out += [pg for pg in new if pg.url not in seen and not seen.add(pg.url)]
-    order = {"late": 0, "fresh": 1, "new": 2, "held-out": 3, "tune": 4}
+    order = {"fifth": -1, "late": 0, "fresh": 1, "new": 2, "held-out": 3, "tune": 4}
     return sorted(out, key=lambda pg: (order[pg.half], pg.url))
 
 
@@ -310,6 +348,8 @@ def run(pages: list[Page]) -> list[dict]:
 def summary(rows: list[dict]) -> dict:
     out = {}
     groups = {
+        "fifth": lambda r: r["half"] == "fifth",
+        "fifth-cjk": lambda r: r["half"] == "fifth" and r.get("cjk"),
         "late": lambda r: r["half"] == "late",
         "late-cjk": lambda r: r["half"] == "late" and r.get("cjk"),
         "fresh": lambda r: r["half"] == "fresh",
@@ -383,7 +423,7 @@ def main(args) -> int:
     pages = load(args.path, args.lang)
     if args.half:
         keep = {"old": ("tune", "held-out"), "new": ("new",), "fresh": ("fresh",),
-                "late": ("late",)}[args.half]
+                "late": ("late",), "fifth": ("fifth",)}[args.half]
         pages = [pg for pg in pages if pg.half in keep]
     if not pages:
         print("no labelled pages in " + ", ".join(args.path))
