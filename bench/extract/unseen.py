@@ -164,8 +164,9 @@ def _gold_dir_half(dataset: str, n: str) -> str | None:
     return None
 
 
-# dragnet: the article above it, its comments below
-_COMMENTS_MARK_RE = re.compile(r"!@#\$%\^&\*\(\)\s*COMMENTS")
+# dragnet: the article above it, its comments below. Mostly ``!@#$%^&*()  COMMENTS``, but 15
+# of the 416 marks are typed otherwise (``!@ $%^&*()``, ``@#$%^&**()``, ``!#@$%^&*``…)
+_COMMENTS_MARK_RE = re.compile(r"[!@#$%^&*()][!@#$%^&*() ]{3,}\s*COMMENTS")
 
 
 def _gold_text(raw: bytes) -> str:
