@@ -38,7 +38,7 @@ set 3; the held-out figures from then on):
   is *not* Chinese (the old set's ``--lang zh`` filter always left them out, so no run has
   scored them before).
 
-and the **fifth set** (set 5, frozen 2026-12-05 07:55 UTC, before session 8 tuned anything on
+and the **fifth set** (set 5, frozen 2026-12-05 07:40 UTC, before session 8 tuned anything on
 set 4; the held-out figures from then on):
 
 - j-szulc/html-cleaning-dataset-merged (46e01a0): ``cleaneval-final`` pages with
@@ -150,7 +150,7 @@ def _gold_dir_half(dataset: str, n: str) -> str | None:
     before any result was seen): ``new`` (set 2, frozen 21:03, tuned on from session 6),
     ``fresh`` (set 3, frozen 2026-12-04 23:40 UTC before session 6 tuned anything), ``late``
     (set 4, frozen 2026-12-05 02:30 UTC before session 7 tuned anything), ``fifth`` (set 5,
-    frozen 2026-12-05 07:55 UTC before session 8 tuned anything) or None (left out, kept for
+    frozen 2026-12-05 07:40 UTC before session 8 tuned anything) or None (left out, kept for
     a later set or to keep the run short)."""
     if dataset == "cleaneval-final":
         k = _sha(f"cleaneval-final/{n}", 4)

@@ -287,10 +287,11 @@ def test_bench_reads_the_new_set_formats(tmp_path):
     clean = [p for p in pages if p.source == "cleaneval-final"]
     assert len(read) == 2 and "Hello readable world" in read[0].gold
     assert {p.half for p in read} == {"new"}
-    # quarter 0 of CleanEval final is set 2 ("new"), 1 set 3 ("fresh"), 2 set 4 ("late"), 3 left out
-    assert clean and len(clean) < 12
-    assert all(p.half == {0: "new", 1: "fresh", 2: "late"}[
+    # quarter 0 of CleanEval final is set 2 ("new"), 1 set 3 ("fresh"), 2 set 4 ("late"), 3 set 5
+    assert len(clean) == 12
+    assert all(p.half == {0: "new", 1: "fresh", 2: "late", 3: "fifth"}[
         unseen._sha(f"cleaneval-final/{p.name.split('/')[1]}", 4)] for p in clean)
+    assert {p.half for p in clean} == {"new", "fresh", "late", "fifth"}
     assert all("URL:" not in p.gold and "<p>" not in p.gold for p in clean)
     assert clean[0].url.startswith("http://ce.example.com/")
 
@@ -334,16 +335,18 @@ def test_bench_reads_the_fresh_set_formats(tmp_path):
         (bd / lang / "html" / "a.html").write_text("<html><body><p>正文一段。</p></body></html>", encoding="utf-8")
         (bd / lang / "text" / "a.txt").write_text("正文一段。", encoding="utf-8")
     pages = unseen.load([str(p) for p in dirs.values()] + [str(bd)], "all")
-    assert {p.half for p in pages} == {"fresh", "late"}
+    assert {p.half for p in pages} == {"fresh", "late", "fifth"}
     by_source = {}
     for p in pages:
         by_source.setdefault(p.source, []).append(p)
     assert len(by_source["cleaneval-dev"]) == len(by_source["CleanPortalEval-master"]) == 16
-    # dragnet: eighth 0 is set 3 ("fresh"), eighth 1 set 4 ("late"), the rest left out
+    # dragnet: eighth 0 is set 3 ("fresh"), 1 set 4 ("late"), 2 set 5 ("fifth"), the rest left out
     assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "fresh") == sorted(
         f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) == 0)
     assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "late") == sorted(
         f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) == 1)
+    assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "fifth") == sorted(
+        f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) == 2)
     assert sorted(p.name for p in by_source["htmltotext"]) == ["htmltotext/en/a", "htmltotext/zh/a"]
 
 
@@ -377,3 +380,36 @@ def test_bench_set_4_takes_the_non_chinese_magic_html_pages(tmp_path):
     assert halves["https://en.example.com/a"] == "late"
     assert halves["https://zh.example.com/z"] in ("tune", "held-out")
     assert [p.url for p in unseen.load([str(d / "base.json")], "zh")] == ["https://zh.example.com/z"]
+
+
+def test_bench_reads_set_five_gold(tmp_path):
+    """Set 5: page-signal's annotated gold is the text of its headline, full-text and
+    supplemental spans only (not related links or comments), half of its pages by name; every
+    way dragnet types its comment mark cuts the comments."""
+    from bench.extract import unseen
+
+    ps = tmp_path / "page-signal-master"
+    (ps / "input").mkdir(parents=True)
+    (ps / "GoldStandard").mkdir()
+    for n in range(8):
+        (ps / "input" / f"id{n}.html").write_text("<html><body><p>x</p></body></html>")
+        (ps / "GoldStandard" / f"id{n}.txt").write_text(
+            '<html><body><span class="x-nc-sel0">Menu Home</span>'
+            f'<h1><span class="x-nc-sel1">Headline {n}</span></h1>'
+            '<p><span class="x-nc-sel2">Body text <b>bold</b> here.</span></p>'
+            '<span class="x-nc-sel3">Photo caption.</span>'
+            '<span class="x-nc-sel4">Related story</span>'
+            '<span class="x-nc-sel5">A reader comment</span></body></html>', encoding="utf-8")
+    pages = unseen.load([str(ps)], lang="all")
+    assert pages and len(pages) < 8
+    assert all(p.half == "fifth" and unseen._sha(f"page-signal/{p.name.split('/')[1]}", 2) == 0
+               for p in pages)
+    gold = " ".join(pages[0].gold.split())
+    assert gold.startswith("Headline") and "Body text bold here." in gold
+    assert "Photo caption." in gold
+    assert not any(w in gold for w in ("Menu", "Related", "comment"))
+
+    for mark in ("!@#$%^&*()  COMMENTS", "!@ $%^&*()  COMMENTS", "@#$%^&**()  COMMENTS",
+                 "!#@$%^&*()  COMMENTS", "  #$%^&*()  COMMENTS"):
+        text = unseen._gold_text(f"The article.\n{mark}\nFirst reader: great post".encode())
+        assert text.strip() == "The article.", mark
