@@ -62,7 +62,26 @@ _COMMENT_TOKEN_RE = re.compile(r"(?:^|[\s_-])(?:comment|comments|pinglun)(?:$|[\
 _POST_TOKEN_RE = re.compile(r"(?:^|[\s_-])(?:post|posts|reply|replies|comment|comments|floor|"
                             r"louceng|postmessage)(?:$|[\s_#-])", re.I)
 
-__all__ = ["ENABLED", "needed", "needed_shortfall", "shortfall", "main_lines", "sibling_posts", "is_thread_post", "post_list", "prose_siblings"]
+__all__ = ["ENABLED", "is_discussion", "needed", "needed_shortfall", "shortfall", "main_lines", "sibling_posts", "is_thread_post", "post_list", "prose_siblings"]
+
+
+# A page that says it is a discussion: schema.org types forum and Q&A software emit, or a
+# URL path named like a thread. Its replies are its content, not comments under an article.
+_DISCUSSION_MARKUP = ("DiscussionForumPosting", "QAPage", "schema.org/Question")
+_DISCUSSION_URL_RE = re.compile(
+    r"^[a-z][a-z0-9+.-]*://(?:(?:forums?|bbs|community)\.[^/]+|[^/]+/(?:[^?#]*/)?"
+    r"(?:threads?|topic|forums?|discussions?|questions?|viewtopic|showthread|bbs)"
+    r"(?:[/._=?#-]|$))", re.I)
+
+
+def is_discussion(source: str | None, url: str | None) -> bool:
+    """Does the page present itself as a forum thread or a Q&A page (schema.org
+    ``DiscussionForumPosting``/``QAPage``/``Question`` in its markup, or a URL such as
+    ``/thread/1/``, ``/topic/123-…``, ``/questions/…``, ``viewtopic.php``, ``forum.host``)?
+    Its replies are then kept as content (html.py drops readers' comments under an article)."""
+    if url and _DISCUSSION_URL_RE.match(url):
+        return True
+    return bool(source) and any(m in source for m in _DISCUSSION_MARKUP)
 
 
 def _chars(text: str) -> str:

@@ -64,17 +64,55 @@ def hidden_selectors(css: str) -> tuple[frozenset[str], frozenset[str]]:
 
 @functools.lru_cache(maxsize=256)
 def _hidden_selectors(css: str) -> tuple[frozenset[str], frozenset[str]]:
-    classes: set[str] = set()
-    ids: set[str] = set()
+    # the cascade, for simple selectors: per property, a later declaration beats an earlier one
+    # (in one block or a later rule), an !important one beats a plain one. scmp.com writes
+    # ``.x{position:relative;display:none;display:block}``: shown, and the article is in it.
+    display: dict[tuple[str, str], tuple[bool, bool]] = {}     # selector -> (important, hides)
+    visibility: dict[tuple[str, str], tuple[bool, bool]] = {}
+    zeroed: set[tuple[str, str]] = set()  # font-size:0 / opacity:0: hidden whatever follows
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     for m in _CSS_RULE_RE.finditer(css):
-        if not _HIDDEN_STYLE_RE.search(m.group(2)):
+        decls = m.group(2)
+        if not _QUICK_RE.search(decls) and "display" not in decls and "visib" not in decls:
+            continue
+        said = _said(decls)
+        zero = bool(_ZEROED_RE.search(decls))
+        if not said and not zero:
             continue
         for sel in m.group(1).split(","):
             sm = _SIMPLE_SELECTOR_RE.match(sel.strip())
-            if sm:
-                (classes if sm.group(1) == "." else ids).add(sm.group(2))
-    return frozenset(classes), frozenset(ids)
+            if not sm:
+                continue
+            key = (sm.group(1), sm.group(2))
+            if zero:
+                zeroed.add(key)
+            for prop, (important, hides) in said.items():
+                seen = display if prop == "display" else visibility
+                if important or not seen.get(key, (False, False))[0]:
+                    seen[key] = (important, hides)
+    hidden = zeroed | {k for k, (_, h) in display.items() if h} | {
+        k for k, (_, h) in visibility.items() if h}
+    return (frozenset(n for kind, n in hidden if kind == "."),
+            frozenset(n for kind, n in hidden if kind == "#"))
+
+
+_DISPLAY_DECL_RE = re.compile(r"(?:^|[;\s{])(display|visibility)\s*:\s*([\w-]+)\s*(!\s*important)?",
+                              re.I)
+_ZEROED_RE = re.compile(
+    r"(?:^|[;\s])(?:font-size|opacity)\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:!important\s*)?"
+    r"(?:;|$)", re.I)
+
+
+def _said(decls: str) -> dict[str, tuple[bool, bool]]:
+    """What a declaration block says of ``display`` and ``visibility``: for each it sets,
+    (important, hides), the last declaration winning unless an earlier one is !important."""
+    out: dict[str, tuple[bool, bool]] = {}
+    for m in _DISPLAY_DECL_RE.finditer(decls):
+        prop, value, important = m.group(1).lower(), m.group(2).lower(), bool(m.group(3))
+        hides = value == "none" if prop == "display" else value in ("hidden", "collapse")
+        if important or not out.get(prop, (False, False))[0]:
+            out[prop] = (important, hides)
+    return out
 
 
 # class/id tokens of portal chrome. Matched against whole tokens split on -_ and camelCase.

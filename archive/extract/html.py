@@ -223,7 +223,7 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     title = _find_title(root, metas, title_tag)
     subtitles = _subtitles(root, title) if title else []
 
-    body_el, container = _find_body(root, html)
+    body_el, container = _find_body(root, html, url)
     out.container = container
     _drop_headline_lists(body_el)
 
@@ -565,9 +565,10 @@ def _container_hits(root, source: str | None):
             yield name, found
 
 
-def _find_body(root, source: str | None = None):
+def _find_body(root, source: str | None = None, url: str | None = None):
     """The report body element and how it was found. `source`: the page's HTML, if known,
-    to skip the searches for markers and containers it does not mention."""
+    to skip the searches for markers and containers it does not mention; `source` and `url`
+    also tell a discussion page (fallback.is_discussion), whose replies are kept."""
     body = root.find("body")
     if body is None:
         body = root
@@ -618,7 +619,8 @@ def _find_body(root, source: str | None = None):
     _drop_chrome_blocks(body)
     _drop_headline_lists(body)
     best = _density_choice(body)
-    _drop_comment_sections(best)
+    if not fallback.is_discussion(source, url):
+        _drop_comment_sections(best)
     posts = fallback.sibling_posts(best, body) or fallback.post_list(body, best)
     if posts:  # one post of a thread: keep them all (fallback.py)
         return _boxed(posts), "density+posts"
@@ -677,7 +679,8 @@ def _drop_comment_sections(best) -> None:
     """Drop the reader comments under the density choice when it holds an article besides
     them (at least _ARTICLE_BESIDE characters outside them): the article is the page's
     text, its comment list is not (gov reports have none; news and blog pages do). A page
-    that is comments only (a thread) keeps them: fallback.py reads it as posts."""
+    that is comments only (a thread) keeps them: fallback.py reads it as posts; so does a
+    page that says it is a discussion (the caller asks fallback.is_discussion)."""
     found = _comment_blocks(best)
     if found and _text_len(best) - sum(_text_len(el) for el in found) >= _ARTICLE_BESIDE:
         for el in found:

@@ -7,8 +7,9 @@
   characters), other whitespace collapses to one space; ``&nbsp;``/U+3000 runs count as one
   deliberate space. Zero-width characters and soft hyphens go.
 - Data tables become one line per row, cells joined by `` | ``, on a grid with colspan and
-  rowspan resolved (archive/extract/tables.py). A table holding another table, or with a single
-  column, is layout: its cells render as ordinary blocks.
+  rowspan resolved (archive/extract/tables.py). A table holding another table, with a single
+  column, or written without ``<tr>`` (a hand-made page layout), is layout: its cells render as
+  ordinary blocks.
 """
 from __future__ import annotations
 
@@ -157,7 +158,7 @@ class _Renderer:
 
     def table(self, table) -> None:
         rows = _table_rows(table)
-        layout = (not rows or table.find(".//table") is not None
+        layout = (not rows or table.find(".//table") is not None or any(_IMPLIED in tr.attrib for tr in rows)
                   or all(_row_width(tr) <= 1 for tr in rows) or _mostly_links(table)
                   or _holds_prose(rows))
         caption = table.find("caption")
@@ -242,16 +243,39 @@ def _table_rows(table) -> list:
     """The rows of ``table``, in order: its ``<tr>`` children and those of its row groups,
     and rows inside other wrappers (``<span>``, ``<form>``, ``<div>`` around rows: a browser
     lifts them out of the wrapper, libxml2 keeps them inside; skipping them lost whole
-    article bodies, #17 point 4)."""
+    article bodies, #17 point 4). Cells with no ``<tr>`` around them (``<table><td>…``) get
+    one, as a browser gives them: skipped, a page laid out that way lost its whole article."""
     rows = []
-    for child in table:
+    loose: list = []
+    for child in list(table):
         if not isinstance(child.tag, str):
             continue
+        if child.tag in ("td", "th"):
+            loose.append(child)
+            continue
+        if loose:
+            rows.append(_implied_row(loose))
+            loose = []
         if child.tag == "tr":
             rows.append(child)
         elif child.tag not in _ROW_WRAPPER_SKIP:
             rows.extend(_table_rows(child))
+    if loose:
+        rows.append(_implied_row(loose))
     return rows
+
+
+_IMPLIED = "data-nianbao-implied-row"
+
+
+def _implied_row(cells: list):
+    """Put ``cells`` (siblings, in order) into a new ``<tr>`` where the first one stood, marked
+    as implied: editors that make data tables write their rows, so such a table is layout."""
+    parent = cells[0].getparent()
+    tr = etree.Element("tr", {_IMPLIED: ""})
+    parent.insert(parent.index(cells[0]), tr)
+    tr.extend(cells)  # each cell keeps its tail
+    return tr
 
 
 def _row_width(tr) -> int:

@@ -25,13 +25,16 @@ def test_a_page_of_headlines_with_spacer_and_bullet_images_does_not_claim_ocr():
     """ohio.com's columnist page: its text is a list of headline links with teasers, which
     the extractor drops as a headline list. Its images are a spacer GIF, nav bullets, logos
     and a small photo: no page scans. It claimed "OCR needed" (and the crawl would have
-    fetched the spacer to OCR it), and that claim kept the fallback from being asked."""
+    fetched the spacer to OCR it), and that claim kept the fallback from being asked. Its
+    column intro sits in cells written without ``<tr>`` (once skipped, now read): the intro is
+    the text kept, and the page says the rest was not found."""
     ex = _extract("cleaneval_618_headline_list.html",
                   "http://www.ohio.com/mld/ohio/sports/columnists/marla_ridenour/")
     assert not ex.needs_ocr
     assert not (ex.extract_error or "").startswith("OCR")
-    assert ex.metadata["container"] == "density+trafilatura"
-    assert "Marla Ridenour" in ex.text
+    assert "Recent and past columns from Akron Beacon Journal sports columnist" in ex.text
+    assert "|" not in ex.text  # layout cells, not a data row
+    assert ex.extract_error.startswith("main text not found")
 
 
 def test_failed_text_beside_furniture_images_is_not_an_image_only_page():
@@ -280,3 +283,71 @@ def test_an_error_page_served_with_200_says_so():
     ex = extract((FIXTURES / "soft404" / "trs_404.html").read_bytes(),
                  "http://www.a.gov.cn/zwgk/xxgknb/t20200101_1.html", "text/html")
     assert ex.extract_error and ex.extract_error.startswith("soft 404: ")
+
+
+def test_a_later_display_declaration_shows_what_an_earlier_one_hid():
+    """scmp.com's article body continues in sections whose class rule reads
+    ``position:relative;display:none;display:block``: a browser shows them (the later
+    declaration wins), so they are text. Taken as hidden, the article stopped after its first
+    three paragraphs (R 0.11)."""
+    ex = _extract("scmp_display_cascade.html",
+                  "https://www.scmp.com/native/business/topics/hi-tech-luxury-e-commerce-platform/"
+                  "article/3260907/alibaba-online-luxury-shopping")
+    assert "Each spring, luxury watch collectors flock to Geneva" in ex.text  # section 1
+    assert "Digitised experiences such as this are not limited to special events" in ex.text
+    assert "1. Rapidly growing portfolio of high-end brands" in ex.text
+
+
+def test_the_css_cascade_decides_what_a_class_hides():
+    from archive.extract.furniture import hidden_selectors
+    classes, ids = hidden_selectors(
+        ".shown{display:none;display:block}"
+        ".later{display:none} .later{display:flex}"
+        ".hidden{display:block} div.hidden{display:none}"
+        ".kept{display:none !important} .kept{display:block}"
+        "#gone{visibility:visible;visibility:hidden} .zero{font-size:0}")
+    assert classes == {"hidden", "kept", "zero"}
+    assert ids == {"gone"}
+
+
+def test_cells_written_without_rows_are_read():
+    """socialistreviewindex.org.uk lays its article out as ``<table><td>…</td><td>…</td>``
+    with no ``<tr>``: libxml2 leaves the cells loose under the table, where the renderer
+    looked only for rows, so the whole article was lost (R 0.38). A browser gives the cells a
+    row; so does the renderer, as layout (a hand-made page, not a data table)."""
+    ex = _extract("cleaneval_146_rowless_table.html",
+                  "http://pubs.socialistreviewindex.org.uk/sr279/rose.htm")
+    assert "it is tempting to make an exception for Edward Said" in ex.text
+    assert "Selected bibliography" in ex.text
+    assert "Power, Politics and Culture (2001)" in ex.text
+    assert not ex.tables and " | " not in ex.text
+
+
+def test_a_discussion_keeps_its_replies():
+    """A forum thread (agreper: ``div.comment`` replies under the first post) keeps every reply
+    when the page says it is a discussion (here its URL, ``/thread/1/``); the same markup as a
+    blog post drops them as readers' comments (the article is its text)."""
+    page = "agreper_thread.html"
+    thread = _extract(page, "https://forum.agreper.com/thread/1/")
+    assert "Agreper is a minimal forum board" in thread.text
+    assert "I wonder which hosting you're using" in thread.text
+    assert "Great! I want run my own Agreper-based forum" in thread.text
+    blog = _extract(page, "https://example.org/2023/05/agreper.html")
+    assert "Agreper is a minimal forum board" in blog.text
+    assert "I wonder which hosting you're using" not in blog.text
+
+
+def test_what_tells_a_discussion_page():
+    assert fallback.is_discussion(None, "https://forums.debian.net/viewtopic.php?t=158836")
+    assert fallback.is_discussion(None, "https://stackoverflow.com/questions/1077347/hello")
+    assert fallback.is_discussion(None, "https://theultimatetone.com/thread-214.html")
+    assert fallback.is_discussion(None, "https://bbs.example.cn/forum.php?mod=viewthread")
+    assert fallback.is_discussion('<div itemtype="https://schema.org/DiscussionForumPosting">',
+                                  "https://example.com/x/123")
+    assert fallback.is_discussion('{"@type":"QAPage"}', "https://example.com/x")
+    # report and news URLs are not: a news site's /topics/ is a tag page, not a thread
+    for url in ("http://www.hubei.gov.cn/zfxxgk/t20230101_4434.shtml",
+                "https://www.gov.cn/zhengce/content/2023-01/01/content_5734.htm",
+                "https://www.scmp.com/news/topics/luxury/article/3260907/x",
+                "https://example.com/threadsafe-queues.html"):
+        assert not fallback.is_discussion("<html></html>", url), url
