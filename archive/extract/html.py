@@ -770,7 +770,23 @@ def _density_choice(body):
         score = (para > 0, para - 1.5 * links)
         if best_score is None or score > best_score:
             best, best_score = el, score
+    marked = _marked_article(body)
+    if marked is not None and not within(best, marked) and not within(marked, best):
+        for el, para, _links in stats:
+            if el is marked and para > 0:
+                return marked
     return best
+
+
+_ARTICLE_XPATH = etree.XPath(".//article | .//*[@itemprop='articleBody']")
+
+
+def _marked_article(body):
+    """The one element the page marks as its article (an ``<article>`` or schema.org
+    ``itemprop="articleBody"``), or None when it marks none or several (a list of teasers)."""
+    found = _ARTICLE_XPATH(body)
+    tops = [el for el in found if not any(within(el, o) for o in found if o is not el)]
+    return tops[0] if len(tops) == 1 else None
 
 
 def _drop_headline_lists(el) -> None:

@@ -351,3 +351,17 @@ def test_what_tells_a_discussion_page():
                 "https://www.scmp.com/news/topics/luxury/article/3260907/x",
                 "https://example.com/threadsafe-queues.html"):
         assert not fallback.is_discussion("<html></html>", url), url
+
+
+def test_the_page_marked_article_beats_a_longer_block_outside_it():
+    """theatermania.com: a short news item in the page's one ``<article>``, its paragraphs
+    heavy with links, beside a longer legal disclaimer in the footer. The density choice took
+    the disclaimer (R 0.43); the one element the page marks as its article wins over a block
+    outside it."""
+    ex = _extract("dragnet_R390_article_beside_disclaimer.html", "http://www.theatermania.com/")
+    assert "Calling all fans of Les Miserables" in ex.text
+    assert "singing Fantine's heart-wrenching ballad" in ex.text
+    assert "shall not be deemed to endorse" not in ex.text
+    # several <article>s are a list of teasers: no element is marked as the article
+    root = etree.fromstring("<body><article><p>a</p></article><article><p>b</p></article></body>")
+    assert html_mod._marked_article(root) is None
