@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["is_hidden_style", "hidden_selectors", "CHROME_TOKEN_RE", "is_chrome_line",
+__all__ = ["is_hidden_style", "hidden_selectors", "CHROME_TOKEN_RE", "CONSENT_TOKEN_RE", "is_chrome_line",
            "INFO_BAR_RE", "is_info_bar", "DIALOG_RE"]
 
 _OFFSCREEN_RE = re.compile(
@@ -126,6 +126,16 @@ CHROME_TOKEN_RE = re.compile(
     r"next|prev|prevnext|sxp|article-attr|article-infos|info-bar|infobar|bar-info|"
     r"article-btn|article-extended|article-ewm|pagebar|gotop|backtop)(?:$|[\s_-])",
     re.I)
+
+# class/id tokens of a cookie or privacy consent dialog (OneTrust, cookieconsent, GDPR
+# banners). A captured page keeps the dialog's markup, and its long legal prose outweighed
+# short articles in the density choice; unlike other chrome it is dropped whatever its size.
+CONSENT_TOKEN_RE = re.compile(
+    r"(?:^|\s)(?:onetrust-(?:consent|banner|pc)-sdk|cookies?|cookie[-_]?(?:notice|banner|consent|"
+    r"bar|popup|law|wall|box|modal|dialog|overlay|settings|info|message|container)|"
+    r"(?:cookie|gdpr|privacy)[-_]?consent\w*|consent[-_]?(?:banner|bar|box|modal|dialog|overlay|"
+    r"popup|notice|wall|layer|container|manager|form)|gdpr(?:[-_]\w+)?|cc-window|cc-banner|"
+    r"qc-cmp2?-\w+|sp_message_container\w*|truste-consent\w*)(?:$|\s)", re.I)
 
 _CHROME_LINE_RES = [re.compile(p) for p in (
     # print / close / back / favourite / font size buttons, alone or in a row

@@ -653,6 +653,9 @@ def _drop_chrome_blocks(root) -> None:
             doomed.append(el)
             continue
         tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
+        if tokens and el.tag not in ("body", "html") and furniture.CONSENT_TOKEN_RE.search(tokens):
+            doomed.append(el)  # a cookie/consent dialog, however long its legal text
+            continue
         if tokens and furniture.CHROME_TOKEN_RE.search(furniture.decamel(tokens)):
             if el.tag in ("body", "html") or fallback.is_thread_post(el, furniture.decamel(tokens)):
                 continue

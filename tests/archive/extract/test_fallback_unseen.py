@@ -365,3 +365,20 @@ def test_the_page_marked_article_beats_a_longer_block_outside_it():
     # several <article>s are a list of teasers: no element is marked as the article
     root = etree.fromstring("<body><article><p>a</p></article><article><p>b</p></article></body>")
     assert html_mod._marked_article(root) is None
+
+
+def test_a_cookie_consent_dialog_is_not_the_text():
+    """nbcnews.com as a browser captured it: the article (2,000 characters) and OneTrust's
+    consent dialog (``#onetrust-consent-sdk``, 10,000 characters of cookie notice). The
+    dialog's legal prose outweighed the article in the density choice, so the text was mostly
+    cookie notice (P 0.40); a consent dialog is dropped whatever its length."""
+    ex = _extract("nbcnews_consent_dialog.html",
+                  "https://www.nbcnews.com/news/sports/caitlin-clarks-mantra-takes-wnba-dont-lose-fun-rcna152993")
+    assert "Caitlin Clark" in ex.text
+    assert "cookie" not in ex.text.lower()
+    from archive.extract.furniture import CONSENT_TOKEN_RE
+    for name in ("onetrust-consent-sdk", "cookie-notice", "cc-window cc-banner", "gdpr-banner",
+                 "consent-container"):
+        assert CONSENT_TOKEN_RE.search(name), name
+    for name in ("dialog-off-canvas-main-canvas", "cookbook", "consent-form-article"):
+        assert not CONSENT_TOKEN_RE.search(name), name
