@@ -73,7 +73,8 @@ def _hidden_selectors(css: str) -> tuple[frozenset[str], frozenset[str]]:
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     for m in _CSS_RULE_RE.finditer(css):
         decls = m.group(2)
-        if not _QUICK_RE.search(decls) and "display" not in decls and "visib" not in decls:
+        low = decls.lower()  # property names are case-insensitive (old pages write DISPLAY)
+        if not _QUICK_RE.search(decls) and "display" not in low and "visib" not in low:
             continue
         said = _said(decls)
         zero = bool(_ZEROED_RE.search(decls))

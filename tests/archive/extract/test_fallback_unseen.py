@@ -305,8 +305,9 @@ def test_the_css_cascade_decides_what_a_class_hides():
         ".later{display:none} .later{display:flex}"
         ".hidden{display:block} div.hidden{display:none}"
         ".kept{display:none !important} .kept{display:block}"
-        "#gone{visibility:visible;visibility:hidden} .zero{font-size:0}")
-    assert classes == {"hidden", "kept", "zero"}
+        "#gone{visibility:visible;visibility:hidden} .zero{font-size:0}"
+        ".OLD{DISPLAY:NONE} .OLD{DISPLAY:BLOCK} .old2{Display:None}")
+    assert classes == {"hidden", "kept", "zero", "old2"}
     assert ids == {"gone"}
 
 
