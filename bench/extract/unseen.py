@@ -50,7 +50,7 @@ set 4; the held-out figures from then on):
   benchmark (chatnoir-eu) scores L3S-GN1 with; related links (4) and comments (5) are not
   main content.
 
-and the **sixth set** (set 6, frozen 2026-12-05 08:25 UTC, before session 8 tuned anything on
+and the **sixth set** (set 6, frozen 2026-12-05 08:12 UTC, before session 8 tuned anything on
 set 5; the held-out figures from then on): ``dragnet_data`` pages with
 ``sha1("dragnet/<n>") % 8`` in (3, 4) and the other half of ``page-signal-master``.
 
@@ -155,7 +155,7 @@ def _gold_dir_half(dataset: str, n: str) -> str | None:
     ``fresh`` (set 3, frozen 2026-12-04 23:40 UTC before session 6 tuned anything), ``late``
     (set 4, frozen 2026-12-05 02:30 UTC before session 7 tuned anything), ``fifth`` (set 5,
     frozen 2026-12-05 07:40 UTC before session 8 tuned anything), ``sixth`` (set 6, frozen
-    2026-12-05 08:25 UTC before session 8 tuned on set 5) or None (left out, kept for a later
+    2026-12-05 08:12 UTC before session 8 tuned on set 5) or None (left out, kept for a later
     set or to keep the run short)."""
     if dataset == "cleaneval-final":
         k = _sha(f"cleaneval-final/{n}", 4)
