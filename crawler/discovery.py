@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from archive.extract.html import without_early_html_end
+from archive.extract.html import repaired
 from archive.extract.page_metadata import DATE_RE, normalise_date
 from archive.reports.classify import classify_title, normalize_title
 from archive.reports.urls import (  # noqa: F401 - is_document_url and the lists are this module's API too
@@ -73,10 +73,11 @@ class Link:
 
 def parse_html(body: bytes | str, url: str) -> lxml.html.HtmlElement:
     """Parse HTML (bytes or text) into an lxml tree; empty documents give an empty <html>.
-    A stray ``</html>`` before the page's end is dropped first: libxml2 stops reading there,
-    and every link after it was lost (see archive.extract.html.without_early_html_end)."""
+    The source is repaired first (archive.extract.html.repaired): libxml2 stops reading at a
+    stray ``</html>`` before the page's end, and an unclosed ``<title>`` swallows the page;
+    every link after either was lost."""
     try:
-        root = lxml.html.document_fromstring(without_early_html_end(body), base_url=url)
+        root = lxml.html.document_fromstring(repaired(body), base_url=url)
     except (lxml.etree.ParserError, ValueError):
         root = lxml.html.document_fromstring("<html></html>")
     return root
@@ -84,9 +85,9 @@ def parse_html(body: bytes | str, url: str) -> lxml.html.HtmlElement:
 
 def page_root(text: str, url: str, parsed: Callable[[], lxml.html.HtmlElement]) -> lxml.html.HtmlElement:
     """The tree of a fetched page: ``parsed()`` (the tree Scrapy's selector builds) unless the
-    text holds a stray ``</html>`` before its end, which libxml2 stops reading at; then the
-    tree of the text without it."""
-    fixed = without_early_html_end(text)
+    text needs a repair libxml2 cannot do (a stray ``</html>`` before its end, an unclosed
+    ``<title>``: archive.extract.html.repaired); then the tree of the repaired text."""
+    fixed = repaired(text)
     return parsed() if fixed is text else parse_html(fixed, url)
 
 

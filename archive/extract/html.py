@@ -125,15 +125,47 @@ def without_early_html_end(source: str | bytes) -> str | bytes:
     return end_re.sub(b"" if isinstance(source, bytes) else "", source)
 
 
+_TITLE_OPEN_RE = re.compile(r"<[tT][iI][tT][lL][eE](?:\s[^>]*)?>")
+_TITLE_OPEN_B_RE = re.compile(rb"<[tT][iI][tT][lL][eE](?:\s[^>]*)?>")
+_TAG_START_RE = re.compile(r"<[A-Za-z/!]")
+_TAG_START_B_RE = re.compile(rb"<[A-Za-z/!]")
+_TITLE_SCAN = 65536  # a page's <title> is in its head
+
+
+def with_title_closed(source: str | bytes) -> str | bytes:
+    """The page source with an unclosed ``<title>`` closed before the first tag inside it.
+    A title's text runs to ``</title>`` whatever it holds, so a title whose end tag was cut
+    (``…antitrust cases</titavaScript" src=…>``, a damaged capture) swallowed the whole page:
+    its text came out as "no text besides the title". A real title never holds a tag."""
+    binary = isinstance(source, bytes)
+    m = (_TITLE_OPEN_B_RE if binary else _TITLE_OPEN_RE).search(source, 0, _TITLE_SCAN)
+    if m is None:
+        return source
+    tag = (_TAG_START_B_RE if binary else _TAG_START_RE).search(source, m.end())
+    if tag is None:
+        return source
+    head = source[tag.start():tag.start() + 8].lower()
+    if head.startswith(b"</title" if binary else "</title"):
+        return source  # closed, as it should be
+    return source[:tag.start()] + (b"</title>" if binary else "</title>") + source[tag.start():]
+
+
+def repaired(source: str | bytes) -> str | bytes:
+    """The page source with what makes libxml2 lose a page a browser shows repaired: an early
+    ``</html>`` (without_early_html_end) and an unclosed ``<title>`` (with_title_closed).
+    Extraction and discovery parse through it."""
+    return with_title_closed(without_early_html_end(source))
+
+
 def parse(html: str):
     """lxml tree of a page. A page nested deeper than MAX_DEPTH is flattened first (see
     flattened())."""
-    return _parse(without_early_html_end(html))
+    return _parse(repaired(html))
 
 
 def _parse(html: str):
-    """`parse` of a source already through `without_early_html_end` (extraction does that
-    once, for the parse and for the fallback that reads the source too)."""
+    """`parse` of a source already through `repaired` (extraction does that once, for the
+    parse and for the fallback that reads the source too)."""
     html = _CONTROL_RE.sub(" ", _XML_DECL_RE.sub("", html, count=1))
     if not html.strip():
         html = _EMPTY
@@ -185,7 +217,7 @@ def flattened(root) -> bool:
 
 def extract_html_text(html: str, url: str) -> HtmlResult:
     out = HtmlResult()
-    html = without_early_html_end(html)  # the fallback and the body search read it too
+    html = repaired(html)  # the fallback and the body search read it too
     root = _parse(html)
     base = url
     for b in root.iter("base"):

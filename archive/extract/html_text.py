@@ -157,7 +157,11 @@ class _Renderer:
                 self.add(child.tail, link)
 
     def table(self, table) -> None:
-        rows = _table_rows(table)
+        strays: list = []
+        rows = _table_rows(table, strays)
+        for el in strays:  # a browser moves them out, before the table ("foster parenting")
+            self.walk(el)
+            self.flush()
         layout = (not rows or table.find(".//table") is not None or any(_IMPLIED in tr.attrib for tr in rows)
                   or all(_row_width(tr) <= 1 for tr in rows) or _mostly_links(table)
                   or _holds_prose(rows))
@@ -239,12 +243,14 @@ def _holds_prose(rows) -> bool:
 _ROW_WRAPPER_SKIP = frozenset(("table", "td", "th", "caption", "colgroup", "col"))
 
 
-def _table_rows(table) -> list:
+def _table_rows(table, strays: list | None = None) -> list:
     """The rows of ``table``, in order: its ``<tr>`` children and those of its row groups,
     and rows inside other wrappers (``<span>``, ``<form>``, ``<div>`` around rows: a browser
     lifts them out of the wrapper, libxml2 keeps them inside; skipping them lost whole
     article bodies, #17 point 4). Cells with no ``<tr>`` around them (``<table><td>…``) get
-    one, as a browser gives them: skipped, a page laid out that way lost its whole article."""
+    one, as a browser gives them: skipped, a page laid out that way lost its whole article.
+    Content that is in no cell (a ``<p>`` straight inside ``<table>``) goes to ``strays``:
+    a browser shows it before the table; read as a wrapper of rows it was lost."""
     rows = []
     loose: list = []
     for child in list(table):
@@ -258,11 +264,20 @@ def _table_rows(table) -> list:
             loose = []
         if child.tag == "tr":
             rows.append(child)
+        elif child.tag == "table":
+            if strays is not None:
+                strays.append(child)  # a table straight inside a table: moved out too
         elif child.tag not in _ROW_WRAPPER_SKIP:
-            rows.extend(_table_rows(child))
+            if strays is not None and _CELL_XPATH(child) == []:
+                strays.append(child)  # holds no row or cell: not a wrapper of rows
+            else:
+                rows.extend(_table_rows(child, strays))
     if loose:
         rows.append(_implied_row(loose))
     return rows
+
+
+_CELL_XPATH = etree.XPath("descendant::*[self::tr or self::td or self::th][1]")
 
 
 _IMPLIED = "data-nianbao-implied-row"
