@@ -813,12 +813,14 @@ def _density_choice(body):
     return best
 
 
-_ARTICLE_XPATH = etree.XPath(".//article | .//*[@itemprop='articleBody']")
+_ARTICLE_XPATH = etree.XPath(".//article | .//*[@itemprop='articleBody'] | .//*[{}]".format(
+    _CLS.format("entry-content")))
 
 
 def _marked_article(body):
-    """The one element the page marks as its article (an ``<article>`` or schema.org
-    ``itemprop="articleBody"``), or None when it marks none or several (a list of teasers)."""
+    """The one element the page marks as its article (an ``<article>``, schema.org
+    ``itemprop="articleBody"`` or the hAtom microformat's ``entry-content``, which blog
+    platforms write), or None when it marks none or several (a list of teasers)."""
     found = _ARTICLE_XPATH(body)
     tops = [el for el in found if not any(within(el, o) for o in found if o is not el)]
     return tops[0] if len(tops) == 1 else None

@@ -419,3 +419,14 @@ def test_content_straight_inside_a_table_is_read():
     assert "Dozens of letters like these poured in" in ex.text
     assert "I have just started following your recommendations" in ex.text  # a table in a table
     assert "The information that was presented was very helpful" in ex.text
+
+
+def test_a_blog_post_marked_entry_content_beats_a_sidebar_list():
+    """wilwheaton.typepad.com: a short post (its second paragraph one link) in the hAtom
+    ``entry-content`` blog platforms write, beside a sidebar of books with review counts that
+    the thread rule took for posts (R 0.35). The page marks one ``entry-content``: it wins."""
+    ex = _extract("dragnet_T168_entry_content.html",
+                  "http://wilwheaton.typepad.com/wwdnbackup/2012/08/new-tabletop-say-anything.html")
+    assert "Casual party games are a great infection vector" in ex.text
+    assert "These games are easy to learn, play very quickly" in ex.text
+    assert "ratings:" not in ex.text and "Dancing Barefoot" not in ex.text
