@@ -54,6 +54,9 @@ and the **sixth set** (set 6, frozen 2026-12-05 08:12 UTC, before session 8 tune
 set 5; the held-out figures from then on): ``dragnet_data`` pages with
 ``sha1("dragnet/<n>") % 8`` in (3, 4) and the other half of ``page-signal-master``.
 
+and the **seventh set** (set 7, frozen 2026-12-05 08:37 UTC, before session 8 tuned anything on
+set 6): ``dragnet_data`` pages with ``sha1("dragnet/<n>") % 8`` in (5, 6, 7), the last of it.
+
 Several ``--path`` may be given; pages are deduplicated by URL. ``--lang zh`` (default) keeps
 the Chinese pages (CJK characters ≥ 30 % of the gold's non-space characters) of the old
 sources; the new set is taken whole, every language (so it was frozen).
@@ -89,7 +92,7 @@ class Page:
     gold: str
     source: str
     half: str  # tune | held-out (the old set) | new (set 2) | fresh (set 3) | late (set 4) |
-    # fifth (set 5): all tuned on by now | sixth (set 6)
+    # fifth (set 5) | sixth (set 6): all tuned on by now | seventh (set 7)
 
 
 def markdown_text(md: str) -> str:
@@ -155,14 +158,15 @@ def _gold_dir_half(dataset: str, n: str) -> str | None:
     ``fresh`` (set 3, frozen 2026-12-04 23:40 UTC before session 6 tuned anything), ``late``
     (set 4, frozen 2026-12-05 02:30 UTC before session 7 tuned anything), ``fifth`` (set 5,
     frozen 2026-12-05 07:40 UTC before session 8 tuned anything), ``sixth`` (set 6, frozen
-    2026-12-05 08:12 UTC before session 8 tuned on set 5) or None (left out, kept for a later
+    2026-12-05 08:12 UTC before session 8 tuned on set 5), ``seventh`` (set 7, frozen
+    2026-12-05 08:37 UTC before session 8 tuned on set 6) or None (left out, kept for a later
     set or to keep the run short)."""
     if dataset == "cleaneval-final":
         k = _sha(f"cleaneval-final/{n}", 4)
         return {0: "new", 1: "fresh", 2: "late", 3: "fifth"}.get(k)
     if dataset == "dragnet_data":
-        return {0: "fresh", 1: "late", 2: "fifth", 3: "sixth", 4: "sixth"}.get(
-            _sha(f"dragnet/{n}", 8))
+        return {0: "fresh", 1: "late", 2: "fifth", 3: "sixth", 4: "sixth", 5: "seventh",
+                6: "seventh", 7: "seventh"}.get(_sha(f"dragnet/{n}", 8))
     if dataset == "page-signal-master":
         return "fifth" if _sha(f"page-signal/{n}", 2) == 0 else "sixth"
     if dataset in ("cleaneval-dev", "CleanPortalEval-master"):
@@ -295,7 +299,7 @@ def load(paths: list[str], lang: str = "zh") -> list[Page]:
         out = [pg for pg in out if _is_chinese(pg.gold)]
     seen = {pg.url for pg in out}
     out += [pg for pg in new if pg.url not in seen and not seen.add(pg.url)]
-    order = {"sixth": -2, "fifth": -1, "late": 0, "fresh": 1, "new": 2, "held-out": 3, "tune": 4}
+    order = {"seventh": -3, "sixth": -2, "fifth": -1, "late": 0, "fresh": 1, "new": 2, "held-out": 3, "tune": 4}
     return sorted(out, key=lambda pg: (order[pg.half], pg.url))
 
 
@@ -355,6 +359,7 @@ def run(pages: list[Page]) -> list[dict]:
 def summary(rows: list[dict]) -> dict:
     out = {}
     groups = {
+        "seventh": lambda r: r["half"] == "seventh",
         "sixth": lambda r: r["half"] == "sixth",
         "fifth": lambda r: r["half"] == "fifth",
         "fifth-cjk": lambda r: r["half"] == "fifth" and r.get("cjk"),
@@ -431,7 +436,8 @@ def main(args) -> int:
     pages = load(args.path, args.lang)
     if args.half:
         keep = {"old": ("tune", "held-out"), "new": ("new",), "fresh": ("fresh",),
-                "late": ("late",), "fifth": ("fifth",), "sixth": ("sixth",)}[args.half]
+                "late": ("late",), "fifth": ("fifth",), "sixth": ("sixth",),
+                "seventh": ("seventh",)}[args.half]
         pages = [pg for pg in pages if pg.half in keep]
     if not pages:
         print("no labelled pages in " + ", ".join(args.path))

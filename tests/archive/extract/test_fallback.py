@@ -335,14 +335,14 @@ def test_bench_reads_the_fresh_set_formats(tmp_path):
         (bd / lang / "html" / "a.html").write_text("<html><body><p>正文一段。</p></body></html>", encoding="utf-8")
         (bd / lang / "text" / "a.txt").write_text("正文一段。", encoding="utf-8")
     pages = unseen.load([str(p) for p in dirs.values()] + [str(bd)], "all")
-    assert {p.half for p in pages} <= {"fresh", "late", "fifth", "sixth"}
+    assert {p.half for p in pages} <= {"fresh", "late", "fifth", "sixth", "seventh"}
     assert {"fresh", "late", "fifth"} <= {p.half for p in pages}
     by_source = {}
     for p in pages:
         by_source.setdefault(p.source, []).append(p)
     assert len(by_source["cleaneval-dev"]) == len(by_source["CleanPortalEval-master"]) == 16
     # dragnet: eighth 0 is set 3 ("fresh"), 1 set 4 ("late"), 2 set 5 ("fifth"), 3-4 set 6,
-    # the rest left out
+    # 5-7 set 7
     assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "fresh") == sorted(
         f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) == 0)
     assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "late") == sorted(
@@ -351,6 +351,8 @@ def test_bench_reads_the_fresh_set_formats(tmp_path):
         f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) == 2)
     assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "sixth") == sorted(
         f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) in (3, 4))
+    assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "seventh") == sorted(
+        f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) >= 5)
     assert sorted(p.name for p in by_source["htmltotext"]) == ["htmltotext/en/a", "htmltotext/zh/a"]
 
 
