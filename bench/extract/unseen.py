@@ -175,8 +175,9 @@ def _gold_dir_half(dataset: str, n: str) -> str | None:
 
 
 # dragnet: the article above it, its comments below. Mostly ``!@#$%^&*()  COMMENTS``, but 15
-# of the 416 marks are typed otherwise (``!@ $%^&*()``, ``@#$%^&**()``, ``!#@$%^&*``…)
-_COMMENTS_MARK_RE = re.compile(r"[!@#$%^&*()][!@#$%^&*() ]{3,}\s*COMMENTS")
+# of the 416 marks are typed otherwise (``!@ $%^&*()``, ``@#$%^&**()``, ``!#@$%^&*``…), and
+# one (248) reads ``!@#$%^&*()  CORRECTED`` above its comments
+_COMMENTS_MARK_RE = re.compile(r"[!@#$%^&*()][!@#$%^&*() ]{3,}\s*(?:COMMENTS|CORRECTED)")
 
 
 def _gold_text(raw: bytes) -> str:

@@ -417,6 +417,6 @@ def test_bench_reads_set_five_gold(tmp_path):
     assert not any(w in gold for w in ("Menu", "Related", "comment"))
 
     for mark in ("!@#$%^&*()  COMMENTS", "!@ $%^&*()  COMMENTS", "@#$%^&**()  COMMENTS",
-                 "!#@$%^&*()  COMMENTS", "  #$%^&*()  COMMENTS"):
+                 "!#@$%^&*()  COMMENTS", "  #$%^&*()  COMMENTS", "!@#$%^&*()  CORRECTED"):
         text = unseen._gold_text(f"The article.\n{mark}\nFirst reader: great post".encode())
         assert text.strip() == "The article.", mark
