@@ -132,6 +132,10 @@ class ReportsSpider(scrapy.Spider):
         self._seen_reports: dict[str, set[str]] = {p.name: set() for p in self.portal_list}
         # Report links met on this run's lists (an API answering only these is at its end).
         self._listed: dict[str, set[str]] = {p.name: set() for p in self.portal_list}
+        # report/document requests sent without a list date, by identity URL: a list that
+        # dates the same link later gives its date to the pending request (its context is
+        # archived with the capture, so reindex reads the same date)
+        self._undated: dict[str, dict] = {}
         # Refresh runs (crawler.refresh.RecheckPlan): known reports not due, until a list
         # shows them; navigation requests left alone, kept in case a list page has gone.
         self.plan: RecheckPlan | None = None
@@ -311,9 +315,21 @@ class ReportsSpider(scrapy.Spider):
                               priority=CONTENT_PRIORITY)
 
     def _context(self, response) -> dict:
+        if self._undated:  # fetched: too late for a date found from now on
+            for url in (response.request.url, *response.meta.get("redirect_urls", ())):
+                self._undated.pop(identity_url(url), None)
         ctx = dict(response.meta["nianbao"])
         ctx["url"] = response.url
         return ctx
+
+    def _date_pending(self, key: str, date: str) -> None:
+        """A list dates a report link that an undated link (a "latest" box, an undated list)
+        already led to: while that request waits, it takes the date, so the report's
+        ``published`` is not lost to the duplicate filter dropping the dated request."""
+        ctx = self._undated.pop(key, None)
+        if ctx is not None and not ctx.get("list_date"):
+            ctx["list_date"] = date
+            self.crawler.stats.inc_value("nianbao/list_date_late")
 
     # -- callbacks ----------------------------------------------------------------------
     def parse_page(self, response):
@@ -379,6 +395,8 @@ class ReportsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("nianbao/refresh/reports_not_due")
                 continue
             if key in seen:
+                if link.date:
+                    self._date_pending(key, link.date)
                 continue
             seen.add(key)
             seen.add(link.url)
@@ -389,6 +407,8 @@ class ReportsSpider(scrapy.Spider):
                 req = self._request(link.url, ctx, "report", link.text, list_date=link.date,
                                     list_root=list_root)
             if req is not None:
+                if not link.date:
+                    self._undated[key] = req.meta["nianbao"]
                 yield req
         hops = ctx.get("list_hops", 0) + 1
         if hops <= self.settings.getint("NIANBAO_MAX_LIST_PAGES", 500):  # an endless pager stops here
@@ -519,6 +539,7 @@ class ReportsSpider(scrapy.Spider):
 
     def on_error(self, failure):
         request = failure.request
+        self._undated.pop(identity_url(request.url), None)
         ctx = request.meta.get("nianbao") or {}
         state = self.states.get(ctx.get("portal"))
         if state is None:
