@@ -396,8 +396,7 @@ _STYLE_IS = [etree.XPath("//*[%s]" % " or ".join(f"@style = $s{i}" for i in rang
 
 def _drop_invisible(root) -> None:
     """Remove what a browser does not render: scripts, styles, forms controls, hidden markup."""
-    hidden_classes: set[str] = set()
-    hidden_ids: set[str] = set()
+    css: list[str] = []
     doomed = []
     # one walk for the tags, comments and PIs (each tree walk costs ~0.25 ms on a Word page)
     for el in root.iter(*_DROP_TAGS, etree.Comment, etree.ProcessingInstruction):
@@ -406,10 +405,11 @@ def _drop_invisible(root) -> None:
             if _is_marker(el):
                 continue
         elif tag == "style":
-            c, i = furniture.hidden_selectors(el.text or "")
-            hidden_classes |= c
-            hidden_ids |= i
+            css.append(el.text or "")
         doomed.append(el)
+    # one cascade over all the page's style blocks, in order: a later block may show what an
+    # earlier one hid (``.article{visibility:hidden}`` … ``.article{visibility:visible}``)
+    hidden_classes, hidden_ids = furniture.hidden_selectors("\n".join(css)) if css else ((), ())
     if _ANY_HIDDEN_ATTR(root):
         doomed.extend(_HIDDEN_ATTR_XPATH(root))
     hiding = {style for style in _STYLE_VALUES_XPATH(root) if furniture.is_hidden_style(style)}

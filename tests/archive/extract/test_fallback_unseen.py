@@ -430,3 +430,15 @@ def test_a_blog_post_marked_entry_content_beats_a_sidebar_list():
     assert "Casual party games are a great infection vector" in ex.text
     assert "These games are easy to learn, play very quickly" in ex.text
     assert "ratings:" not in ex.text and "Dancing Barefoot" not in ex.text
+
+
+def test_a_later_style_block_shows_what_an_earlier_one_hid(monkeypatch):
+    """The Independent (2007): ``<style>.article {visibility: hidden;}</style>`` before the
+    article and ``<style>.article {visibility: visible;}</style>`` after it. The cascade runs
+    over all of a page's style blocks in order; read block by block, the article was hidden and
+    the whole page came out as its headline list (R 0.04). The fallback is off here: on this
+    cut-down page trafilatura (which reads no CSS) would find the article anyway."""
+    monkeypatch.setattr(fallback, "ENABLED", False)
+    ex = _extract("pagesignal_hidden_until_shown.html", "http://www.independent.co.uk/")
+    assert "They'd only recently met, and it was, at the time of their death" in ex.text
+    assert len(ex.text) > 10000
