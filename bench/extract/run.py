@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.extract [--repeat N] [--group gov|news] [--json FILE] [--check]
     .venv/bin/python -m bench.extract --set webmainbench --path FILE|DIR [--path ...] [--lang zh|all]
-        [--half old|new|fresh|late|fifth|sixth|seventh]   (pages of unseen layouts; bench/extract/unseen.py)
+        [--half old|new|fresh|late|fifth|sixth|seventh|eighth|eighth-tune]   (pages of unseen layouts; bench/extract/unseen.py)
 
 Per page: character-level precision / recall / F1 against the gold text (bench/extract/
 metrics.py: multiset of characters after NFKC, whitespace and "|" removed), the share of
@@ -177,9 +177,10 @@ def main(argv: list[str] | None = None) -> int:
                          "test-pages dir or CleanEval dir (unseen.py)")
     ap.add_argument("--lang", choices=("zh", "all"), default="zh",
                     help="with --set webmainbench: Chinese pages only (default) or all")
-    ap.add_argument("--half", choices=("old", "new", "fresh", "late", "fifth", "sixth", "seventh"),
-                    help="with --set webmainbench: only the old, new, fresh, late, fifth or sixth pages (tuned "
-                         "on) or the seventh ones (set 7, held out)")
+    ap.add_argument("--half", choices=("old", "new", "fresh", "late", "fifth", "sixth", "seventh", "eighth", "eighth-tune"),
+                    help="with --set webmainbench: only the old, new, fresh, late, fifth, sixth or seventh "
+                         "pages (tuned on), set 8's tuning half (eighth-tune) or its held-out half "
+                         "(eighth)")
     args = ap.parse_args(argv)
     if args.set == "webmainbench":
         from . import unseen

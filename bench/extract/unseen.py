@@ -57,6 +57,14 @@ set 5; the held-out figures from then on): ``dragnet_data`` pages with
 and the **seventh set** (set 7, frozen 2026-12-05 08:37 UTC, before session 8 tuned anything on
 set 6): ``dragnet_data`` pages with ``sha1("dragnet/<n>") % 8`` in (5, 6, 7), the last of it.
 
+and the **eighth set** (set 8, frozen 2026-12-05 10:00 UTC, before session 9 tuned anything):
+tiptopjaw/web-content-extraction-benchmark (977613a), 1,000 pages of the modern web captured in
+2025-26 (articles, forum threads, documentation, product, service and listing pages), gold
+written by a language model and checked by hand: a directory holding ``release/html/<id>.html.gz``
+and ``benchmark/ground-truth/<id>.json`` (the gold is ``ground_truth.main_content``, the
+article body without its title, as that benchmark defines it). ``sha1("tiptopjaw/<id>") % 2 ==
+0`` is held out (``eighth``); the other half (``eighth-tune``) is tuning material.
+
 Several ``--path`` may be given; pages are deduplicated by URL. ``--lang zh`` (default) keeps
 the Chinese pages (CJK characters ≥ 30 % of the gold's non-space characters) of the old
 sources; the new set is taken whole, every language (so it was frozen).
@@ -92,7 +100,9 @@ class Page:
     gold: str
     source: str
     half: str  # tune | held-out (the old set) | new (set 2) | fresh (set 3) | late (set 4) |
-    # fifth (set 5) | sixth (set 6): all tuned on by now | seventh (set 7)
+    # fifth (set 5) | sixth (set 6): all tuned on by now | seventh (set 7) | eighth (set 8,
+    # held out) | eighth-tune (set 8's tuning half)
+    kind: str = ""  # the page type a set gives (set 8: article, forum, product...)
 
 
 def markdown_text(md: str) -> str:
@@ -255,13 +265,35 @@ def _htmltotext_pages(path: Path) -> list[Page]:
     return pages
 
 
+def _tiptopjaw_pages(path: Path) -> list[Page]:
+    """tiptopjaw/web-content-extraction-benchmark: ``release/html/<id>.html.gz`` with
+    ``benchmark/ground-truth/<id>.json`` (set 8; held out by ``sha1("tiptopjaw/<id>") % 2``)."""
+    import gzip
+    pages = []
+    for gt in sorted((path / "benchmark" / "ground-truth").glob("*.json")):
+        src = path / "release" / "html" / f"{gt.stem}.html.gz"
+        if not src.is_file():
+            continue
+        rec = json.loads(gt.read_text(encoding="utf-8"))
+        gold = (rec.get("ground_truth") or {}).get("main_content") or ""
+        if not _WS_RE.sub("", gold):
+            continue
+        half = "eighth" if _sha(f"tiptopjaw/{gt.stem}", 2) == 0 else "eighth-tune"
+        kind = ((rec.get("_internal") or {}).get("page_type") or {}).get("primary") or ""
+        pages.append(Page(f"tiptopjaw/{gt.stem}", rec.get("url") or f"tiptopjaw/{gt.stem}",
+                          gzip.decompress(src.read_bytes()), gold, "tiptopjaw", half, kind))
+    return pages
+
+
 def load(paths: list[str], lang: str = "zh") -> list[Page]:
     """The labelled pages in ``paths`` (see the module docstring)."""
     pages: dict[str, Page] = {}
     new: list[Page] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir() and (path / "GoldStandard").is_dir():
+        if path.is_dir() and (path / "benchmark" / "ground-truth").is_dir():
+            new += _tiptopjaw_pages(path)
+        elif path.is_dir() and (path / "GoldStandard").is_dir():
             new += _cleaneval_pages(path)
         elif path.is_dir() and any(path.glob("*/html/*.html")):
             new += _htmltotext_pages(path)
@@ -300,7 +332,7 @@ def load(paths: list[str], lang: str = "zh") -> list[Page]:
         out = [pg for pg in out if _is_chinese(pg.gold)]
     seen = {pg.url for pg in out}
     out += [pg for pg in new if pg.url not in seen and not seen.add(pg.url)]
-    order = {"seventh": -3, "sixth": -2, "fifth": -1, "late": 0, "fresh": 1, "new": 2, "held-out": 3, "tune": 4}
+    order = {"eighth": -5, "eighth-tune": -4, "seventh": -3, "sixth": -2, "fifth": -1, "late": 0, "fresh": 1, "new": 2, "held-out": 3, "tune": 4}
     return sorted(out, key=lambda pg: (order[pg.half], pg.url))
 
 
@@ -335,7 +367,7 @@ def run(pages: list[Page]) -> list[dict]:
     rows = []
     for page in pages:
         row = {"name": page.name, "url": page.url, "half": page.half, "source": page.source,
-               "cjk": _is_chinese(page.gold)}
+               "cjk": _is_chinese(page.gold), "kind": page.kind}
         got = {}
 
         def with_fallback(pg: Page) -> str:
@@ -357,9 +389,17 @@ def run(pages: list[Page]) -> list[dict]:
     return rows
 
 
+# set 8's page types whose main content is one article-like text (the others: forum threads,
+# product, service, listing and collection pages)
+_ARTICLE_KINDS = ("article", "blog", "documentation")
+
+
 def summary(rows: list[dict]) -> dict:
     out = {}
     groups = {
+        "eighth": lambda r: r["half"] == "eighth",
+        "eighth-article": lambda r: r["half"] == "eighth" and r.get("kind") in _ARTICLE_KINDS,
+        "eighth-tune": lambda r: r["half"] == "eighth-tune",
         "seventh": lambda r: r["half"] == "seventh",
         "sixth": lambda r: r["half"] == "sixth",
         "fifth": lambda r: r["half"] == "fifth",
@@ -438,7 +478,8 @@ def main(args) -> int:
     if args.half:
         keep = {"old": ("tune", "held-out"), "new": ("new",), "fresh": ("fresh",),
                 "late": ("late",), "fifth": ("fifth",), "sixth": ("sixth",),
-                "seventh": ("seventh",)}[args.half]
+                "seventh": ("seventh",), "eighth": ("eighth",),
+                "eighth-tune": ("eighth-tune",)}[args.half]
         pages = [pg for pg in pages if pg.half in keep]
     if not pages:
         print("no labelled pages in " + ", ".join(args.path))
