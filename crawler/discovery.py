@@ -474,6 +474,24 @@ def is_strong(priority: int, depth: int) -> bool:
     return priority + depth >= COLUMN_THRESHOLD
 
 
+_NAMES_NB_TEXT = _TEXT_CUES[0][0]
+_NAMES_NB_URL = _URL_CUES[0][0]
+
+
+def names_report_column(link: Link) -> bool:
+    """The link names the 年报 column itself (its text says 年报/年度报告, or its URL xxgknb,
+    ndbg …), as opposed to a way towards one. Such a link is the walk's goal, not navigation:
+    it is asked for outside the navigation budget (a portal of 30 departments has 30 of them
+    behind 30 department pages, and which of them got the last budget slots depended on the
+    order the department pages answered in)."""
+    if len(link.text) > 32 or _ARTICLE_URL.search(link.url) or link.date:
+        return False
+    if _NAMES_NB_TEXT.search(link.text):
+        return True
+    path = urlsplit(link.url)
+    return bool(_NAMES_NB_URL.search(path.path + "?" + path.query)) and column_score(link) >= COLUMN_THRESHOLD
+
+
 @dataclass(order=True)
 class Candidate:
     """A navigation link kept for later: the walk asks for it only if the portal's strong

@@ -39,6 +39,7 @@ from crawler.discovery import (
     is_trap,
     link_priority,
     may_link_documents,
+    names_report_column,
     next_wave,
     response_root,
     walk_status,
@@ -90,6 +91,7 @@ class PortalState:
     fruitful: set = field(default_factory=set)
     found: bool = False
     budget_spent: bool = False
+    turned_away: int = 0   # strong navigation links refused because the budget was spent
     asked: set = field(default_factory=set)      # navigation URLs asked for or kept
 
     def row(self) -> dict:
@@ -102,6 +104,11 @@ class PortalState:
                 status, walked = walk_status(self.found or bool(self.reports), self.budget_spent, self.pages, self.kept)
                 reason = reason or walked
         reason = reason or self.stop_reason
+        if status == "ok" and self.turned_away:
+            # reports were found, but the walk did not see everything: say so
+            note = (f"navigation budget spent (NIANBAO_NAV_BUDGET): {self.turned_away} more "
+                    "column links not followed")
+            reason = f"{reason}; {note}" if reason else note
         if status == "ok" and self.textless:
             # found is not archived: say so where users look, not only on each report row
             note = (f"{len(self.textless)} of {len(self.reports)} reports hold no report text "
@@ -423,7 +430,16 @@ class ReportsSpider(scrapy.Spider):
         if depth >= self.max_column_depth:
             return
         parent_priority = ctx.get("priority", 0)
+        ranked = []
         for link in sorted_links.columns + sorted_links.others:
+            wrapper = link.style in WRAPPER_STYLES
+            step = depth if wrapper else depth + 1   # a frame/redirect is the same page, not a level
+            ranked.append((link_priority(link, step, parent_priority), wrapper, step, link))
+        # best first: the page's best links get what is left of the navigation budget, not the
+        # first ones in document order (a department page's 信息公开指南 and 机构职能 came before
+        # its 年报 column)
+        ranked.sort(key=lambda t: -t[0])
+        for priority, wrapper, step, link in ranked:
             if link.url in state.asked or link.url == ctx["url"] or is_trap(link):
                 continue
             if not state.scope.allows(link.url):
@@ -431,9 +447,6 @@ class ReportsSpider(scrapy.Spider):
                 if not admits_platform(link):
                     continue
                 state.scope.add_host(link.url)
-            wrapper = link.style in WRAPPER_STYLES
-            step = depth if wrapper else depth + 1   # a frame/redirect is the same page, not a level
-            priority = link_priority(link, step, parent_priority)
             if self._capped(state):
                 continue
             state.asked.add(link.url)
@@ -441,14 +454,21 @@ class ReportsSpider(scrapy.Spider):
             # are weather and video widgets more often than its 信息公开 platform)
             strong = is_strong(priority, step) if not wrapper else ctx["kind"] != "home" or link.style != "frame"
             label = link.text or f"({link.style})"
-            if strong and state.nav < self.nav_budget:
+            # a link naming the 年报 column is the walk's goal, not navigation: never refused for
+            # the budget (the page cap and the column depth still bound it)
+            goal = strong and not wrapper and names_report_column(link)
+            if goal or (strong and state.nav < self.nav_budget):
                 req = self._column_request(ctx, link.url, link.text, label, step, priority)
                 if req is not None and not self._defer(ctx["portal"], req):
-                    state.nav += 1
+                    if goal:
+                        self.crawler.stats.inc_value("nianbao/discovery/goal_links")
+                    else:
+                        state.nav += 1
                     yield req
             else:
                 if strong:
                     state.budget_spent = True
+                    state.turned_away += 1
                 c = Candidate((-priority, len(state.kept)), link.url, link.text, ctx["url"], priority,
                               (ctx, label), step, link.section)
                 if worth_keeping(c, state.found):

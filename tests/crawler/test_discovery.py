@@ -228,3 +228,19 @@ def test_one_attachment_rule_for_crawl_and_extraction():
     assert crawl == extraction == {"http://www.a.gov.cn/attach/2021/ndbg2020.pdf",
                                    "http://www.a.gov.cn/module/download/downfile.jsp?classid=0&filename=tjb2020.xlsx",
                                    "http://www.a.gov.cn/download.jsp?id=5512"}
+
+
+def test_names_report_column_is_the_goal_not_a_way_towards_it():
+    from crawler.discovery import Link, names_report_column
+
+    base = "http://www.duobu.gov.cn/zwgk/bmxxgk/jtysj/"
+    assert names_report_column(Link(base + "xxgknb/", "政府信息公开年报"))
+    assert names_report_column(Link(base + "col/col31/index.html", "年度报告"))
+    assert names_report_column(Link(base + "xxgknb/", "更多"))          # its URL names it
+    assert not names_report_column(Link(base + "xxgkzn/", "政府信息公开指南"))
+    assert not names_report_column(Link(base + "jgzn/", "机构职能"))
+    assert not names_report_column(Link(base, "政府信息公开"))
+    # a report in a list, not the column: an article URL, a long title, a date beside it
+    assert not names_report_column(Link(base + "xxgknb/202401/t20240120_7107.shtml", "2023年年报"))
+    assert not names_report_column(Link(base + "nb/2023.html", "关于印发通西市交通运输局2023年政府信息公开工作年度报告编制工作方案的通知"))
+    assert not names_report_column(Link(base + "nb/", "年报", date="2024-01-20"))
