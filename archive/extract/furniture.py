@@ -128,6 +128,21 @@ CHROME_TOKEN_RE = re.compile(
     r"article-btn|article-extended|article-ewm|pagebar|gotop|backtop)(?:$|[\s_-])",
     re.I)
 
+# class/id tokens of a disclosure widget or a scroll animation: content a stylesheet hides until
+# the reader opens it (accordion, tab, "read more", FAQ answer) or scrolls to it (fadeInUp,
+# AOS, WOW). A reader sees it; hidden spam is a list of links, which these rules never keep.
+DISCLOSURE_TOKEN_RE = re.compile(
+    r"(?:^|[\s_-])(?:accordions?|accordian|collapse|collapsible|collapsed|tabs?|tabpanel|pane|"
+    r"toggle|toggled|expand|expandable|expanded|faqs?|answer|spoiler|reveal|readmore|"
+    r"more-text|fade|fadein|animate|animated|animation|aos|wow)(?:$|[\s_-])", re.I)
+
+
+def is_disclosure_name(name: str) -> bool:
+    """A class or id that names a disclosure widget or a scroll animation
+    (DISCLOSURE_TOKEN_RE), split on -, _ and camelCase."""
+    return bool(DISCLOSURE_TOKEN_RE.search(decamel(name)))
+
+
 # class/id tokens of a cookie or privacy consent dialog (OneTrust, cookieconsent, GDPR
 # banners). A captured page keeps the dialog's markup, and its long legal prose outweighed
 # short articles in the density choice; unlike other chrome it is dropped whatever its size.

@@ -398,6 +398,7 @@ def _drop_invisible(root) -> None:
     """Remove what a browser does not render: scripts, styles, forms controls, hidden markup."""
     css: list[str] = []
     doomed = []
+    served = []   # <noscript> blocks of prose
     # one walk for the tags, comments and PIs (each tree walk costs ~0.25 ms on a Word page)
     for el in root.iter(*_DROP_TAGS, etree.Comment, etree.ProcessingInstruction):
         tag = el.tag
@@ -406,6 +407,9 @@ def _drop_invisible(root) -> None:
                 continue
         elif tag == "style":
             css.append(el.text or "")
+        elif tag == "noscript" and _holds_prose(el, _PROSE_NOSCRIPT):
+            served.append(el)
+            continue
         doomed.append(el)
     # one cascade over all the page's style blocks, in order: a later block may show what an
     # earlier one hid (``.article{visibility:hidden}`` … ``.article{visibility:visible}``)
@@ -419,12 +423,36 @@ def _drop_invisible(root) -> None:
         doomed.extend(_STYLE_IS[len(hiding) - 1](root, **{f"s{i}": v for i, v in enumerate(sorted(hiding))}))
     for cls in hidden_classes:
         if "'" not in cls:
-            doomed.extend(root.xpath(f"//*[{_CLS.format(cls)}]"))
+            found = root.xpath(f"//*[{_CLS.format(cls)}]")
+            # a disclosure widget's panel (by its class, or by its id, test id or role when a
+            # CSS-in-JS class says nothing: <div data-testid="accordion-content-0"
+            # class="css-bbVBUQ">) is shown when the reader opens it: hidden only if it is links
+            named = furniture.is_disclosure_name(cls)
+            doomed.extend(el for el in found
+                          if not ((named or _names_disclosure(el)) and _holds_prose(el, 1)))
     for i in hidden_ids:
         if "'" not in i:
             doomed.extend(root.xpath(f"//*[@id='{i}']"))
     for el in doomed:
         _drop(el)
+    if served:
+        # the page a crawler is served when the script-built page is empty without it
+        # (Discourse and Flarum put a thread's posts there): read as a plain block. Beside a
+        # page that shows the same text (a capture after the script ran), it is a copy.
+        inside = sum(_text_len(el) for el in served)
+        shown = _text_len(root) - inside >= inside
+        for el in served:
+            if shown:
+                _drop(el)
+            else:
+                el.tag = "div"
+
+
+_PROSE_NOSCRIPT = 500  # characters of prose (links under half) in a <noscript> that are text
+
+
+def _names_disclosure(el) -> bool:
+    return any(furniture.is_disclosure_name(el.get(a) or "") for a in ("id", "data-testid", "role"))
 
 
 def _is_marker(c) -> bool:
@@ -635,7 +663,9 @@ def _find_body(root, source: str | None = None, url: str | None = None):
     for name, found in _container_hits(root, source):
         tops = [el for el in found if not any(within(el, o) for o in found if o is not el)]
         tops = [el for el in tops if _text_len(el) > 0 or el.find(".//a") is not None
-                or el.find(".//img") is not None]
+                or _has_picture(el)]
+        if name == "generic":
+            tops = _generic_tops(tops)
         if not tops:
             continue
         if len(tops) == 1:
@@ -653,6 +683,7 @@ def _find_body(root, source: str | None = None, url: str | None = None):
     best = _density_choice(body)
     if not fallback.is_discussion(source, url):
         _drop_comment_sections(best)
+    _drop_related_blocks(best)
     posts = fallback.sibling_posts(best, body) or fallback.post_list(body, best)
     if posts:  # one post of a thread: keep them all (fallback.py)
         return _boxed(posts), "density+posts"
@@ -660,6 +691,35 @@ def _find_body(root, source: str | None = None, url: str | None = None):
     if parts:  # an article split around a table or a links box: its other paragraphs too
         return _boxed(parts), "density+siblings"
     return best, "density"
+
+
+# the "generic" containers' names (article-content, zoom, pages_content) are the Chinese
+# portals' but common English words too: what they name on other pages is not always a body
+_CARD_LIST = 3   # this many hits under as many parents: a repeated teaser card, not one body
+
+
+def _generic_tops(tops: list) -> list:
+    """The generic-named hits that can be a report body: not a block named as reader
+    comments (``<section id="comments" class="article-content">``), not an image carousel
+    without text (``<div class="swiper-slide zoom">``), and none at all when the name marks
+    a repeated card (three "article-content" teasers of related posts, each under its own
+    parent): the page's body is then found by density."""
+    tops = [el for el in tops if _text_len(el) > 0 and not any(
+        _COMMENT_NAME_RE.fullmatch(n)
+        for n in " ".join(filter(None, (el.get("class"), el.get("id")))).lower().split())]
+    if len({id(el.getparent()) for el in tops}) >= _CARD_LIST:
+        return []
+    return tops
+
+
+def _has_picture(el) -> bool:
+    """``el`` holds an image with a source (a report published as scans; lazy loaders' too).
+    A script's image
+    template is none: WordPress's lightbox, ``<div class="wp-lightbox-overlay zoom">`` on every
+    page with an enlargeable picture, holds ``<img>`` tags whose source a script binds later,
+    and its ``zoom`` class is the TRS article container's name."""
+    return any((img.get("src") or img.get("data-src") or img.get("data-original") or "").strip()
+               for img in el.iter("img"))
 
 
 def _boxed(parts: list):
@@ -676,13 +736,30 @@ def _boxed(parts: list):
 _CHROME_TAGS = frozenset(("nav", "header", "footer", "aside"))
 
 
+# characters of prose (links under half of it) that make a <header> a section of the page,
+# not its banner: Webflow builds article pages of <header class="section_blog-post…"> blocks,
+# and a page's banner (logo, menu, search) never holds that much unlinked text
+_PROSE_HEADER = 1000
+
+
+def _holds_prose(el, least: int) -> bool:
+    text = len(_WS_RE.sub("", text_content(el)))
+    if text < least:
+        return False
+    links = sum(len(_WS_RE.sub("", text_content(a))) for a in el.iter("a"))
+    return links < 0.5 * text
+
+
+
+
 def _drop_chrome_blocks(root) -> None:
     doomed = []
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         if el.tag in _CHROME_TAGS:
-            doomed.append(el)
+            if el.tag != "header" or not _holds_prose(el, _PROSE_HEADER):
+                doomed.append(el)
             continue
         tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
         if tokens and el.tag not in ("body", "html") and furniture.CONSENT_TOKEN_RE.search(tokens):
@@ -824,6 +901,57 @@ def _marked_article(body):
     found = _ARTICLE_XPATH(body)
     tops = [el for el in found if not any(within(el, o) for o in found if o is not el)]
     return tops[0] if len(tops) == 1 else None
+
+
+# a heading that introduces links to other pages, not the text: "Related Stories", "You might
+# also like", "Popular posts", "相关阅读"
+_RELATED_HEADING_RE = re.compile(
+    r"(?:related(?:\s+(?:stories|articles|posts|content|reading|news|links|topics|guides|resources))?|"
+    r"you\s+(?:might|may)\s+(?:also\s+)?(?:like|enjoy|be\s+interested\s+in)|"
+    r"(?:more|other)\s+(?:stories|articles|posts|news|from\s+.{1,30}|like\s+this|to\s+read)|"
+    r"read\s+(?:next|more|this\s+next)|recommended(?:\s+(?:for\s+you|reading|articles|stories|posts))?|"
+    r"(?:most\s+)?popular(?:\s+(?:posts|stories|articles|now))?|trending(?:\s+(?:now|stories|posts|articles))?|"
+    r"latest(?:\s+(?:news|posts|stories|articles))?|keep\s+reading|"
+    r"相关(?:新闻|文章|阅读|链接|推荐|稿件|报道)|推荐阅读|延伸阅读|热门(?:文章|新闻|推荐)|猜你喜欢)"
+    r"\s*[:：]?", re.I)
+_RELATED_MAX = 4000   # characters: a teaser block is short; the article it follows is not
+_TEASER = 120         # characters of text per link at most in a block of teaser cards
+
+
+def _drop_related_blocks(top) -> None:
+    """Drop, under the density choice, the blocks a related-content heading opens: the
+    heading's nearest ancestor (at most 4 up) holding three or more links, with a quarter of
+    its text or more in them or at most _TEASER characters of text per link, at most
+    _RELATED_MAX characters and under a third of ``top``'s text. Teaser cards (title,
+    one-line summary, "Read more") are not all links, so the headline-list rule leaves them."""
+    whole = text_content(top)
+    if not _RELATED_HEADING_RE.search(whole):
+        return  # most pages: no such heading anywhere
+    total = len(_WS_RE.sub("", whole))
+    doomed = []
+    for h in top.iter():
+        if not isinstance(h.tag, str) or h.tag in ("a", "body", "html") or len(h) > 3:
+            continue  # a heading holds its words, not blocks
+        label = _WS_RE.sub(" ", text_content(h)).strip()
+        if not label or len(label) > 48 or not _RELATED_HEADING_RE.fullmatch(label):
+            continue
+        for anc in list(h.iterancestors())[:4]:
+            if anc is top or any(within(anc, d) for d in doomed):
+                break
+            anchors = [a for a in anc.iter("a") if a.get("href")]
+            if len(anchors) < 3:
+                continue
+            text = _text_len(anc)
+            links = sum(len(_WS_RE.sub("", text_content(a))) for a in anchors)
+            # teaser cards link by image and "Read more", their titles often not: many links
+            # for the text, or much of the text in links
+            if text <= _RELATED_MAX and 3 * text < total and (links >= 0.25 * text
+                                                              or text <= _TEASER * len(anchors)):
+                doomed.append(anc)
+            break
+    for el in doomed:
+        if el.getparent() is not None:
+            _drop(el)
 
 
 def _drop_headline_lists(el) -> None:
