@@ -111,6 +111,10 @@ def run_status(crawler) -> tuple[int, dict]:
         "by_kind": dict(Counter(e.split(":", 1)[0] for _, e in extract_errors).most_common()),
         "documents": [{"url": u, "error": e} for u, e in extract_errors],
     }
+    # reports found but not archived (their page or file could not be fetched): not run
+    # failures (the portal's fault, or the network's), but never silent
+    unfetched = spider.unfetched_documents() if callable(getattr(spider, "unfetched_documents", None)) else []
+    summary["unfetched_documents"] = {"count": len(unfetched), "documents": unfetched[:500]}
     errors += stats.get("nianbao/pipeline_errors", 0)
     summary["index_full"] = bool(stats.get("nianbao/index_full"))
     if summary["index_full"]:
@@ -191,6 +195,12 @@ class Command(ScrapyCrawl):
                 # no silent success: a portal that yielded nothing is named, whatever the exit status
                 print(f"nianbao: {summary['portals_without_reports']}/{len(summary['portals'])} portals without reports: "
                       + ", ".join(f"{p['name']} ({p['status']})" for p in summary["portals"] if p["status"] != "ok")[:2000],
+                      file=sys.stderr)
+            lost = summary["unfetched_documents"]
+            if lost["count"]:
+                print(f"nianbao: {lost['count']} report pages or files could not be fetched (portal reasons and "
+                      "captures.error say which): "
+                      + ", ".join(f"{d['url']} ({d['error']})" for d in lost["documents"][:5])[:2000],
                       file=sys.stderr)
             write_summary(archive_dir, summary)
             if summary["finish_reason"] == "archive_full":

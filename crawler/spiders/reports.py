@@ -79,6 +79,7 @@ class PortalState:
     pages: int = 0
     reports: set = field(default_factory=set)
     textless: set = field(default_factory=set)   # reports whose row holds no text (cover only, scan)
+    unfetched: dict = field(default_factory=dict)  # report page/file URL -> why its fetch failed
     errors: int = 0
     status: str = "pending"      # blocked | dead | pending (then decided by walk_status)
     reason: str | None = None
@@ -104,6 +105,11 @@ class PortalState:
                 status, walked = walk_status(self.found or bool(self.reports), self.budget_spent, self.pages, self.kept)
                 reason = reason or walked
         reason = reason or self.stop_reason
+        if self.unfetched:
+            # a report the walk found but could not archive is a lost report: say so
+            note = (f"{len(self.unfetched)} report pages or files could not be fetched "
+                    "(see captures.error)")
+            reason = f"{reason}; {note}" if reason else note
         if status == "ok" and self.turned_away:
             # reports were found, but the walk did not see everything: say so
             note = (f"navigation budget spent (NIANBAO_NAV_BUDGET): {self.turned_away} more "
@@ -234,6 +240,12 @@ class ReportsSpider(scrapy.Spider):
         req = self._request(row["page_url"], self._portal_parent(portal), kind, row["title"],
                             list_date=row["published"], known=True, list_root=row.get("listed_on"), **extra)
         return None if req is None else req.replace(priority=-10)
+
+    def unfetched_documents(self) -> list[dict]:
+        """Report pages and files that a list linked but whose fetch failed this run (timeout,
+        HTTP error, refused): the run summary lists them."""
+        return [{"portal": name, "url": url, "error": why}
+                for name, state in self.states.items() for url, why in state.unfetched.items()]
 
     def portal_rows(self) -> list[dict]:
         """Every portal's row for the index (status, reason, pages, reports): what the archiving
@@ -578,6 +590,8 @@ class ReportsSpider(scrapy.Spider):
             # A list that linked reports has gone: walk the portal's navigation to find where.
             self._walk_all.add(ctx["portal"])
             yield from self._deferred.pop(ctx["portal"], [])
+        if ctx.get("kind") in ("report", "attachment"):
+            state.unfetched[request.url] = reason
         gone = status in (404, 410) and ctx.get("kind") in ("report", "attachment")
         yield {"failure": {"url": request.url, "method": request.method, "portal": ctx.get("portal"),
                            "kind": ctx.get("kind"), "error": reason,

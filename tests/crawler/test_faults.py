@@ -71,6 +71,25 @@ def test_gone_reports_are_visible_with_a_reason(faulty):
         assert any(r["status"] == int(why) for r in rows) and any(r["error"] == f"HTTP {why}" for r in rows), url
 
 
+def test_reports_that_could_not_be_fetched_are_named_where_users_look(faulty):
+    """A report the walk found but could not archive is a lost report: the portal's reason
+    counts it, the run summary lists it, the crawl's stderr names it (no silent ok)."""
+    db, farm, archive = faulty["db"], faulty["farm"], faulty["archive"]
+    gone = {url: why for url, why in farm.expected_failures if why in ("404", "410")}
+    summary = json.loads((archive / "last-run.json").read_text(encoding="utf-8"))
+    listed = {d["url"]: d for d in summary["unfetched_documents"]["documents"]}
+    assert summary["unfetched_documents"]["count"] == len(listed) >= len(gone)
+    for url, why in gone.items():
+        assert listed[url]["error"] == f"HTTP {why}"
+        portal = listed[url]["portal"]
+        reason = db.execute("select reason from portals where name = ?", (portal,)).fetchone()["reason"]
+        assert "report pages or files could not be fetched (see captures.error)" in reason, (portal, reason)
+    assert f"{summary['unfetched_documents']['count']} report pages or files could not be fetched" in faulty["proc"].stderr
+    # transient faults that a retry overcame are not listed: every such report was archived
+    archived = {r["page_url"] for r in db.execute("select page_url from reports")}
+    assert not set(listed) & archived
+
+
 def test_a_soft_404_link_is_no_report(faulty):
     """A list links a report URL that answers 200 with an error page ("页面不存在"): no report
     row, and the capture and the run summary say why (archive/reports/soft404.py)."""
