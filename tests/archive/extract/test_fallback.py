@@ -145,7 +145,7 @@ def test_bench_reads_both_formats_and_splits_by_url(tmp_path, capsys):
     magic-html base.json (htmls/ beside it), Chinese pages only, tune/held-out by URL."""
     import json
 
-    from bench.extract import unseen
+    from bench.extract import labelled
     from bench.extract.run import main
 
     page = _page().decode("utf-8")
@@ -162,7 +162,7 @@ def test_bench_reads_both_formats_and_splits_by_url(tmp_path, capsys):
     (mh / "base.json").write_text(json.dumps({"k1": {"url": "https://b.example.com/x",
                                                      "content": GOLD}}, ensure_ascii=False),
                                   encoding="utf-8")
-    pages = unseen.load([str(wmb), str(mh / "base.json")])
+    pages = labelled.load([str(wmb), str(mh / "base.json")])
     assert len(pages) == 5  # the English page left out
     assert {p.half for p in pages} == {"tune", "held-out"}
     assert all(p.gold.startswith(TITLE) for p in pages)  # markdown markers removed
@@ -263,7 +263,7 @@ def test_bench_reads_the_new_set_formats(tmp_path):
     """Sets 2 and 3: a readability test-pages directory (source.html, expected.html) and a
     CleanEval directory (input/, GoldStandard/; fixed quarters by sha1 of the page number),
     every language."""
-    from bench.extract import unseen
+    from bench.extract import labelled
 
     rd = tmp_path / "test-pages"
     for name in ("a-page", "b-page"):
@@ -282,7 +282,7 @@ def test_bench_reads_the_new_set_formats(tmp_path):
             "text here.</p></body></html>", encoding="utf-8")
         (ce / "GoldStandard" / f"{n}.txt").write_text(
             f"URL: http://ce.example.com/{n}\n\n<p> Page {n} text here.", encoding="utf-8")
-    pages = unseen.load([str(rd), str(ce)])
+    pages = labelled.load([str(rd), str(ce)])
     read = [p for p in pages if p.source == "readability"]
     clean = [p for p in pages if p.source == "cleaneval-final"]
     assert len(read) == 2 and "Hello readable world" in read[0].gold
@@ -290,7 +290,7 @@ def test_bench_reads_the_new_set_formats(tmp_path):
     # quarter 0 of CleanEval final is set 2 ("new"), 1 set 3 ("fresh"), 2 set 4 ("late"), 3 set 5
     assert len(clean) == 12
     assert all(p.half == {0: "new", 1: "fresh", 2: "late", 3: "fifth"}[
-        unseen._sha(f"cleaneval-final/{p.name.split('/')[1]}", 4)] for p in clean)
+        labelled._sha(f"cleaneval-final/{p.name.split('/')[1]}", 4)] for p in clean)
     assert {p.half for p in clean} == {"new", "fresh", "late", "fifth"}
     assert all("URL:" not in p.gold and "<p>" not in p.gold for p in clean)
     assert clean[0].url.startswith("http://ce.example.com/")
@@ -317,7 +317,7 @@ def test_a_reply_held_in_a_post_footer_is_kept():
 def test_bench_reads_the_fresh_set_formats(tmp_path):
     """Set 3 ("fresh"): GoldStandard/input directories chosen by their name (dragnet: an eighth
     by sha1; CleanEval dev and CleanPortalEval whole) and htmltotext's benchmarkdata."""
-    from bench.extract import unseen
+    from bench.extract import labelled
 
     dirs = {}
     for dataset in ("dragnet_data", "cleaneval-dev", "CleanPortalEval-master"):
@@ -334,7 +334,7 @@ def test_bench_reads_the_fresh_set_formats(tmp_path):
         (bd / lang / "text").mkdir(parents=True)
         (bd / lang / "html" / "a.html").write_text("<html><body><p>正文一段。</p></body></html>", encoding="utf-8")
         (bd / lang / "text" / "a.txt").write_text("正文一段。", encoding="utf-8")
-    pages = unseen.load([str(p) for p in dirs.values()] + [str(bd)], "all")
+    pages = labelled.load([str(p) for p in dirs.values()] + [str(bd)], "all")
     assert {p.half for p in pages} <= {"fresh", "late", "fifth", "sixth", "seventh"}
     assert {"fresh", "late", "fifth"} <= {p.half for p in pages}
     by_source = {}
@@ -344,15 +344,15 @@ def test_bench_reads_the_fresh_set_formats(tmp_path):
     # dragnet: eighth 0 is set 3 ("fresh"), 1 set 4 ("late"), 2 set 5 ("fifth"), 3-4 set 6,
     # 5-7 set 7
     assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "fresh") == sorted(
-        f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) == 0)
+        f"dragnet/{n}" for n in range(1, 17) if labelled._sha(f"dragnet/{n}", 8) == 0)
     assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "late") == sorted(
-        f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) == 1)
+        f"dragnet/{n}" for n in range(1, 17) if labelled._sha(f"dragnet/{n}", 8) == 1)
     assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "fifth") == sorted(
-        f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) == 2)
+        f"dragnet/{n}" for n in range(1, 17) if labelled._sha(f"dragnet/{n}", 8) == 2)
     assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "sixth") == sorted(
-        f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) in (3, 4))
+        f"dragnet/{n}" for n in range(1, 17) if labelled._sha(f"dragnet/{n}", 8) in (3, 4))
     assert sorted(p.name for p in by_source["dragnet_data"] if p.half == "seventh") == sorted(
-        f"dragnet/{n}" for n in range(1, 17) if unseen._sha(f"dragnet/{n}", 8) >= 5)
+        f"dragnet/{n}" for n in range(1, 17) if labelled._sha(f"dragnet/{n}", 8) >= 5)
     assert sorted(p.name for p in by_source["htmltotext"]) == ["htmltotext/en/a", "htmltotext/zh/a"]
 
 
@@ -360,12 +360,12 @@ def test_bench_reads_utf16_gold_and_cuts_dragnet_comments():
     """Five dragnet gold files are UTF-16 (read as UTF-8, their pages were scored against
     mojibake); dragnet's gold holds the article, then ``!@#$%^&*()  COMMENTS`` and the
     reader comments, which are its separate "content + comments" task."""
-    from bench.extract import unseen
+    from bench.extract import labelled
 
-    assert unseen._gold_text("Article text.\n".encode("utf-16")) == "Article text.\n"
-    assert unseen._gold_text("\ufeffBOM dropped".encode("utf-8")) == "BOM dropped"
+    assert labelled._gold_text("Article text.\n".encode("utf-16")) == "Article text.\n"
+    assert labelled._gold_text("\ufeffBOM dropped".encode("utf-8")) == "BOM dropped"
     gold = "The article.\n!@#$%^&*()  COMMENTS\nA reader's comment.\n"
-    assert unseen._gold_text(gold.encode("utf-8")) == "The article.\n"
+    assert labelled._gold_text(gold.encode("utf-8")) == "The article.\n"
 
 
 def test_bench_set_4_takes_the_non_chinese_magic_html_pages(tmp_path):
@@ -373,7 +373,7 @@ def test_bench_set_4_takes_the_non_chinese_magic_html_pages(tmp_path):
     the old set kept only Chinese ones); the Chinese ones stay in the old halves."""
     import json as _json
 
-    from bench.extract import unseen
+    from bench.extract import labelled
 
     d = tmp_path / "article"
     (d / "htmls").mkdir(parents=True)
@@ -382,17 +382,17 @@ def test_bench_set_4_takes_the_non_chinese_magic_html_pages(tmp_path):
     for key in base:
         (d / "htmls" / f"{key}.html").write_text("<html><body><p>x</p></body></html>", encoding="utf-8")
     (d / "base.json").write_text(_json.dumps(base), encoding="utf-8")
-    halves = {p.url: p.half for p in unseen.load([str(d / "base.json")], "all")}
+    halves = {p.url: p.half for p in labelled.load([str(d / "base.json")], "all")}
     assert halves["https://en.example.com/a"] == "late"
     assert halves["https://zh.example.com/z"] in ("tune", "held-out")
-    assert [p.url for p in unseen.load([str(d / "base.json")], "zh")] == ["https://zh.example.com/z"]
+    assert [p.url for p in labelled.load([str(d / "base.json")], "zh")] == ["https://zh.example.com/z"]
 
 
 def test_bench_reads_set_five_gold(tmp_path):
     """Set 5: page-signal's annotated gold is the text of its headline, full-text and
     supplemental spans only (not related links or comments), half of its pages by name; every
     way dragnet types its comment mark cuts the comments."""
-    from bench.extract import unseen
+    from bench.extract import labelled
 
     ps = tmp_path / "page-signal-master"
     (ps / "input").mkdir(parents=True)
@@ -406,10 +406,10 @@ def test_bench_reads_set_five_gold(tmp_path):
             '<span class="x-nc-sel3">Photo caption.</span>'
             '<span class="x-nc-sel4">Related story</span>'
             '<span class="x-nc-sel5">A reader comment</span></body></html>', encoding="utf-8")
-    pages = unseen.load([str(ps)], lang="all")
+    pages = labelled.load([str(ps)], lang="all")
     assert len(pages) == 8  # half in set 5, the other half in set 6
     assert all(p.half == {0: "fifth", 1: "sixth"}[
-        unseen._sha(f"page-signal/{p.name.split('/')[1]}", 2)] for p in pages)
+        labelled._sha(f"page-signal/{p.name.split('/')[1]}", 2)] for p in pages)
     assert {p.half for p in pages} == {"fifth", "sixth"}
     gold = " ".join(pages[0].gold.split())
     assert gold.startswith("Headline") and "Body text bold here." in gold
@@ -418,5 +418,5 @@ def test_bench_reads_set_five_gold(tmp_path):
 
     for mark in ("!@#$%^&*()  COMMENTS", "!@ $%^&*()  COMMENTS", "@#$%^&**()  COMMENTS",
                  "!#@$%^&*()  COMMENTS", "  #$%^&*()  COMMENTS", "!@#$%^&*()  CORRECTED"):
-        text = unseen._gold_text(f"The article.\n{mark}\nFirst reader: great post".encode())
+        text = labelled._gold_text(f"The article.\n{mark}\nFirst reader: great post".encode())
         assert text.strip() == "The article.", mark
