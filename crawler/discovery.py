@@ -10,6 +10,7 @@ the link styles share the URL and scope rules, so they stay in one module.
 from __future__ import annotations
 
 import ast
+import html
 import json
 import re
 from collections.abc import Callable
@@ -260,12 +261,17 @@ def _script_links(code: str) -> list[tuple[str, str, str]]:
     arrays/objects (a URL-looking literal with the nearest Chinese literal beside it as its
     label) and redirects (window.location = "…")."""
     out: list[tuple[str, str, str]] = []
+    raw_hrefs = set()
     for m in _JS_ANCHOR.finditer(code):
-        out.append((m.group(1), normalize_title(_TAGS.sub("", m.group(2))), "script"))
+        # markup a script writes (document.write, innerHTML, a Hanweb <record> CDATA) is parsed
+        # as HTML: "&amp;" in its href is "&" (kept, it asked for a page that does not exist)
+        raw_hrefs.add(m.group(1))
+        out.append((html.unescape(m.group(1)), normalize_title(html.unescape(_TAGS.sub("", m.group(2)))),
+                    "script"))
     if "href" in code:
         out += [(raw, label, "script") for raw, label in _array_menu_links(code)
                 if not _NOT_PAGE.search(raw) and not raw.lower().startswith(_SKIP_SCHEMES)]
-    written = {u for u, _, _ in out}
+    written = {u for u, _, _ in out} | raw_hrefs  # an anchor's href is not a string literal too
     for m in _JS_NAV.finditer(code):
         if "window.open" not in m.group(0):
             out.append((m.group(2), "", "redirect"))

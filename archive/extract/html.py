@@ -452,6 +452,7 @@ _PROSE_NOSCRIPT = 500  # characters of prose (links under half) in a <noscript> 
 
 
 def _names_disclosure(el) -> bool:
+    """The id, test id or role of ``el`` names a disclosure widget (furniture.DISCLOSURE_TOKEN_RE)."""
     return any(furniture.is_disclosure_name(el.get(a) or "") for a in ("id", "data-testid", "role"))
 
 
@@ -714,10 +715,9 @@ def _generic_tops(tops: list) -> list:
 
 def _has_picture(el) -> bool:
     """``el`` holds an image with a source (a report published as scans; lazy loaders' too).
-    A script's image
-    template is none: WordPress's lightbox, ``<div class="wp-lightbox-overlay zoom">`` on every
-    page with an enlargeable picture, holds ``<img>`` tags whose source a script binds later,
-    and its ``zoom`` class is the TRS article container's name."""
+    A script's image template is none: WordPress's lightbox, ``<div class="wp-lightbox-overlay
+    zoom">`` on every page with an enlargeable picture, holds ``<img>`` tags whose source a
+    script binds later, and its ``zoom`` class is the TRS article container's name."""
     return any((img.get("src") or img.get("data-src") or img.get("data-original") or "").strip()
                for img in el.iter("img"))
 
@@ -743,13 +743,13 @@ _PROSE_HEADER = 1000
 
 
 def _holds_prose(el, least: int) -> bool:
+    """``el`` holds at least ``least`` characters of text (whitespace aside), under half of
+    them in links."""
     text = len(_WS_RE.sub("", text_content(el)))
     if text < least:
         return False
     links = sum(len(_WS_RE.sub("", text_content(a))) for a in el.iter("a"))
     return links < 0.5 * text
-
-
 
 
 def _drop_chrome_blocks(root) -> None:

@@ -196,11 +196,14 @@ class Command(ScrapyCrawl):
                 print(f"nianbao: {summary['portals_without_reports']}/{len(summary['portals'])} portals without reports: "
                       + ", ".join(f"{p['name']} ({p['status']})" for p in summary["portals"] if p["status"] != "ok")[:2000],
                       file=sys.stderr)
-            lost = summary["unfetched_documents"]
-            if lost["count"]:
-                print(f"nianbao: {lost['count']} report pages or files could not be fetched (portal reasons and "
+            from crawler.spiders.reports import ROBOTS_REFUSAL
+
+            failed = [d for d in summary["unfetched_documents"]["documents"]
+                      if not d["error"].startswith(ROBOTS_REFUSAL)]
+            if failed:
+                print(f"nianbao: {len(failed)} report pages or files could not be fetched (portal reasons and "
                       "captures.error say which): "
-                      + ", ".join(f"{d['url']} ({d['error']})" for d in lost["documents"][:5])[:2000],
+                      + ", ".join(f"{d['url']} ({d['error']})" for d in failed[:5])[:2000],
                       file=sys.stderr)
             write_summary(archive_dir, summary)
             if summary["finish_reason"] == "archive_full":

@@ -49,6 +49,8 @@ from crawler.platforms import ListRequest, Page, embedded_links, list_requests, 
 from crawler.portals import ANY_NETWORK, DEFAULT_PORTALS, Portal, load_portals
 from crawler.refresh import RecheckPlan
 
+# Scrapy's RobotsTxtMiddleware's reason for a request it drops
+ROBOTS_REFUSAL = "Forbidden by robots.txt"
 # Answers by which web application firewalls refuse crawlers (DOMAIN.md "Access problems").
 BLOCK_STATUSES = {401: "401 unauthorized", 403: "403 forbidden", 412: "412 WAF challenge",
                   429: "429 rate limited", 521: "521 WAF challenge"}
@@ -106,10 +108,16 @@ class PortalState:
                 reason = reason or walked
         reason = reason or self.stop_reason
         if self.unfetched:
-            # a report the walk found but could not archive is a lost report: say so
-            note = (f"{len(self.unfetched)} report pages or files could not be fetched "
-                    "(see captures.error)")
-            reason = f"{reason}; {note}" if reason else note
+            # a report the walk found but could not archive is a lost report: say so (apart
+            # from the files robots.txt keeps us from, whose pages are indexed as cover pages)
+            robots = sum(1 for why in self.unfetched.values() if why.startswith(ROBOTS_REFUSAL))
+            notes = []
+            if len(self.unfetched) > robots:
+                notes.append(f"{len(self.unfetched) - robots} report pages or files could not be fetched "
+                             "(see captures.error)")
+            if robots:
+                notes.append(f"{robots} report files not fetched: robots.txt disallows them")
+            reason = "; ".join(([reason] if reason else []) + notes)
         if status == "ok" and self.turned_away:
             # reports were found, but the walk did not see everything: say so
             note = (f"navigation budget spent (NIANBAO_NAV_BUDGET): {self.turned_away} more "
@@ -444,6 +452,8 @@ class ReportsSpider(scrapy.Spider):
         parent_priority = ctx.get("priority", 0)
         ranked = []
         for link in sorted_links.columns + sorted_links.others:
+            if link.url in state.asked or link.url == ctx["url"] or is_trap(link):
+                continue
             wrapper = link.style in WRAPPER_STYLES
             step = depth if wrapper else depth + 1   # a frame/redirect is the same page, not a level
             ranked.append((link_priority(link, step, parent_priority), wrapper, step, link))
@@ -452,8 +462,8 @@ class ReportsSpider(scrapy.Spider):
         # its 年报 column)
         ranked.sort(key=lambda t: -t[0])
         for priority, wrapper, step, link in ranked:
-            if link.url in state.asked or link.url == ctx["url"] or is_trap(link):
-                continue
+            if link.url in state.asked:
+                continue  # the same URL twice on this page
             if not state.scope.allows(link.url):
                 # The 信息公开 platform often sits on another government host.
                 if not admits_platform(link):

@@ -244,3 +244,23 @@ def test_names_report_column_is_the_goal_not_a_way_towards_it():
     assert not names_report_column(Link(base + "xxgknb/202401/t20240120_7107.shtml", "2023年年报"))
     assert not names_report_column(Link(base + "nb/2023.html", "关于印发通西市交通运输局2023年政府信息公开工作年度报告编制工作方案的通知"))
     assert not names_report_column(Link(base + "nb/", "年报", date="2024-01-20"))
+
+
+def test_markup_a_script_writes_has_its_entities_decoded():
+    """Hanweb's first list page sits in ``<script type="text/xml">`` as HTML in CDATA, its
+    hrefs escaped (``&amp;``), as in document.write strings: a browser parses that markup, so
+    the link is ``…&filename=…``. Read raw, the crawl asked for ``…&amp%3Bfilename=…`` (404) on
+    9 held-out portals beside the right URL, and counted them as reports it could not fetch."""
+    url = "http://xxgk.shundeyang.gov.cn/col/col7216/index.html"
+    page = ('<html><body><script type="text/xml"><datastore><recordset><record><![CDATA[\n'
+            '<li><a href="/module/download/downfile.jsp?classid=0&amp;filename=a7773d28e7d4.docx" '
+            'target="_blank" title="2023年顺德阳县民政局政府信息公开年报">2023年顺德阳县民政局'
+            '政府信息公开年报&nbsp;</a></li>]]></record></recordset></datastore></script>'
+            "<script>document.write('<a href=\"/col/col7217/index.html?a=1&amp;b=2\">政府信息公开年报</a>');"
+            "</script></body></html>")
+    links = extract_links(parse_html(page, url), url)
+    urls = {link.url for link in links}
+    assert "http://xxgk.shundeyang.gov.cn/module/download/downfile.jsp?classid=0&filename=a7773d28e7d4.docx" in urls
+    assert "http://xxgk.shundeyang.gov.cn/col/col7217/index.html?a=1&b=2" in urls
+    assert not any("amp" in u for u in urls)
+    assert "2023年顺德阳县民政局政府信息公开年报" in {link.text for link in links}

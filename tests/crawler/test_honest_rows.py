@@ -45,3 +45,13 @@ def test_a_cover_whose_attachment_robots_forbids_says_so(tmp_path):
     total = con.execute("select count(*) from reports").fetchone()[0]
     status, reason = con.execute("select status, reason from portals").fetchone()
     assert status == "ok" and f"{textless} of {total} reports hold no report text" in (reason or ""), reason
+    # and says why those files are missing: robots.txt, not a failed fetch (the run summary
+    # lists each; the generator hides report pages behind robots.txt too)
+    import json
+
+    run = json.loads((tmp_path / "archive" / "last-run.json").read_text(encoding="utf-8"))
+    refused = {d["url"] for d in run["unfetched_documents"]["documents"] if d["error"] == "Forbidden by robots.txt"}
+    assert files <= refused
+    assert f"{len(refused)} report files not fetched: robots.txt disallows them" in reason, reason
+    assert "could not be fetched" not in reason, reason
+    assert "could not be fetched" not in proc.stderr
