@@ -916,14 +916,17 @@ _RELATED_HEADING_RE = re.compile(
     r"\s*[:：]?", re.I)
 _RELATED_MAX = 4000   # characters: a teaser block is short; the article it follows is not
 _TEASER = 120         # characters of text per link at most in a block of teaser cards
+_BEFORE_HEADING = 20  # characters before the heading in a block it still opens (a tab's label)
 
 
 def _drop_related_blocks(top) -> None:
     """Drop, under the density choice, the blocks a related-content heading opens: the
     heading's nearest ancestor (at most 4 up) holding three or more links, with a quarter of
     its text or more in them or at most _TEASER characters of text per link, at most
-    _RELATED_MAX characters and under a third of ``top``'s text. Teaser cards (title,
-    one-line summary, "Read more") are not all links, so the headline-list rule leaves them."""
+    _RELATED_MAX characters and under a third of ``top``'s text; when more than
+    _BEFORE_HEADING characters come before the heading in it, only the heading and what
+    follows it. Teaser cards (title, one-line summary, "Read more") are not all links, so the
+    headline-list rule leaves them."""
     whole = text_content(top)
     if not _RELATED_HEADING_RE.search(whole):
         return  # most pages: no such heading anywhere
@@ -936,22 +939,37 @@ def _drop_related_blocks(top) -> None:
         if not label or len(label) > 48 or not _RELATED_HEADING_RE.fullmatch(label):
             continue
         for anc in list(h.iterancestors())[:4]:
-            if anc is top or any(within(anc, d) for d in doomed):
+            if anc is top or any(within(anc, d) for d, _ in doomed):
                 break
             anchors = [a for a in anc.iter("a") if a.get("href")]
             if len(anchors) < 3:
                 continue
-            text = _text_len(anc)
+            squeezed = _WS_RE.sub("", text_content(anc))
+            text = len(squeezed)
             links = sum(len(_WS_RE.sub("", text_content(a))) for a in anchors)
             # teaser cards link by image and "Read more", their titles often not: many links
             # for the text, or much of the text in links
             if text <= _RELATED_MAX and 3 * text < total and (links >= 0.25 * text
                                                               or text <= _TEASER * len(anchors)):
-                doomed.append(anc)
+                # text before the heading in the same block may be the article's own (a
+                # one-sentence post and its "Related posts:" in one div): only the heading and
+                # what follows it go then
+                opens = squeezed.find(_WS_RE.sub("", label)) <= _BEFORE_HEADING
+                doomed.append((anc, None if opens else h))
             break
-    for el in doomed:
-        if el.getparent() is not None:
-            _drop(el)
+    for anc, h in doomed:
+        if anc.getparent() is None:
+            continue
+        if h is None:
+            _drop(anc)
+            continue
+        node = h
+        while node is not anc and node.getparent() is not None:
+            parent = node.getparent()
+            for sib in list(node.itersiblings()):
+                _drop(sib)
+            node = parent
+        _drop(h)
 
 
 def _drop_headline_lists(el) -> None:
