@@ -740,6 +740,9 @@ _CHROME_TAGS = frozenset(("nav", "header", "footer", "aside"))
 # not its banner: Webflow builds article pages of <header class="section_blog-post…"> blocks,
 # and a page's banner (logo, menu, search) never holds that much unlinked text
 _PROSE_HEADER = 1000
+# a block named as chrome (nav, sidebar, footer…) that holds this much prose is kept: a page
+# that names its article wrongly
+_PROSE_NAMED_CHROME = 200
 
 
 def _holds_prose(el, least: int) -> bool:
@@ -768,9 +771,7 @@ def _drop_chrome_blocks(root) -> None:
         if tokens and furniture.CHROME_TOKEN_RE.search(furniture.decamel(tokens)):
             if el.tag in ("body", "html") or fallback.is_thread_post(el, furniture.decamel(tokens)):
                 continue
-            text = _WS_RE.sub("", text_content(el))
-            links = sum(len(_WS_RE.sub("", text_content(a))) for a in el.iter("a"))
-            if len(text) < 200 or links >= 0.5 * len(text):
+            if not _holds_prose(el, _PROSE_NAMED_CHROME):
                 doomed.append(el)
     for el in doomed:
         _drop(el)
