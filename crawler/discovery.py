@@ -33,8 +33,11 @@ from archive.reports.urls import (  # noqa: F401 - is_document_url and the lists
 
 # Anchor-text and URL cues of the columns that lead to annual reports. Weights are additive;
 # a link scoring COLUMN_THRESHOLD or more is followed as a column.
+# the 年报 column's own name, in anchor text and in URLs (names_report_column)
+_NB_TEXT = re.compile(r"信息公开年报|信息公开年度报告|公开年报|年度.{0,4}报告|年报")
+_NB_URL = re.compile(r"xxgknb|gknb|ndbg|zfxxgknb|nianbao|/nb/|_nb|ndbb|gzndbg", re.I)
 _TEXT_CUES: list[tuple[re.Pattern, int]] = [
-    (re.compile(r"信息公开年报|信息公开年度报告|公开年报|年度.{0,4}报告|年报"), 10),
+    (_NB_TEXT, 10),
     (re.compile(r"政府信息公开|信息公开"), 6),
     (re.compile(r"政务公开|阳光政务|政府公开|公开专栏|透明政务|政务信息"), 5),
     (re.compile(r"公开目录|主动公开|法定|公开内容|信息公开平台"), 3),
@@ -52,7 +55,7 @@ _UNIT_SECTION = re.compile(r"^(?!.*(?:动态|新闻|要闻|链接|服务|招聘)
                            r"镇（街道）|乡镇（街道）|下属|直属|县直|市直|区直)")
 UNIT_SECTION_BONUS = 8
 _URL_CUES: list[tuple[re.Pattern, int]] = [
-    (re.compile(r"xxgknb|gknb|ndbg|zfxxgknb|nianbao|/nb/|_nb|ndbb|gzndbg", re.I), 8),
+    (_NB_URL, 8),
     (re.compile(r"zfxxgk|xxgk|zwgk|govinfo|openness|gongkai", re.I), 4),
     (re.compile(r"bmxxgk|xzxxgk|bm_|/bm/|xzjd|jdxx|xianqu|xqxxgk|qxxxgk", re.I), 2),
 ]
@@ -480,10 +483,6 @@ def is_strong(priority: int, depth: int) -> bool:
     return priority + depth >= COLUMN_THRESHOLD
 
 
-_NAMES_NB_TEXT = _TEXT_CUES[0][0]
-_NAMES_NB_URL = _URL_CUES[0][0]
-
-
 def names_report_column(link: Link) -> bool:
     """The link names the 年报 column itself (its text says 年报/年度报告, or its URL xxgknb,
     ndbg …), as opposed to a way towards one. Such a link is the walk's goal, not navigation:
@@ -492,10 +491,10 @@ def names_report_column(link: Link) -> bool:
     order the department pages answered in)."""
     if len(link.text) > 32 or _ARTICLE_URL.search(link.url) or link.date:
         return False
-    if _NAMES_NB_TEXT.search(link.text):
+    if _NB_TEXT.search(link.text):
         return True
     path = urlsplit(link.url)
-    return bool(_NAMES_NB_URL.search(path.path + "?" + path.query)) and column_score(link) >= COLUMN_THRESHOLD
+    return bool(_NB_URL.search(path.path + "?" + path.query)) and column_score(link) >= COLUMN_THRESHOLD
 
 
 @dataclass(order=True)

@@ -125,11 +125,12 @@ def without_early_html_end(source: str | bytes) -> str | bytes:
     return end_re.sub(b"" if isinstance(source, bytes) else "", source)
 
 
-_TITLE_OPEN_RE = re.compile(r"<[tT][iI][tT][lL][eE](?:\s[^>]*)?>")
-_TITLE_OPEN_B_RE = re.compile(rb"<[tT][iI][tT][lL][eE](?:\s[^>]*)?>")
-_TAG_START_RE = re.compile(r"<[A-Za-z/!]")
-_TAG_START_B_RE = re.compile(rb"<[A-Za-z/!]")
 _TITLE_SCAN = 65536  # a page's <title> is in its head
+# (title start, tag start, end tag to write) for str and for bytes sources
+_TITLE_RES = {
+    str: (re.compile(r"<[tT][iI][tT][lL][eE](?:\s[^>]*)?>"), re.compile(r"<[A-Za-z/!]"), "</title>"),
+    bytes: (re.compile(rb"<[tT][iI][tT][lL][eE](?:\s[^>]*)?>"), re.compile(rb"<[A-Za-z/!]"), b"</title>"),
+}
 
 
 def with_title_closed(source: str | bytes) -> str | bytes:
@@ -137,17 +138,12 @@ def with_title_closed(source: str | bytes) -> str | bytes:
     A title's text runs to ``</title>`` whatever it holds, so a title whose end tag was cut
     (``…antitrust cases</titavaScript" src=…>``, a damaged capture) swallowed the whole page:
     its text came out as "no text besides the title". A real title never holds a tag."""
-    binary = isinstance(source, bytes)
-    m = (_TITLE_OPEN_B_RE if binary else _TITLE_OPEN_RE).search(source, 0, _TITLE_SCAN)
-    if m is None:
-        return source
-    tag = (_TAG_START_B_RE if binary else _TAG_START_RE).search(source, m.end())
-    if tag is None:
-        return source
-    head = source[tag.start():tag.start() + 8].lower()
-    if head.startswith(b"</title" if binary else "</title"):
-        return source  # closed, as it should be
-    return source[:tag.start()] + (b"</title>" if binary else "</title>") + source[tag.start():]
+    title_re, tag_re, close = _TITLE_RES[bytes if isinstance(source, bytes) else str]
+    m = title_re.search(source, 0, _TITLE_SCAN)
+    tag = tag_re.search(source, m.end()) if m else None
+    if tag is None or source[tag.start():tag.start() + 8].lower().startswith(close[:7]):
+        return source  # no title, or closed as it should be
+    return source[:tag.start()] + close + source[tag.start():]
 
 
 def repaired(source: str | bytes) -> str | bytes:
@@ -348,10 +344,10 @@ def _visible_prose(html: str, with_links: bool = False) -> int:
         body = root
     for el in _comment_blocks(body):  # readers' comments are not the text we look for
         _drop(el)
-    text = len(_WS_RE.sub("", text_content(body)))
+    text = _text_len(body)
     if with_links:
         return text
-    return text - sum(len(_WS_RE.sub("", text_content(a))) for a in body.iter("a"))
+    return text - _links_len(body.iter("a"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -407,7 +403,7 @@ def _drop_invisible(root) -> None:
                 continue
         elif tag == "style":
             css.append(el.text or "")
-        elif tag == "noscript" and _holds_prose(el, _PROSE_NOSCRIPT):
+        elif tag == "noscript" and _is_prose(el, _PROSE_NOSCRIPT):
             served.append(el)
             continue
         doomed.append(el)
@@ -429,7 +425,7 @@ def _drop_invisible(root) -> None:
             # class="css-bbVBUQ">) is shown when the reader opens it: hidden only if it is links
             named = furniture.is_disclosure_name(cls)
             doomed.extend(el for el in found
-                          if not ((named or _names_disclosure(el)) and _holds_prose(el, 1)))
+                          if not ((named or _names_disclosure(el)) and _is_prose(el, 1)))
     for i in hidden_ids:
         if "'" not in i:
             doomed.extend(root.xpath(f"//*[@id='{i}']"))
@@ -602,6 +598,11 @@ def _text_len(el) -> int:
     return len(_WS_RE.sub("", text_content(el)))
 
 
+def _links_len(anchors) -> int:
+    """Characters of text (whitespace aside) in ``anchors``."""
+    return sum(_text_len(a) for a in anchors)
+
+
 def _container_lineage(root, source: str) -> set:
     """The first known report container kind of the page (in _find_body's order), its
     elements and all their ancestors. One XPath search on most pages: the others would cost
@@ -745,14 +746,11 @@ _PROSE_HEADER = 1000
 _PROSE_NAMED_CHROME = 200
 
 
-def _holds_prose(el, least: int) -> bool:
+def _is_prose(el, least: int) -> bool:
     """``el`` holds at least ``least`` characters of text (whitespace aside), under half of
     them in links."""
-    text = len(_WS_RE.sub("", text_content(el)))
-    if text < least:
-        return False
-    links = sum(len(_WS_RE.sub("", text_content(a))) for a in el.iter("a"))
-    return links < 0.5 * text
+    text = _text_len(el)
+    return text >= least and _links_len(el.iter("a")) < 0.5 * text
 
 
 def _drop_chrome_blocks(root) -> None:
@@ -761,7 +759,7 @@ def _drop_chrome_blocks(root) -> None:
         if not isinstance(el.tag, str):
             continue
         if el.tag in _CHROME_TAGS:
-            if el.tag != "header" or not _holds_prose(el, _PROSE_HEADER):
+            if el.tag != "header" or not _is_prose(el, _PROSE_HEADER):
                 doomed.append(el)
             continue
         tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
@@ -771,7 +769,7 @@ def _drop_chrome_blocks(root) -> None:
         if tokens and furniture.CHROME_TOKEN_RE.search(furniture.decamel(tokens)):
             if el.tag in ("body", "html") or fallback.is_thread_post(el, furniture.decamel(tokens)):
                 continue
-            if not _holds_prose(el, _PROSE_NAMED_CHROME):
+            if not _is_prose(el, _PROSE_NAMED_CHROME):
                 doomed.append(el)
     for el in doomed:
         _drop(el)
@@ -947,7 +945,7 @@ def _drop_related_blocks(top) -> None:
                 continue
             squeezed = _WS_RE.sub("", text_content(anc))
             text = len(squeezed)
-            links = sum(len(_WS_RE.sub("", text_content(a))) for a in anchors)
+            links = _links_len(anchors)
             # teaser cards link by image and "Read more", their titles often not: many links
             # for the text, or much of the text in links
             if text <= _RELATED_MAX and 3 * text < total and (links >= 0.25 * text
@@ -982,13 +980,13 @@ def _drop_headline_lists(el) -> None:
             continue
         linky = 0
         for it in items:
-            t = len(_WS_RE.sub("", text_content(it)))
+            t = _text_len(it)
             anchors = list(it.iter("a"))
             if not anchors or t == 0:
                 continue
             if any(is_attachment_href(a.get("href") or "", text_content(a)) for a in anchors):
                 continue
-            lt = sum(len(_WS_RE.sub("", text_content(a))) for a in anchors)
+            lt = _links_len(anchors)
             if lt >= 0.6 * t:
                 linky += 1
         if linky >= max(3, 0.7 * len(items)):

@@ -106,28 +106,23 @@ class PortalState:
             else:
                 status, walked = walk_status(self.found or bool(self.reports), self.budget_spent, self.pages, self.kept)
                 reason = reason or walked
-        reason = reason or self.stop_reason
-        if self.unfetched:
-            # a report the walk found but could not archive is a lost report: say so (apart
-            # from the files robots.txt keeps us from, whose pages are indexed as cover pages)
-            robots = sum(1 for why in self.unfetched.values() if why.startswith(ROBOTS_REFUSAL))
-            notes = []
-            if len(self.unfetched) > robots:
-                notes.append(f"{len(self.unfetched) - robots} report pages or files could not be fetched "
-                             "(see captures.error)")
-            if robots:
-                notes.append(f"{robots} report files not fetched: robots.txt disallows them")
-            reason = "; ".join(([reason] if reason else []) + notes)
-        if status == "ok" and self.turned_away:
-            # reports were found, but the walk did not see everything: say so
-            note = (f"navigation budget spent (NIANBAO_NAV_BUDGET): {self.turned_away} more "
-                    "column links not followed")
-            reason = f"{reason}; {note}" if reason else note
-        if status == "ok" and self.textless:
-            # found is not archived: say so where users look, not only on each report row
-            note = (f"{len(self.textless)} of {len(self.reports)} reports hold no report text "
-                    "(see reports.extract_error)")
-            reason = f"{reason}; {note}" if reason else note
+        # what the run could not do, said where users look, whatever the status
+        notes = [reason or self.stop_reason]
+        # a report the walk found but could not archive is a lost report (apart from the files
+        # robots.txt keeps us from, whose pages are indexed as cover pages)
+        robots = sum(1 for why in self.unfetched.values() if why.startswith(ROBOTS_REFUSAL))
+        if len(self.unfetched) > robots:
+            notes.append(f"{len(self.unfetched) - robots} report pages or files could not be fetched "
+                         "(see captures.error)")
+        if robots:
+            notes.append(f"{robots} report files not fetched: robots.txt disallows them")
+        if status == "ok" and self.turned_away:  # reports found, but the walk did not see everything
+            notes.append(f"navigation budget spent (NIANBAO_NAV_BUDGET): {self.turned_away} more "
+                         "column links not followed")
+        if status == "ok" and self.textless:  # found is not archived
+            notes.append(f"{len(self.textless)} of {len(self.reports)} reports hold no report text "
+                         "(see reports.extract_error)")
+        reason = "; ".join(n for n in notes if n) or None
         return {
             "name": self.portal.name, "url": self.portal.url, "province": self.portal.province,
             "level": self.portal.level, "code": self.portal.extra.get("code") or None,
