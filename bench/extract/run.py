@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.extract [--repeat N] [--group gov|news] [--json FILE] [--check]
     .venv/bin/python -m bench.extract --set webmainbench --path FILE|DIR [--path ...] [--lang zh|all]
-        [--half old|new|fresh|late|fifth|sixth|seventh|eighth|eighth-tune]   (pages of unseen layouts; bench/extract/unseen.py)
+        [--half old|new|fresh|late|fifth|sixth|seventh|eighth|eighth-tune|ninth|ninth-tune]   (pages of unseen layouts; bench/extract/unseen.py)
 
 Per page: character-level precision / recall / F1 against the gold text (bench/extract/
 metrics.py: multiset of characters after NFKC, whitespace and "|" removed), the share of
@@ -177,10 +177,11 @@ def main(argv: list[str] | None = None) -> int:
                          "test-pages dir or CleanEval dir (unseen.py)")
     ap.add_argument("--lang", choices=("zh", "all"), default="zh",
                     help="with --set webmainbench: Chinese pages only (default) or all")
-    ap.add_argument("--half", choices=("old", "new", "fresh", "late", "fifth", "sixth", "seventh", "eighth", "eighth-tune"),
+    ap.add_argument("--half", choices=("old", "new", "fresh", "late", "fifth", "sixth", "seventh", "eighth", "eighth-tune",
+                                       "ninth", "ninth-tune"),
                     help="with --set webmainbench: only the old, new, fresh, late, fifth, sixth or seventh "
                          "pages (tuned on), set 8's tuning half (eighth-tune) or its held-out half "
-                         "(eighth)")
+                         "(eighth), set 9's tuning split (ninth-tune) or its held-out split (ninth)")
     args = ap.parse_args(argv)
     if args.set == "webmainbench":
         from . import unseen

@@ -72,7 +72,7 @@ def run(pages: list[Page]) -> list[dict]:
     return rows
 
 
-# set 8's page types whose main content is one article-like text (the others: forum threads,
+# set 8's and set 9's page types whose main content is one article-like text (the others: forum threads,
 # product, service, listing and collection pages)
 _ARTICLE_KINDS = ("article", "blog", "documentation")
 
@@ -80,6 +80,9 @@ _ARTICLE_KINDS = ("article", "blog", "documentation")
 def summary(rows: list[dict]) -> dict:
     out = {}
     groups = {
+        "ninth": lambda r: r["half"] == "ninth",
+        "ninth-article": lambda r: r["half"] == "ninth" and r.get("kind") in _ARTICLE_KINDS,
+        "ninth-tune": lambda r: r["half"] == "ninth-tune",
         "eighth": lambda r: r["half"] == "eighth",
         "eighth-article": lambda r: r["half"] == "eighth" and r.get("kind") in _ARTICLE_KINDS,
         "eighth-tune": lambda r: r["half"] == "eighth-tune",
@@ -162,7 +165,8 @@ def main(args) -> int:
         keep = {"old": ("tune", "held-out"), "new": ("new",), "fresh": ("fresh",),
                 "late": ("late",), "fifth": ("fifth",), "sixth": ("sixth",),
                 "seventh": ("seventh",), "eighth": ("eighth",),
-                "eighth-tune": ("eighth-tune",)}[args.half]
+                "eighth-tune": ("eighth-tune",), "ninth": ("ninth",),
+                "ninth-tune": ("ninth-tune",)}[args.half]
         pages = [pg for pg in pages if pg.half in keep]
     if not pages:
         print("no labelled pages in " + ", ".join(args.path))
@@ -170,7 +174,7 @@ def main(args) -> int:
     rows = run(pages)
     summ = summary(rows)
     print(table(rows, summ))
-    for name in ("late", "fresh", "new"):
+    for name in ("ninth", "eighth", "seventh", "late", "fresh", "new"):
         held = summ.get(name)
         if held:
             fb, tr = held["fallback"], held["trafilatura"]
