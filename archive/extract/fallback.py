@@ -286,15 +286,19 @@ def post_list(body, best) -> list | None:
     copyright footer outweighs a thread of short replies), else None: the largest group of
     ≥ 2 siblings of one signature named as posts (``_POST_TOKEN_RE`` on class or id) that all
     carry prose, when their prose together exceeds ``best``'s (half of it when ``best`` sits
-    in a block named as chrome)."""
+    in a block named as chrome). Posts in a block named as chrome are not looked for unless
+    ``best`` sits in one too."""
     if not ENABLED:
         return None
     best_group, best_prose = None, _prose(best)
-    if _in_chrome(best, body):  # a footer kept for its length: posts need not outweigh it
+    best_in_chrome = _in_chrome(best, body)
+    if best_in_chrome:  # a footer kept for its length: posts need not outweigh it
         best_prose //= 2
     for parent in body.iter():
         if not isinstance(parent.tag, str) or len(parent) < 2:
             continue
+        if not best_in_chrome and _in_chrome(parent, body):
+            continue  # a footer's testimonials (WordPress posts of another type) are no thread
         kinds: dict = {}
         for c in parent:
             sig = _signature(c)

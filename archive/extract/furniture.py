@@ -29,6 +29,7 @@ _HIDDEN_STYLE_RE = re.compile(
 _ZERO_BOX_RE = re.compile(r"(?:^|[;\s])(?:height|width)\s*:\s*0(?:px)?\s*(?:!important\s*)?(?:;|$)",
                           re.I)
 _OVERFLOW_HIDDEN_RE = re.compile(r"overflow\s*:\s*hidden", re.I)
+_TRANSFORM_RE = re.compile(r"(?:^|[;\s])(?:-webkit-)?transform\s*:", re.I)
 
 
 _QUICK_RE = re.compile(r"none|hidden|collapse|:\s*-|:\s*0|opacity", re.I)
@@ -40,7 +41,11 @@ def is_hidden_style(style: str) -> bool:
     style strings on thousands of spans.)"""
     if not _QUICK_RE.search(style):
         return False
-    if _HIDDEN_STYLE_RE.search(style):
+    found = _HIDDEN_STYLE_RE.findall(style)
+    # opacity:0 beside a transform is where a scroll-in animation starts (Webflow
+    # interactions, GSAP): the block is shown once the reader scrolls to it
+    if found and not (_TRANSFORM_RE.search(style) and all(
+            f.lstrip("; \t").lower().startswith("opacity") for f in found)):
         return True
     for m in _OFFSCREEN_RE.finditer(style):
         # pushed off screen (left:-9999px); a Word hanging indent (-21pt) is not

@@ -396,11 +396,15 @@ def _drop_invisible(root) -> None:
     doomed = []
     served = []   # <noscript> blocks of prose
     # one walk for the tags, comments and PIs (each tree walk costs ~0.25 ms on a Word page)
+    fields = []   # a form's visible controls, counted before they go (_drop_forms)
     for el in root.iter(*_DROP_TAGS, etree.Comment, etree.ProcessingInstruction):
         tag = el.tag
         if tag is etree.Comment or tag is etree.ProcessingInstruction:
             if _is_marker(el):
                 continue
+        elif tag in ("input", "textarea", "select"):
+            if (el.get("type") or "text").lower() not in _UNSEEN_INPUTS:
+                fields.append(el)
         elif tag == "style":
             css.append(el.text or "")
         elif tag == "noscript" and _is_prose(el, _PROSE_NOSCRIPT):
@@ -429,6 +433,8 @@ def _drop_invisible(root) -> None:
     for i in hidden_ids:
         if "'" not in i:
             doomed.extend(root.xpath(f"//*[@id='{i}']"))
+    if fields:
+        _mark_forms(fields)
     for el in doomed:
         _drop(el)
     if served:
@@ -445,6 +451,54 @@ def _drop_invisible(root) -> None:
 
 
 _PROSE_NOSCRIPT = 500  # characters of prose (links under half) in a <noscript> that are text
+# inputs a reader does not fill in: a form of these only (a search box's hidden state, an
+# ASP.NET page's __VIEWSTATE) says nothing about the form
+_UNSEEN_INPUTS = frozenset(("hidden", "submit", "button", "image", "reset"))
+_FORM_FIELDS = 2   # visible controls that make a form one the reader fills in (contact, signup)
+_FORM_MARK = "data-nianbao-fields"
+_CONTACT_FIELD_RE = re.compile(r"e-?mail|phone|tel\b|first.?name|last.?name|full.?name|your.?name|"
+                               r"company|message|comment|subscribe|newsletter", re.I)
+
+
+def _asks_contact(el) -> bool:
+    """A control that asks who the reader is or what they want to say (an email, a phone
+    number, a name, a message): a contact, signup or comment form, not a calculator's input."""
+    if el.tag == "textarea" or (el.get("type") or "").lower() in ("email", "tel"):
+        return True
+    return bool(_CONTACT_FIELD_RE.search(" ".join(
+        el.get(a) or "" for a in ("name", "id", "placeholder", "autocomplete", "aria-label"))))
+
+
+def _mark_forms(fields: list) -> None:
+    """Mark (``_FORM_MARK``) each form that asks the reader to fill it in: at least
+    _FORM_FIELDS visible controls, one of them a contact field. The controls are dropped
+    with the rest of what a browser shows no text for, so the form is judged here."""
+    counts: dict = {}
+    asks = set()
+    for el in fields:
+        form = next(el.iterancestors("form"), None)
+        if form is not None:
+            counts[form] = counts.get(form, 0) + 1
+            if _asks_contact(el):
+                asks.add(form)
+    for form in asks:
+        if counts[form] >= _FORM_FIELDS:
+            form.set(_FORM_MARK, str(counts[form]))
+
+
+def _drop_forms(best) -> None:
+    """Drop the forms a reader fills in (marked by ``_mark_forms``: a contact or signup form
+    with its labels and consent notice) inside the density choice ``best``, when ``best``
+    holds at least as much text outside them: they are the page's, not the article's. A form
+    that wraps the article (ASP.NET pages put the whole page in one) stays."""
+    forms = [f for f in best.iter("form") if f is not best and f.get(_FORM_MARK)]
+    if not forms:
+        return
+    inside = sum(_text_len(f) for f in forms if not any(within(f, o) for o in forms if o is not f))
+    if _text_len(best) - inside >= inside:
+        for f in forms:
+            if f.getparent() is not None:
+                _drop(f)
 
 
 def _names_disclosure(el) -> bool:
@@ -686,7 +740,12 @@ def _find_body(root, source: str | None = None, url: str | None = None):
     if not fallback.is_discussion(source, url):
         _drop_comment_sections(best)
     _drop_related_blocks(best)
+    _drop_forms(best)
     posts = fallback.sibling_posts(best, body) or fallback.post_list(body, best)
+    if posts and _outside_the_article(posts, best, body):
+        # the page marks one article and the choice is in it: blocks beside it that look
+        # alike (a page builder's columns and sections, a sidebar) are not its posts
+        posts = None
     if posts:  # one post of a thread: keep them all (fallback.py)
         return _boxed(posts), "density+posts"
     parts = fallback.prose_siblings(best, body)
@@ -753,13 +812,22 @@ def _is_prose(el, least: int) -> bool:
     return text >= least and _links_len(el.iter("a")) < 0.5 * text
 
 
+def _prose_section(el) -> bool:
+    """A ``<header>``, or a ``<nav>`` named as a disclosure widget (Webflow builds accordions
+    of ``<nav class="expandable-list-description">``), that holds _PROSE_HEADER characters of
+    prose: a section of the page, not its chrome. A menu, however long, is links."""
+    if el.tag == "nav" and not furniture.is_disclosure_name(el.get("class") or ""):
+        return False
+    return el.tag in ("header", "nav") and _is_prose(el, _PROSE_HEADER)
+
+
 def _drop_chrome_blocks(root) -> None:
     doomed = []
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         if el.tag in _CHROME_TAGS:
-            if el.tag != "header" or not _is_prose(el, _PROSE_HEADER):
+            if not _prose_section(el):
                 doomed.append(el)
             continue
         tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
@@ -834,7 +902,9 @@ def _density_choice(body):
     outweighs a handful of teaser summaries. Score = paragraph characters − 1.5 × link
     characters under the element; the best score among the blocks that hold paragraph text
     wins (an empty block scores 0, above every link-heavy one), the deepest element on a
-    tie (wrappers add only widgets)."""
+    tie (wrappers add only widgets). The article the page marks (``_marked_article``) wins
+    over a choice beside it, and over a choice around it when it holds _MARKED_SHARE of that
+    choice's paragraph text."""
     stats: list = []
 
     def walk(el, in_link: bool):
@@ -886,7 +956,24 @@ def _density_choice(body):
         for el, para, _links in stats:
             if el is marked and para > 0:
                 return marked
+    if marked is not None and marked is not best and within(marked, best):
+        # the choice holds the article the page marks and more (testimonials, teaser cards, a
+        # newsletter box): the marked one, when it holds a good share of the paragraph text
+        paras = {id(el): para for el, para, _links in stats}
+        if paras.get(id(marked), 0) >= _MARKED_SHARE * paras.get(id(best), 0) > 0:
+            return marked
     return best
+
+
+_MARKED_SHARE = 0.3
+
+
+def _outside_the_article(posts: list, best, body) -> bool:
+    """``best`` lies in the one article the page marks (``_marked_article``) and some of
+    ``posts`` do not."""
+    marked = _marked_article(body)
+    return (marked is not None and within(best, marked)
+            and not all(within(p, marked) for p in posts))
 
 
 _ARTICLE_XPATH = etree.XPath(".//article | .//*[@itemprop='articleBody'] | .//*[{}]".format(

@@ -155,3 +155,94 @@ def test_a_related_heading_inside_the_article_block_does_not_take_the_article():
     text = kept(f"<div class='entry-content'>{post}</div><div class='related'><h3>Related posts:</h3>"
                 f"<ul>{links}</ul></div>")
     assert "here are few more pictures" in text and "Related posts" not in text and "part 2" not in text
+
+
+# Set 9 (bench/README.md: WCXB's dev split, Murrough-Foley/web-content-extraction-benchmark,
+# CC-BY-4.0): pages whose density choice took the article together with what sits around it.
+
+def test_the_marked_article_wins_over_a_choice_around_it():
+    """A WordPress post (``<article class="post">`` holding ``entry-content``) with a
+    footer bar of 38 patient testimonials: the body outscored the article, so the text was
+    half testimonials (P 0.47). The marked article holds a good share of the paragraph text,
+    so it is the choice; the testimonials (custom posts, ``post-722``) in a block named
+    footer are no thread either."""
+    ex = _extract("modern_marked_article_testimonials.html",
+                  "https://frontierpediatrics.com/tips-for-sleep-training-your-toddler/")
+    assert "Exhaustion often feels like a permanent state of parenthood" in ex.text
+    assert "If your child is waking up, resisting bedtime" in ex.text
+    assert "Dana R." not in ex.text and "Jenny Jorgensen is my hero" not in ex.text
+
+
+def test_posts_in_a_footer_are_not_taken_for_the_thread():
+    """With the article chosen, post_list still found the footer's testimonials (each
+    ``div.wpmtst-testimonial.post-NNN``), whose prose together outweighs the article, and
+    returned them instead of it."""
+    from archive.extract import fallback
+    root = html_mod._parse((UNSEEN / "modern_marked_article_testimonials.html").read_text(encoding="utf-8"))
+    body = root.find(".//body")
+    first = root.xpath("//article//p")[0]   # a choice shorter than the testimonials together
+    assert fallback.post_list(body, first) is None
+
+
+def test_a_sidebar_column_is_not_a_second_post():
+    """A Shopify blog in two columns, ``div.col-1`` (the article) and ``div.col-2`` (a
+    "Popular" list of teasers): one signature with the digits masked, so sibling_posts took
+    the sidebar for the thread's second post. The page marks one article, the choice is in
+    it, and the column is outside it."""
+    ex = _extract("modern_sidebar_column_not_a_post.html",
+                  "https://www.tayst.com/blogs/whats-new/zero-waste-for-beginners")
+    assert "If you're interested in reducing waste" in ex.text
+    assert "Importance of Good Coffee In Hotels" not in ex.text
+    assert ex.metadata.get("container") == "density"
+
+
+def test_a_contact_form_beside_the_text_is_dropped():
+    """A law firm's service page ends with a contact form (name, email, phone, message) and
+    its consent notice; the form is the page's, not the text's."""
+    ex = _extract("modern_contact_form.html", "https://www.shtarklaw.com/services/business-planing/")
+    assert "Every business owner needs to consider trustworthy legal representation" in ex.text
+    assert "By checking this box" not in ex.text
+
+
+def test_a_calculator_form_is_content():
+    """A retirement calculator's form asks for numbers, not who the reader is: it stays
+    (the first version of the form rule dropped it: R 1.00 -> 0.74)."""
+    ex = _extract("modern_calculator_form.html",
+                  "https://www.capitalgroup.com/individual/planning/tools/retirement-planning-calculator.htm")
+    assert "Quick Analysis" in ex.text
+
+
+def test_a_form_that_asks_who_you_are_is_marked():
+    form = etree.fromstring('<form><input type="text" name="your-name"/><input type="email" name="e"/>'
+                            '<input type="hidden" name="__VIEWSTATE"/></form>')
+    calc = etree.fromstring('<form><input type="number" name="age"/><select name="plan"/></form>')
+    search = etree.fromstring('<form><input type="text" name="q"/><input type="submit"/></form>')
+    for f in (form, calc, search):
+        html_mod._mark_forms([el for el in f.iter("input", "select")
+                              if (el.get("type") or "text") not in html_mod._UNSEEN_INPUTS])
+    assert form.get(html_mod._FORM_MARK) and not calc.get(html_mod._FORM_MARK)
+    assert not search.get(html_mod._FORM_MARK)
+
+
+def test_a_webflow_accordion_nav_in_a_scroll_in_section_is_read():
+    """Spotify's 30,000-character equipment guide sits in Webflow accordions, ``<nav
+    class="expandable-list-description w-dropdown-list">``, inside a section whose inline
+    style is a scroll-in animation's start (``transform:translate3d(…); opacity:0``). Both
+    hid it, and three Lorem ipsum cards were the page (R 0.03)."""
+    ex = _extract("modern_webflow_nav_accordion.html",
+                  "https://creators.spotify.com/resources/grow/podcast-equipment-guide")
+    assert "You can capture clear sound" in ex.text
+
+
+def test_opacity_zero_hides_unless_it_starts_an_animation():
+    from archive.extract.furniture import is_hidden_style
+    assert is_hidden_style("opacity:0")
+    assert is_hidden_style("opacity: 0; transform: translate3d(0, 5%, 0)") is False
+    assert is_hidden_style("display:none; opacity:0; transform:scale(1)")
+    assert is_hidden_style("-webkit-transform:translate3d(0,0,0);visibility:hidden;opacity:0")
+
+
+def test_a_menu_nav_stays_chrome_however_long():
+    nav = etree.fromstring("<nav class='main-menu'><p>" + "word " * 400 + "</p></nav>")
+    acc = etree.fromstring("<nav class='expandable-list-description'><p>" + "word " * 400 + "</p></nav>")
+    assert not html_mod._prose_section(nav) and html_mod._prose_section(acc)
