@@ -740,7 +740,6 @@ def _find_body(root, source: str | None = None, url: str | None = None):
     if not fallback.is_discussion(source, url):
         _drop_comment_sections(best)
     _drop_related_blocks(best)
-    _drop_teaser_carousels(best)
     _drop_forms(best)
     posts = fallback.sibling_posts(best, body) or fallback.post_list(body, best)
     if posts and _outside_the_article(posts, best, body):
@@ -1004,29 +1003,6 @@ _RELATED_HEADING_RE = re.compile(
 _RELATED_MAX = 4000   # characters: a teaser block is short; the article it follows is not
 _TEASER = 120         # characters of text per link at most in a block of teaser cards
 _BEFORE_HEADING = 20  # characters before the heading in a block it still opens (a tab's label)
-
-
-# a carousel (Swiper, Slick, Owl, Splide, Glide, Flickity): what it turns through beside an
-# article is cards of other pages, not the article's text
-_CAROUSEL_RE = re.compile(r"(?:^|[\s_-])(?:swiper|slick|carousel|splide|glide|flickity|slider)(?:$|[\s_-])",
-                          re.I)
-
-
-def _drop_teaser_carousels(top) -> None:
-    """Drop, under the density choice ``top``, each carousel (by class) of three or more
-    links that holds under half of ``top``'s text: a row of teaser cards (a blog's "more
-    stories" slider). The title of each card is a link; its summary is not, so the
-    headline-list rule leaves them."""
-    found = [el for el in top.iter() if isinstance(el.tag, str) and el is not top
-             and _CAROUSEL_RE.search(furniture.decamel(el.get("class") or ""))]
-    if not found:
-        return
-    total = _text_len(top)
-    for el in found:
-        if el.getparent() is None or any(within(el, o) for o in found if o is not el):
-            continue
-        if sum(1 for a in el.iter("a") if a.get("href")) >= 3 and 2 * _text_len(el) < total:
-            _drop(el)
 
 
 def _drop_related_blocks(top) -> None:

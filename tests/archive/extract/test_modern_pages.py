@@ -246,14 +246,3 @@ def test_a_menu_nav_stays_chrome_however_long():
     nav = etree.fromstring("<nav class='main-menu'><p>" + "word " * 400 + "</p></nav>")
     acc = etree.fromstring("<nav class='expandable-list-description'><p>" + "word " * 400 + "</p></nav>")
     assert not html_mod._prose_section(nav) and html_mod._prose_section(acc)
-
-
-def test_a_carousel_of_teaser_cards_is_not_the_article():
-    """A Shopify blog post followed, in the same ``main``, by a Swiper carousel of nine
-    other posts (a linked title, a summary, a date each): the summaries are not links, so
-    neither the headline-list nor the related-heading rule saw them (P 0.59)."""
-    ex = _extract("modern_swiper_teaser_cards.html",
-                  "https://oakywood.shop/blogs/news/ergonomic-desk-step-by-step")
-    assert "Looking for a way to make your work less exhausting" in ex.text
-    assert "Neck pain at your computer" not in ex.text
-    assert "Another Oaky-year behind us" not in ex.text
