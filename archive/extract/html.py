@@ -274,6 +274,7 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
             meta["error"] = short
 
     kept_nothing = not text_lines
+    no_sentence = container.startswith("density") and _no_sentence(text_lines)
     if title:
         if not _starts_with_title(text_lines, title):
             head = [title] + [t for t in subtitles if not _starts_with_title(text_lines, t)]
@@ -296,6 +297,12 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
         if shown:  # not an empty document: its text is all furniture to us
             meta["error"] = (f"main text not found: the page shows {shown} characters, all of "
                              "them links, lists or page furniture (layout not recognised)")
+    elif no_sentence and "error" not in meta and not attachment_links(body_el, base):
+        # a few short lines (a site's name, menu words, a button) kept from a page whose
+        # text is elsewhere (a thread a script loads): not the page's text, and it says so
+        meta["error"] = (f"no sentence: the page's text is {len(text_lines)} short lines (a site's "
+                         "name, menu words, labels); its main text, if any, was not recognised or "
+                         "is not in the capture (loaded by a script)")
     out.title = title
     out.text = "\n".join(text_lines)
     out.tables = tables
@@ -303,6 +310,25 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
         meta["repaired"] = f"markup nested deeper than {MAX_DEPTH} levels: inline tags removed"
     out.metadata = meta
     return out
+
+
+_SENTENCE_CHARS = 60   # a line this long (whitespace aside) is a sentence, so is one of four
+_SENTENCE_WORDS = 4    # words or more that ends like one (. ! ?), or one with this many CJK
+_SENTENCE_CJK = 15     # ideographs
+_SENTENCE_END_RE = re.compile(r"[.!?。！？][\"'”’)]?\s*$")
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+_NO_SENTENCE_TOTAL = 200  # a text this short with no sentence is not a page's main text
+
+
+def _no_sentence(lines: list[str]) -> bool:
+    """``lines`` are short (under _NO_SENTENCE_TOTAL characters in all) and none is a
+    sentence: menu words, labels, a site's name."""
+    sizes = [len(_WS_RE.sub("", t)) for t in lines]
+    if not lines or sum(sizes) >= _NO_SENTENCE_TOTAL:
+        return False
+    return not any(n >= _SENTENCE_CHARS or len(_CJK_RE.findall(t)) >= _SENTENCE_CJK
+                   or (len(t.split()) >= _SENTENCE_WORDS and _SENTENCE_END_RE.search(t))
+                   for t, n in zip(lines, sizes))
 
 
 _STUB_CHARS = 200  # a page with less text than this that redirects is a redirect stub

@@ -246,3 +246,19 @@ def test_a_menu_nav_stays_chrome_however_long():
     nav = etree.fromstring("<nav class='main-menu'><p>" + "word " * 400 + "</p></nav>")
     acc = etree.fromstring("<nav class='expandable-list-description'><p>" + "word " * 400 + "</p></nav>")
     assert not html_mod._prose_section(nav) and html_mod._prose_section(acc)
+
+
+def test_a_capture_without_its_thread_says_so():
+    """A Discourse topic captured without its posts (no ``<noscript>`` copy; the script
+    that loads them did not run): the page's text is the forum's name and menu words. That
+    is not the page's main text, and the row must say so rather than pass for a short post."""
+    ex = _extract("modern_discourse_no_thread.html", "https://forum.esk8.news/t/whats-your-range/3275")
+    assert len(ex.text) < 200
+    assert ex.extract_error and ex.extract_error.startswith("no sentence:")
+
+
+def test_a_short_text_with_a_sentence_is_no_shortfall():
+    assert html_mod._no_sentence(["esk8.news", "esk8 calc", "donate now"])
+    assert not html_mod._no_sentence(["Notice", "The office is closed on Monday for the holiday."])
+    assert not html_mod._no_sentence(["关于2023年度政府信息公开工作年度报告的说明"])
+    assert not html_mod._no_sentence(["word " * 60])
