@@ -170,7 +170,7 @@ class Ingest:
         if published == row["published"]:
             return False
         self.index.set_published(row["id"], published)
-        self.counts["list_date_late"] += 1
+        self.counts["dated_after_capture"] += 1
         return True
 
     def finish(self) -> None:

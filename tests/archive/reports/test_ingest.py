@@ -232,7 +232,7 @@ def test_a_stored_row_takes_a_late_list_date(index):
     assert index.get_report(UNDATED)["published"] is None
     assert ingest.list_date(UNDATED, "2018-04-01") is True
     assert index.get_report(UNDATED)["published"] == "2018-04-01"
-    assert ingest.counts["list_date_late"] == 1
+    assert ingest.counts["dated_after_capture"] == 1
     assert index.get_report(UNDATED)["version"] == 1  # the same text: no new version
 
 
