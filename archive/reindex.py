@@ -21,6 +21,10 @@ What the crawl does per archived response, and what this does with the same inpu
   (`urn:nianbao:run:<start>`, `WarcWriter.write_run_summary`) holding every portal's row
   (status, reason, pages, reports); `apply_run_summary` writes them back, later runs last;
   the workers of one distributed crawl are merged (`merge_worker_rows`).
+* a list that dated a report only after its capture: the crawl wrote a stand-alone record
+  (`urn:nianbao:listdate:<page url>`, `WarcWriter.write_list_date`) and gave the date to the
+  row (`Ingest.list_date`); the same call here, after the range's exchanges, whatever order
+  the record and the capture come in.
 
 Fetch bookkeeping (first_seen/last_seen/removed_at times, crawl_runs, capture rows of requests
 that got no response at all) is not in the WARCs and is not reproduced: times come from the
@@ -58,6 +62,7 @@ from archive.reports.ingest import derive_alone
 from archive.reports.responses import EXTRACT_KINDS, MAX_RESPONSE_BYTES, becomes_item, pipeline_item
 from archive.warc import (
     GZIP_MAGIC,
+    LISTDATE_URI_PREFIX,
     RUN_URI_PREFIX,
     ArchivedExchange,
     ArchiveError,
@@ -102,6 +107,7 @@ class RangeResult:
     errors: list[tuple[str, int, str]]
     extract_seconds: float = 0.0
     summaries: list[tuple[str, dict]] = field(default_factory=list)  # crawls' closing summaries
+    list_dates: list[dict] = field(default_factory=list)  # dates lists gave after the capture
 
 
 @dataclass
@@ -117,6 +123,7 @@ class ReindexStats:
     failures: list = field(default_factory=list)  # (url, message): extraction/build failures
     document_errors: list = field(default_factory=list)  # (url, extract_error): no or partial text (issue 17)
     portals: int = 0  # portal rows written from the crawls' closing summaries
+    list_dates: int = 0  # listdate records applied (a date a list gave after the capture)
     seconds: float = 0.0
     jobs: int = 1
 
@@ -132,7 +139,8 @@ class ReindexStats:
             f"{self.reports} report rows ({o.get('new', 0)} new, {o.get('changed', 0)} changed, "
             f"{o.get('unchanged', 0)} unchanged, {self.removed} marked removed); {len(self.record_errors)} bad record(s) skipped, "
             f"{self.extract_errors} extraction failure(s), {len(self.document_errors)} document(s) with "
-            f"an extract_error; {self.portals} portal row(s) from crawl summaries"
+            f"an extract_error; {self.portals} portal row(s) from crawl summaries; {self.list_dates} "
+            f"list date(s) learnt after the capture"
         )
 
 
@@ -352,6 +360,7 @@ def process_range(job: Job) -> RangeResult:
     errors: list[tuple[str, int, str]] = []
     items: list[Item] = []
     summaries: list[tuple[str, dict]] = []
+    list_dates: list[dict] = []
     spent = 0.0
 
     def on_error(path, offset, message):
@@ -360,6 +369,8 @@ def process_range(job: Job) -> RangeResult:
     def on_summary(uri: str, data: dict) -> None:
         if uri.startswith(RUN_URI_PREFIX):
             summaries.append((uri, data))
+        elif uri.startswith(LISTDATE_URI_PREFIX) and data.get("url") and data.get("list_date"):
+            list_dates.append(data)
 
     try:
         for ex in exchanges_in_file(job.path, on_error, start=job.start, end=job.end, on_summary=on_summary):
@@ -407,7 +418,7 @@ def process_range(job: Job) -> RangeResult:
             items.append(item)
     except (ArchiveError, OSError) as e:
         errors.append((job.path, job.start, str(e)))
-    return RangeResult(job, items, errors, spent, summaries)
+    return RangeResult(job, items, errors, spent, summaries, list_dates)
 
 
 # --------------------------------------------------------------------------- the writer
@@ -574,6 +585,9 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
                     stats.extract_errors += 1
                     msg = str(e) if isinstance(e, _ExtractFailed) else f"{type(e).__name__}: {e}"
                     stats.failures.append((item.capture["url"], msg))
+            for dated in res.list_dates:  # after the captures they date, as in the crawl
+                ingest.list_date(dated["url"], dated["list_date"])
+                stats.list_dates += 1
             for _uri, summary in res.summaries:  # after the run's exchanges, as in the crawl
                 stats.portals += apply_run_summary(index, summary, crawls)
             if progress:

@@ -21,7 +21,7 @@ from scrapy.responsetypes import responsetypes
 from archive.index import latest_responses, post_responses
 from archive.warc import ArchiveFullError, HttpExchange, WarcWriter, recover, sha1_digest, warc_date
 from crawler.refresh import Prior, conditional_headers, priors_from_rows, read_prior, revisit_profile
-from crawler.signals import capture_stored
+from crawler.signals import capture_stored, list_dated
 
 logger = logging.getLogger(__name__)
 _HIDDEN_REQUEST_HEADERS = {b"proxy-authorization"}  # credentials never go into the archive
@@ -87,6 +87,7 @@ class WarcMiddleware:
         )
         self.started = warc_date()
         crawler.signals.connect(self.close, signal=signals.spider_closed)
+        crawler.signals.connect(self.on_list_dated, signal=list_dated)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -146,7 +147,7 @@ class WarcMiddleware:
                    portal=prior.portal if same else ctx.get("portal"),
                    kind=prior.kind if same else ctx.get("kind"), etag=_header(response, b"ETag"),
                    last_modified=_header(response, b"Last-Modified"))
-        self.crawler.signals.send_catch_log(capture_stored, capture=row, context=ctx)
+        self.crawler.signals.send_catch_log(capture_stored, capture=row, context=ctx, request=request)
         if profile == "server-not-modified":
             # The spider still needs the page (links, attachments): hand on the archived copy.
             archived = read_prior(self.directory, prior)
@@ -161,6 +162,15 @@ class WarcMiddleware:
         elif profile:
             request.meta["nianbao_unchanged"] = True
         return response
+
+    def on_list_dated(self, record: dict) -> None:
+        """A date a list gave a report after its capture: the capture's context record is
+        written already, so the date gets its own record (reindex reads it back)."""
+        try:
+            self.writer.write_list_date(record)
+        except ArchiveFullError as exc:
+            logger.error("archive full, stopping the crawl: %s", exc)
+            self.crawler.engine.close_spider(self.crawler.spider, "archive_full")
 
     def close(self, spider=None, reason=None):
         # The portals' outcome exists nowhere else in the WARCs: without this record a rebuilt

@@ -31,7 +31,7 @@ from archive.extract.budget import BudgetExceeded, BudgetPool, budget_from_env, 
 from archive.index import Index
 from archive.reports.ingest import Ingest, extract_and_derive, with_scan_parts
 from archive.warc.records import warc_date
-from crawler.signals import capture_stored
+from crawler.signals import capture_stored, list_dated
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,7 @@ class IndexPipeline:
         self.pool: BudgetPool | None = None
         self._queue: deque[_Pending] = deque()  # items in arrival order, extraction maybe pending
         crawler.signals.connect(self.on_capture, signal=capture_stored)
+        crawler.signals.connect(self.on_list_dated, signal=list_dated)
         # The finish reason exists only once the spider has closed, after close_spider.
         crawler.signals.connect(self.on_closed, signal=signals.spider_closed)
 
@@ -115,6 +116,13 @@ class IndexPipeline:
     def on_capture(self, capture: dict, context: dict):
         if self.index is not None:
             self._add_capture(capture)
+
+    def on_list_dated(self, record: dict):
+        # at once, not in item order: Ingest gives the same row whichever comes first, the
+        # date or the report's document still queued for extraction
+        if self.ingest is not None:
+            with self._stop_if_full():
+                self.ingest.list_date(record["url"], record["list_date"])
 
     @contextlib.contextmanager
     def _stop_if_full(self):

@@ -774,6 +774,17 @@ class Index:
             self._wrote(len(ids))
         return n
 
+    def set_published(self, id_or_page_url: str, published: str | None) -> int:
+        """Set a report's ``published`` in place (a list dated it after its capture:
+        archive.reports.ingest.Ingest.list_date); not a new version, its text is the same.
+        Returns how many rows matched."""
+        rid = self._ids(id_or_page_url)[0]
+        with self._lock:
+            self._begin()
+            n = self.conn.execute("UPDATE reports SET published = ? WHERE id = ?", (published, rid)).rowcount
+            self._wrote()
+        return n
+
     def get_report(self, id_or_page_url: str) -> dict | None:
         """The current row of a report (None if unknown), e.g. for refresh decisions."""
         rid = self._ids(id_or_page_url)[0]

@@ -2,7 +2,8 @@
 
 `build_report` decides whether one capture is a report and fills the row; `ReportAssembler`
 joins a report page that only points to its attachment with that attachment's text, whatever
-order the two captures arrive in.
+order the two captures arrive in. `published_date` is which date a report is published on, also
+when a list dates it only after its capture (`ReportAssembler.date_late`).
 """
 from __future__ import annotations
 
@@ -61,6 +62,20 @@ def extraction_error(extraction: Extraction) -> str | None:
     return extraction.extract_error or (extraction.metadata or {}).get("error") or None
 
 
+def page_date(extraction: Extraction) -> str | None:
+    """The publication date a document states itself (a web page's 发布日期 metadata)."""
+    return (extraction.metadata or {}).get("published") or None
+
+
+def published_date(page: str | None, listed: str | None, page_url: str) -> str | None:
+    """A report's `published`: the date its page states (`page_date`), else the date a list
+    shows beside its link (`listed`), else the date in its URL (TRS …/t20180330_1.html), else
+    None. The crawl and reindex decide with this alone, when the row is built and when a list
+    dates the report after its capture (then `page` is the page's own date if known, else the
+    row's current `published`: a date the row already holds may be the page's, and stays)."""
+    return page or listed or date_from_url(page_url)
+
+
 def build_report(context: dict, capture: dict, extraction: Extraction) -> dict | None:
     """The `reports` row for one captured document, or None if it is not a report.
 
@@ -77,7 +92,7 @@ def build_report(context: dict, capture: dict, extraction: Extraction) -> dict |
     meta = extraction.metadata or {}
     url = capture["url"]
     page_url = context.get("page_url") or url
-    published = meta.get("published") or context.get("list_date") or date_from_url(page_url)
+    published = published_date(page_date(extraction), context.get("list_date"), page_url)
     # 发布机构 comes from a web page's metadata block; a document file has no such block (an
     # issuer line inside its text is not page metadata), so then the body named in the title.
     page_publisher = meta.get("publisher") if extraction.content_type == "html" else None
@@ -139,6 +154,10 @@ class ReportAssembler:
     _indexed: set[str] = field(default_factory=set)               # covers taken from the index
     _pages: dict[str, dict[int, Extraction]] = field(default_factory=dict)  # split reports' pages
     _firsts: dict[str, tuple[dict, dict, int]] = field(default_factory=dict)  # id -> first page
+    # A list that dates a report only after its capture (date_late): id -> that list date, and
+    # id -> the page's own date of each row built without a list date (what decides then).
+    _late: dict[str, str] = field(default_factory=dict)
+    _page_dates: dict[str, str | None] = field(default_factory=dict)
 
     def add_indexed_cover(self, row: dict) -> None:
         """A cover page that did not change since it was indexed (refresh): its attachment may
@@ -147,7 +166,40 @@ class ReportAssembler:
         self._covers[row["id"]] = keep
         self._indexed.add(row["id"])
 
+    def date_late(self, page_url: str, list_date: str) -> str | None:
+        """A list dated the report at `page_url` after its capture was archived (the crawl's
+        `urn:nianbao:listdate:` record). Rows built from now on take the date as if their
+        capture's context had held it, and so do the rows still waiting here (a cover, a split
+        report's first page); the first list to date a report wins, as for a waiting request.
+        Returns the `published` the report's stored row should hold when this assembler built
+        that row without a list date (so its page's own date is known), else None."""
+        rid = report_id(page_url)
+        list_date = self._late.setdefault(rid, list_date)
+        first = self._firsts.get(rid)
+        if first is not None and not first[0].get("list_date"):
+            self._firsts[rid] = ({**first[0], "list_date": list_date}, *first[1:])
+        cover = self._covers.get(rid)
+        if cover is not None:
+            page = self._page_dates[rid] if rid in self._page_dates else cover.get("published")
+            cover["published"] = published_date(page, list_date, cover["page_url"])
+        if rid in self._page_dates:
+            return published_date(self._page_dates[rid], list_date, page_url)
+        return None
+
+    def is_dated_late(self, rid: str) -> bool:
+        """Whether a list dated report `rid` after its capture (`date_late`)."""
+        return rid in self._late
+
+    def _built_undated(self, row: dict, context: dict, extraction: Extraction) -> None:
+        # what date_late decides with, should a list date this report only later
+        if not context.get("list_date"):
+            self._page_dates[row["id"]] = page_date(extraction)
+
     def feed(self, context: dict, capture: dict, extraction: Extraction) -> list[dict]:
+        if self._late and not context.get("list_date"):
+            late = self._late.get(report_id(context.get("page_url") or capture["url"]))
+            if late:
+                context = {**context, "list_date": late}
         kind = context.get("kind")
         if kind == "report" and int(context.get("parts") or 1) > 1:
             key = report_id(capture["url"])
@@ -191,6 +243,7 @@ class ReportAssembler:
         row = build_report(context, capture, extraction)
         if row is None:
             return []
+        self._built_undated(row, context, extraction)
         if not is_stub(extraction):
             self._early.pop(row["id"], None)
             return [row]
@@ -205,7 +258,10 @@ class ReportAssembler:
         direct = page_url == capture["url"]
         row = build_report(context, capture, extraction)
         if direct:  # a list links the file itself: the file is the report
-            return [row] if row else []
+            if row is None:
+                return []
+            self._built_undated(row, context, extraction)
+            return [row]
         if row is None:
             # The file's own name may not say 年报; it stands for the cover page's report.
             row = build_report({**context, "anchor": context.get("page_title")}, capture, extraction)

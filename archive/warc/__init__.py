@@ -28,6 +28,7 @@ from .reader import (  # noqa: F401
 from .records import (  # noqa: F401
     CONTEXT_URI_PREFIX,
     GZIP_MAGIC,
+    LISTDATE_URI_PREFIX,
     OPEN_SUFFIX,
     ORIG_PREFIX,
     PROFILE_IDENTICAL_PAYLOAD,

@@ -467,7 +467,8 @@ def exchanges_in_file(path: str, on_error: ErrorCallback | None = None, start: i
     processes without losing or duplicating an exchange.
 
     `on_summary(target_uri, data)` receives the stand-alone JSON metadata records (a crawl's
-    closing summary, `WarcWriter.write_run_summary`) that start in [start, end).
+    closing summary, `WarcWriter.write_run_summary`; a date a list gave a report after its
+    capture, `WarcWriter.write_list_date`) that start in [start, end).
     """
     report = on_error or _default_on_error
     pending: ArchivedExchange | None = None

@@ -46,6 +46,8 @@ _PROFILES = {
 ORIG_PREFIX = "X-Archive-Orig-"
 CONTEXT_URI_PREFIX = "urn:nianbao:context:"  # WARC-Target-URI of crawl-context metadata records
 RUN_URI_PREFIX = "urn:nianbao:run:"  # WARC-Target-URI of a crawl's closing summary (portal statuses)
+# WARC-Target-URI of a date a list gave a report after its capture (`WarcWriter.write_list_date`)
+LISTDATE_URI_PREFIX = "urn:nianbao:listdate:"
 # Errors that mean "no more room": a full disk, a quota, or RLIMIT_FSIZE (Python ignores
 # SIGXFSZ, so the write fails with EFBIG instead of killing the process).
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}

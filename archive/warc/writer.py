@@ -21,6 +21,7 @@ from .records import (
     _FULL_ERRNOS,
     _PROFILES,
     CONTEXT_URI_PREFIX,
+    LISTDATE_URI_PREFIX,
     OPEN_SUFFIX,
     RUN_URI_PREFIX,
     ArchiveError,
@@ -292,12 +293,23 @@ class WarcWriter:
         reason, the finish reason) as one JSON `metadata` record, so that the index rebuilt
         from the WARCs alone (`archive reindex`) has the portals table too. `run` names the
         crawl (its start time); the record stands alone (no WARC-Concurrent-To)."""
-        date = warc_date()
-        body = json.dumps(summary, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
-        rec_id = _new_id()
+        self._write_standalone(RUN_URI_PREFIX + run, summary)
+
+    def write_list_date(self, record: dict) -> None:
+        """Archive a date a list showed beside a report's link after the report was captured
+        without one (too late for its crawl-context record): ``record`` holds ``url`` (the
+        report's page URL, as its row names it), ``list_date``, ``list_url`` (the list page)
+        and ``portal``. One stand-alone JSON `metadata` record, `WARC-Target-URI`
+        `urn:nianbao:listdate:<url>`; `archive reindex` gives the date to the report's row
+        as the crawl did (archive.reports.ingest.Ingest.list_date)."""
+        self._write_standalone(LISTDATE_URI_PREFIX + record["url"], record)
+
+    def _write_standalone(self, target_uri: str, data: dict) -> None:
+        """One JSON `metadata` record about no particular exchange (no WARC-Concurrent-To)."""
+        body = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
         record = _record(
-            [("WARC-Type", "metadata"), ("WARC-Record-ID", rec_id), ("WARC-Date", date),
-             ("WARC-Target-URI", RUN_URI_PREFIX + run)],
+            [("WARC-Type", "metadata"), ("WARC-Record-ID", _new_id()), ("WARC-Date", warc_date()),
+             ("WARC-Target-URI", target_uri)],
             body, "application/json")
         members = [_gzip_member(record, self.compresslevel)]
         with self._lock:

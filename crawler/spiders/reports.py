@@ -48,9 +48,12 @@ from crawler.discovery import (
 from crawler.platforms import ListRequest, Page, embedded_links, list_requests, parse_api
 from crawler.portals import ANY_NETWORK, DEFAULT_PORTALS, Portal, load_portals
 from crawler.refresh import RecheckPlan
+from crawler.signals import capture_stored, list_dated
 
 # Scrapy's RobotsTxtMiddleware's reason for a request it drops
 ROBOTS_REFUSAL = "Forbidden by robots.txt"
+# Statuses Scrapy's RedirectMiddleware follows: the capture is not yet the report's.
+_REDIRECTS = {301, 302, 303, 307, 308}
 # Answers by which web application firewalls refuse crawlers (DOMAIN.md "Access problems").
 BLOCK_STATUSES = {401: "401 unauthorized", 403: "403 forbidden", 412: "412 WAF challenge",
                   429: "429 rate limited", 521: "521 WAF challenge"}
@@ -152,6 +155,9 @@ class ReportsSpider(scrapy.Spider):
         # dates the same link later gives its date to the pending request (its context is
         # archived with the capture, so reindex reads the same date)
         self._undated: dict[str, dict] = {}
+        # ...and once captured (its context archived without a date): identity URL -> (the
+        # report's page URL, portal); a list that dates it then sends `list_dated`
+        self._captured_undated: dict[str, tuple[str, str]] = {}
         # Refresh runs (crawler.refresh.RecheckPlan): known reports not due, until a list
         # shows them; navigation requests left alone, kept in case a list page has gone.
         self.plan: RecheckPlan | None = None
@@ -163,6 +169,7 @@ class ReportsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_capture, signal=capture_stored)
         return spider
 
     # -- settings read once -------------------------------------------------------------
@@ -337,21 +344,43 @@ class ReportsSpider(scrapy.Spider):
                               priority=CONTENT_PRIORITY)
 
     def _context(self, response) -> dict:
-        if self._undated:  # fetched: too late for a date found from now on
-            for url in (response.request.url, *response.meta.get("redirect_urls", ())):
-                self._undated.pop(identity_url(url), None)
+        if self._undated:  # fetched (no archiving middleware said so): a later date comes apart
+            self._mark_captured(response.request, response.status, response.meta["nianbao"], response.url)
         ctx = dict(response.meta["nianbao"])
         ctx["url"] = response.url
         return ctx
 
-    def _date_pending(self, key: str, date: str) -> None:
+    def on_capture(self, capture: dict, context: dict, request=None) -> None:
+        """`capture_stored`: the response's context is archived as it is now, so a date a list
+        gives its report from now on must come apart (`_date_pending`)."""
+        if self._undated and request is not None and capture.get("status") not in _REDIRECTS:
+            self._mark_captured(request, capture.get("status"), context, capture["url"])
+
+    def _mark_captured(self, request, status, context: dict, url: str) -> None:
+        for link in (request.url, *request.meta.get("redirect_urls", ())):
+            key = identity_url(link)
+            if self._undated.pop(key, None) is not None and status is not None and (status < 300 or status == 304):
+                # the row names the report by its page URL: a list-linked file's link, else
+                # the page as fetched (after redirects)
+                self._captured_undated[key] = (context.get("page_url") or url, context.get("portal"))
+
+    def _date_pending(self, key: str, date: str, list_url: str) -> None:
         """A list dates a report link that an undated link (a "latest" box, an undated list)
         already led to: while that request waits, it takes the date, so the report's
-        ``published`` is not lost to the duplicate filter dropping the dated request."""
+        ``published`` is not lost to the duplicate filter dropping the dated request. Once
+        the report is captured, its archived context cannot change: the date is sent apart
+        (`list_dated`: a WARC record of its own, and the index's row)."""
         ctx = self._undated.pop(key, None)
         if ctx is not None and not ctx.get("list_date"):
             ctx["list_date"] = date
             self.crawler.stats.inc_value("nianbao/list_date_late")
+            return
+        captured = self._captured_undated.pop(key, None)
+        if captured is not None:
+            page_url, portal = captured
+            self.crawler.stats.inc_value("nianbao/list_date_after_capture")
+            self.crawler.signals.send_catch_log(list_dated, record={
+                "url": page_url, "list_date": date, "list_url": list_url, "portal": portal})
 
     # -- callbacks ----------------------------------------------------------------------
     def parse_page(self, response):
@@ -418,7 +447,7 @@ class ReportsSpider(scrapy.Spider):
                 continue
             if key in seen:
                 if link.date:
-                    self._date_pending(key, link.date)
+                    self._date_pending(key, link.date, ctx["url"])
                 continue
             seen.add(key)
             seen.add(link.url)
@@ -577,6 +606,7 @@ class ReportsSpider(scrapy.Spider):
     def on_error(self, failure):
         request = failure.request
         self._undated.pop(identity_url(request.url), None)
+        self._captured_undated.pop(identity_url(request.url), None)  # no row to date
         ctx = request.meta.get("nianbao") or {}
         state = self.states.get(ctx.get("portal"))
         if state is None:

@@ -215,3 +215,49 @@ def test_run_summaries_of_one_crawl_merge_but_a_reused_crawl_id_does_not(tmp_pat
     apply_run_summary(ix, summary("d", "2026-12-02T01:00:02Z", "2026-12-02T01:30:00Z", 2, 0, "dead"), crawls)
     assert [tuple(r) for r in ix.conn.execute(query)] == [("no_reports", 5, 0)]
     ix.close()
+
+
+def test_listdate_records_date_the_rows_whatever_their_place_in_the_warcs(tmp_path):
+    """`urn:nianbao:listdate:` records (a date a list gave a report after its capture): one
+    after a cover page whose attachment comes later still, one in another worker's WARC that
+    is read before the report's capture. One process or many small ranges, the rows are dated."""
+    from datetime import datetime, timezone
+
+    from archive.warc import HttpExchange, WarcWriter
+    from farm.docs import pdf_bytes
+
+    host = "http://www.xiangyang.gov.cn"
+    title = "襄阳市人民政府2017年政府信息公开工作年度报告"
+    cover, pdf, page = host + "/zwgk/content_1.html", host + "/zwgk/P0201803.pdf", host + "/zwgk/content_2.html"
+    paras = "".join(f"<p>{n}、本年度本机关认真贯彻落实政府信息公开工作要求，主动公开政府信息。</p>" for n in "一二三四五六")
+
+    def html(body: str) -> bytes:
+        return f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{body}</body></html>".encode()
+
+    def exchange(url: str, body: bytes, ctype: str = "text/html; charset=utf-8") -> HttpExchange:
+        return HttpExchange("GET", url, [("User-Agent", "t")], b"", 200, "OK", [("Content-Type", ctype)], body,
+                            fetched_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+
+    def ctx(kind: str, **kw) -> dict:
+        return {"portal": "襄阳市", "kind": kind, "anchor": title, **kw}
+
+    def dated(url: str) -> dict:
+        return {"url": url, "list_date": "2018-04-01", "list_url": host + "/zwgk/ndbg/", "portal": "襄阳市"}
+
+    warc = tmp_path / "warc"
+    with WarcWriter(warc, worker_id="w1") as w:   # read first: the date before its capture
+        w.write_list_date(dated(page))
+    with WarcWriter(warc, worker_id="w2") as w:
+        w.write_exchange(exchange(cover, html(f"<h1>{title}</h1><p>详见附件：<a href='{pdf}'>{title}.pdf</a></p>")),
+                         ctx("report"))
+        w.write_list_date(dated(cover))           # the cover waits for its attachment
+        w.write_exchange(exchange(page, html(f"<h1>{title}</h1>{paras}")), ctx("report"))
+        w.write_exchange(exchange(pdf, pdf_bytes(title, ["一、总体情况。" * 40]), "application/pdf"),
+                         ctx("attachment", page_url=cover, page_title=title, anchor=f"{title}.pdf"))
+    assert len(plan(warc, range_bytes=600)) > 3  # the small ranges really cut the files
+    for jobs, range_bytes in ((1, 1 << 22), (2, 600)):
+        db = tmp_path / f"jobs{jobs}.db"
+        stats = reindex(warc, db, jobs=jobs, range_bytes=range_bytes)
+        assert stats.list_dates == 2
+        got = {r["page_url"]: (r["url"], r["published"]) for r in rows(db, "reports").values()}
+        assert got == {cover: (pdf, "2018-04-01"), page: (page, "2018-04-01")}

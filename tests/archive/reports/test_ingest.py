@@ -218,3 +218,93 @@ def test_a_current_report_whose_page_bytes_changed_but_not_its_text_keeps_the_sh
     ingest.document(ctx(), cap(when="2026-03-01T00:00:00Z", payload_digest="sha1:B"), never, unchanged=True)
     assert ingest.counts["unchanged"] == 2
     assert index.get_report(PAGE)["last_seen"] == "2026-03-01T00:00:00Z"
+
+
+# -- a list that dates a report only after its capture (Ingest.list_date): the crawl calls it
+# when its spider learns the date, reindex when it reads the urn:nianbao:listdate: record
+
+UNDATED = "http://www.xiangyang.gov.cn/zwgk/content_77.html"  # no date in the URL
+
+
+def test_a_stored_row_takes_a_late_list_date(index):
+    ingest = Ingest(index)
+    ingest.document(ctx(), cap(UNDATED), page())
+    assert index.get_report(UNDATED)["published"] is None
+    assert ingest.list_date(UNDATED, "2018-04-01") is True
+    assert index.get_report(UNDATED)["published"] == "2018-04-01"
+    assert ingest.counts["dated_after_capture"] == 1
+    assert index.get_report(UNDATED)["version"] == 1  # the same text: no new version
+
+
+def test_a_late_list_date_beats_the_url_date_but_not_the_pages_own(index):
+    ingest = Ingest(index)
+    ingest.document(ctx(), cap(PAGE), page())  # t20180330_ in its URL
+    ingest.list_date(PAGE, "2018-04-01")
+    assert index.get_report(PAGE)["published"] == "2018-04-01"
+    ingest.document(ctx(), cap(UNDATED), Extraction(text=f"{TITLE}\n{BODY}", title=TITLE,
+                                                    metadata={"published": "2018-03-28"}))
+    assert ingest.list_date(UNDATED, "2018-04-01") is False
+    assert index.get_report(UNDATED)["published"] == "2018-03-28"
+
+
+def _cover_and_attachment(index, date_first: bool, date_between: bool) -> dict:
+    ingest = Ingest(index)
+    if date_first:
+        ingest.list_date(UNDATED, "2018-04-01")
+    ingest.document(ctx(), cap(UNDATED), page("详见附件。"))
+    if date_between:
+        ingest.list_date(UNDATED, "2018-04-01")
+    attachment = ctx("attachment", page_url=UNDATED, page_title=TITLE, anchor="附件")
+    ingest.document(attachment, cap(FILE, payload_digest="sha1:F"), Extraction(text=BODY, content_type="pdf"))
+    if not (date_first or date_between):
+        ingest.list_date(UNDATED, "2018-04-01")
+    ingest.finish()
+    return index.get_report(UNDATED)
+
+
+@pytest.mark.parametrize("date_first, date_between", [(True, False), (False, True), (False, False)])
+def test_the_row_is_the_same_whenever_the_late_date_comes(tmp_path, date_first, date_between):
+    """Before the capture (another worker's WARC read first), while the cover waits for its
+    attachment, after the row is stored: the crawl's pipeline and reindex may meet any."""
+    idx = Index(tmp_path / "reports.db")
+    try:
+        row = _cover_and_attachment(idx, date_first, date_between)
+    finally:
+        idx.close()
+    assert (row["url"], row["published"], row["version"]) == (FILE, "2018-04-01", 1)
+
+
+@pytest.mark.parametrize("date_first", [True, False])
+def test_an_unchanged_row_of_an_earlier_run_takes_a_late_list_date(tmp_path, date_first):
+    """An earlier run stored the report with its URL's date; this run captures the same text
+    undated and a list dates it late. Whichever the pipeline meets first, the list's date
+    wins (this run knows the page states none), though the unchanged text keeps the row."""
+    idx = Index(tmp_path / "reports.db")
+    try:
+        Ingest(idx).document(ctx(), cap(PAGE), page())
+        assert idx.get_report(PAGE)["published"] == "2018-03-30"
+        ingest = Ingest(idx)
+        if date_first:
+            ingest.list_date(PAGE, "2018-04-01")
+        ingest.document(ctx(), cap(PAGE, when="2026-02-01T00:00:00Z"), page())
+        if not date_first:
+            ingest.list_date(PAGE, "2018-04-01")
+        assert ingest.counts["unchanged"] == 1
+        assert idx.get_report(PAGE)["published"] == "2018-04-01"
+    finally:
+        idx.close()
+
+
+def test_a_row_this_ingest_did_not_build_keeps_a_date_it_holds(index):
+    """A date the stored row holds may be its page's own (an unchanged capture is not
+    extracted again, so which it was is unknown): only an empty one takes the list's."""
+    Ingest(index).document(ctx(), cap(PAGE), page())
+    ingest = Ingest(index)
+    ingest.document(ctx(), cap(PAGE, when="2026-02-01T00:00:00Z"), never, unchanged=True)
+    assert ingest.list_date(PAGE, "2018-04-01") is False
+    assert index.get_report(PAGE)["published"] == "2018-03-30"
+
+
+def test_a_late_date_for_a_report_never_stored_changes_nothing(index):
+    assert Ingest(index).list_date(UNDATED, "2018-04-01") is False
+    assert index.get_report(UNDATED) is None

@@ -6,7 +6,15 @@ import json
 
 from archive.extract import Extraction
 from archive.index import report_id
-from archive.reports.rows import COVER_ONLY, STUB_CHARS, ReportAssembler, build_report, is_stub, merge_attachment
+from archive.reports.rows import (
+    COVER_ONLY,
+    STUB_CHARS,
+    ReportAssembler,
+    build_report,
+    is_stub,
+    merge_attachment,
+    published_date,
+)
 
 TITLE = "襄阳市人民政府2017年政府信息公开工作年度报告"
 PAGE = "http://www.xiangyang.gov.cn/zwgk/201803/t20180330_1.html"
@@ -141,3 +149,77 @@ def test_a_split_report_missing_a_page_is_flushed_with_what_came():
     [row] = a.flush()
     assert "第一页" in row["text"] and row["page_url"] == PAGE
     assert row["extract_error"] == "partial: 1 of the report's 3 pages were archived"
+
+
+# -- a list that dates a report only after its capture (the crawl's urn:nianbao:listdate: record)
+
+UNDATED = "http://www.xiangyang.gov.cn/zwgk/content_77.html"  # no date in the URL
+
+
+def test_published_date_page_metadata_then_list_date_then_url_date():
+    assert published_date("2018-03-28", "2018-04-01", PAGE) == "2018-03-28"
+    assert published_date(None, "2018-04-01", PAGE) == "2018-04-01"  # beats t20180330_ in the URL
+    assert published_date(None, None, PAGE) == "2018-03-30"
+    assert published_date(None, None, UNDATED) is None
+    assert published_date("", "2018-04-01", UNDATED) == "2018-04-01"  # an empty page date is none
+
+
+def test_a_row_built_before_a_late_list_date_learns_what_it_should_hold():
+    a = ReportAssembler()
+    [row] = a.feed(ctx(), cap(UNDATED), page())
+    assert row["published"] is None
+    assert a.date_late(UNDATED, "2018-04-01") == "2018-04-01"
+    # a row this assembler never built: its page's own date is unknown here
+    assert a.date_late(PAGE, "2018-04-01") is None
+
+
+def test_a_late_list_date_does_not_beat_the_pages_own_date():
+    a = ReportAssembler()
+    [row] = a.feed(ctx(), cap(UNDATED), page(metadata={"published": "2018-03-28"}))
+    assert a.date_late(UNDATED, "2018-04-01") == "2018-03-28" == row["published"]
+
+
+def test_a_late_list_date_known_before_the_capture_is_fed_dates_its_row():
+    a = ReportAssembler()
+    assert a.date_late(PAGE, "2018-04-01") is None
+    [row] = a.feed(ctx(), cap(PAGE), page())
+    assert row["published"] == "2018-04-01"
+    assert a.is_dated_late(row["id"])
+    # a date the capture's own context holds is not replaced
+    [listed] = ReportAssembler(_late={report_id(PAGE): "2018-04-01"}).feed(
+        ctx(list_date="2018-03-31"), cap(PAGE), page())
+    assert listed["published"] == "2018-03-31"
+
+
+def test_a_waiting_cover_takes_a_late_list_date_before_its_attachment_comes():
+    a = ReportAssembler()
+    cover = ctx()
+    assert a.feed(cover, cap(UNDATED), page("详见附件。")) == []
+    assert a.date_late(UNDATED, "2018-04-01") == "2018-04-01"
+    [row] = a.feed(ctx("attachment", page_url=UNDATED, page_title=TITLE, anchor="附件1"), cap(FILE),
+                   Extraction(text=BODY, content_type="pdf"))
+    assert (row["url"], row["published"]) == (FILE, "2018-04-01")
+    assert "list_date" not in cover  # the caller's context is left as it was archived
+
+
+def test_a_split_reports_first_page_waiting_takes_a_late_list_date():
+    a = ReportAssembler()
+    assert a.feed(ctx(parts=2), cap(UNDATED), page("第一页" * 80)) == []
+    a.date_late(UNDATED, "2018-04-01")
+    [row] = a.feed(ctx("continuation", page_url=UNDATED, part=1), cap(UNDATED + "?page=2"),
+                   Extraction(text="第二页" * 80, title=TITLE))
+    assert row["published"] == "2018-04-01"
+
+
+def test_a_file_a_list_links_takes_a_late_list_date():
+    a = ReportAssembler()
+    [row] = a.feed(ctx("attachment", page_url=FILE), cap(FILE), Extraction(text=BODY, content_type="pdf"))
+    assert row["published"] is None
+    assert a.date_late(FILE, "2018-04-01") == "2018-04-01"
+
+
+def test_the_first_late_list_date_wins():
+    a = ReportAssembler()
+    a.feed(ctx(), cap(UNDATED), page())
+    assert a.date_late(UNDATED, "2018-04-01") == "2018-04-01"
+    assert a.date_late(UNDATED, "2018-05-01") == "2018-04-01"

@@ -559,3 +559,27 @@ def test_read_response_reads_one_record_at_its_capture(tmp_path):
     assert read_response(path, first.warc_offset, first.warc_length - 5) is None
     assert read_response(path, first.warc_offset + 1, first.warc_length) is None
     assert read_response(path, 0, first.warc_offset) is None  # the warcinfo record
+
+
+def test_a_list_date_record_stands_alone_and_reads_back(tmp_path):
+    """`write_list_date`: a JSON metadata record about no exchange (no WARC-Concurrent-To),
+    valid for warcio, handed to `on_summary` by the reader of the range it starts in."""
+    from archive.warc import LISTDATE_URI_PREFIX, exchanges_in_file
+
+    record = {"url": "http://www.xiangyang.gov.cn/zwgk/content_1.html", "list_date": "2018-04-01",
+              "list_url": "http://www.xiangyang.gov.cn/zwgk/ndbg/", "portal": "襄阳市"}
+    with WarcWriter(tmp_path) as w:
+        w.write_exchange(page(), metadata={"kind": "report"})
+        w.write_list_date(record)
+    path = only_file(tmp_path)
+    last = warcio_records(path)[-1]
+    assert last[0] == "metadata" and last[1].get_header("WARC-Concurrent-To") is None
+    assert last[1].get_header("WARC-Target-URI") == LISTDATE_URI_PREFIX + record["url"]
+    assert json.loads(last[3]) == record
+    assert warcio_cli("check", path).returncode == 0
+    got = []
+    list(exchanges_in_file(str(path), on_summary=lambda uri, data: got.append((uri, data))))
+    assert got == [(LISTDATE_URI_PREFIX + record["url"], record)]
+    got.clear()  # a range that ends before the record does not report it
+    list(exchanges_in_file(str(path), start=0, end=last[5], on_summary=lambda uri, data: got.append(uri)))
+    assert got == []
