@@ -134,8 +134,7 @@ class WarcMiddleware:
             else:
                 capture = self.writer.write_exchange(exchange, metadata=ctx)
         except ArchiveFullError as exc:
-            logger.error("archive full, stopping the crawl: %s", exc)
-            self.crawler.engine.close_spider(self.crawler.spider, "archive_full")
+            self._stop_full(exc)
             raise CloseSpider("archive_full") from exc
         record = asdict(capture)
         request.meta["nianbao_capture"] = record
@@ -169,8 +168,11 @@ class WarcMiddleware:
         try:
             self.writer.write_list_date(record)
         except ArchiveFullError as exc:
-            logger.error("archive full, stopping the crawl: %s", exc)
-            self.crawler.engine.close_spider(self.crawler.spider, "archive_full")
+            self._stop_full(exc)
+
+    def _stop_full(self, exc: ArchiveFullError) -> None:
+        logger.error("archive full, stopping the crawl: %s", exc)
+        self.crawler.engine.close_spider(self.crawler.spider, "archive_full")
 
     def close(self, spider=None, reason=None):
         # The portals' outcome exists nowhere else in the WARCs: without this record a rebuilt

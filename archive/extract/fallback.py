@@ -297,8 +297,6 @@ def post_list(body, best) -> list | None:
     for parent in body.iter():
         if not isinstance(parent.tag, str) or len(parent) < 2:
             continue
-        if not best_in_chrome and _in_chrome(parent, body):
-            continue  # a footer's testimonials (WordPress posts of another type) are no thread
         kinds: dict = {}
         for c in parent:
             sig = _signature(c)
@@ -311,7 +309,9 @@ def post_list(body, best) -> list | None:
             if len(posts) < 2:
                 continue
             prose = sum(_prose(g) for g in posts)
-            if prose > best_prose:
+            # a footer's testimonials (WordPress posts of another type) are no thread; asked
+            # last, of the few groups that qualify, not of every element of the page
+            if prose > best_prose and (best_in_chrome or not _in_chrome(parent, body)):
                 best_group, best_prose = posts, prose
     return best_group
 

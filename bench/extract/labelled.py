@@ -271,24 +271,33 @@ def _htmltotext_pages(path: Path) -> list[Page]:
     return pages
 
 
-def _tiptopjaw_pages(path: Path) -> list[Page]:
-    """tiptopjaw/web-content-extraction-benchmark: ``release/html/<id>.html.gz`` with
-    ``benchmark/ground-truth/<id>.json`` (set 8; held out by ``sha1("tiptopjaw/<id>") % 2``)."""
+def _modern_pages(gt_dir: Path, html_dir: Path, source: str, half_of) -> list[Page]:
+    """Pages of set 8's and set 9's benchmark format: ``<html_dir>/<id>.html.gz`` beside
+    ``<gt_dir>/<id>.json`` (the gold is ``ground_truth.main_content``; the page type is
+    ``_internal.page_type.primary``). ``half_of(id)`` is the page's half, None to leave it out."""
     import gzip
     pages = []
-    for gt in sorted((path / "benchmark" / "ground-truth").glob("*.json")):
-        src = path / "release" / "html" / f"{gt.stem}.html.gz"
-        if not src.is_file():
+    for gt in sorted(gt_dir.glob("*.json")):
+        src = html_dir / f"{gt.stem}.html.gz"
+        half = half_of(gt.stem)
+        if half is None or not src.is_file():
             continue
         rec = json.loads(gt.read_text(encoding="utf-8"))
         gold = (rec.get("ground_truth") or {}).get("main_content") or ""
         if not _WS_RE.sub("", gold):
             continue
-        half = "eighth" if _sha(f"tiptopjaw/{gt.stem}", 2) == 0 else "eighth-tune"
         kind = ((rec.get("_internal") or {}).get("page_type") or {}).get("primary") or ""
-        pages.append(Page(f"tiptopjaw/{gt.stem}", rec.get("url") or f"tiptopjaw/{gt.stem}",
-                          gzip.decompress(src.read_bytes()), gold, "tiptopjaw", half, kind))
+        name = f"{source}/{gt.stem}"
+        pages.append(Page(name, rec.get("url") or name, gzip.decompress(src.read_bytes()), gold,
+                          source, half, kind))
     return pages
+
+
+def _tiptopjaw_pages(path: Path) -> list[Page]:
+    """tiptopjaw/web-content-extraction-benchmark: ``release/html/<id>.html.gz`` with
+    ``benchmark/ground-truth/<id>.json`` (set 8; held out by ``sha1("tiptopjaw/<id>") % 2``)."""
+    return _modern_pages(path / "benchmark" / "ground-truth", path / "release" / "html", "tiptopjaw",
+                         lambda n: "eighth" if _sha(f"tiptopjaw/{n}", 2) == 0 else "eighth-tune")
 
 
 # WCXB test pages whose host has a page in set 8 (tiptopjaw): left out of the held-out split,
@@ -301,21 +310,10 @@ _WCXB_SET8_HOSTS = frozenset(
 def _wcxb_pages(path: Path) -> list[Page]:
     """Murrough-Foley/web-content-extraction-benchmark (WCXB): ``test`` held out (set 9),
     ``dev`` tuning material."""
-    import gzip
-    pages = []
-    for split, half in (("test", "ninth"), ("dev", "ninth-tune")):
-        for gt in sorted((path / split / "ground-truth").glob("*.json")):
-            src = path / split / "html" / f"{gt.stem}.html.gz"
-            if not src.is_file() or (split == "test" and gt.stem in _WCXB_SET8_HOSTS):
-                continue
-            rec = json.loads(gt.read_text(encoding="utf-8"))
-            gold = (rec.get("ground_truth") or {}).get("main_content") or ""
-            if not _WS_RE.sub("", gold):
-                continue
-            kind = ((rec.get("_internal") or {}).get("page_type") or {}).get("primary") or ""
-            pages.append(Page(f"wcxb/{gt.stem}", rec.get("url") or f"wcxb/{gt.stem}",
-                              gzip.decompress(src.read_bytes()), gold, "wcxb", half, kind))
-    return pages
+    return (_modern_pages(path / "test" / "ground-truth", path / "test" / "html", "wcxb",
+                          lambda n: None if n in _WCXB_SET8_HOSTS else "ninth")
+            + _modern_pages(path / "dev" / "ground-truth", path / "dev" / "html", "wcxb",
+                            lambda n: "ninth-tune"))
 
 
 def load(paths: list[str], lang: str = "zh") -> list[Page]:
