@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["is_hidden_style", "hidden_selectors", "CHROME_TOKEN_RE", "CONSENT_TOKEN_RE", "is_chrome_line",
+__all__ = ["is_hidden_style", "hidden_selectors", "CHROME_TOKEN_RE", "TAIL_TOKEN_RE", "TAIL_MAX", "CONSENT_TOKEN_RE", "is_chrome_line",
            "INFO_BAR_RE", "is_info_bar", "DIALOG_RE"]
 
 _OFFSCREEN_RE = re.compile(
@@ -132,6 +132,16 @@ CHROME_TOKEN_RE = re.compile(
     r"next|prev|prevnext|sxp|article-attr|article-infos|info-bar|infobar|bar-info|"
     r"article-btn|article-extended|article-ewm|pagebar|gotop|backtop)(?:$|[\s_-])",
     re.I)
+
+# class/id tokens of the furniture that follows an article: the author's bio box, a newsletter
+# or sign-up box, social buttons, the tag list. Unlike other chrome they hold prose (a bio, a
+# pitch), so they are dropped as long as they are short (TAIL_MAX characters).
+TAIL_TOKEN_RE = re.compile(
+    r"(?:^|[\s_-])(?:author-?bio|about-?(?:the-)?author|author-?(?:box|info|card|profile|details|"
+    r"block|wrap|wrapper|section|description)|bio-?box|newsletter|subscribe|subscription|signup|"
+    r"sign-up|social|socials|syndication|tags|tag-?list|tag-?cloud|post-?tags|entry-?tags)(?:$|[\s_-])",
+    re.I)
+TAIL_MAX = 1500
 
 # class/id tokens of a disclosure widget or a scroll animation: content a stylesheet hides until
 # the reader opens it (accordion, tab, "read more", FAQ answer) or scrolls to it (fadeInUp,

@@ -766,6 +766,7 @@ def _find_body(root, source: str | None = None, url: str | None = None):
     if not fallback.is_discussion(source, url):
         _drop_comment_sections(best)
     _drop_related_blocks(best)
+    _drop_tail_blocks(best)
     _drop_forms(best)
     posts = fallback.sibling_posts(best, body) or fallback.post_list(body, best)
     if posts and _outside_the_article(posts, best, body):
@@ -1085,6 +1086,25 @@ def _drop_related_blocks(top) -> None:
                 _drop(sib)
             node = parent
         _drop(h)
+
+
+def _drop_tail_blocks(top) -> None:
+    """Drop, under the density choice, the short blocks named as what follows an article
+    (furniture.TAIL_TOKEN_RE: author bio, newsletter box, social buttons, tag list): at most
+    furniture.TAIL_MAX characters and under a third of ``top``'s text. Named chrome holding
+    prose survives _drop_chrome_blocks (a mislabelled body); these names hold prose by nature."""
+    total = _text_len(top)
+    doomed = []
+    for el in top.iterdescendants():
+        if not isinstance(el.tag, str) or any(within(el, d) for d in doomed):
+            continue
+        tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
+        if tokens and furniture.TAIL_TOKEN_RE.search(furniture.decamel(tokens)):
+            text = _text_len(el)
+            if text <= furniture.TAIL_MAX and 3 * text < total:
+                doomed.append(el)
+    for el in doomed:
+        _drop(el)
 
 
 def _drop_headline_lists(el) -> None:

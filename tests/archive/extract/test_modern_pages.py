@@ -262,3 +262,24 @@ def test_a_short_text_with_a_sentence_is_no_shortfall():
     assert not html_mod._no_sentence(["Notice", "The office is closed on Monday for the holiday."])
     assert not html_mod._no_sentence(["关于2023年度政府信息公开工作年度报告的说明"])
     assert not html_mod._no_sentence(["word " * 60])
+
+
+def test_an_author_box_after_the_article_is_dropped():
+    """The author's bio box under a blog post (``div.author-wrap``: "About the Author", a
+    surgeon's 500-character biography) is prose, so the named-chrome rule kept it; the
+    post's text ends before it."""
+    ex = _extract("modern_author_box.html",
+                  "https://www.spinemd.com/resources/blog/office-chairs-to-prevent-back-pain/")
+    assert ex.extract_error is None
+    assert "here to help you sit smarter and live pain-free" in ex.text
+    assert "board-certified spine surgeon" not in ex.text
+
+
+def test_tail_blocks_go_only_when_short_beside_the_text():
+    article = "<p>" + "The report's own sentence. " * 120 + "</p>"
+    bio = "<div class='author-bio'><p>" + "A writer who writes. " * 20 + "</p></div>"
+    long_bio = "<div class='author-bio'><p>" + "A writer who writes. " * 120 + "</p></div>"
+    for inner, kept in ((article + bio, False), (article + long_bio, True), (bio, True)):
+        top = etree.fromstring(f"<div>{inner}</div>")
+        html_mod._drop_tail_blocks(top)
+        assert (top.find(".//div[@class='author-bio']") is not None) is kept, inner[:40]
