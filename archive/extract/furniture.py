@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["is_hidden_style", "hidden_selectors", "CHROME_TOKEN_RE", "TAIL_TOKEN_RE", "TAIL_MAX", "CONSENT_TOKEN_RE", "is_chrome_line",
+__all__ = ["is_hidden_style", "hidden_selectors", "CHROME_TOKEN_RE", "TAIL_TOKEN_RE", "TAIL_MAX", "CONSENT_TOKEN_RE", "CONSENT_LOOSE_TOKEN_RE", "CONSENT_WORDS_RE", "is_chrome_line",
            "INFO_BAR_RE", "is_info_bar", "DIALOG_RE"]
 
 _OFFSCREEN_RE = re.compile(
@@ -167,6 +167,14 @@ CONSENT_TOKEN_RE = re.compile(
     r"(?:cookie|gdpr|privacy)[-_]?consent\w*|consent[-_]?(?:banner|bar|box|modal|dialog|overlay|"
     r"popup|notice|wall|layer|container|manager|form)|gdpr(?:[-_]\w+)?|cc-window|cc-banner|"
     r"qc-cmp2?-\w+|sp_message_container\w*|truste-consent\w*)(?:$|\s)", re.I)
+
+# the same dialogs under other vendors' names (Complianz ``cmplz-cookiebanner``, CookieYes
+# ``cookie-law-info-bar``, Moove ``moove_gdpr_cookie_modal``, ``wt-cli-cookie-bar-container``,
+# ``spicy-consent-wrapper``): a class or id word that names cookies, GDPR or consent. Looser
+# than CONSENT_TOKEN_RE, so the caller also asks that the block speak of cookies and hold
+# under half of the text chosen (an unclosed tag in a banner can swallow the article).
+CONSENT_LOOSE_TOKEN_RE = re.compile(r"(?:^|\s)[\w-]*(?:cookie|gdpr|cmplz|consent)[\w-]*(?:$|\s)", re.I)
+CONSENT_WORDS_RE = re.compile(r"cookie|consent|gdpr|privacy|datenschutz", re.I)
 
 _CHROME_LINE_RES = [re.compile(p) for p in (
     # print / close / back / favourite / font size buttons, alone or in a row

@@ -1092,17 +1092,25 @@ def _drop_tail_blocks(top) -> None:
     """Drop, under the density choice, the short blocks named as what follows an article
     (furniture.TAIL_TOKEN_RE: author bio, newsletter box, social buttons, tag list): at most
     furniture.TAIL_MAX characters and under a third of ``top``'s text. Named chrome holding
-    prose survives _drop_chrome_blocks (a mislabelled body); these names hold prose by nature."""
+    prose survives _drop_chrome_blocks (a mislabelled body); these names hold prose by nature.
+    So do consent dialogs under a plugin's own name (furniture.CONSENT_LOOSE_TOKEN_RE) that
+    speak of cookies, consent or privacy and hold under half of the text. Both are dropped
+    here, after the choice: dropped before it, they moved it onto a fragment of the page."""
     total = _text_len(top)
     doomed = []
     for el in top.iterdescendants():
         if not isinstance(el.tag, str) or any(within(el, d) for d in doomed):
             continue
         tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
-        if tokens and furniture.TAIL_TOKEN_RE.search(furniture.decamel(tokens)):
+        if not tokens:
+            continue
+        if furniture.TAIL_TOKEN_RE.search(furniture.decamel(tokens)):
             text = _text_len(el)
             if text <= furniture.TAIL_MAX and 3 * text < total:
                 doomed.append(el)
+        elif furniture.CONSENT_LOOSE_TOKEN_RE.search(tokens) \
+                and furniture.CONSENT_WORDS_RE.search(text_content(el)) and 2 * _text_len(el) < total:
+            doomed.append(el)
     for el in doomed:
         _drop(el)
 

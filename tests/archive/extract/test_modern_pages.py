@@ -283,3 +283,28 @@ def test_tail_blocks_go_only_when_short_beside_the_text():
         top = etree.fromstring(f"<div>{inner}</div>")
         html_mod._drop_tail_blocks(top)
         assert (top.find(".//div[@class='author-bio']") is not None) is kept, inner[:40]
+
+
+def test_a_consent_dialog_under_a_plugin_name_is_dropped():
+    """CookieYes writes its dialog as ``div.cookie-law-info-bar`` and
+    ``div.wt-cli-cookie-description`` (1,300 characters of cookie categories), names the
+    consent rule did not know; they came out after the video list (precision 0.52)."""
+    ex = _extract("modern_cookie_law_info.html",
+                  "https://thewoodwhisperer.com/videos/10-easy-woodworking-projects/")
+    assert "There are tons of fun easy woodworking projects" in ex.text
+    assert "Necessary cookies are absolutely essential" not in ex.text
+
+
+def test_a_loosely_named_consent_block_goes_only_when_it_speaks_of_cookies():
+    article = "<p>" + "The report's own sentence. " * 120 + "</p>"
+    cases = (("<div class='cmplz-cookiebanner'>We use cookies to store preferences.</div>", False),
+             ("<div class='cookie-recipe-card'>Bake the dough for ten minutes.</div>", True))
+    for block, kept in cases:
+        top = etree.fromstring(f"<div>{article}{block}</div>")
+        html_mod._drop_tail_blocks(top)
+        assert (len(top) == 2) is kept, block
+    # a block holding half the text or more is the page's own, whatever its name
+    top = etree.fromstring("<div><div class='gdpr-info'>" + "Your privacy rights. " * 80 + "</div>"
+                           "<p>Short.</p></div>")
+    html_mod._drop_tail_blocks(top)
+    assert top.find("div") is not None
