@@ -174,6 +174,7 @@ class ReportsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.on_capture, signal=capture_stored)
+        crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
         return spider
 
     # -- settings read once -------------------------------------------------------------
@@ -192,6 +193,13 @@ class ReportsSpider(scrapy.Spider):
     @property
     def nav_wave(self) -> int:
         return self.settings.getint("NIANBAO_NAV_WAVE", 4)
+
+    @property
+    def queues_copies(self) -> bool:
+        """Whether the frontier keeps serialised copies of the requests queued (scrapy-redis's
+        shared frontier, Scrapy's JOBDIR disk queues): then a date found for a request already
+        queued cannot reach the context it is archived with, and another worker may fetch it."""
+        return "scrapy_redis" in str(self.settings.get("SCHEDULER")) or bool(self.settings.get("JOBDIR"))
 
     # -- requests -----------------------------------------------------------------------
     async def start(self):
@@ -372,17 +380,22 @@ class ReportsSpider(scrapy.Spider):
                 # the page as fetched (after redirects)
                 self._captured_undated[key] = (context.get("page_url") or url, context.get("portal"))
 
-    def _date_pending(self, key: str, date: str, list_url: str) -> bool:
-        """A list dates a report link that an undated link (a "latest" box, an undated list)
-        already led to: while that request waits, it takes the date, so the report's
+    def _date_pending(self, key: str, date: str, list_url: str, url: str) -> bool:
+        """A list dates a report link (`url`) that an undated link (a "latest" box, an undated
+        list) already led to: while that request waits, it takes the date, so the report's
         ``published`` is not lost to the duplicate filter dropping the dated request. Once
         the report is captured, its archived context cannot change: the date is sent apart
-        (`list_dated`: a WARC record of its own, and the index's row); so it is on a refresh
-        for a report an earlier run indexed (`_date_known`). Returns whether the date was taken."""
+        (`list_dated`: a WARC record of its own, and the index's row); so it is when the
+        frontier holds a copy of the waiting request (`queues_copies`), and on a refresh for a
+        report an earlier run indexed (`_date_known`). Returns whether the date was taken."""
         ctx = self._undated.pop(key, None)
         if ctx is not None and not ctx.get("list_date"):
-            ctx["list_date"] = date
-            self.crawler.stats.inc_value("nianbao/list_date_late")
+            if not self.queues_copies:
+                ctx["list_date"] = date
+                self.crawler.stats.inc_value("nianbao/list_date_late")
+            else:  # whichever worker fetches the copy, the record dates its row on the merge
+                self._send_list_date(ctx.get("page_url") or url, date, list_url, ctx.get("portal"),
+                                     "nianbao/list_date_queued_copy")
             return True
         captured = self._captured_undated.pop(key, None)
         if captured is not None:
@@ -408,6 +421,24 @@ class ReportsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(stat)
         self.crawler.signals.send_catch_log(list_dated, record={
             "url": page_url, "list_date": date, "list_url": list_url, "portal": portal})
+
+    def on_dropped(self, request, spider=None) -> None:
+        """`request_dropped`: the duplicate filter dropped a dated request for a report or a
+        file a list links, which this portal's walk had not met (another portal's walk, or
+        with a shared frontier another worker, asked for the URL first, maybe undated). The
+        date goes where `_date_pending` puts it; with a shared frontier (`queues_copies`) only
+        the worker that asked knows, so the date is sent apart anyway: a record in this
+        worker's WARC, which the merged `archive reindex` applies to the row whichever worker
+        captured it (`late_published` keeps a page's own date and a list's the capture had)."""
+        ctx = request.meta.get("nianbao") or {}
+        if not ctx.get("list_date") or ctx.get("known") or ctx.get("kind") not in ("report", "attachment") \
+                or (ctx.get("page_url") or request.url) != request.url:  # a cover's attachment: not listed
+            return
+        if self._date_pending(identity_url(request.url), ctx["list_date"], ctx.get("referer"), request.url):
+            return
+        if self.queues_copies:
+            self._send_list_date(request.url, ctx["list_date"], ctx.get("referer"), ctx.get("portal"),
+                                 "nianbao/list_date_dropped_duplicate")
 
     # -- callbacks ----------------------------------------------------------------------
     def parse_page(self, response):
@@ -476,7 +507,7 @@ class ReportsSpider(scrapy.Spider):
                 continue
             if key in seen:
                 if link.date:
-                    self._date_pending(key, link.date, ctx["url"])
+                    self._date_pending(key, link.date, ctx["url"], link.url)
                 continue
             seen.add(key)
             seen.add(link.url)
