@@ -9,7 +9,10 @@ still open belongs to a dead process): it closes those rows as ``killed`` and re
 WARC files written since the oldest of them, through `archive.reindex.reindex` into a
 scratch database — the very functions a full rebuild uses — then copies into the live index
 the capture rows it lacks and every report those files hold (`Index.upsert_report` decides
-new / changed / unchanged as for any capture).
+new / changed / unchanged as for any capture). Then the dates lists gave reports after their
+capture (`urn:nianbao:listdate:` records in those files) go to the live rows through
+`Ingest.list_date`, as a full reindex gives them: also to a row whose text is unchanged
+(which the copy leaves as it was) and to a report captured in an older file than its date.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from archive.index import Index
+from archive.reports.ingest import Ingest
 from archive.warc import warc_files
 
 
@@ -31,13 +35,16 @@ class Reconciled:
     files: list[str] = field(default_factory=list)
     captures: int = 0
     reports: dict = field(default_factory=lambda: {"new": 0, "changed": 0, "unchanged": 0})
+    list_date_records: int = 0  # urn:nianbao:listdate: records in the files re-read
+    list_dates: int = 0  # live rows those records dated (the copy of the reports had not)
 
     def summary(self) -> str:
-        if not self.killed_runs and not self.captures:
+        if not self.killed_runs and not self.captures and not self.list_dates:
             return "index in step with the WARCs"
         return (f"closed {len(self.killed_runs)} killed run(s) {self.killed_runs}; re-read {len(self.files)} "
                 f"WARC file(s); indexed {self.captures} capture(s) the index lacked; reports "
-                f"{self.reports['new']} new, {self.reports['changed']} changed, {self.reports['unchanged']} unchanged")
+                f"{self.reports['new']} new, {self.reports['changed']} changed, {self.reports['unchanged']} unchanged; "
+                f"{self.list_dates} report(s) dated by {self.list_date_records} list date record(s)")
 
 
 def _mtime_iso(path: str) -> str:
@@ -86,7 +93,7 @@ def _copy_missing(index: Index, files: list[str], known: set, out: Reconciled) -
 
     with tempfile.TemporaryDirectory(prefix="nianbao-reconcile-") as tmp:
         scratch = os.path.join(tmp, "reports.db")
-        reindex(files, scratch, jobs=1)
+        stats = reindex(files, scratch, jobs=1)
         con = sqlite3.connect(scratch)
         con.row_factory = sqlite3.Row
         try:
@@ -102,3 +109,9 @@ def _copy_missing(index: Index, files: list[str], known: set, out: Reconciled) -
                 out.reports[index.upsert_report(row)] += 1
         finally:
             con.close()
+    # the copy leaves an unchanged row's date as it was, and the scratch index lacks the rows
+    # of reports captured before these files: the records date the live rows themselves
+    ingest = Ingest(index)
+    for dated in stats.list_date_records:
+        out.list_date_records += 1
+        out.list_dates += ingest.list_date(dated["url"], dated["list_date"])

@@ -268,6 +268,8 @@ class IndexPipeline:
             # reports whose statistics were parsed here, on the reactor thread: the pool's did
             # not fit the stored row (joined pages, a cover of another year) or there is no pool
             self.crawler.stats.set_value("nianbao/statistics_derived_at_store", self.ingest.counts["derived_at_store"])
+            # stored rows a list dated after their capture (this run's or an earlier run's)
+            self.crawler.stats.set_value("nianbao/reports_dated_after_capture", self.ingest.counts["dated_after_capture"])
             for row in _portal_rows(self.crawler.spider):
                 self.index.upsert_portal(dict(row, last_crawl=warc_date()))
             self.index.commit()

@@ -22,7 +22,7 @@ _POST_RESPONSES_SQL = """
     FROM captures
     WHERE status = 200 AND record_type = 'response' AND method = 'POST' AND payload_digest IS NOT NULL
     ORDER BY fetched_at, id"""
-_LIVE_REPORTS_SQL = ("SELECT id, portal, page_url, url, title, published, listed_on FROM reports "
+_LIVE_REPORTS_SQL = ("SELECT id, portal, page_url, url, title, published, published_source, listed_on FROM reports "
                      "WHERE removed_at IS NULL")
 # When each URL last got an answer that says something about it (not a 5xx or 429, which
 # may pass): a refresh leaves pages checked recently alone (crawler.refresh.RecheckPlan).
@@ -61,10 +61,15 @@ def post_responses(db_path: str | Path) -> dict[tuple[str, str], dict]:
 
 
 def live_reports(db_path: str | Path) -> list[dict]:
-    """Reports not marked removed: id, portal, page_url, url, title, published, listed_on."""
-    rows = _read(db_path, _LIVE_REPORTS_SQL)
-    if not rows:  # an index from before `listed_on` (added when the crawl opens it)
-        rows = _read(db_path, _LIVE_REPORTS_SQL.replace("listed_on", "NULL AS listed_on"))
+    """Reports not marked removed: id, portal, page_url, url, title, published,
+    published_source, listed_on."""
+    sql = _LIVE_REPORTS_SQL
+    rows = _read(db_path, sql)
+    for column in ("published_source", "listed_on"):  # an index from before them (added when the crawl opens it)
+        if rows:
+            break
+        sql = sql.replace(column, f"NULL AS {column}", 1)
+        rows = _read(db_path, sql)
     return rows
 
 

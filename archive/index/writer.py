@@ -97,6 +97,7 @@ REPORT_COLUMNS: dict[str, type] = {
     "title": str,
     "year": int,  # the year the report covers
     "published": str,  # YYYY-MM-DD
+    "published_source": str,  # page | list | url: where `published` came from (rows.published_and_source)
     "publisher": str,
     "index_no": str,
     "written": str,  # 成文日期, YYYY-MM-DD
@@ -774,14 +775,15 @@ class Index:
             self._wrote(len(ids))
         return n
 
-    def set_published(self, id_or_page_url: str, published: str | None) -> int:
-        """Set a report's ``published`` in place (a list dated it after its capture:
-        archive.reports.ingest.Ingest.list_date); not a new version, its text is the same.
-        Returns how many rows matched."""
+    def set_published(self, id_or_page_url: str, published: str | None, source: str | None) -> int:
+        """Set a report's ``published`` and ``published_source`` in place (a list dated it
+        after its capture: archive.reports.ingest.Ingest.list_date); not a new version, its
+        text is the same. Returns how many rows matched."""
         rid = self._ids(id_or_page_url)[0]
         with self._lock:
             self._begin()
-            n = self.conn.execute("UPDATE reports SET published = ? WHERE id = ?", (published, rid)).rowcount
+            n = self.conn.execute("UPDATE reports SET published = ?, published_source = ? WHERE id = ?",
+                                  (published, source, rid)).rowcount
             self._wrote()
         return n
 

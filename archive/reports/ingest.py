@@ -15,7 +15,7 @@ from typing import Callable
 from archive.extract import Extraction, extract
 from archive.index import Index, report_id
 from archive.reports.responses import EXTRACT_KINDS
-from archive.reports.rows import ReportAssembler, extraction_error, holds_text, published_date
+from archive.reports.rows import ReportAssembler, extraction_error, holds_text, late_published
 from archive.reports.soft404 import is_soft_404
 from archive.stats import report_statistics
 from archive.stats.similarity import sketch
@@ -157,19 +157,24 @@ class Ingest:
 
     def list_date(self, page_url: str, list_date: str) -> bool:
         """A list dated the report at `page_url` only after its capture was archived (the crawl
-        learnt it too late for the capture's context and wrote a `urn:nianbao:listdate:`
-        record). The date goes where `published_date` says: into rows still to be built or
-        waiting (`ReportAssembler.date_late`), and into the stored row now. The outcome does not
-        depend on whether the record comes before or after the capture is ingested. Returns
-        whether the stored row changed."""
-        built = self.assembler.date_late(page_url, list_date)
+        learnt it too late for the capture's context, or in a later run, and wrote a
+        `urn:nianbao:listdate:` record). The date goes into rows still to be built or waiting
+        (`ReportAssembler.date_late`), and into the stored row now, as `late_published` says
+        (a page's own date and an earlier list's stay; a URL's date or none gives way). The
+        outcome does not depend on whether the record comes before or after the capture is
+        ingested, nor on whether this run or an earlier one stored the row. Returns whether
+        the stored row changed."""
+        list_date = self.assembler.date_late(page_url, list_date)
         row = self.index.get_report(page_url)
         if row is None:
             return False  # not stored yet: its row takes the date when it is
-        published = built or published_date(row["published"], list_date, page_url)
-        if published == row["published"]:
+        return self._date_stored(row, list_date)
+
+    def _date_stored(self, row: dict, list_date: str) -> bool:
+        published, source = late_published(row, list_date)
+        if (published, source) == (row["published"], row.get("published_source")):
             return False
-        self.index.set_published(row["id"], published)
+        self.index.set_published(row["id"], published, source)
         self.counts["dated_after_capture"] += 1
         return True
 
@@ -182,11 +187,11 @@ class Ingest:
 
     def _store(self, row: dict) -> None:
         outcome = self.index.upsert_report(row)
-        if outcome == "unchanged" and self.assembler.is_dated_late(row["id"]):
+        late = self.assembler.late_date(row["id"]) if outcome == "unchanged" else None
+        if late:
             # an unchanged text keeps the stored row, but the date a list gave it late is news
             # (whichever came first, the record or the capture, the row ends the same)
-            if self.index.get_report(row["id"])["published"] != row["published"]:
-                self.index.set_published(row["id"], row["published"])
+            self._date_stored(self.index.get_report(row["id"]), late)
         done = self._derived.pop(row["id"], None)
         if outcome in ("new", "changed"):  # the statistics follow the current text (#18)
             if done is None or not done.fits(row):

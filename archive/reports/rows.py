@@ -3,7 +3,7 @@
 `build_report` decides whether one capture is a report and fills the row; `ReportAssembler`
 joins a report page that only points to its attachment with that attachment's text, whatever
 order the two captures arrive in. `published_date` is which date a report is published on, also
-when a list dates it only after its capture (`ReportAssembler.date_late`).
+when a list dates it only after its capture (`late_published`, `ReportAssembler.date_late`).
 """
 from __future__ import annotations
 
@@ -70,10 +70,35 @@ def page_date(extraction: Extraction) -> str | None:
 def published_date(page: str | None, listed: str | None, page_url: str) -> str | None:
     """A report's `published`: the date its page states (`page_date`), else the date a list
     shows beside its link (`listed`), else the date in its URL (TRS …/t20180330_1.html), else
-    None. The crawl and reindex decide with this alone, when the row is built and when a list
-    dates the report after its capture (then `page` is the page's own date if known, else the
-    row's current `published`: a date the row already holds may be the page's, and stays)."""
-    return page or listed or date_from_url(page_url)
+    None. The crawl and reindex decide with this alone, when the row is built
+    (`published_and_source`) and when a list dates the report after its capture
+    (`late_published`)."""
+    return published_and_source(page, listed, page_url)[0]
+
+
+def published_and_source(page: str | None, listed: str | None, page_url: str) -> tuple[str | None, str | None]:
+    """`published_date` and where it came from, the row's `published_source`: ``page``,
+    ``list``, ``url``, or None with no date."""
+    if page:
+        return page, "page"
+    if listed:
+        return listed, "list"
+    in_url = date_from_url(page_url)
+    return (in_url, "url") if in_url else (None, None)
+
+
+def late_published(row: dict, list_date: str) -> tuple[str | None, str | None]:
+    """The (`published`, `published_source`) a report row holds once a list dated the report
+    after its capture: `published_and_source` with the row's own date as its page's date or
+    as the first list's, and ``list_date`` otherwise. So a page's date and an earlier list's
+    stay; a URL's date or none gives way. A row from an index older than `published_source`
+    (its date's source unknown) keeps any date it has: it may be the page's (`archive
+    reindex` sets the source)."""
+    published, source = row.get("published"), row.get("published_source")
+    if published and source is None:
+        return published, None
+    return published_and_source(published if source == "page" else None,
+                                published if source == "list" else list_date, row["page_url"])
 
 
 def build_report(context: dict, capture: dict, extraction: Extraction) -> dict | None:
@@ -92,7 +117,7 @@ def build_report(context: dict, capture: dict, extraction: Extraction) -> dict |
     meta = extraction.metadata or {}
     url = capture["url"]
     page_url = context.get("page_url") or url
-    published = published_date(page_date(extraction), context.get("list_date"), page_url)
+    published, published_source = published_and_source(page_date(extraction), context.get("list_date"), page_url)
     # 发布机构 comes from a web page's metadata block; a document file has no such block (an
     # issuer line inside its text is not page metadata), so then the body named in the title.
     page_publisher = meta.get("publisher") if extraction.content_type == "html" else None
@@ -111,6 +136,7 @@ def build_report(context: dict, capture: dict, extraction: Extraction) -> dict |
         "title": title,
         "year": named.year,
         "published": published,
+        "published_source": published_source,
         "publisher": publisher,
         "index_no": meta.get("index_no"),
         "written": meta.get("written"),
@@ -154,10 +180,8 @@ class ReportAssembler:
     _indexed: set[str] = field(default_factory=set)               # covers taken from the index
     _pages: dict[str, dict[int, Extraction]] = field(default_factory=dict)  # split reports' pages
     _firsts: dict[str, tuple[dict, dict, int]] = field(default_factory=dict)  # id -> first page
-    # A list that dates a report only after its capture (date_late): id -> that list date, and
-    # id -> the page's own date of each row built without a list date (what decides then).
+    # A list that dates a report only after its capture (date_late): id -> that list date
     _late: dict[str, str] = field(default_factory=dict)
-    _page_dates: dict[str, str | None] = field(default_factory=dict)
 
     def add_indexed_cover(self, row: dict) -> None:
         """A cover page that did not change since it was indexed (refresh): its attachment may
@@ -166,13 +190,12 @@ class ReportAssembler:
         self._covers[row["id"]] = keep
         self._indexed.add(row["id"])
 
-    def date_late(self, page_url: str, list_date: str) -> str | None:
+    def date_late(self, page_url: str, list_date: str) -> str:
         """A list dated the report at `page_url` after its capture was archived (the crawl's
         `urn:nianbao:listdate:` record). Rows built from now on take the date as if their
         capture's context had held it, and so do the rows still waiting here (a cover, a split
-        report's first page); the first list to date a report wins, as for a waiting request.
-        Returns the `published` the report's stored row should hold when this assembler built
-        that row without a list date (so its page's own date is known), else None."""
+        report's first page: `late_published`); the first list to date a report wins, as for
+        a waiting request. Returns that first date (what the stored row is dated with)."""
         rid = report_id(page_url)
         list_date = self._late.setdefault(rid, list_date)
         first = self._firsts.get(rid)
@@ -180,20 +203,12 @@ class ReportAssembler:
             self._firsts[rid] = ({**first[0], "list_date": list_date}, *first[1:])
         cover = self._covers.get(rid)
         if cover is not None:
-            page = self._page_dates[rid] if rid in self._page_dates else cover.get("published")
-            cover["published"] = published_date(page, list_date, cover["page_url"])
-        if rid in self._page_dates:
-            return published_date(self._page_dates[rid], list_date, page_url)
-        return None
+            cover["published"], cover["published_source"] = late_published(cover, list_date)
+        return list_date
 
-    def is_dated_late(self, rid: str) -> bool:
-        """Whether a list dated report `rid` after its capture (`date_late`)."""
-        return rid in self._late
-
-    def _built_undated(self, row: dict, context: dict, extraction: Extraction) -> None:
-        # what date_late decides with, should a list date this report only later
-        if not context.get("list_date"):
-            self._page_dates[row["id"]] = page_date(extraction)
+    def late_date(self, rid: str) -> str | None:
+        """The list date `date_late` gave report `rid`, if any."""
+        return self._late.get(rid)
 
     def feed(self, context: dict, capture: dict, extraction: Extraction) -> list[dict]:
         if self._late and not context.get("list_date"):
@@ -243,7 +258,6 @@ class ReportAssembler:
         row = build_report(context, capture, extraction)
         if row is None:
             return []
-        self._built_undated(row, context, extraction)
         if not is_stub(extraction):
             self._early.pop(row["id"], None)
             return [row]
@@ -258,10 +272,7 @@ class ReportAssembler:
         direct = page_url == capture["url"]
         row = build_report(context, capture, extraction)
         if direct:  # a list links the file itself: the file is the report
-            if row is None:
-                return []
-            self._built_undated(row, context, extraction)
-            return [row]
+            return [row] if row else []
         if row is None:
             # The file's own name may not say 年报; it stands for the cover page's report.
             row = build_report({**context, "anchor": context.get("page_title")}, capture, extraction)

@@ -23,6 +23,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from archive.index import last_checked, live_reports
 from archive.reports.classify import classify_title
 from archive.reports.responses import ItemStart, pipeline_item
+from archive.reports.rows import late_published
 from archive.reports.urls import identity_url
 from crawler.discovery import (
     CONTENT_PRIORITY,
@@ -158,6 +159,9 @@ class ReportsSpider(scrapy.Spider):
         # ...and once captured (its context archived without a date): identity URL -> (the
         # report's page URL, portal); a list that dates it then sends `list_dated`
         self._captured_undated: dict[str, tuple[str, str]] = {}
+        # Refresh runs: identity URL -> the row of a report an earlier run indexed, until a
+        # list of this run dates it (`_date_known`)
+        self._known_dates: dict[str, dict] = {}
         # Refresh runs (crawler.refresh.RecheckPlan): known reports not due, until a list
         # shows them; navigation requests left alone, kept in case a list page has gone.
         self.plan: RecheckPlan | None = None
@@ -170,6 +174,7 @@ class ReportsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.on_capture, signal=capture_stored)
+        crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
         return spider
 
     # -- settings read once -------------------------------------------------------------
@@ -188,6 +193,13 @@ class ReportsSpider(scrapy.Spider):
     @property
     def nav_wave(self) -> int:
         return self.settings.getint("NIANBAO_NAV_WAVE", 4)
+
+    @property
+    def queues_copies(self) -> bool:
+        """Whether the frontier keeps serialised copies of the requests queued (scrapy-redis's
+        shared frontier, Scrapy's JOBDIR disk queues): then a date found for a request already
+        queued cannot reach the context it is archived with, and another worker may fetch it."""
+        return "scrapy_redis" in str(self.settings.get("SCHEDULER")) or bool(self.settings.get("JOBDIR"))
 
     # -- requests -----------------------------------------------------------------------
     async def start(self):
@@ -231,6 +243,7 @@ class ReportsSpider(scrapy.Spider):
                 continue
             key = identity_url(row["page_url"])
             self._seen_reports[state.portal.name].add(key)
+            self._known_dates[key] = row
             if self.plan.due(row["page_url"]):
                 req = self._known_request(state.portal, row)
                 if req is not None:
@@ -247,8 +260,11 @@ class ReportsSpider(scrapy.Spider):
         direct = row["page_url"] == row["url"] and is_document_url(row["url"])
         kind = "attachment" if direct else "report"
         extra = {"page_url": row["page_url"], "page_title": row["title"]} if direct else {}
+        # the row's date stands for a list's, unless it is only its URL's (which the row takes
+        # again anyway, and which would keep a list's date learnt later from the row)
+        listed = row["published"] if row.get("published_source") != "url" else None
         req = self._request(row["page_url"], self._portal_parent(portal), kind, row["title"],
-                            list_date=row["published"], known=True, list_root=row.get("listed_on"), **extra)
+                            list_date=listed, known=True, list_root=row.get("listed_on"), **extra)
         return None if req is None else req.replace(priority=-10)
 
     def unfetched_documents(self) -> list[dict]:
@@ -364,23 +380,65 @@ class ReportsSpider(scrapy.Spider):
                 # the page as fetched (after redirects)
                 self._captured_undated[key] = (context.get("page_url") or url, context.get("portal"))
 
-    def _date_pending(self, key: str, date: str, list_url: str) -> None:
-        """A list dates a report link that an undated link (a "latest" box, an undated list)
-        already led to: while that request waits, it takes the date, so the report's
+    def _date_pending(self, key: str, date: str, list_url: str, url: str) -> bool:
+        """A list dates a report link (`url`) that an undated link (a "latest" box, an undated
+        list) already led to: while that request waits, it takes the date, so the report's
         ``published`` is not lost to the duplicate filter dropping the dated request. Once
         the report is captured, its archived context cannot change: the date is sent apart
-        (`list_dated`: a WARC record of its own, and the index's row)."""
+        (`list_dated`: a WARC record of its own, and the index's row); so it is when the
+        frontier holds a copy of the waiting request (`queues_copies`), and on a refresh for a
+        report an earlier run indexed (`_date_known`). Returns whether the date was taken."""
         ctx = self._undated.pop(key, None)
         if ctx is not None and not ctx.get("list_date"):
-            ctx["list_date"] = date
-            self.crawler.stats.inc_value("nianbao/list_date_late")
-            return
+            if not self.queues_copies:
+                ctx["list_date"] = date
+                self.crawler.stats.inc_value("nianbao/list_date_late")
+            else:  # whichever worker fetches the copy, the record dates its row on the merge
+                self._send_list_date(ctx.get("page_url") or url, date, list_url, ctx.get("portal"),
+                                     "nianbao/list_date_queued_copy")
+            return True
         captured = self._captured_undated.pop(key, None)
         if captured is not None:
             page_url, portal = captured
-            self.crawler.stats.inc_value("nianbao/list_date_after_capture")
-            self.crawler.signals.send_catch_log(list_dated, record={
-                "url": page_url, "list_date": date, "list_url": list_url, "portal": portal})
+            self._send_list_date(page_url, date, list_url, portal, "nianbao/list_date_after_capture")
+            return True
+        return self._date_known(key, date, list_url)
+
+    def _date_known(self, key: str, date: str, list_url: str) -> bool:
+        """A refresh run's list dates a report an earlier run indexed (not due and left alone,
+        or asked again, unchanged or not): the date is sent apart when it changes the row
+        (`late_published`: not over the page's own date nor an earlier list's, so a re-run
+        sends nothing again); the first list of the run decides, as for a waiting request."""
+        row = self._known_dates.pop(key, None)
+        if row is None:
+            return False
+        if late_published(row, date) == (row["published"], row.get("published_source")):
+            return False
+        self._send_list_date(row["page_url"], date, list_url, row["portal"], "nianbao/refresh/list_date_known")
+        return True
+
+    def _send_list_date(self, page_url: str, date: str, list_url: str | None, portal: str | None, stat: str) -> None:
+        self.crawler.stats.inc_value(stat)
+        self.crawler.signals.send_catch_log(list_dated, record={
+            "url": page_url, "list_date": date, "list_url": list_url, "portal": portal})
+
+    def on_dropped(self, request, spider=None) -> None:
+        """`request_dropped`: the duplicate filter dropped a dated request for a report or a
+        file a list links, which this portal's walk had not met (another portal's walk, or
+        with a shared frontier another worker, asked for the URL first, maybe undated). The
+        date goes where `_date_pending` puts it; with a shared frontier (`queues_copies`) only
+        the worker that asked knows, so the date is sent apart anyway: a record in this
+        worker's WARC, which the merged `archive reindex` applies to the row whichever worker
+        captured it (`late_published` keeps a page's own date and a list's the capture had)."""
+        ctx = request.meta.get("nianbao") or {}
+        if not ctx.get("list_date") or ctx.get("known") or ctx.get("kind") not in ("report", "attachment") \
+                or (ctx.get("page_url") or request.url) != request.url:  # a cover's attachment: not listed
+            return
+        if self._date_pending(identity_url(request.url), ctx["list_date"], ctx.get("referer"), request.url):
+            return
+        if self.queues_copies:
+            self._send_list_date(request.url, ctx["list_date"], ctx.get("referer"), ctx.get("portal"),
+                                 "nianbao/list_date_dropped_duplicate")
 
     # -- callbacks ----------------------------------------------------------------------
     def parse_page(self, response):
@@ -444,10 +502,12 @@ class ReportsSpider(scrapy.Spider):
                 # Still listed and checked recently: left alone until due, counted as found.
                 state.reports.add(known["id"])
                 self.crawler.stats.inc_value("nianbao/refresh/reports_not_due")
+                if link.date:
+                    self._date_known(key, link.date, ctx["url"])
                 continue
             if key in seen:
                 if link.date:
-                    self._date_pending(key, link.date, ctx["url"])
+                    self._date_pending(key, link.date, ctx["url"], link.url)
                 continue
             seen.add(key)
             seen.add(link.url)

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import sqlite3
 import threading
 import time
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.reconcile import reconcile
 from archive.reindex import reindex
 from archive.warc import LISTDATE_URI_PREFIX, warc_files
 from farm import Farm
@@ -149,3 +152,28 @@ def test_reindex_of_the_warcs_gives_the_same_published(crawled):
     db.rename(rebuilt_dir / "reports.db")
     again = {row["page_url"]: row["published"] for row in report_rows(rebuilt_dir).values()}
     assert again == crawl == {f"http://{HOST}{path}": want for path, (_, _, want) in REPORTS.items()}
+
+
+def test_reconcile_after_a_kill_gives_rows_of_unchanged_text_their_late_dates(crawled, tmp_path):
+    """The crawl killed after the dates' records but before their index writes: the rows hold
+    what their captures alone gave, the run's row is open. reconcile re-reads the run's WARCs
+    (the report rows it copies are unchanged, and an unchanged row keeps its stored values);
+    the records date the rows as the crawl did and reindex does."""
+    archive = tmp_path / "archive"
+    shutil.copytree(crawled["archive"], archive)
+    con = sqlite3.connect(archive / "reports.db")
+    for path, (_, own_date, _) in REPORTS.items():
+        in_url = re.search(r"/t(\d{4})(\d\d)(\d\d)_", path)
+        captured = (own_date, "page") if own_date else \
+            ("-".join(in_url.groups()), "url") if in_url else (None, None)
+        assert con.execute("UPDATE reports SET published = ?, published_source = ? WHERE page_url = ?",
+                           (*captured, f"http://{HOST}{path}")).rowcount == 1
+    con.execute("UPDATE crawl_runs SET finish_reason = NULL, finished_at = NULL")
+    con.commit()
+    con.close()
+    done = reconcile(archive / "reports.db", archive / "warc")
+    assert done.killed_runs and done.reports == {"new": 0, "changed": 0, "unchanged": len(REPORTS)}
+    published = {row["page_url"]: row["published"] for row in report_rows(archive).values()}
+    assert published == {f"http://{HOST}{path}": want for path, (_, _, want) in REPORTS.items()}
+    # one record per report; the page that states its own date keeps it
+    assert (done.list_date_records, done.list_dates) == (len(REPORTS), 2)

@@ -295,13 +295,26 @@ def test_an_unchanged_row_of_an_earlier_run_takes_a_late_list_date(tmp_path, dat
         idx.close()
 
 
-def test_a_row_this_ingest_did_not_build_keeps_a_date_it_holds(index):
-    """A date the stored row holds may be its page's own (an unchanged capture is not
-    extracted again, so which it was is unknown): only an empty one takes the list's."""
+def test_a_row_an_earlier_run_built_takes_the_list_date_over_its_url_date_only(index):
+    """An unchanged capture is not extracted again, so the page's own date is not read again:
+    the stored row says where its date came from (`published_source`). A URL's date gives
+    way to the list's, a page's own does not; a row from an index older than the column
+    (source unknown) keeps the date it has."""
     Ingest(index).document(ctx(), cap(PAGE), page())
+    Ingest(index).document(ctx(), cap(UNDATED), Extraction(text=f"{TITLE}\n{BODY}", title=TITLE,
+                                                           metadata={"published": "2018-03-28"}))
+    assert index.get_report(PAGE)["published_source"] == "url"
+    assert index.get_report(UNDATED)["published_source"] == "page"
     ingest = Ingest(index)
     ingest.document(ctx(), cap(PAGE, when="2026-02-01T00:00:00Z"), never, unchanged=True)
-    assert ingest.list_date(PAGE, "2018-04-01") is False
+    assert ingest.list_date(PAGE, "2018-04-01") is True
+    assert ingest.list_date(UNDATED, "2018-04-01") is False
+    assert [(index.get_report(u)["published"], index.get_report(u)["published_source"]) for u in (PAGE, UNDATED)] \
+        == [("2018-04-01", "list"), ("2018-03-28", "page")]
+    assert ingest.list_date(PAGE, "2018-05-01") is False  # the first list's date stays
+    legacy = Ingest(index)
+    index.set_published(PAGE, "2018-03-30", None)
+    assert legacy.list_date(PAGE, "2018-04-01") is False
     assert index.get_report(PAGE)["published"] == "2018-03-30"
 
 

@@ -12,7 +12,9 @@ from archive.reports.rows import (
     ReportAssembler,
     build_report,
     is_stub,
+    late_published,
     merge_attachment,
+    published_and_source,
     published_date,
 )
 
@@ -164,27 +166,46 @@ def test_published_date_page_metadata_then_list_date_then_url_date():
     assert published_date("", "2018-04-01", UNDATED) == "2018-04-01"  # an empty page date is none
 
 
+def test_a_row_says_where_its_date_came_from():
+    assert published_and_source("2018-03-28", "2018-04-01", PAGE) == ("2018-03-28", "page")
+    assert published_and_source(None, "2018-04-01", PAGE) == ("2018-04-01", "list")
+    assert published_and_source(None, None, PAGE) == ("2018-03-30", "url")
+    assert published_and_source(None, None, UNDATED) == (None, None)
+    for meta, list_date, want in (({}, None, ("2018-03-30", "url")), ({}, "2018-04-01", ("2018-04-01", "list")),
+                                  ({"published": "2018-03-28"}, "2018-04-01", ("2018-03-28", "page"))):
+        [row] = ReportAssembler().feed(ctx(list_date=list_date), cap(PAGE), page(metadata=meta))
+        assert (row["published"], row["published_source"]) == want
+
+
 def test_a_row_built_before_a_late_list_date_learns_what_it_should_hold():
     a = ReportAssembler()
     [row] = a.feed(ctx(), cap(UNDATED), page())
     assert row["published"] is None
     assert a.date_late(UNDATED, "2018-04-01") == "2018-04-01"
-    # a row this assembler never built: its page's own date is unknown here
-    assert a.date_late(PAGE, "2018-04-01") is None
+    assert late_published(row, "2018-04-01") == ("2018-04-01", "list")
+    [url_dated] = ReportAssembler().feed(ctx(), cap(PAGE), page())
+    assert late_published(url_dated, "2018-04-01") == ("2018-04-01", "list")  # beats the URL's date
+    # a row from an index older than published_source: its date may be its page's, it stays
+    assert late_published({"page_url": PAGE, "published": "2018-03-30"}, "2018-04-01") == ("2018-03-30", None)
+    assert late_published({"page_url": UNDATED, "published": None}, "2018-04-01") == ("2018-04-01", "list")
 
 
 def test_a_late_list_date_does_not_beat_the_pages_own_date():
     a = ReportAssembler()
     [row] = a.feed(ctx(), cap(UNDATED), page(metadata={"published": "2018-03-28"}))
-    assert a.date_late(UNDATED, "2018-04-01") == "2018-03-28" == row["published"]
+    a.date_late(UNDATED, "2018-04-01")
+    assert late_published(row, "2018-04-01") == ("2018-03-28", "page") == (row["published"], row["published_source"])
+    # nor the first list's
+    [listed] = ReportAssembler().feed(ctx(list_date="2018-03-31"), cap(UNDATED), page())
+    assert late_published(listed, "2018-04-01") == ("2018-03-31", "list")
 
 
 def test_a_late_list_date_known_before_the_capture_is_fed_dates_its_row():
     a = ReportAssembler()
-    assert a.date_late(PAGE, "2018-04-01") is None
+    assert a.date_late(PAGE, "2018-04-01") == "2018-04-01"
     [row] = a.feed(ctx(), cap(PAGE), page())
-    assert row["published"] == "2018-04-01"
-    assert a.is_dated_late(row["id"])
+    assert (row["published"], row["published_source"]) == ("2018-04-01", "list")
+    assert a.late_date(row["id"]) == "2018-04-01"
     # a date the capture's own context holds is not replaced
     [listed] = ReportAssembler(_late={report_id(PAGE): "2018-04-01"}).feed(
         ctx(list_date="2018-03-31"), cap(PAGE), page())
@@ -198,7 +219,7 @@ def test_a_waiting_cover_takes_a_late_list_date_before_its_attachment_comes():
     assert a.date_late(UNDATED, "2018-04-01") == "2018-04-01"
     [row] = a.feed(ctx("attachment", page_url=UNDATED, page_title=TITLE, anchor="附件1"), cap(FILE),
                    Extraction(text=BODY, content_type="pdf"))
-    assert (row["url"], row["published"]) == (FILE, "2018-04-01")
+    assert (row["url"], row["published"], row["published_source"]) == (FILE, "2018-04-01", "list")
     assert "list_date" not in cover  # the caller's context is left as it was archived
 
 
@@ -215,7 +236,10 @@ def test_a_file_a_list_links_takes_a_late_list_date():
     a = ReportAssembler()
     [row] = a.feed(ctx("attachment", page_url=FILE), cap(FILE), Extraction(text=BODY, content_type="pdf"))
     assert row["published"] is None
-    assert a.date_late(FILE, "2018-04-01") == "2018-04-01"
+    a.date_late(FILE, "2018-04-01")
+    assert late_published(row, "2018-04-01") == ("2018-04-01", "list")
+    [again] = a.feed(ctx("attachment", page_url=FILE), cap(FILE), Extraction(text=BODY, content_type="pdf"))
+    assert (again["published"], again["published_source"]) == ("2018-04-01", "list")
 
 
 def test_the_first_late_list_date_wins():
