@@ -8,8 +8,9 @@ already a dependency) is asked as well, and its text is taken when ours is a fra
 or added to ours when they differ.
 
 Measured on public pages of unseen layouts (bench/extract/unseen.py, ``--set webmainbench``):
-the rule and its two numbers were chosen on the "tune" half only. It runs trafilatura only
-when the density choice gave fewer than ``MIN_CHARS`` characters, so pages with a known
+the rule and its two numbers were chosen on the "tune" half only; its wider band (``WIDE_*``,
+session 11) on the tuning splits of sets 8 and 9, checked on every other set. It runs
+trafilatura only when the density choice gave fewer than ``WIDE_CHARS`` characters, so pages with a known
 container or a real body (every report page of the gov set) never pay for it; and never on a
 page whose body links the report's file or holds its scans (html.py: the text comes
 from the attachment or from OCR, and trafilatura would return the page's chrome).
@@ -48,6 +49,20 @@ from .page_metadata import within
 ENABLED = True     # the bench switches it off to measure the extractor alone
 MIN_CHARS = 200    # a density choice shorter than this may be a fragment
 RATIO = 2.0        # ... and is one when trafilatura finds at least this many times more
+# A longer choice, up to WIDE_CHARS, may be a fragment too (one section of a page built of
+# sections, the intro of a links page): it is one when trafilatura, asked without comments,
+# finds WIDE_RATIO to WIDE_MAX times more text that holds ours. Without comments and with the
+# cap: on older news pages a short article is all there is, and trafilatura's more is a
+# comment thread (dragnet: 25 of 26 such replacements were worse with comments and no cap).
+WIDE_CHARS = 1500
+WIDE_RATIO = 3.0
+WIDE_MAX = 10.0
+# ... and when most of its text stands in lines of WIDE_LINE characters or more: where it
+# finds no main text, trafilatura returns the whole page, menus and all, one word per line
+# (a Discuz forum, a poetry site: 80 % of their lines were six characters or fewer)
+WIDE_LINE = 25
+WIDE_PROSE = 0.5
+COVERED = 0.8      # share of our text found in trafilatura's: ours is a fragment of it
 _WS_RE = re.compile(r"\s+")
 
 _DIGITS_RE = re.compile(r"\d+")
@@ -89,8 +104,10 @@ def _chars(text: str) -> str:
 
 
 def needed(container: str | None, lines: list[str]) -> bool:
-    """Should the fallback be asked: no known container, and a short text?"""
-    return ENABLED and container in ("density", "density+posts", "density+siblings") and len(_chars("".join(lines))) < MIN_CHARS
+    """Should the fallback be asked: no known container, and a short text (under
+    WIDE_CHARS characters)?"""
+    return (ENABLED and container in ("density", "density+posts", "density+siblings")
+            and len(_chars("".join(lines))) < WIDE_CHARS)
 
 
 SHORT_VISIBLE = 1000  # characters of prose a page must show for a short text to be a shortfall
@@ -126,23 +143,39 @@ def _covered(part: str, whole: str) -> float:
     return sum((p & w).values()) / n if n else 1.0
 
 
+def _prose_share(lines: list[str]) -> float:
+    """Share of the characters of ``lines`` that stand in lines of WIDE_LINE or more."""
+    sizes = [len(_chars(ln)) for ln in lines]
+    total = sum(sizes)
+    return sum(n for n in sizes if n >= WIDE_LINE) / total if total else 0.0
+
+
 def main_lines(html: str, lines: list[str]) -> list[str] | None:
     """Better lines for a page whose density choice gave ``lines`` (see ``needed``), or None
-    to keep them: trafilatura's text when ours is a fragment of it, ours followed by its
-    lines we lack when the two differ; None when it finds no more than ours."""
+    to keep them. Under MIN_CHARS: trafilatura's text when ours is a fragment of it, ours
+    followed by its lines we lack when the two differ; None when it finds no more than ours.
+    From MIN_CHARS to WIDE_CHARS: its text (comments left out) only when ours is a fragment
+    of it, it is WIDE_RATIO to WIDE_MAX times as long, and most of it is prose lines."""
+    ours = "\n".join(lines)
+    n = max(len(_chars(ours)), 1)
+    wide = n >= MIN_CHARS
     try:
         import trafilatura
-        theirs = trafilatura.extract(html, include_tables=True) or ""
+        theirs = trafilatura.extract(html, include_tables=True, include_comments=not wide) or ""
     except Exception:  # noqa: BLE001 - a fallback must never cost the page its own text
         return None
-    ours = "\n".join(lines)
-    if len(_chars(theirs)) < RATIO * max(len(_chars(ours)), 1):
+    m = len(_chars(theirs))
+    if m < (WIDE_RATIO if wide else RATIO) * n or (wide and m > WIDE_MAX * n):
         return None
     # what our own rules call portal chrome (breadcrumbs, info bars, print/close) stays out
     their_lines = [ln.strip() for ln in theirs.splitlines()
                    if ln.strip() and not furniture.is_chrome_line(ln)]
-    if _covered(ours, theirs) >= 0.8:
+    if wide and _prose_share(their_lines) < WIDE_PROSE:
+        return None
+    if _covered(ours, theirs) >= COVERED:
         return their_lines
+    if wide:
+        return None
     have = {_chars(ln) for ln in lines}
     return list(lines) + [ln for ln in their_lines if _chars(ln) not in have]
 

@@ -442,3 +442,30 @@ def test_a_later_style_block_shows_what_an_earlier_one_hid(monkeypatch):
     ex = _extract("pagesignal_hidden_until_shown.html", "http://www.independent.co.uk/")
     assert "They'd only recently met, and it was, at the time of their death" in ex.text
     assert len(ex.text) > 10000
+
+
+def test_a_longer_fragment_of_a_links_page_is_replaced():
+    """A MediaWiki page of reading lists (wiki.postgresql.org, set 9's tuning split): the
+    density choice kept its 441-character intro; the lists of linked articles with their
+    authors, the page's content, were taken for headline lists. Longer than MIN_CHARS, the
+    fragment still yields to trafilatura's text, which holds it (recall 0.27 -> 0.95)."""
+    html = (UNSEEN / "modern_links_page.html").read_bytes()
+    ex = extract(html, "https://wiki.postgresql.org/wiki/Performance_Optimization", "text/html")
+    assert ex.metadata.get("container") == "density+trafilatura"
+    assert "Tuning Your PostgreSQL Server by Greg Smith" in ex.text
+    assert "Performance courses are available from a number of companies" in ex.text
+
+
+def test_a_menu_dump_does_not_replace_a_short_poem():
+    """A poem page (www.zgshige.com, magic-html): its 300 characters are the page's text.
+    trafilatura, finding no main text, returns the whole page, nine times as long and one
+    menu word per line; that is no better text (precision 0.48 -> 0.05 when it was taken)."""
+    html = (UNSEEN / "zgshige_menu_dump.html").read_bytes()
+    ex = extract(html, "https://www.zgshige.com/c/2020-01-12/11803576.shtml", "text/html")
+    assert ex.metadata.get("container") != "density+trafilatura"
+    assert "深夜看书须尽欢" in ex.text and "每日好诗" not in ex.text
+
+
+def test_prose_share_counts_long_lines():
+    assert fallback._prose_share(["首页", "诗人", "诗歌", "x" * 30]) == 30 / 36
+    assert fallback._prose_share([]) == 0.0
