@@ -3,8 +3,8 @@
 The page below is built like a WeChat article: the body sits in a container the page's
 script reveals (``visibility: hidden`` in the markup), no known report container, only a
 title and a byline visible. The density choice then finds a fragment; archive/extract/fallback.py
-asks trafilatura and keeps the main text. Pages with a known container or a real body must
-not pay for it (trafilatura is not called).
+asks trafilatura and keeps the main text. Pages with a known container or a body of
+fallback.WIDE_CHARS characters or more must not pay for it (trafilatura is not called).
 
 Forum threads (cut-down real pages, tests/fixtures/extract/threads/): every post is main text,
 not only the longest one, and not the copyright footer that outweighs a thread of short
@@ -33,7 +33,7 @@ TITLE = "某市政务公开工作取得新进展"
 GOLD = "\n".join([TITLE, *PARAS])
 
 
-def _page(hidden: bool = True) -> bytes:
+def _page(hidden: bool = True, paras: list[str] = PARAS) -> bytes:
     style = ' style="visibility: hidden;"' if hidden else ""
     return (
         "<html><head><title>" + TITLE + "</title></head><body>"
@@ -41,7 +41,7 @@ def _page(hidden: bool = True) -> bytes:
         '<div class="rich_media"><h1 class="rich_media_title">' + TITLE + "</h1>"
         '<div class="meta"><span>某市发布</span> <em>2024-03-01 09:30</em></div>'
         f'<div class="rich_media_content" id="js_content"{style}>'
-        + "".join(f"<p>{p}</p>" for p in PARAS)
+        + "".join(f"<p>{p}</p>" for p in paras)
         + "</div></div><script>document.getElementById('js_content').style.visibility="
         "'visible';</script></body></html>").encode("utf-8")
 
@@ -81,10 +81,21 @@ def test_without_the_fallback_it_is_a_fragment(monkeypatch):
 
 
 def test_a_page_with_its_body_found_does_not_call_trafilatura(calls):
+    paras = PARAS * 8  # over fallback.WIDE_CHARS characters: a body, not a fragment
+    ex = extract(_page(hidden=False, paras=paras), URL, "text/html")
+    assert len("".join(paras)) >= fallback.WIDE_CHARS
+    assert char_prf(ex.text, "\n".join([TITLE, *paras])).f1 >= 0.95
+    assert ex.metadata["container"] == "density"
+    assert not calls
+
+
+def test_a_short_body_is_checked_and_kept(calls):
+    """A short body (under WIDE_CHARS) may be a fragment: trafilatura is asked, finds no
+    more, and the page keeps its own text."""
     ex = extract(_page(hidden=False), URL, "text/html")
     assert char_prf(ex.text, GOLD).f1 >= 0.95
     assert ex.metadata["container"] == "density"
-    assert not calls
+    assert calls
 
 
 def test_report_pages_of_known_platforms_never_call_it(calls):
