@@ -27,18 +27,13 @@ from archive.warc import LISTDATE_URI_PREFIX, warc_files
 from farm import Farm
 from farm.sites import Portal, Site
 from tests.crawler.test_distributed import redis_url  # noqa: F401 - the private redis-server fixture
+from tests.crawler.test_list_date_after_capture import PARAS  # the same report body
 from tests.crawler.test_walk import _page
 from tests.crawling import ROOT, crawl_command, crawl_env, report_rows, run_crawl
 
 pytestmark = pytest.mark.slow
 
 JIA, YI = "www.jiayu.gov.cn", "www.yibei.gov.cn"
-PARAS = "".join(f"<p>{t}</p>" for t in (
-    "根据《中华人民共和国政府信息公开条例》要求，现公布本年度政府信息公开工作年度报告。",
-    "一、总体情况。本年度本机关认真贯彻落实政府信息公开工作要求，主动公开政府信息。",
-    "二、主动公开政府信息情况。全年主动公开规范性文件若干件，政策解读若干篇。",
-    "三、收到和处理政府信息公开申请情况。全年收到申请若干件，均按时答复。",
-    "四、存在的主要问题及改进情况。公开工作仍有不足，下一步将持续改进。"))
 # report URL -> (title, the page's own 发布日期, (the list that dates it, the date it shows))
 JIA_LIST, YI_LIST = f"http://{JIA}/zwgk/xxgknb/", f"http://{YI}/xxgk/ndbg/"
 REPORTS = {

@@ -27,6 +27,7 @@ from archive.reindex import reindex
 from archive.warc import LISTDATE_URI_PREFIX, warc_files
 from farm import Farm
 from farm.sites import Portal, Site
+from tests.crawler.test_list_date_after_capture import PARAS  # the same report body
 from tests.crawler.test_walk import _page
 from tests.crawling import report_rows, run_crawl
 
@@ -37,12 +38,6 @@ LIST_URL = f"http://{HOST}/zwgk/xxgknb/"
 # the date the list shows beside each group, from the run given on
 LIST_DATES = {"A": ("2024-01-18", 2), "B": ("2024-01-22", 3)}
 DUE = {"NIANBAO_RECHECK_DAYS": "0"}
-PARAS = "".join(f"<p>{t}</p>" for t in (
-    "根据《中华人民共和国政府信息公开条例》要求，现公布本年度政府信息公开工作年度报告。",
-    "一、总体情况。本年度本机关认真贯彻落实政府信息公开工作要求，主动公开政府信息。",
-    "二、主动公开政府信息情况。全年主动公开规范性文件若干件，政策解读若干篇。",
-    "三、收到和处理政府信息公开申请情况。全年收到申请若干件，均按时答复。",
-    "四、存在的主要问题及改进情况。公开工作仍有不足，下一步将持续改进。"))
 # path -> (title, the page's own 发布日期, the date in its URL, the group its list date is of)
 REPORTS = {
     "/zwgk/content_9101.html": ("清水县2023年政府信息公开工作年度报告", None, None, "A"),
