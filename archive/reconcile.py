@@ -38,8 +38,13 @@ class Reconciled:
     list_date_records: int = 0  # urn:nianbao:listdate: records in the files re-read
     list_dates: int = 0  # live rows those records dated (the copy of the reports had not)
 
+    @property
+    def changed(self) -> bool:
+        """Whether the index had to be put right (a killed run, captures or dates it lacked)."""
+        return bool(self.killed_runs or self.captures or self.list_dates)
+
     def summary(self) -> str:
-        if not self.killed_runs and not self.captures and not self.list_dates:
+        if not self.changed:
             return "index in step with the WARCs"
         return (f"closed {len(self.killed_runs)} killed run(s) {self.killed_runs}; re-read {len(self.files)} "
                 f"WARC file(s); indexed {self.captures} capture(s) the index lacked; reports "

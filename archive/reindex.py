@@ -123,10 +123,15 @@ class ReindexStats:
     failures: list = field(default_factory=list)  # (url, message): extraction/build failures
     document_errors: list = field(default_factory=list)  # (url, extract_error): no or partial text (issue 17)
     portals: int = 0  # portal rows written from the crawls' closing summaries
-    list_dates: int = 0  # listdate records applied (a date a list gave after the capture)
-    list_date_records: list = field(default_factory=list)  # those records, in WARC order (archive.reconcile)
+    # listdate records applied (a date a list gave after the capture), in WARC order: archive.reconcile
+    # gives them to the live rows
+    list_date_records: list = field(default_factory=list)
     seconds: float = 0.0
     jobs: int = 1
+
+    @property
+    def list_dates(self) -> int:
+        return len(self.list_date_records)
 
     @property
     def rate(self) -> float:
@@ -588,7 +593,6 @@ def reindex(warc_dir, db_path: str, jobs: int | None = None, range_bytes: int = 
                     stats.failures.append((item.capture["url"], msg))
             for dated in res.list_dates:  # after the captures they date, as in the crawl
                 ingest.list_date(dated["url"], dated["list_date"])
-                stats.list_dates += 1
                 stats.list_date_records.append(dated)
             for _uri, summary in res.summaries:  # after the run's exchanges, as in the crawl
                 stats.portals += apply_run_summary(index, summary, crawls)

@@ -1099,7 +1099,8 @@ def _drop_tail_blocks(top) -> None:
     total = _text_len(top)
     doomed = []
     for el in top.iterdescendants():
-        if not isinstance(el.tag, str) or any(within(el, d) for d in doomed):
+        # in document order, a block inside a doomed one comes before the next is doomed
+        if not isinstance(el.tag, str) or (doomed and within(el, doomed[-1])):
             continue
         tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
         if not tokens:

@@ -80,7 +80,7 @@ def catch_up(archive_dir: Path):
         from archive.reconcile import Reconciled
 
         return Reconciled()
-    if done.killed_runs or done.captures or done.list_dates:
+    if done.changed:
         print(f"nianbao: after a killed run: {done.summary()}", file=sys.stderr)
     return done
 
