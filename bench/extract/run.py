@@ -3,6 +3,8 @@
     .venv/bin/python -m bench.extract [--repeat N] [--group gov|news] [--json FILE] [--check]
     .venv/bin/python -m bench.extract --set webmainbench --path FILE|DIR [--path ...] [--lang zh|all]
         [--half old|new|fresh|late|fifth|sixth|seventh|eighth|eighth-tune|ninth|ninth-tune]   (pages of unseen layouts; bench/extract/unseen.py)
+    .venv/bin/python -m bench.extract --set snippets --path DIR [--half tenth|tenth-tune]
+        (trafilatura's evaluation pages scored by its snippets; bench/extract/snippets.py)
 
 Per page: character-level precision / recall / F1 against the gold text (bench/extract/
 metrics.py: multiset of characters after NFKC, whitespace and "|" removed), the share of
@@ -170,19 +172,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", help="also write per-page results and summary to this file")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     ap.add_argument("--wall", action="store_true", help="wall-clock instead of CPU time")
-    ap.add_argument("--set", choices=("labelled", "webmainbench"), default="labelled",
-                    help="webmainbench: fetched public pages of unseen layouts (unseen.py)")
+    ap.add_argument("--set", choices=("labelled", "webmainbench", "snippets"), default="labelled",
+                    help="webmainbench: fetched public pages of unseen layouts (unseen.py); "
+                         "snippets: trafilatura's evaluation pages (snippets.py)")
     ap.add_argument("--path", action="append", default=[],
                     help="with --set webmainbench: a WebMainBench .jsonl, magic-html base.json, readability "
                          "test-pages dir or CleanEval dir (unseen.py)")
     ap.add_argument("--lang", choices=("zh", "all"), default="zh",
                     help="with --set webmainbench: Chinese pages only (default) or all")
     ap.add_argument("--half", choices=("old", "new", "fresh", "late", "fifth", "sixth", "seventh", "eighth", "eighth-tune",
-                                       "ninth", "ninth-tune"),
+                                       "ninth", "ninth-tune", "tenth", "tenth-tune"),
                     help="with --set webmainbench: only the old, new, fresh, late, fifth, sixth or seventh "
                          "pages (tuned on), set 8's tuning half (eighth-tune) or its held-out half "
-                         "(eighth), set 9's tuning split (ninth-tune) or its held-out split (ninth)")
+                         "(eighth), set 9's tuning split (ninth-tune) or its held-out split (ninth); "
+                         "with --set snippets: set 10's tuning half (tenth-tune) or held-out half (tenth)")
     args = ap.parse_args(argv)
+    if args.set == "snippets":
+        from . import snippets
+        if not args.path:
+            ap.error("--set snippets needs --path DIR")
+        return snippets.main(args)
     if args.set == "webmainbench":
         from . import unseen
         if not args.path:
