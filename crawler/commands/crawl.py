@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import sqlite3
@@ -30,6 +31,46 @@ EXIT_LOCKED = 75
 def fail(message: str, code: int) -> int:
     print(f"nianbao: error: {message}", file=sys.stderr)
     return code
+
+
+# Typed settings Scrapy parses only when a component first reads them, mid-crawl: a bad `-s`
+# value was a traceback (and a half-made run) instead of bad input.
+TYPED_SETTINGS = {
+    int: ("WARC_MAX_SIZE", "NIANBAO_MAX_PAGES_PER_PORTAL", "NIANBAO_MAX_COLUMN_DEPTH", "NIANBAO_NAV_BUDGET",
+          "NIANBAO_NAV_WAVE", "NIANBAO_MAX_LIST_PAGES", "NIANBAO_EXTRACT_PROCESSES", "NIANBAO_EXTRACT_MEMORY_MB",
+          "NIANBAO_REDIS_TTL", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "RETRY_TIMES"),
+    float: ("NIANBAO_RECHECK_DAYS", "NIANBAO_EXTRACT_TIMEOUT", "NIANBAO_IDLE_TIMEOUT", "NIANBAO_PROGRESS_INTERVAL",
+            "NIANBAO_RETRY_BACKOFF", "NIANBAO_RETRY_BACKOFF_MAX", "NIANBAO_RETRY_AFTER_MAX", "DOWNLOAD_DELAY",
+            "DOWNLOAD_TIMEOUT"),
+    bool: ("WARC_ENABLED", "WARC_REVISIT_REQUESTS", "NIANBAO_REFRESH", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED"),
+}
+EXPECTED = {int: "a whole number", float: "a number", bool: "True or False"}
+
+
+def check_settings(settings) -> str | None:
+    """Why a typed setting's value cannot be used, or None."""
+    getters = {int: settings.getint, float: settings.getfloat, bool: settings.getbool}
+    for kind, names in TYPED_SETTINGS.items():
+        for name in names:
+            try:
+                getters[kind](name)
+            except (TypeError, ValueError):
+                return f"-s {name}={settings.get(name)}: expected {EXPECTED[kind]}"
+    return None
+
+
+def check_spider_args(spidercls, spargs: dict) -> str | None:
+    """Why the `-a` arguments cannot be used, or None. Scrapy hands any `-a` to the spider as
+    an attribute, so a misspelt `-a portal=my.csv` crawled the bundled portals.csv."""
+    params = inspect.signature(spidercls.__init__).parameters
+    known = [n for n, p in params.items() if n != "self" and p.kind is p.POSITIONAL_OR_KEYWORD]
+    for name, value in spargs.items():
+        if name not in known and not name.startswith("_"):  # _job & co.: scrapyd's
+            return (f"unknown argument -a {name}={value} for `scrapy crawl {spidercls.name}` "
+                    f"(it takes {', '.join('-a ' + k for k in known)})")
+        if name in known and not str(value).strip():
+            return f"-a {name}= is empty"
+    return None
 
 
 def check_archive_dir(path: Path) -> str | None:
@@ -150,13 +191,24 @@ class Command(ScrapyCrawl):
         spname = args[0]
         archive_dir = Path(self.settings.get("ARCHIVE_DIR", "data"))
         try:
+            spidercls = self.crawler_process.spider_loader.load(spname)
+        except KeyError:
+            self.exitcode = fail(f"no spider {spname!r}: `scrapy crawl reports` or `scrapy crawl portals` "
+                                 "(`scrapy list` lists them)", EXIT_BAD_INPUT)
+            return
+        problem = check_settings(self.settings) or check_spider_args(spidercls, opts.spargs)
+        if problem:
+            self.exitcode = fail(problem, EXIT_BAD_INPUT)
+            return
+        try:
             if spname == "reports":
                 allowed = parse_networks(self.settings.getlist("NIANBAO_ALLOW_PRIVATE_NETWORKS"))
                 load_portals(opts.spargs.get("portals") or DEFAULT_PORTALS, allowed)
             elif spname == "portals":
-                from crawler.spiders.portals import PROVINCES, load_provinces
+                from crawler.spiders.portals import PROVINCES, load_provinces, parse_max_pages, select_provinces
 
-                load_provinces(opts.spargs.get("provinces") or PROVINCES)
+                select_provinces(load_provinces(opts.spargs.get("provinces") or PROVINCES), opts.spargs.get("only"))
+                parse_max_pages(opts.spargs.get("max_pages", "40"))
         except (PortalsError, ValueError) as exc:
             self.exitcode = fail(str(exc), EXIT_BAD_INPUT)
             return

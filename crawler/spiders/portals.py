@@ -78,6 +78,31 @@ def load_provinces(path: str | Path) -> list[dict]:
     return [{k: (v or "").strip() for k, v in r.items()} for r in rows]
 
 
+def select_provinces(rows: list[dict], only: str | None) -> list[dict]:
+    """The rows `-a only=` names (all when it is empty). A code naming no row is bad input:
+    otherwise a typo walks nothing and the run ends "ok" with an empty portals-found.csv."""
+    from crawler.portals import PortalsError
+
+    wanted = {c.strip() for c in (only or "").split(",") if c.strip()}
+    unknown = sorted(wanted - {r["code"] for r in rows})
+    if unknown:
+        raise PortalsError(f"-a only={only}: no provincial portal with code {', '.join(unknown)} "
+                           f"(the codes are the first column of the provinces file, e.g. 420000)")
+    return [r for r in rows if not wanted or r["code"] in wanted]
+
+
+def parse_max_pages(value: str) -> int:
+    from crawler.portals import PortalsError
+
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        n = 0
+    if n < 1:
+        raise PortalsError(f"-a max_pages={value}: expected a whole number of pages, at least 1")
+    return n
+
+
 class PortalsSpider(scrapy.Spider):
     name = "portals"
     # The registry walk indexes no reports: no item pipeline, so the `portals` table of the
@@ -87,12 +112,10 @@ class PortalsSpider(scrapy.Spider):
     def __init__(self, provinces: str | None = None, only: str | None = None, out: str | None = None,
                  cities: str = "1", max_pages: str = "40", *args, **kwargs):
         super().__init__(*args, **kwargs)
-        rows = load_provinces(provinces or PROVINCES)
-        wanted = {c.strip() for c in (only or "").split(",") if c.strip()}
-        self.provinces = [r for r in rows if not wanted or r["code"] in wanted]
+        self.provinces = select_provinces(load_provinces(provinces or PROVINCES), only)
         self.out = out
         self.walk_cities = cities not in ("0", "false", "no")
-        self.max_pages = int(max_pages)
+        self.max_pages = parse_max_pages(max_pages)
         self.divisions = load_divisions()
         self.by_code = by_code(self.divisions)
         self.states: dict[str, WalkState] = {}

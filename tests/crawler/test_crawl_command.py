@@ -1,0 +1,74 @@
+"""`scrapy crawl` on bad command-line input: one `nianbao: error:` line, exit 2, nothing written.
+
+Each case is refused before the crawl starts, so no farm is needed (and the module is quick)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.crawling import ROOT, crawl_env, run_crawl
+
+
+@pytest.fixture
+def portals(tmp_path):
+    path = tmp_path / "portals.csv"
+    path.write_text("name,url\n衢州市,http://www.qz.gov.cn/\n", encoding="utf-8")
+    return path
+
+
+def refused(proc, archive) -> str:
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    assert not archive.exists()
+    return proc.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("setting,value,expected", [
+    ("NIANBAO_RECHECK_DAYS", "abc", "a number"),
+    ("WARC_MAX_SIZE", "1GB", "a whole number"),
+    ("WARC_REVISIT_REQUESTS", "maybe", "True or False"),
+])
+def test_bad_setting_value_is_bad_input(tmp_path, portals, setting, value, expected):
+    archive = tmp_path / "archive"
+    proc = run_crawl(portals, archive, None, {setting: value}, timeout=120)
+    assert refused(proc, archive) == f"nianbao: error: -s {setting}={value}: expected {expected}"
+
+
+def test_misspelt_spider_argument_is_bad_input(tmp_path, portals):
+    # `-a portal=` (singular) used to crawl the bundled portals.csv instead of the user's file
+    archive = tmp_path / "archive"
+    argv = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"portal={portals}",
+            "-s", f"ARCHIVE_DIR={archive}"]
+    proc = subprocess.run(argv, cwd=ROOT, env=crawl_env(None), capture_output=True, text=True, timeout=120)
+    line = refused(proc, archive)
+    assert line.startswith("nianbao: error: unknown argument -a portal=") and "-a portals" in line
+
+
+def test_empty_portals_argument_is_bad_input(tmp_path):
+    # `-a portals=$UNSET` used to crawl the bundled list too
+    archive = tmp_path / "archive"
+    proc = run_crawl("", archive, None, timeout=120)
+    assert refused(proc, archive) == "nianbao: error: -a portals= is empty"
+
+
+def test_unknown_spider_is_bad_input(tmp_path):
+    archive = tmp_path / "archive"
+    argv = [sys.executable, "-m", "scrapy", "crawl", "report", "-s", f"ARCHIVE_DIR={archive}"]
+    proc = subprocess.run(argv, cwd=ROOT, env=crawl_env(None), capture_output=True, text=True, timeout=120)
+    assert refused(proc, archive).startswith("nianbao: error: no spider 'report'")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-a", "only=999999"], "nianbao: error: -a only=999999: no provincial portal with code 999999"),
+    (["-a", "max_pages=abc"], "nianbao: error: -a max_pages=abc: expected a whole number of pages, at least 1"),
+])
+def test_portals_crawl_bad_arguments(tmp_path, args, message):
+    # only=999999 used to walk nothing and end "ok" with an empty portals-found.csv
+    archive = tmp_path / "archive"
+    argv = [sys.executable, "-m", "scrapy", "crawl", "portals", *args, "-a", f"out={tmp_path / 'found.csv'}",
+            "-s", f"ARCHIVE_DIR={archive}"]
+    proc = subprocess.run(argv, cwd=ROOT, env=crawl_env(None), capture_output=True, text=True, timeout=120)
+    assert refused(proc, archive).startswith(message)
+    assert not (tmp_path / "found.csv").exists()
