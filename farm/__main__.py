@@ -11,13 +11,13 @@ import time
 
 
 def serve(argv: list[str]) -> int:
-    from . import build_farm
+    from . import KINDS, build_farm
     from .server import FarmServer
 
     ap = argparse.ArgumentParser(prog="python -m farm serve",
                                  description="Serve the sample portal farm on 127.0.0.1.")
     ap.add_argument("--port", type=int, default=0, help="port (default: any free port)")
-    ap.add_argument("--kind", default="small", help="farm kind: small, platforms, bench, large (default: small)")
+    ap.add_argument("--kind", default="small", choices=KINDS, help="farm kind (default: small)")
     ap.add_argument("--n-portals", type=int, default=None, help="portals of a bench/large farm")
     ap.add_argument("--seed", type=int, default=0, help="seed of a bench/large farm")
     ap.add_argument("--portals-csv", help="write the farm's portals.csv here")
@@ -27,7 +27,12 @@ def serve(argv: list[str]) -> int:
     if args.portals_csv:
         farm.write_portals_csv(args.portals_csv)
     srv = FarmServer(farm, port=args.port, record=False, verbose=args.verbose)
-    srv.start()
+    try:
+        srv.start()
+    except OSError as exc:  # the port is taken, or not ours to bind
+        print(f"python -m farm serve: error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror} "
+              "(--port 0 picks a free port)", file=sys.stderr)
+        return 2
     print(f"farm ({args.kind}): {len(farm.portals)} portals, {len(farm.truth)} reports, "
           f"{farm.page_count()} pages", flush=True)
     if args.portals_csv:

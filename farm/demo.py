@@ -12,16 +12,21 @@ from tests.crawling import ROOT, crawl_command, crawl_env
 def main(argv: list[str] | None = None) -> int:
     import subprocess
 
-    from farm import build_farm
+    from farm import KINDS, build_farm
     from farm.server import FarmServer
 
     parser = argparse.ArgumentParser(prog="python -m farm demo",
                                      description="Crawl the bundled sample portals into an archive directory.")
     parser.add_argument("--archive-dir", default="demo-data", help="where WARCs and reports.db go (default: demo-data)")
-    parser.add_argument("--kind", default="small", help="which farm to serve (default: small)")
+    parser.add_argument("--kind", default="small", choices=KINDS, help="which farm to serve (default: small)")
     args = parser.parse_args(argv)
     archive = Path(args.archive_dir).resolve()
-    archive.mkdir(parents=True, exist_ok=True)
+    if archive.exists() and not archive.is_dir():
+        parser.error(f"--archive-dir {args.archive_dir} is a file, not a directory")
+    try:
+        archive.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        parser.error(f"--archive-dir {args.archive_dir}: {exc.strerror}")
     farm = build_farm(args.kind)
     portals = archive / "portals.csv"
     farm.write_portals_csv(portals)
