@@ -105,3 +105,16 @@ def test_modules_over_500_lines_say_why():
             if text.count("\n") > 500 and "Length:" not in (ast.get_docstring(ast.parse(text)) or ""):
                 silent.append(str(path.relative_to(ROOT)))
     assert silent == []
+
+
+def test_make_test_unit_installs_the_font_the_unit_tests_draw_scans_with():
+    """`make test-unit` on a fresh machine failed in farm/disguised.py: "no CJK font to draw
+    the farm's scans" (the font was only in `make test`'s packages)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("make"):
+        pytest.skip("no make")
+    dry = subprocess.run(["make", "-n", "test-unit"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    sysdeps = [line for line in dry.stdout.splitlines() if line.startswith("missing=") and "dpkg -s" in line]
+    assert sysdeps and "fonts-wqy-zenhei" in sysdeps[0]
