@@ -27,6 +27,52 @@ def _need_dir_or_files(paths: list[str]) -> None:
             raise ArchiveError(f"{p}: directory not readable")
 
 
+def _need_new_or_index(db: str) -> None:
+    """--db must be a file reindex may replace: absent, empty, or a nianbao index. Anything
+    else (a WARC given by mistake, someone's database) would be overwritten."""
+    import sqlite3
+
+    from archive.warc import ArchiveError
+
+    if os.path.isdir(db):
+        raise ArchiveError(f"--db {db} is a directory; give a file such as {os.path.join(db, 'reports.db')}")
+    if not os.path.exists(db) or os.path.getsize(db) == 0:
+        return
+    try:
+        con = sqlite3.connect(f"file:{os.path.abspath(db)}?mode=ro", uri=True)
+        try:
+            tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"--db {db} is not a nianbao index ({exc}); refusing to replace it") from None
+    if tables and not tables & {"meta", "reports"}:
+        raise ArchiveError(f"--db {db} is not a nianbao index (tables {', '.join(sorted(tables))}); "
+                           "refusing to replace it")
+
+
+def _need_index(db: str) -> None:
+    """--db must be a nianbao index: say what it is instead (not sqlite's "disk I/O error")."""
+    import sqlite3
+
+    from archive.warc import ArchiveError
+
+    if not os.path.exists(db):
+        raise ArchiveError(f"{db}: no such index (give --db ARCHIVE_DIR/reports.db)")
+    if os.path.isdir(db):
+        raise ArchiveError(f"{db} is a directory (give --db {os.path.join(db, 'reports.db')})")
+    try:
+        con = sqlite3.connect(f"file:{os.path.abspath(db)}?mode=ro", uri=True)
+        try:
+            has_portals = con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'portals'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{db}: not a nianbao index ({exc}); give --db ARCHIVE_DIR/reports.db") from None
+    if not has_portals:
+        raise ArchiveError(f"{db}: not a nianbao index (no portals table); give --db ARCHIVE_DIR/reports.db")
+
+
 def cmd_verify(args) -> int:
     from archive.warc.verify import verify
 
@@ -100,6 +146,7 @@ def cmd_reindex(args) -> int:
     if not os.access(db_dir, os.W_OK):
         _err(f"{db_dir}: directory for --db is not writable")
         return EXIT_FAULT
+    _need_new_or_index(args.db)
     stats = reindex(args.warc, args.db, jobs=args.jobs)
     if stats.files == 0:
         _err(f"no WARC files (*.warc.gz, *.warc) in {', '.join(args.warc)}")
@@ -119,6 +166,9 @@ def cmd_recover(args) -> int:
     from archive.warc import recover
 
     _need_dir_or_files([args.dir])
+    if not os.path.isdir(args.dir):
+        _err(f"{args.dir} is not a directory: give the WARC directory (e.g. ARCHIVE_DIR/warc)")
+        return EXIT_USAGE
     lines = recover(args.dir)
     for line in lines:
         print(line)
@@ -134,9 +184,7 @@ def cmd_recover(args) -> int:
 def cmd_walk(args) -> int:
     from archive.index.queries import format_walk, portal_walk
 
-    if not os.path.exists(args.db):
-        _err(f"{args.db}: no such index (give --db ARCHIVE_DIR/reports.db)")
-        return EXIT_FAULT
+    _need_index(args.db)
     walk = portal_walk(args.db, args.portal)
     if walk is None:
         _err(f"{args.db}: no portal named {args.portal!r} (see the portals table)")

@@ -62,7 +62,20 @@ def pack(paths_or_dir, output: str, title: str | None = None, description: str |
     warcs = warc_files(paths_or_dir)
     if not warcs:
         raise ArchiveError(f"no WARC files in {paths_or_dir}")
-    pages = page_entries(warcs, on_error)
+    unreadable: list[tuple[str, str]] = []
+
+    def noted(path, offset, msg):
+        if offset == 0:  # not even a first record: not a WARC (wacz's indexer would die on it)
+            unreadable.append((path, msg))
+        if on_error:
+            on_error(path, offset, msg)
+
+    pages = page_entries(warcs, noted)
+    if unreadable:
+        path, msg = unreadable[0]
+        raise ArchiveError(f"{path}: not a WARC file ({msg}); move it out of the way and pack again")
+    if os.path.isdir(output):
+        raise ArchiveError(f"-o {output} is a directory; give a file name such as {os.path.join(output, 'nianbao.wacz')}")
     tmp = output + ".tmp"
     os.makedirs(os.path.dirname(os.path.abspath(output)) or ".", exist_ok=True)
     try:

@@ -318,3 +318,73 @@ def test_reindex_gzip_bomb_bounded_and_skipped(tmp_path):
     con = sqlite3.connect(db)
     assert con.execute("SELECT count(*) FROM captures WHERE url LIKE '%bomb%'").fetchone()[0] == 1
     assert con.execute("SELECT count(*) FROM reports WHERE url LIKE '%bomb%'").fetchone()[0] == 0
+
+
+# ------------------------------------------------------------------ --db, -o and DIR that are something else
+
+
+def not_ours(tmp_path) -> dict:
+    """Files a user may give by mistake: a directory, someone else's database, not a database."""
+    (tmp_path / "adir").mkdir()
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE t (a)")
+    con.commit()
+    con.close()
+    (tmp_path / "notes.txt").write_text("garbage\n" * 200)
+    return {"dir": tmp_path / "adir", "other": other, "text": tmp_path / "notes.txt"}
+
+
+def test_walk_db_that_is_not_an_index(tmp_path):
+    # were "OperationalError: no such table: portals" and "OperationalError: disk I/O error"
+    bad = not_ours(tmp_path)
+    for key, message in [("dir", "is a directory (give --db"), ("other", "not a nianbao index (no portals table)"),
+                         ("text", "not a nianbao index (file is not a database)")]:
+        r = run("walk", "襄阳市", "--db", bad[key])
+        no_traceback(r)
+        assert r.returncode == 1 and r.stderr.startswith(f"archive: error: {bad[key]}") and message in r.stderr
+        assert "OperationalError" not in r.stderr
+
+
+def test_reindex_refuses_to_replace_what_is_not_an_index(tmp_path):
+    # --db a directory was "<dir>.reindex-tmp: Is a directory"; someone's database or a
+    # text file was silently replaced by the new index
+    d = tmp_path / "warc"
+    write_archive(d, n_reports=1)
+    bad = not_ours(tmp_path)
+    before = {k: p.read_bytes() for k, p in bad.items() if p.is_file()}
+    for key, message in [("dir", "is a directory; give a file such as"), ("other", "is not a nianbao index (tables t)"),
+                         ("text", "is not a nianbao index (file is not a database)")]:
+        r = run("reindex", "--warc", d, "--db", bad[key])
+        no_traceback(r)
+        assert r.returncode == 1 and r.stderr.startswith(f"archive: error: --db {bad[key]} ") and message in r.stderr
+    assert {k: p.read_bytes() for k, p in bad.items() if p.is_file()} == before
+    r = run("reindex", "--warc", d, "--db", tmp_path / "reports.db")
+    assert r.returncode == 0, r.stderr
+    r = run("reindex", "--warc", d, "--db", tmp_path / "reports.db")  # an index is replaced
+    assert r.returncode == 0, r.stderr
+
+
+def test_pack_names_the_file_that_is_not_a_warc_and_an_output_directory(tmp_path, archive_dir):
+    # was "ArchiveLoadFailed: Unknown archive format, first line: ['hello']": which file?
+    junk = tmp_path / "junk"
+    junk.mkdir()
+    (junk / "x.warc.gz").write_text("hello\n")
+    r = run("pack", junk, "-o", tmp_path / "x.wacz")
+    no_traceback(r)
+    assert r.returncode == 1 and r.stderr.startswith(f"archive: error: {junk / 'x.warc.gz'}: not a WARC file")
+    # was "<dir>.tmp: Is a directory"
+    out = tmp_path / "out"
+    out.mkdir()
+    r = run("pack", archive_dir[0], "-o", out)
+    assert r.returncode == 1 and f"-o {out} is a directory" in r.stderr
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_recover_given_a_file(tmp_path):
+    # was "0 unfinished WARC file(s) handled" and exit 0, having looked at nothing
+    f = tmp_path / "x.warc.gz.open"
+    f.write_bytes(b"")
+    r = run("recover", f)
+    no_traceback(r)
+    assert r.returncode == 2 and "is not a directory: give the WARC directory" in r.stderr
