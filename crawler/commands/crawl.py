@@ -164,6 +164,9 @@ def run_status(crawler) -> tuple[int, dict]:
     failed = (summary["finish_reason"] != "finished" or errors > 0
               or (portals and reachable == 0 and not shared))
     summary["status"] = "failed" if failed else "ok"
+    if not failed and portals and summary["reports"] == 0 and not shared:
+        # no silent success: portals answered, but the run yielded nothing (exit status stays 0)
+        summary["status"] = "no_reports"
     return (1 if failed else 0), summary
 
 
@@ -248,6 +251,9 @@ class Command(ScrapyCrawl):
                 print(f"nianbao: {summary['portals_without_reports']}/{len(summary['portals'])} portals without reports: "
                       + ", ".join(f"{p['name']} ({p['status']})" for p in summary["portals"] if p["status"] != "ok")[:2000],
                       file=sys.stderr)
+            if summary["status"] == "no_reports":
+                print(f"nianbao: the run found no reports in {len(summary['portals'])} portal(s) "
+                      "(status no_reports in last-run.json)", file=sys.stderr)
             from crawler.spiders.reports import ROBOTS_REFUSAL
 
             failed = [d for d in summary["unfetched_documents"]["documents"]

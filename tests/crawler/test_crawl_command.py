@@ -3,6 +3,7 @@
 Each case is refused before the crawl starts, so no farm is needed (and the module is quick)."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -72,3 +73,17 @@ def test_portals_crawl_bad_arguments(tmp_path, args, message):
     proc = subprocess.run(argv, cwd=ROOT, env=crawl_env(None), capture_output=True, text=True, timeout=120)
     assert refused(proc, archive).startswith(message)
     assert not (tmp_path / "found.csv").exists()
+
+
+@pytest.mark.slow
+def test_a_run_that_finds_no_report_is_not_ok(tmp_path, farm):
+    # every portal walked, none with a report: last-run.json said "status": "ok"
+    portals = tmp_path / "portals.csv"
+    portals.write_text("name,url\n衢州市,http://www.qz.gov.cn/robots.txt\n", encoding="utf-8")
+    archive = tmp_path / "archive"
+    proc = run_crawl(portals, archive, farm.proxy_port, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads((archive / "last-run.json").read_text(encoding="utf-8"))
+    assert summary["reports"] == 0 and summary["portals"][0]["status"] == "no_reports"
+    assert summary["status"] == "no_reports"
+    assert "nianbao: the run found no reports in 1 portal(s)" in proc.stderr
