@@ -200,6 +200,8 @@ class Command(ScrapyCrawl):
                                  "(`scrapy list` lists them)", EXIT_BAD_INPUT)
             return
         problem = check_settings(self.settings) or check_spider_args(spidercls, opts.spargs)
+        if not problem and not str(self.settings.get("ARCHIVE_DIR", "data")).strip():  # Path("") is "."
+            problem = "-s ARCHIVE_DIR= is empty"
         if problem:
             self.exitcode = fail(problem, EXIT_BAD_INPUT)
             return

@@ -87,3 +87,16 @@ def test_a_run_that_finds_no_report_is_not_ok(tmp_path, farm):
     assert summary["reports"] == 0 and summary["portals"][0]["status"] == "no_reports"
     assert summary["status"] == "no_reports"
     assert "nianbao: the run found no reports in 1 portal(s)" in proc.stderr
+
+
+def test_empty_archive_dir_is_bad_input(tmp_path, portals):
+    # `-s ARCHIVE_DIR=$UNSET` archived into the current directory
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    env = dict(crawl_env(None), SCRAPY_SETTINGS_MODULE="settings.default")
+    argv = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"portals={portals}", "-s", "ARCHIVE_DIR=",
+            "-s", "RETRY_TIMES=0"]
+    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert proc.stderr.strip().splitlines()[-1] == "nianbao: error: -s ARCHIVE_DIR= is empty"
+    assert list(cwd.iterdir()) == []
