@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["is_hidden_style", "hidden_selectors", "CHROME_TOKEN_RE", "TAIL_TOKEN_RE", "TAIL_MAX", "CONSENT_TOKEN_RE", "CONSENT_LOOSE_TOKEN_RE", "CONSENT_WORDS_RE", "is_chrome_line",
+__all__ = ["is_hidden_style", "hidden_selectors", "CHROME_TOKEN_RE", "TAIL_TOKEN_RE", "TAIL_MAX", "RELATED_TOKEN_RE", "CONSENT_TOKEN_RE", "CONSENT_LOOSE_TOKEN_RE", "CONSENT_WORDS_RE", "is_chrome_line",
            "INFO_BAR_RE", "is_info_bar", "DIALOG_RE"]
 
 _OFFSCREEN_RE = re.compile(
@@ -130,7 +130,10 @@ CHROME_TOKEN_RE = re.compile(
     r"zoomtool|comment|comments|pinglun|advert|ads|banner|popup|modal|dialog|tip-box|"
     r"skip|login|search|hotnews|rdxw|rmxw|latest|newslist|pagination|pager|page-box|"
     r"next|prev|prevnext|sxp|article-attr|article-infos|info-bar|infobar|bar-info|"
-    r"article-btn|article-extended|article-ewm|pagebar|gotop|backtop)(?:$|[\s_-])",
+    r"article-btn|article-extended|article-ewm|pagebar|gotop|backtop|"
+    # WordPress/Jetpack and Shariff widgets under one-word names: share and like buttons,
+    # the "Related posts" box a script fills in (only its heading is in a capture)
+    r"sharedaddy|shariff|relatedposts|yarpp|likes-widget)(?:$|[\s_-])",
     re.I)
 
 # class/id tokens of the furniture that follows an article: the author's bio box, a newsletter
@@ -139,9 +142,15 @@ CHROME_TOKEN_RE = re.compile(
 TAIL_TOKEN_RE = re.compile(
     r"(?:^|[\s_-])(?:author-?bio|about-?(?:the-)?author|author-?(?:box|info|card|profile|details|"
     r"block|wrap|wrapper|section|description)|bio-?box|newsletter|subscribe|subscription|signup|"
-    r"sign-up|social|socials|syndication|tags|tag-?list|tag-?cloud|post-?tags|entry-?tags)(?:$|[\s_-])",
+    r"sign-up|social|socials|syndication|tags|tag-?list|tag-?cloud|post-?tags|entry-?tags)"
+    r"(?:$|[\s_-])",
     re.I)
 TAIL_MAX = 1500
+
+# class/id tokens of a related-content box ("related_posts", "news-related", Spanish
+# "lee-tambien"): dropped under the same limits as the tail blocks when it is teaser cards
+# (links), since an article's own sections are sometimes named so too
+RELATED_TOKEN_RE = re.compile(r"(?:^|[\s_-])(?:related|lee-tambien)(?:$|[\s_-])", re.I)
 
 # class/id tokens of a disclosure widget or a scroll animation: content a stylesheet hides until
 # the reader opens it (accordion, tab, "read more", FAQ answer) or scrolls to it (fadeInUp,
@@ -166,7 +175,8 @@ CONSENT_TOKEN_RE = re.compile(
     r"bar|popup|law|wall|box|modal|dialog|overlay|settings|info|message|container)|"
     r"(?:cookie|gdpr|privacy)[-_]?consent\w*|consent[-_]?(?:banner|bar|box|modal|dialog|overlay|"
     r"popup|notice|wall|layer|container|manager|form)|gdpr(?:[-_]\w+)?|cc-window|cc-banner|"
-    r"qc-cmp2?-\w+|sp_message_container\w*|truste-consent\w*)(?:$|\s)", re.I)
+    r"qc-cmp2?-\w+|sp_message_container\w*|truste-consent\w*|"
+    r"widget_eu_cookie_law_widget|eu-cookie-law)(?:$|\s)", re.I)
 
 # the same dialogs under other vendors' names (Complianz ``cmplz-cookiebanner``, CookieYes
 # ``cookie-law-info-bar``, Moove ``moove_gdpr_cookie_modal``, ``wt-cli-cookie-bar-container``,

@@ -256,7 +256,7 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     _drop_headline_lists(body_el)
 
     lines, tables = render(body_el)
-    lines = _clean_lines(lines)
+    lines = _without_trailing_headings(_clean_lines(lines))
     text_lines = [ln.text for ln in lines]
     # a fragment of an unknown layout? (not a page whose body is an attachment link or scans:
     # its text comes from the file or from OCR)
@@ -274,6 +274,7 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
             meta["error"] = short
 
     kept_nothing = not text_lines
+    shell = interstitial(text_lines)
     no_sentence = container.startswith("density") and _no_sentence(text_lines)
     if title:
         if not _starts_with_title(text_lines, title):
@@ -297,6 +298,10 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
         if shown:  # not an empty document: its text is all furniture to us
             meta["error"] = (f"main text not found: the page shows {shown} characters, all of "
                              "them links, lists or page furniture (layout not recognised)")
+    elif shell and "error" not in meta:
+        meta["error"] = (f"not the page's text: the capture is a bot check or a script "
+                         f"application's empty shell (\u201c{shell[:80]}\u201d); its text needs a "
+                         "browser to load it")
     elif no_sentence and "error" not in meta and not attachment_links(body_el, base):
         # a few short lines (a site's name, menu words, a button) kept from a page whose
         # text is elsewhere (a thread a script loads): not the page's text, and it says so
@@ -329,6 +334,28 @@ def _no_sentence(lines: list[str]) -> bool:
     return not any(n >= _SENTENCE_CHARS or len(_CJK_RE.findall(t)) >= _SENTENCE_CJK
                    or (len(t.split()) >= _SENTENCE_WORDS and _SENTENCE_END_RE.search(t))
                    for t, n in zip(lines, sizes))
+
+
+# what a capture says when it is not the page: a bot check (Cloudflare, Project Shield, a
+# WAF's "please wait") or a script application's empty shell ("You need to enable JavaScript
+# to run this app"). Only a short text is asked: an article may mention JavaScript.
+_SHELL_RE = re.compile(
+    r"enable javascript|javascript (?:is )?(?:required|disabled|not enabled|must be enabled)|"
+    r"requires javascript|turn on javascript|javascript (?:aktivieren|einschalten)|"
+    r"activ(?:er|ez) (?:le )?javascript|habilit(?:ar|e) (?:el )?javascript|"
+    r"checking (?:if the site connection is secure|your browser)|just a moment|project shield|"
+    r"ddos protection by|attention required|verify (?:that )?you are (?:a )?human|are you a robot|"
+    r"(?:启用|开启|打开|允许|支持)\s*javascript|javascript\s*(?:被禁用|已禁用|未启用)|"
+    r"安全验证|人机验证|正在验证|访问验证|请稍候", re.I)
+_SHELL_CHARS = 300
+
+
+def interstitial(lines: list[str]) -> str | None:
+    """The line by which a short text (under _SHELL_CHARS characters, whitespace aside) says
+    it is a bot check or a script application's shell, not the page's text; else None."""
+    if sum(len(_WS_RE.sub("", t)) for t in lines) >= _SHELL_CHARS:
+        return None
+    return next((t.strip() for t in lines if _SHELL_RE.search(t)), None)
 
 
 _STUB_CHARS = 200  # a page with less text than this that redirects is a redirect stub
@@ -1028,11 +1055,42 @@ _RELATED_HEADING_RE = re.compile(
     r"read\s+(?:next|more|this\s+next)|recommended(?:\s+(?:for\s+you|reading|articles|stories|posts))?|"
     r"(?:most\s+)?popular(?:\s+(?:posts|stories|articles|now))?|trending(?:\s+(?:now|stories|posts|articles))?|"
     r"latest(?:\s+(?:news|posts|stories|articles))?|keep\s+reading|"
-    r"相关(?:新闻|文章|阅读|链接|推荐|稿件|报道)|推荐阅读|延伸阅读|热门(?:文章|新闻|推荐)|猜你喜欢)"
+    r"相关(?:新闻|文章|阅读|链接|推荐|稿件|报道)|推荐阅读|延伸阅读|热门(?:文章|新闻|推荐)|猜你喜欢|"
+    # German, Spanish, French, Polish
+    r"(?:ähnliche|verwandte)\s+(?:beiträge|artikel|themen\w*)|mehr\s+zu(?:m|r)?\s+.{1,30}|"
+    r"lesen\s+sie\s+(?:auch|mehr|weiter)|weiterlesen|das\s+könnte\s+sie\s+auch\s+interessieren|"
+    r"auch\s+interessant|weitere\s+(?:artikel|beiträge|nachrichten|meldungen|themen)|"
+    r"weiterführende\s+(?:links?|informationen|artikel|inhalte)|top[-\s]themen(?:\s+.{1,20})?|"
+    r"meistgelesen\w*|lee\s+también|te\s+puede\s+interesar|(?:noticias|artículos)\s+relacionad[oa]s|"
+    r"(?:à\s+)?lire\s+aussi|sur\s+le\s+même\s+sujet|articles\s+similaires|"
+    r"czytaj\s+(?:też|także|również)|podobne\s+artykuły)"
     r"\s*[:：]?", re.I)
 _RELATED_MAX = 4000   # characters: a teaser block is short; the article it follows is not
 _TEASER = 120         # characters of text per link at most in a block of teaser cards
 _BEFORE_HEADING = 20  # characters before the heading in a block it still opens (a tab's label)
+
+
+_NAMED_TEASER = 300   # the same in a block named as related content (cards with excerpts)
+
+
+def _without_trailing_headings(lines: list[Line]) -> list[Line]:
+    """``lines`` without the related-content headings they end with ("Mehr zum Thema",
+    "Related posts", "相关链接"): a box whose cards were dropped, or that a script fills in,
+    leaves its heading as the text's last line, which no article ends with."""
+    end = len(lines)
+    while end and not lines[end - 1].is_table and len(lines[end - 1].text.strip()) <= 48 \
+            and _RELATED_HEADING_RE.fullmatch(lines[end - 1].text.strip()):
+        end -= 1
+    return lines[:end] if end < len(lines) else lines
+
+
+def _teaser_cards(anchors: list, text: int, per_link: int = _TEASER) -> bool:
+    """Are a block's ``anchors`` (with an href) and ``text`` characters teaser cards: three
+    links or more, and a quarter of the text or more in them or at most ``per_link``
+    characters of text per link? Teaser cards link by image and "Read more", their titles
+    often not."""
+    return len(anchors) >= 3 and (_links_len(anchors) >= 0.25 * text
+                                  or text <= per_link * len(anchors))
 
 
 def _drop_related_blocks(top) -> None:
@@ -1062,11 +1120,7 @@ def _drop_related_blocks(top) -> None:
                 continue
             squeezed = _WS_RE.sub("", text_content(anc))
             text = len(squeezed)
-            links = _links_len(anchors)
-            # teaser cards link by image and "Read more", their titles often not: many links
-            # for the text, or much of the text in links
-            if text <= _RELATED_MAX and 3 * text < total and (links >= 0.25 * text
-                                                              or text <= _TEASER * len(anchors)):
+            if text <= _RELATED_MAX and 3 * text < total and _teaser_cards(anchors, text):
                 # text before the heading in the same block may be the article's own (a
                 # one-sentence post and its "Related posts:" in one div): only the heading and
                 # what follows it go then
@@ -1093,9 +1147,12 @@ def _drop_tail_blocks(top) -> None:
     (furniture.TAIL_TOKEN_RE: author bio, newsletter box, social buttons, tag list): at most
     furniture.TAIL_MAX characters and under a third of ``top``'s text. Named chrome holding
     prose survives _drop_chrome_blocks (a mislabelled body); these names hold prose by nature.
-    So do consent dialogs under a plugin's own name (furniture.CONSENT_LOOSE_TOKEN_RE) that
-    speak of cookies, consent or privacy and hold under half of the text. Both are dropped
-    here, after the choice: dropped before it, they moved it onto a fragment of the page."""
+    So do related-content boxes (furniture.RELATED_TOKEN_RE) of teaser cards (_teaser_cards;
+    at most _RELATED_MAX characters and under half of the text, the name and the cards being
+    two signs: a box of prose named "related-articles" is an article's section). So do
+    consent dialogs under a plugin's own name (furniture.CONSENT_LOOSE_TOKEN_RE) that speak
+    of cookies, consent or privacy and hold under half of the text. All are dropped here,
+    after the choice: dropped before it, they moved it onto a fragment of the page."""
     total = _text_len(top)
     doomed = []
     for el in top.iterdescendants():
@@ -1105,9 +1162,15 @@ def _drop_tail_blocks(top) -> None:
         tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
         if not tokens:
             continue
-        if furniture.TAIL_TOKEN_RE.search(furniture.decamel(tokens)):
+        words = furniture.decamel(tokens)
+        if furniture.TAIL_TOKEN_RE.search(words):
             text = _text_len(el)
             if text <= furniture.TAIL_MAX and 3 * text < total:
+                doomed.append(el)
+        elif furniture.RELATED_TOKEN_RE.search(words):
+            text = _text_len(el)
+            if text <= _RELATED_MAX and 2 * text < total and _teaser_cards(
+                    [a for a in el.iter("a") if a.get("href")], text, _NAMED_TEASER):
                 doomed.append(el)
         elif furniture.CONSENT_LOOSE_TOKEN_RE.search(tokens) \
                 and furniture.CONSENT_WORDS_RE.search(text_content(el)) and 2 * _text_len(el) < total:
