@@ -111,3 +111,14 @@ def test_trailing_headings_only_at_the_end():
              Line("Lesen Sie auch:"), Line("Related posts")]
     assert [ln.text for ln in html_mod._without_trailing_headings(lines)] == [
         "Mehr zum Thema", "Der Text des Artikels, ein ganzer Satz."]
+
+
+def test_a_slideshow_article_yields_to_trafilatura():
+    """A listicle shown one slide at a time: the density choice holds the intro (788
+    characters), trafilatura, asked without comments, the 20 slides too, 25 times as much.
+    The fallback band's cap (fallback.WIDE_MAX) was 10 and kept the intro."""
+    ex = _extract("trafeval_slideshow_items.html",
+                  "https://ext.theperspective.com/items-we-never-knew-we-wanted/")
+    assert "The dawn of the internet brought about a lot of changes" in ex.text
+    assert "to turn any laundry day into a blast" in ex.text
+    assert "This item is perfect for those of" in ex.text
