@@ -107,7 +107,8 @@ def cmd_cdxj(args) -> int:
         n += 1
         if error:
             bad += 1
-            print(f"FAIL {path}: {error}")
+            # "FAIL <warc> @<offset>: <damage>" as verify prints it; other errors after ": ".
+            print(f"FAIL {path}{'' if error.startswith('@') else ':'} {error}")
         elif result is None:
             print(f"up to date {path}.cdxj")
         else:
