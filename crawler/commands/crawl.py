@@ -19,6 +19,7 @@ from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.netguard import parse_networks
 from crawler.portals import DEFAULT_PORTALS, PortalsError, load_portals
@@ -55,7 +56,12 @@ def check_settings(settings) -> str | None:
             try:
                 getters[kind](name)
             except (TypeError, ValueError):
-                return f"-s {name}={settings.get(name)}: expected {EXPECTED[kind]}"
+                value = settings.get(name)
+                # not given with -s: the settings module took it from the environment variable
+                # of the same name (settings.default.env_number)
+                from_env = (settings.getpriority(name) < SETTINGS_PRIORITIES["cmdline"]
+                            and os.environ.get(name, "").strip() == str(value))
+                return f"{'' if from_env else '-s '}{name}={value}: expected {EXPECTED[kind]}"
     return None
 
 
