@@ -134,9 +134,14 @@ def cmd_pack(args) -> int:
 
 
 def cmd_reindex(args) -> int:
+    from archive import env_problem
     from archive.reindex import reindex
 
     _need_dir_or_files(args.warc)
+    problem = env_problem()
+    if problem:
+        _err(problem)
+        return EXIT_USAGE
     if args.jobs is not None and args.jobs < 1:
         _err("--jobs must be at least 1")
         return EXIT_USAGE

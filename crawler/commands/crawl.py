@@ -21,6 +21,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from archive import env_problem
 from crawler.netguard import parse_networks
 from crawler.portals import DEFAULT_PORTALS, PortalsError, load_portals
 from crawler.runlock import LockHeld, RunLock
@@ -205,7 +206,7 @@ class Command(ScrapyCrawl):
             self.exitcode = fail(f"no spider {spname!r}: `scrapy crawl reports` or `scrapy crawl portals` "
                                  "(`scrapy list` lists them)", EXIT_BAD_INPUT)
             return
-        problem = check_settings(self.settings) or check_spider_args(spidercls, opts.spargs)
+        problem = check_settings(self.settings) or env_problem() or check_spider_args(spidercls, opts.spargs)
         if not problem and not str(self.settings.get("ARCHIVE_DIR", "data")).strip():  # Path("") is "."
             problem = "-s ARCHIVE_DIR= is empty"
         if problem:

@@ -23,8 +23,8 @@ VENV_BIN = Path(sys.executable).parent
 WHEN = datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
 
 
-def run(*args, cwd=ROOT):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def run(*args, cwd=ROOT, **environ):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **environ)
     env.pop("NIANBAO_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "archive", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=300)
@@ -286,6 +286,23 @@ def test_reindex_skips_corrupt_record_and_continues(tmp_path):
     con = sqlite3.connect(db)
     urls = {u for (u,) in con.execute("SELECT url FROM captures")}
     assert len(urls) == 6 and "http://www.xiangyang.gov.cn/zwgk/ndbg/2017.html" not in urls
+
+
+@pytest.mark.parametrize("variable,value,expected", [
+    ("NIANBAO_EXTRACT_TIMEOUT", "abc", "a number"),
+    ("NIANBAO_EXTRACT_MEMORY_MB", "1GB", "a whole number"),
+    # read per document: every PDF was an "unreadable PDF: ValueError" row, and exit 0
+    ("NIANBAO_PDF_MAX_PAGES", "abc", "a whole number"),
+    # was silently read as 30
+    ("NIANBAO_OCR_MAX_PAGES", "ten", "a whole number"),
+])
+def test_reindex_bad_number_in_environment(tmp_path, archive_dir, variable, value, expected):
+    d, _ = archive_dir
+    db = tmp_path / "reports.db"
+    r = run("reindex", "--warc", d, "--db", db, **{variable: value})
+    no_traceback(r)
+    assert r.returncode == 2 and r.stderr.strip() == f"archive: error: {variable}={value}: expected {expected}", r.stderr
+    assert not db.exists()
 
 
 def test_reindex_bad_inputs(tmp_path):

@@ -42,6 +42,9 @@ def test_bad_setting_value_is_bad_input(tmp_path, portals, setting, value, expec
     ("settings.default", "NIANBAO_EXTRACT_MEMORY_MB", "1GB", "a whole number"),
     ("settings.distributed", "NIANBAO_IDLE_TIMEOUT", "30s", "a number"),
     ("settings.distributed", "NIANBAO_REDIS_TTL", "7d", "a whole number"),
+    # read by the extraction per document: every PDF report got an extract_error
+    ("settings.default", "NIANBAO_PDF_MAX_PAGES", "abc", "a whole number"),
+    ("settings.default", "NIANBAO_OCR_MAX_PAGES", "ten", "a whole number"),
 ])
 def test_bad_number_in_environment_is_bad_input(tmp_path, portals, module, variable, value, expected):
     # the settings modules parsed these at import: a ValueError traceback before any check
