@@ -186,7 +186,9 @@ def print_random_summary(result: dict) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.discovery", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--kind", default="bench", help="farm kind (default: bench)")
+    from farm import KINDS
+
+    ap.add_argument("--kind", default="bench", choices=KINDS, help="farm kind (default: bench)")
     ap.add_argument("--portals", type=int, default=None, help="number of portals for generated farms")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip", type=int, default=0, help="--kind random only: skip the set's first K seeds")

@@ -1,0 +1,45 @@
+"""The bench commands on bad flags, as a user runs them (subprocess): one line, exit 2, before any
+farm is built or any results file is written."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.paths import ROOT
+
+
+def bench(*args, timeout=120):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", *map(str, args)], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=timeout)
+
+
+def refused(r) -> str:
+    assert r.returncode == 2, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "Traceback" not in r.stderr
+    return r.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("args,message", [
+    # ran a full crawl and reported it as kind "bogus", exit 0
+    (["--kinds", "full,bogus"], "python -m bench.crawl: error: --kinds: unknown kind 'bogus' (one of full, wget, "
+                                "floor, full-inline, full-pool1, full-pool2, full-tracemalloc)"),
+    # measured nothing, printed empty medians and wrote a results file, exit 0
+    (["--runs", "0"], "python -m bench.crawl: error: --runs must be at least 1"),
+    (["--workers", "two"], "python -m bench.crawl: error: --workers: expected whole numbers such as 1,2"),
+    (["--kinds", ","], "python -m bench.crawl: error: nothing to run: give --kinds or --workers"),
+])
+def test_bench_crawl_bad_flags(tmp_path, args, message):
+    out = tmp_path / "crawl.json"
+    r = bench("bench.crawl", "--portals", 2, "--ceiling-seconds", 1, "--out", out, *args)
+    assert refused(r) == message
+    assert not out.exists()
+
+
+def test_bench_discovery_unknown_farm_kind():
+    # was a ValueError traceback from farm.build_farm
+    r = bench("bench.discovery", "--kind", "bogus")
+    assert refused(r).startswith("python -m bench.discovery: error: argument --kind: invalid choice: 'bogus'")
