@@ -43,3 +43,15 @@ def test_bench_discovery_unknown_farm_kind():
     # was a ValueError traceback from farm.build_farm
     r = bench("bench.discovery", "--kind", "bogus")
     assert refused(r).startswith("python -m bench.discovery: error: argument --kind: invalid choice: 'bogus'")
+
+
+def test_bench_discovery_quick_run_does_not_overwrite_the_default_figures():
+    # `python -m bench.discovery --portals 5` wrote discovery-bench.json over the committed
+    # figures of the default 30-portal farm
+    from bench.discovery.__main__ import results_name
+
+    assert results_name("bench", None, 1, None, 0, 41) == "discovery-bench.json"
+    assert results_name("small", None, 1, None, 0, 5) == "discovery-small.json"
+    assert results_name("random", 300, 1, "heldout", 400, 300) == "discovery-random-heldout-300-from400.json"
+    assert results_name("bench", 5, 1, None, 0, 16) == "discovery-bench-5.json"
+    assert results_name("bench", None, 7, None, 0, 41) == "discovery-bench-seed7.json"
