@@ -55,3 +55,21 @@ def test_bench_discovery_quick_run_does_not_overwrite_the_default_figures():
     assert results_name("random", 300, 1, "heldout", 400, 300) == "discovery-random-heldout-300-from400.json"
     assert results_name("bench", 5, 1, None, 0, 16) == "discovery-bench-5.json"
     assert results_name("bench", None, 7, None, 0, 41) == "discovery-bench-seed7.json"
+
+
+@pytest.mark.parametrize("args,message", [
+    # tracebacks: farm.build_farm's ValueError, dict() of "NOEQUALS", ArchiveError, FileExistsError
+    (["bench.faults", "--kind", "bogus"], "python -m bench.faults: error: argument --kind: invalid choice: 'bogus'"),
+    (["bench.refresh", "--kind", "bogus"], "python -m bench.refresh: error: argument --kind: invalid choice: 'bogus'"),
+    (["bench.refresh", "-s", "NOEQUALS"], "python -m bench.refresh: error: -s NOEQUALS: expected NAME=VALUE"),
+    (["bench.reindex", "--captures", "0"], "python -m bench.reindex: error: --captures must be at least 1"),
+    # accepted: "jobs=0 ... speed-up with 0 processes"
+    (["bench.reindex", "--jobs", "0"], "python -m bench.reindex: error: --jobs must be at least 1"),
+    (["bench.reindex", "--keep", "/etc/passwd"], "python -m bench.reindex: error: --keep /etc/passwd is not a directory"),
+    # ran a crawl in which every target faulted twice over, exit 0
+    (["bench.faults", "--rate", "2"], "python -m bench.faults: error: --rate must be a fraction from 0 to 1"),
+    # an unknown engine ran as tesseract (archive.extract.ocr falls back) under its name
+    (["bench.ocr", "--engines", "bogus"], "python -m bench.ocr: error: argument --engines: invalid choice: 'bogus'"),
+])
+def test_bench_bad_flags(args, message):
+    assert refused(bench(*args)).startswith(message)
