@@ -107,7 +107,8 @@ def cmd_cdxj(args) -> int:
         n += 1
         if error:
             bad += 1
-            print(f"FAIL {path}: {error}")
+            # "FAIL <warc> @<offset>: <damage>" as verify prints it; other errors after ": ".
+            print(f"FAIL {path}{'' if error.startswith('@') else ':'} {error}")
         elif result is None:
             print(f"up to date {path}.cdxj")
         else:
@@ -133,9 +134,14 @@ def cmd_pack(args) -> int:
 
 
 def cmd_reindex(args) -> int:
+    from archive import env_problem
     from archive.reindex import reindex
 
     _need_dir_or_files(args.warc)
+    problem = env_problem()
+    if problem:
+        _err(problem)
+        return EXIT_USAGE
     if args.jobs is not None and args.jobs < 1:
         _err("--jobs must be at least 1")
         return EXIT_USAGE

@@ -19,6 +19,9 @@ def main(argv=None) -> int:
     ap.add_argument("--year", type=int, help="covered year (only breaks template ties)")
     ap.add_argument("--json", action="store_true", help="rows and checks as JSON lines")
     a = ap.parse_args(argv)
+    for f in a.files:  # all checked first: one line, not a traceback half-way through the output
+        if not f.is_file():
+            ap.error(f"{f}: {'a directory, not a text file' if f.is_dir() else 'no such file'}")
     for f in a.files:
         parsed = parse_tables([], f.read_text(encoding="utf-8", errors="replace"), a.year)
         checks = run_checks(parsed)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from archive.warc import ArchiveError, warc_files
+from archive.warc import GZIP_MAGIC, ArchiveError, iter_members, warc_files
 
 INDEXED_RECORDS = "response,revisit,resource"
 
@@ -25,6 +25,19 @@ def _run_indexer(warc_path: str, out_path: str, filename: str | None = None) -> 
         records=INDEXED_RECORDS,
         filename=filename or os.path.basename(warc_path),
     ).process_all()
+
+
+def _first_damage(warc_path: str) -> tuple[int, str] | None:
+    """(offset, why) of the first unreadable gzip member, as verify names it. cdxj-indexer
+    (warcio) stops without a word at a member cut short, and fails on a corrupt one with a
+    dump of its bytes: neither says where."""
+    with open(warc_path, "rb") as f:
+        if f.read(2) != GZIP_MAGIC[:2]:
+            return None  # a plain .warc: warcio raises on damage itself
+        for m in iter_members(f):
+            if m.data is None:
+                return m.offset, m.error or "unreadable"
+    return None
 
 
 def write_cdxj(warc_path: str, out_dir: str | None = None, force: bool = False) -> tuple[str, int] | None:
@@ -44,10 +57,21 @@ def write_cdxj(warc_path: str, out_dir: str | None = None, force: bool = False) 
             os.unlink(tmp)
         except OSError:
             pass
+        damage = _first_damage(warc_path)
+        if damage:
+            raise ArchiveError(f"@{damage[0]}: {damage[1]}; not indexed") from e
         raise ArchiveError(f"cannot index {warc_path}: {type(e).__name__}: {e}") from e
     with open(tmp, encoding="utf-8") as f:
         n = sum(1 for line in f if line.strip())
     os.replace(tmp, out)
+    damage = _first_damage(warc_path)
+    if damage:
+        # The records before the damage are sound and replayable: keep their index, but dated
+        # before the WARC so that the next run indexes (and reports) the file again.
+        st = os.stat(warc_path)
+        os.utime(out, ns=(st.st_atime_ns, st.st_mtime_ns - 1_000_000_000))
+        raise ArchiveError(f"@{damage[0]}: {damage[1]}; partial index {out} ({n} lines: the records "
+                           f"before @{damage[0]})")
     return out, n
 
 

@@ -426,22 +426,35 @@ def _line(r: dict) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.crawl", description=__doc__.split("\n")[0])
     ap.add_argument("--portals", type=int, default=750,
-                    help="portals in the farm (750: about 20,000 responses for the focused crawler)")
+                    help="portals in the farm (750: about 39,000 responses for the focused crawler)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--kinds", default="full,floor,wget",
-                    help="comma list of full,floor,wget (also full-inline, full-pool1, full-pool2)")
+                    help="comma list of full,floor,wget (also full-inline, full-pool1, full-pool2, full-tracemalloc)")
     ap.add_argument("--workers", default="", help="distributed runs, e.g. 1,2 (needs redis-server)")
     ap.add_argument("--profile", action="store_true", help="one more full crawl under py-spy")
     ap.add_argument("--ceiling-seconds", type=float, default=5.0)
     ap.add_argument("--out", default=None, help="JSON results (default bench/results/crawl-<time>.json)")
     ap.add_argument("--keep", action="store_true", help="keep the crawl directories")
     args = ap.parse_args(argv)
+    # checked before the farm is built: an unknown kind ran as a full crawl under its name,
+    # and --runs 0 measured nothing but still wrote a results file
+    known = ["full", "wget", *KIND_SETTINGS]
+    kinds = [k for k in args.kinds.split(",") if k]
+    for k in kinds:
+        if k not in known:
+            ap.error(f"--kinds: unknown kind {k!r} (one of {', '.join(known)})")
+    if args.runs < 1:
+        ap.error("--runs must be at least 1")
+    try:
+        workers = [int(w) for w in args.workers.split(",") if w]
+    except ValueError:
+        ap.error("--workers: expected whole numbers such as 1,2")
+    if not kinds and not workers:
+        ap.error("nothing to run: give --kinds or --workers")
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out_path = Path(args.out) if args.out else ROOT / "bench" / "results" / f"crawl-{stamp}.json"
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    kinds = [k for k in args.kinds.split(",") if k]
-    workers = [int(w) for w in args.workers.split(",") if w]
 
     t0 = time.monotonic()
     farm = bench_farm(args.portals)

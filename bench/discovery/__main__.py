@@ -14,7 +14,7 @@ with reports that ended `ok` with 0 found, and each portal's status against the 
 Builds the farm, serves it on loopback, runs the real crawl through the proxy, and compares
 `reports` with the farm's truth (report identity = the page URL, folded by
 archive.reports.urls.identity_url). Prints one line per portal and the totals; writes
-bench/results/discovery.json.
+bench/results/discovery-<kind>.json (results_name: with --portals or --seed in the name).
 """
 from __future__ import annotations
 
@@ -184,9 +184,22 @@ def print_random_summary(result: dict) -> None:
             print(f"      needed: {' -> '.join(x['paths'].get(lst, ['?']))} -> {lst}")
 
 
+def results_name(kind: str, portals: int | None, seed: int, seed_set: str | None, skip: int,
+                 farm_portals: int) -> str:
+    """discovery-<kind>[-<portals>][-seed<seed>].json; random farms: discovery-random-<set>-<farm
+    portals>[-from<skip>].json. A quick run (`--portals 5`) or another seed is a different farm:
+    it wrote discovery-bench.json over the figure of the default 30-portal bench farm."""
+    if kind == "random":
+        return f"discovery-random-{seed_set}-{farm_portals}" + (f"-from{skip}" if skip else "") + ".json"
+    return (f"discovery-{kind}" + (f"-{portals}" if portals is not None else "")
+            + (f"-seed{seed}" if seed != 1 and kind != "small" else "") + ".json")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.discovery", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--kind", default="bench", help="farm kind (default: bench)")
+    from farm import KINDS
+
+    ap.add_argument("--kind", default="bench", choices=KINDS, help="farm kind (default: bench)")
     ap.add_argument("--portals", type=int, default=None, help="number of portals for generated farms")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip", type=int, default=0, help="--kind random only: skip the set's first K seeds")
@@ -247,12 +260,13 @@ def main(argv=None) -> int:
             print(f"    {field}: {url}: got {got!r}, want {want!r}")
     print(f"requests  {result['requests']} ({result['requests_per_report_found']} per report found); "
           f"crawl CPU {crawl_cpu:.1f} s (user+sys of the crawl process), farm build CPU {build_cpu:.1f} s")
-    name = args.kind
     if args.kind == "random":
         print_random_summary(result)
-        name = f"random-{result['seed_set']}-{result['portals']}" + (f"-from{args.skip}" if args.skip else "")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"discovery-{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    out = RESULTS / results_name(args.kind, args.portals, args.seed, result.get("seed_set"), args.skip,
+                                 result["portals"])
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    print(f"results: {out}")
     return 0
 
 

@@ -27,10 +27,14 @@ RESULTS = Path(__file__).resolve().parent.parent / "results"
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.faults", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--kind", default="bench")
+    from farm import KINDS
+
+    ap.add_argument("--kind", default="bench", choices=KINDS)
     ap.add_argument("--rate", type=float, default=0.08, help="fraction of targets that fault (default 0.08)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
+    if not 0 <= args.rate <= 1:
+        ap.error("--rate must be a fraction from 0 to 1")
     from farm import build_farm
     from farm.faults import FaultPlan
     from farm.server import FarmServer

@@ -125,7 +125,7 @@ def run(quick: bool) -> list[dict]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m bench.hostile", description=__doc__.splitlines()[0])
     ap.add_argument("--json", default="bench/results/hostile.json")
     ap.add_argument("--quick", action="store_true", help="inputs 10x smaller (development)")
     a = ap.parse_args(argv)

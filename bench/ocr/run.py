@@ -117,7 +117,8 @@ def run_engine(engine: str, reports, kinds=("pdf",)) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.ocr", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--engines", nargs="+", default=["tesseract", "rapidocr"])
+    # choices: archive.extract.ocr runs tesseract for any name it does not know
+    ap.add_argument("--engines", nargs="+", choices=("tesseract", "rapidocr"), default=["tesseract", "rapidocr"])
     ap.add_argument("--reports", type=int, default=3)
     ap.add_argument("--docs", nargs="+", choices=("pdf", "mixed", "ofd"), default=["pdf"],
                     help="scanned PDF, mixed PDF (text pages + a scanned page), scanned OFD")

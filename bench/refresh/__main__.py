@@ -33,13 +33,18 @@ def warc_bytes(archive: Path) -> int:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.refresh", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--kind", default="bench")
+    from farm import KINDS
+
+    ap.add_argument("--kind", default="bench", choices=KINDS)
     ap.add_argument("--portals", type=int, default=None)
     ap.add_argument("--changes", type=int, default=3, help="portals with an added, an edited and a removed report")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                     help="extra crawl setting, e.g. -s WARC_REVISIT_REQUESTS=False")
     args = ap.parse_args(argv)
+    for item in args.set:
+        if "=" not in item:
+            ap.error(f"-s {item}: expected NAME=VALUE")
     extra = dict(item.split("=", 1) for item in args.set)
     from farm import build_farm
     from farm.server import FarmServer

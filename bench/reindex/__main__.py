@@ -78,6 +78,12 @@ def main(argv=None) -> int:
     ap.add_argument("--max-size", type=int, default=100_000_000, help="WARC rotation size (default 100 MB)")
     ap.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temporary directory)")
     args = ap.parse_args(argv)
+    if args.captures < 1:
+        ap.error("--captures must be at least 1")
+    if args.jobs < 1:
+        ap.error("--jobs must be at least 1")
+    if args.keep and os.path.exists(args.keep) and not os.path.isdir(args.keep):
+        ap.error(f"--keep {args.keep} is not a directory")
 
     from archive.reindex import reindex
 

@@ -19,7 +19,9 @@ from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
 
+from archive import env_problem
 from crawler.netguard import parse_networks
 from crawler.portals import DEFAULT_PORTALS, PortalsError, load_portals
 from crawler.runlock import LockHeld, RunLock
@@ -55,7 +57,12 @@ def check_settings(settings) -> str | None:
             try:
                 getters[kind](name)
             except (TypeError, ValueError):
-                return f"-s {name}={settings.get(name)}: expected {EXPECTED[kind]}"
+                value = settings.get(name)
+                # not given with -s: the settings module took it from the environment variable
+                # of the same name (settings.default.env_number)
+                from_env = (settings.getpriority(name) < SETTINGS_PRIORITIES["cmdline"]
+                            and os.environ.get(name, "").strip() == str(value))
+                return f"{'' if from_env else '-s '}{name}={value}: expected {EXPECTED[kind]}"
     return None
 
 
@@ -199,7 +206,7 @@ class Command(ScrapyCrawl):
             self.exitcode = fail(f"no spider {spname!r}: `scrapy crawl reports` or `scrapy crawl portals` "
                                  "(`scrapy list` lists them)", EXIT_BAD_INPUT)
             return
-        problem = check_settings(self.settings) or check_spider_args(spidercls, opts.spargs)
+        problem = check_settings(self.settings) or env_problem() or check_spider_args(spidercls, opts.spargs)
         if not problem and not str(self.settings.get("ARCHIVE_DIR", "data")).strip():  # Path("") is "."
             problem = "-s ARCHIVE_DIR= is empty"
         if problem:

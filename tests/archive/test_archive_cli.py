@@ -23,8 +23,8 @@ VENV_BIN = Path(sys.executable).parent
 WHEN = datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
 
 
-def run(*args, cwd=ROOT):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def run(*args, cwd=ROOT, **environ):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **environ)
     env.pop("NIANBAO_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "archive", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=300)
@@ -187,6 +187,38 @@ def test_cdxj_index_per_warc(tmp_path):
     assert r2.returncode == 0 and r2.stdout.count("up to date") == len(files)
 
 
+def test_cdxj_damaged_warc_fails_and_says_where(tmp_path):
+    """A WARC cut short (a crash, a copy that stopped) or with a flipped byte: cdxj-indexer
+    stops silently at the cut, or raises with binary garbage; cdxj names the damage as verify
+    does, says what it kept, and exits 1 — also on the next run."""
+    d = tmp_path / "warc"
+    caps = write_archive(d, n_reports=6)
+    path = d / caps[0].warc_filename
+    data = path.read_bytes()
+    cut = caps[5].warc_offset + caps[5].warc_length // 2  # inside the 6th response's member
+    path.write_bytes(data[:cut])
+    r = run("cdxj", d)
+    no_traceback(r)
+    assert r.returncode == 1, r.stdout
+    assert f"FAIL {path} @{caps[5].warc_offset}: incomplete gzip member at end of file" in r.stdout, r.stdout
+    kept = (d / (path.name + ".cdxj")).read_text(encoding="utf-8").splitlines()
+    assert len(kept) == 5  # the responses before the cut
+    assert f"partial index {path}.cdxj (5 lines" in r.stdout, r.stdout
+    assert "indexed 0 of 1 WARC file(s); 1 failed" in r.stdout
+    r2 = run("cdxj", d)  # the partial index is not "up to date"
+    assert r2.returncode == 1 and "incomplete gzip member" in r2.stdout, r2.stdout
+
+    flipped = bytearray(data)
+    flipped[caps[3].warc_offset + caps[3].warc_length // 2] ^= 0x01
+    path.write_bytes(bytes(flipped))
+    r = run("cdxj", d, "--force")
+    no_traceback(r)
+    assert r.returncode == 1
+    line = next(li for li in r.stdout.splitlines() if li.startswith("FAIL"))
+    assert line.startswith(f"FAIL {path} @{caps[3].warc_offset}: corrupt gzip member"), r.stdout
+    assert line.isprintable() and len(line) < 400, line  # not the indexer's dump of the bytes
+
+
 # ------------------------------------------------------------------ pack
 
 
@@ -254,6 +286,23 @@ def test_reindex_skips_corrupt_record_and_continues(tmp_path):
     con = sqlite3.connect(db)
     urls = {u for (u,) in con.execute("SELECT url FROM captures")}
     assert len(urls) == 6 and "http://www.xiangyang.gov.cn/zwgk/ndbg/2017.html" not in urls
+
+
+@pytest.mark.parametrize("variable,value,expected", [
+    ("NIANBAO_EXTRACT_TIMEOUT", "abc", "a number"),
+    ("NIANBAO_EXTRACT_MEMORY_MB", "1GB", "a whole number"),
+    # read per document: every PDF was an "unreadable PDF: ValueError" row, and exit 0
+    ("NIANBAO_PDF_MAX_PAGES", "abc", "a whole number"),
+    # was silently read as 30
+    ("NIANBAO_OCR_MAX_PAGES", "ten", "a whole number"),
+])
+def test_reindex_bad_number_in_environment(tmp_path, archive_dir, variable, value, expected):
+    d, _ = archive_dir
+    db = tmp_path / "reports.db"
+    r = run("reindex", "--warc", d, "--db", db, **{variable: value})
+    no_traceback(r)
+    assert r.returncode == 2 and r.stderr.strip() == f"archive: error: {variable}={value}: expected {expected}", r.stderr
+    assert not db.exists()
 
 
 def test_reindex_bad_inputs(tmp_path):

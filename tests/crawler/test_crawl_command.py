@@ -37,6 +37,26 @@ def test_bad_setting_value_is_bad_input(tmp_path, portals, setting, value, expec
     assert refused(proc, archive) == f"nianbao: error: -s {setting}={value}: expected {expected}"
 
 
+@pytest.mark.parametrize("module,variable,value,expected", [
+    ("settings.default", "NIANBAO_EXTRACT_TIMEOUT", "abc", "a number"),
+    ("settings.default", "NIANBAO_EXTRACT_MEMORY_MB", "1GB", "a whole number"),
+    ("settings.distributed", "NIANBAO_IDLE_TIMEOUT", "30s", "a number"),
+    ("settings.distributed", "NIANBAO_REDIS_TTL", "7d", "a whole number"),
+    # read by the extraction per document: every PDF report got an extract_error
+    ("settings.default", "NIANBAO_PDF_MAX_PAGES", "abc", "a whole number"),
+    ("settings.default", "NIANBAO_OCR_MAX_PAGES", "ten", "a whole number"),
+])
+def test_bad_number_in_environment_is_bad_input(tmp_path, portals, module, variable, value, expected):
+    # the settings modules parsed these at import: a ValueError traceback before any check
+    archive = tmp_path / "archive"
+    argv = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"portals={portals}",
+            "-s", f"ARCHIVE_DIR={archive}"]
+    env = dict(crawl_env(None), SCRAPY_SETTINGS_MODULE=module, NIANBAO_WORKER_ID="a")
+    env[variable] = value
+    proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert refused(proc, archive) == f"nianbao: error: {variable}={value}: expected {expected}"
+
+
 def test_misspelt_spider_argument_is_bad_input(tmp_path, portals):
     # `-a portal=` (singular) used to crawl the bundled portals.csv instead of the user's file
     archive = tmp_path / "archive"

@@ -231,3 +231,17 @@ def test_active_rows_keyed_by_their_own_label_not_their_note():
             main = L.strip_numbering(s.label).split("(")[0]
             assert words[s.row_key][0] in main, (s.row_key, s.label)
         assert len({(s.row_key, s.col_key) for s in active}) == len(active)
+
+
+def test_cli_missing_file_is_one_line(tmp_path):
+    # docs/stats.md's `python -m archive.stats FILE…` on a wrong path was a FileNotFoundError traceback
+    import os
+    import subprocess
+    import sys
+
+    from tests.paths import ROOT
+
+    r = subprocess.run([sys.executable, "-m", "archive.stats", str(tmp_path / "missing.txt")], capture_output=True,
+                       text=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.strip().splitlines()[-1] == f"python -m archive.stats: error: {tmp_path / 'missing.txt'}: no such file"
