@@ -117,6 +117,24 @@ def test_bench_ocr_quick_run_writes_its_own_file_and_says_so():
     (["bench.ocr", "--engines", "bogus"], "python -m bench.ocr: error: argument --engines: invalid choice: 'bogus'"),
     # a ZeroDivisionError after the run
     (["bench.ocr", "--reports", "0"], "python -m bench.ocr: error: --reports must be 1 to 5"),
+    # an IndexError and an AssertionError after the index was built
+    (["bench.search", "-n", "3", "--rounds", "0"], "python -m bench.search: error: --rounds must be at least 1"),
+    (["bench.search", "-n", "3", "--limit", "0"], "python -m bench.search: error: --limit must be at least 1"),
 ])
 def test_bench_bad_flags(args, message):
     assert refused(bench(*args)).startswith(message)
+
+
+def test_bench_search_empty_index_is_refused(tmp_path):
+    # built an empty index, timed 40 searches that found nothing and said "target p95 < 100 ms: ok"
+    db = tmp_path / "x.db"
+    r = bench("bench.search", "-n", 0, "--db", db)
+    assert refused(r) == "python -m bench.search: error: -n must be at least 1: an empty index measures nothing"
+    assert not db.exists()
+
+
+def test_bench_search_small_index_says_the_target_is_at_100000(tmp_path):
+    r = bench("bench.search", "-n", 3, "--rounds", 1, "--db", tmp_path / "x.db")
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    verdicts = [line.split("target ", 1)[1] for line in r.stdout.splitlines() if "target p95" in line]
+    assert verdicts == ["p95 < 100 ms: ok (on 3 reports; the target is at 100,000)"] * 2
