@@ -11,14 +11,25 @@ ENV_NUMBERS = {"NIANBAO_EXTRACT_TIMEOUT": float, "NIANBAO_EXTRACT_MEMORY_MB": in
                "NIANBAO_PDF_MAX_PAGES": int, "NIANBAO_OCR_MAX_PAGES": int}
 
 
+def env_number(name: str, default, environ=os.environ):
+    """ENV_NUMBERS[name] from the environment, ``default`` when unset or empty. A value that is not
+    one raises ValueError("NAME=value: expected …"): the one parser of these variables, so the
+    extraction that reads them and env_problem's check up front cannot disagree."""
+    kind = ENV_NUMBERS[name]
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw}: expected {'a whole number' if kind is int else 'a number'}") from None
+
+
 def env_problem(environ=os.environ) -> str | None:
     """`NAME=value: expected …` for the first of ENV_NUMBERS that is set but not a number, or None."""
-    for name, kind in ENV_NUMBERS.items():
-        raw = environ.get(name, "").strip()
-        if not raw:
-            continue
+    for name in ENV_NUMBERS:
         try:
-            kind(raw)
-        except ValueError:
-            return f"{name}={raw}: expected {'a whole number' if kind is int else 'a number'}"
+            env_number(name, None, environ)
+        except ValueError as e:
+            return str(e)
     return None

@@ -27,6 +27,8 @@ from collections import deque
 from concurrent.futures import Future
 from multiprocessing.connection import wait
 
+from archive import env_number
+
 __all__ = ["BudgetExceeded", "BudgetPool", "allow_more_time", "budget_from_env", "set_time_extender", "failed_extraction",
            "set_memory_limit"]
 
@@ -39,9 +41,10 @@ class BudgetExceeded(RuntimeError):
 
 
 def budget_from_env(environ=os.environ) -> tuple[float, int]:
-    """(timeout seconds, memory MB) from NIANBAO_EXTRACT_TIMEOUT / NIANBAO_EXTRACT_MEMORY_MB."""
-    return (float(environ.get("NIANBAO_EXTRACT_TIMEOUT") or DEFAULT_TIMEOUT),
-            int(environ.get("NIANBAO_EXTRACT_MEMORY_MB") or DEFAULT_MEMORY_MB))
+    """(timeout seconds, memory MB) from NIANBAO_EXTRACT_TIMEOUT / NIANBAO_EXTRACT_MEMORY_MB;
+    ValueError naming the variable and its value for one that is not a number."""
+    return (env_number("NIANBAO_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT, environ),
+            env_number("NIANBAO_EXTRACT_MEMORY_MB", DEFAULT_MEMORY_MB, environ))
 
 
 def _address_space() -> int:

@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from archive import env_number
+
 from .layout import PageLayout, document_lines
 from .result import Extraction
 
@@ -74,11 +76,9 @@ def ocr_enabled() -> bool:
 
 
 def max_pages() -> int:
-    """NIANBAO_OCR_MAX_PAGES (default 30; at least 1)."""
-    try:
-        return max(1, int(os.environ.get("NIANBAO_OCR_MAX_PAGES", "30")))
-    except ValueError:
-        return 30
+    """NIANBAO_OCR_MAX_PAGES (default 30; at least 1); ValueError naming the variable and its
+    value for one that is not a number (it was silently 30)."""
+    return max(1, env_number("NIANBAO_OCR_MAX_PAGES", 30))
 
 
 def engine_name() -> str:

@@ -23,10 +23,11 @@ break cuts joined, a two-line title joined) is layout.py's, which OFD pages (ofd
 from __future__ import annotations
 
 import io
-import os
 import re
 import threading
 import zlib
+
+from archive import env_number
 
 from .layout import Glyph, PageLayout, TextLine, add_ruling, document_lines, page_layout
 from .result import Extraction, document
@@ -45,8 +46,8 @@ class PdfTooLarge(ValueError):
 
 def max_pages() -> int:
     """Pages read per PDF: NIANBAO_PDF_MAX_PAGES (default 2000; the longest real report
-    seen has ~300)."""
-    return int(os.environ.get("NIANBAO_PDF_MAX_PAGES") or DEFAULT_MAX_PAGES)
+    seen has ~300); ValueError naming the variable and its value for one that is not a number."""
+    return env_number("NIANBAO_PDF_MAX_PAGES", DEFAULT_MAX_PAGES)
 
 
 _state = threading.local()  # bytes inflated so far by the document this thread reads

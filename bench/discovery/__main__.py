@@ -31,9 +31,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from archive.reports.urls import identity_url
+from bench import results_file
 from tests.crawling import run_crawl
-
-RESULTS = Path(__file__).resolve().parent.parent / "results"
 
 
 def build(kind: str, portals: int | None, seed: int, seed_set: str | None = None, skip: int = 0):
@@ -190,9 +189,10 @@ def results_name(kind: str, portals: int | None, seed: int, seed_set: str | None
     portals>[-from<skip>].json. A quick run (`--portals 5`) or another seed is a different farm:
     it wrote discovery-bench.json over the figure of the default 30-portal bench farm."""
     if kind == "random":
-        return f"discovery-random-{seed_set}-{farm_portals}" + (f"-from{skip}" if skip else "") + ".json"
-    return (f"discovery-{kind}" + (f"-{portals}" if portals is not None else "")
-            + (f"-seed{seed}" if seed != 1 and kind != "small" else "") + ".json")
+        return results_file.results_name(f"discovery-random-{seed_set}-{farm_portals}", ("from", skip, 0))
+    # the small farm takes no seed
+    return results_file.results_name(f"discovery-{kind}", ("", portals, None),
+                                     ("seed", seed if kind != "small" else 1, 1))
 
 
 def main(argv=None) -> int:
@@ -262,11 +262,8 @@ def main(argv=None) -> int:
           f"crawl CPU {crawl_cpu:.1f} s (user+sys of the crawl process), farm build CPU {build_cpu:.1f} s")
     if args.kind == "random":
         print_random_summary(result)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / results_name(args.kind, args.portals, args.seed, result.get("seed_set"), args.skip,
-                                 result["portals"])
-    out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
-    print(f"results: {out}")
+    name = results_name(args.kind, args.portals, args.seed, result.get("seed_set"), args.skip, result["portals"])
+    results_file.write_results(results_file.RESULTS / name, json.dumps(result, ensure_ascii=False, indent=1, default=str))
     return 0
 
 

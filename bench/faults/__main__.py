@@ -6,7 +6,8 @@ Serves a farm whose fault mode makes a fraction of request targets fail once (50
 with Retry-After, a stalled connection, a reset, a truncated body) plus the hostile portal,
 crawls it, and prints pages attempted, faults injected, retried, recovered and lost, and how
 each permanent failure shows in `portals`/`captures`. Target (issue 8): 0 reports lost to
-transient faults. Writes bench/results/faults-<kind>.json.
+transient faults. Writes bench/results/faults-<kind>.json (with --rate or --seed: both in the
+name, results_name) and prints the path.
 """
 from __future__ import annotations
 
@@ -20,9 +21,16 @@ from collections import Counter
 from pathlib import Path
 
 from archive.reports.urls import identity_url
+from bench import results_file
 from tests.crawling import run_crawl
 
-RESULTS = Path(__file__).resolve().parent.parent / "results"
+RATE, SEED = 0.08, 1
+
+
+def results_name(kind: str, rate: float, seed: int) -> str:
+    """faults-<kind>[-rate<r>][-seed<n>].json: `--rate 0.5` wrote faults-bench.json over the
+    figures of the committed 0.08 run."""
+    return results_file.results_name(f"faults-{kind}", ("rate", rate, RATE), ("seed", seed, SEED))
 
 
 def main(argv=None) -> int:
@@ -30,8 +38,8 @@ def main(argv=None) -> int:
     from farm import KINDS
 
     ap.add_argument("--kind", default="bench", choices=KINDS)
-    ap.add_argument("--rate", type=float, default=0.08, help="fraction of targets that fault (default 0.08)")
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--rate", type=float, default=RATE, help=f"fraction of targets that fault (default {RATE})")
+    ap.add_argument("--seed", type=int, default=SEED)
     args = ap.parse_args(argv)
     if not 0 <= args.rate <= 1:
         ap.error("--rate must be a fraction from 0 to 1")
@@ -87,8 +95,8 @@ def main(argv=None) -> int:
         print(f"  {why:<14} {url}  ->  {shown}")
     for name, status, reason in portals:
         print(f"  portal {name}: {status} ({reason})")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"faults-{args.kind}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    results_file.write_results(results_file.RESULTS / results_name(args.kind, args.rate, args.seed),
+                               json.dumps(result, ensure_ascii=False, indent=1))
     return 0 if not lost else 1
 
 

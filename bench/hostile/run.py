@@ -8,7 +8,9 @@ seen by the caller, and the outcome (text characters, the error or note the docu
 After each hostile input the same pool extracts a good report page, which must come out as
 it does inline: no hostile document may cost a good one.
 
-    .venv/bin/python -m bench.hostile [--json bench/results/hostile.json] [--quick]
+    .venv/bin/python -m bench.hostile [--json FILE] [--quick]
+
+Writes bench/results/hostile.json (--quick: hostile-quick.json) and prints the path.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import os
 import platform
 import time
 from pathlib import Path
+
+from bench import results_file
 
 from . import inputs
 
@@ -124,20 +128,26 @@ def run(quick: bool) -> list[dict]:
     return rows
 
 
+def results_name(quick: bool) -> str:
+    """hostile[-quick].json: --quick's inputs are 10x smaller; it wrote hostile.json over the
+    committed full-size figures."""
+    return results_file.results_name("hostile", ("quick", quick, False))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.hostile", description=__doc__.splitlines()[0])
-    ap.add_argument("--json", default="bench/results/hostile.json")
+    ap.add_argument("--json", type=Path, help="results file (default bench/results/hostile.json, "
+                                              "with --quick hostile-quick.json)")
     ap.add_argument("--quick", action="store_true", help="inputs 10x smaller (development)")
     a = ap.parse_args(argv)
+    out_path = a.json or results_file.RESULTS / results_name(a.quick)
     print(f"budget: {TIMEOUT:g} s wall and {MEMORY_MB} MB address space per document")
     rows = run(a.quick)
     ok = all(r["bounded"] and r["good_report_after"] == "same text" for r in rows)
     out = {"budget": {"timeout_s": TIMEOUT, "memory_mb": MEMORY_MB}, "quick": a.quick,
            "machine": f"{platform.machine()} {os.cpu_count()} cores (shared)",
            "date": time.strftime("%Y-%m-%d"), "all_bounded_and_good_kept": ok, "rows": rows}
-    if a.json:
-        Path(a.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(a.json).write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    results_file.write_results(out_path, json.dumps(out, ensure_ascii=False, indent=1) + "\n")
     print("all bounded, good report kept" if ok else "SOME INPUT NOT BOUNDED OR A GOOD REPORT CHANGED")
     return 0 if ok else 1
 

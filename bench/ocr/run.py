@@ -17,7 +17,9 @@ engine comparison); CPU s per page is per OCR'd page (a mixed PDF's text pages i
 CPU time is this process's plus its children's (tesseract and pdftoppm are subprocesses);
 wall time is printed beside it but the machine is shared. rapidocr needs
 ``pip install rapidocr-onnxruntime`` (the ``ocr-rapid`` extra); a missing engine is reported.
-Writes bench/results/ocr.json (with ``--docs`` other than ``pdf``: ocr-docs.json; ``--out``).
+Writes bench/results/ocr.json (the defaults) or ocr-docs.json (bench/README's documents run,
+``--engines tesseract --reports 5 --docs pdf mixed ofd``); any other flags are in the name
+(results_name), ``--out`` names the file; the path is printed.
 """
 from __future__ import annotations
 
@@ -30,11 +32,23 @@ import time
 from pathlib import Path
 
 from archive.extract import extract
+from bench import results_file
 from bench.extract.metrics import char_prf
 from farm import disguised
 from farm.corpus import seed_report, variant
 
-RESULTS = Path(__file__).resolve().parent.parent / "results" / "ocr.json"
+ENGINES, REPORTS, DOCS = ["tesseract", "rapidocr"], 3, ["pdf"]
+# the committed runs' flags (engines, reports, docs): the engine comparison and the documents run
+COMMITTED = {"ocr": (ENGINES, REPORTS, DOCS), "ocr-docs": (["tesseract"], 5, ["pdf", "mixed", "ofd"])}
+
+
+def results_name(engines: list[str], reports: int, docs: list[str]) -> str:
+    """ocr.json / ocr-docs.json for the committed runs, with each flag that differs from that run's
+    in the name (ocr-reports1.json): `--reports 1` wrote ocr.json over the 3-report figures."""
+    stem = "ocr" if docs == ["pdf"] else "ocr-docs"
+    want = COMMITTED[stem]
+    return results_file.results_name(stem, ("", "+".join(engines), "+".join(want[0])),
+                                      ("reports", reports, want[1]), ("", "+".join(docs), "+".join(want[2])))
 
 
 def cpu() -> float:
@@ -43,10 +57,14 @@ def cpu() -> float:
     return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
 
 
+VARIANTS = (("tieling-2017", 2014), ("quzhou-2016", 2013), ("xiangyang-2017", 2012))  # (seed, year)
+MAX_REPORTS = 2 + len(VARIANTS)
+
+
 def scanned_reports(n: int):
     """Scans with tables: the farm's scanned reports plus variants of other seeds."""
     out = [disguised.disguised_reports()["scanpdf"], disguised.disguised_reports()["scanpage"]]
-    for slug, year in (("tieling-2017", 2014), ("quzhou-2016", 2013), ("xiangyang-2017", 2012)):
+    for slug, year in VARIANTS:
         out.append(disguised._short(variant(seed_report(slug), year=year), 10, 12))
     return out[:n]
 
@@ -118,14 +136,17 @@ def run_engine(engine: str, reports, kinds=("pdf",)) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.ocr", description=__doc__.split("\n\n")[0])
     # choices: archive.extract.ocr runs tesseract for any name it does not know
-    ap.add_argument("--engines", nargs="+", choices=("tesseract", "rapidocr"), default=["tesseract", "rapidocr"])
-    ap.add_argument("--reports", type=int, default=3)
-    ap.add_argument("--docs", nargs="+", choices=("pdf", "mixed", "ofd"), default=["pdf"],
+    ap.add_argument("--engines", nargs="+", choices=("tesseract", "rapidocr"), default=ENGINES)
+    ap.add_argument("--reports", type=int, default=REPORTS)
+    ap.add_argument("--docs", nargs="+", choices=("pdf", "mixed", "ofd"), default=DOCS,
                     help="scanned PDF, mixed PDF (text pages + a scanned page), scanned OFD")
-    ap.add_argument("--out", type=Path, help="results JSON (default bench/results/ocr.json, "
-                                             "or ocr-docs.json with --docs other than pdf)")
+    ap.add_argument("--out", type=Path, help="results JSON (default bench/results/ocr.json, ocr-docs.json "
+                                             "for the documents run, other flags in the name)")
     args = ap.parse_args(argv)
-    out = args.out or (RESULTS if args.docs == ["pdf"] else RESULTS.with_name("ocr-docs.json"))
+    if not 1 <= args.reports <= MAX_REPORTS:
+        # 0 was a ZeroDivisionError after the run; more than there are ran 5 under the larger number's name
+        ap.error(f"--reports must be 1 to {MAX_REPORTS} (the scanned reports with tables)")
+    out = args.out or results_file.RESULTS / results_name(args.engines, args.reports, args.docs)
     reports = scanned_reports(args.reports)
     results = []
     for engine in args.engines:
@@ -145,6 +166,5 @@ def main(argv: list[str] | None = None) -> int:
                   f"(min {min(x['f1'] for x in rows):.4f}), text pages exact "
                   f"{sum(x['text_pages_exact'] for x in rows)}/{len(rows)}, "
                   f"{sum(x['cpu_s_per_page'] * x['pages'] for x in rows) / max(n, 1):.2f} CPU s/page")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    results_file.write_results(out, json.dumps(results, ensure_ascii=False, indent=2))
     return 0

@@ -9,7 +9,8 @@ Prints responses, WARC bytes written and wall time of each run as ratios to run 
 the index against the farm's truth: after run 3 every added report present and every removed
 one marked; after run 4 every edited one updated with its history. Targets (issue 6): run 2
 writes <= 5% of run 1's WARC bytes in <= 30% of its time. Writes
-bench/results/refresh-<kind>[-<portals>].json.
+bench/results/refresh-<kind>[-<portals>].json (with --changes, --seed or -s: those in the name,
+results_name) and prints the path.
 """
 from __future__ import annotations
 
@@ -22,9 +23,18 @@ import time
 from pathlib import Path
 
 from archive.reports.urls import identity_url
+from bench import results_file
 from tests.crawling import connect_index, report_rows, run_crawl, squash
 
-RESULTS = Path(__file__).resolve().parent.parent / "results"
+CHANGES, SEED = 3, 1
+
+
+def results_name(kind: str, portals: int | None, changes: int, seed: int, settings: dict[str, str]) -> str:
+    """refresh-<kind>[-<portals>][-changes<n>][-seed<n>][-<NAME>=<value>...].json: `--seed 5` wrote
+    refresh-bench.json over the committed figures of seed 1."""
+    return results_file.results_name(f"refresh-{kind}", ("", portals, None), ("changes", changes, CHANGES),
+                                     ("seed", seed, SEED),
+                                     *((f"{k}=", v.replace("/", "_"), None) for k, v in settings.items()))
 
 
 def warc_bytes(archive: Path) -> int:
@@ -37,8 +47,8 @@ def main(argv=None) -> int:
 
     ap.add_argument("--kind", default="bench", choices=KINDS)
     ap.add_argument("--portals", type=int, default=None)
-    ap.add_argument("--changes", type=int, default=3, help="portals with an added, an edited and a removed report")
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--changes", type=int, default=CHANGES, help="portals with an added, an edited and a removed report")
+    ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                     help="extra crawl setting, e.g. -s WARC_REVISIT_REQUESTS=False")
     args = ap.parse_args(argv)
@@ -121,10 +131,9 @@ def main(argv=None) -> int:
     two = runs[1]
     print(f"targets: unchanged run writes {two['bytes_ratio']:.1%} of run 1's bytes (<= 5%) "
           f"in {two['time_ratio']:.1%} of its time (<= 30%)")
-    RESULTS.mkdir(exist_ok=True)
-    name = f"refresh-{args.kind}" + (f"-{args.portals}" if args.portals else "")
-    (RESULTS / f"{name}.json").write_text(json.dumps(
-        {"portals": len(farm.portals), "runs": runs, "checks": checks, "settings": extra}, indent=1))
+    results_file.write_results(results_file.RESULTS / results_name(args.kind, args.portals, args.changes, args.seed, extra),
+                               json.dumps({"portals": len(farm.portals), "runs": runs, "checks": checks,
+                                           "settings": extra}, indent=1))
     ok = (checks["added present (run 3)"] == len(added) and checks["edited updated (run 4)"] == len(edited)
           and checks["removed marked (run 3)"] == len(removed) and checks["duplicates"] == 0)
     return 0 if ok else 1
