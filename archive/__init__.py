@@ -13,20 +13,25 @@ ENV_NUMBERS = {"NIANBAO_EXTRACT_TIMEOUT": float, "NIANBAO_EXTRACT_MEMORY_MB": in
 
 def env_number(name: str, default, environ=os.environ):
     """ENV_NUMBERS[name] from the environment, ``default`` when unset or empty. A value that is not
-    one raises ValueError("NAME=value: expected …"): the one parser of these variables, so the
+    one, or not above 0, raises ValueError("NAME=value: expected …"): the one parser of these variables, so the
     extraction that reads them and env_problem's check up front cannot disagree."""
     kind = ENV_NUMBERS[name]
     raw = environ.get(name, "").strip()
     if not raw:
         return default
+    expected = f"expected {'a whole number' if kind is int else 'a number'}"
     try:
-        return kind(raw)
+        value = kind(raw)
     except ValueError:
-        raise ValueError(f"{name}={raw}: expected {'a whole number' if kind is int else 'a number'}") from None
+        raise ValueError(f"{name}={raw}: {expected}") from None
+    if value <= 0:  # no page, no second, no memory: every document would fail
+        raise ValueError(f"{name}={raw}: {expected} above 0")
+    return value
 
 
 def env_problem(environ=os.environ) -> str | None:
-    """`NAME=value: expected …` for the first of ENV_NUMBERS that is set but not a number, or None."""
+    """`NAME=value: expected …` for the first of ENV_NUMBERS that is set but not a number above
+    0, or None."""
     for name in ENV_NUMBERS:
         try:
             env_number(name, None, environ)

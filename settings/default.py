@@ -8,7 +8,7 @@ import os
 from archive.reports.responses import MAX_RESPONSE_BYTES
 
 
-def env_number(name: str, default, kind=float):
+def env_number_or_text(name: str, default, kind=float):
     """The environment variable `name` as a number (`default` when unset or empty). A value
     that is not a number is kept as text: raising here, at import, was a traceback before any
     check; `scrapy crawl` (crawler/commands/crawl.py, check_settings) reports it as bad input."""
@@ -49,8 +49,8 @@ NIANBAO_EXTRACT_PROCESSES = max(1, (os.cpu_count() or 2) - 1)
 # Per-document extraction budget (issue 15; archive/extract/budget.py): a pool worker past it
 # is killed and replaced, the document indexed with its extract_error. Env vars of the same
 # names set them too (and bound `archive reindex`); NIANBAO_PDF_MAX_PAGES caps pages per PDF.
-NIANBAO_EXTRACT_TIMEOUT = env_number("NIANBAO_EXTRACT_TIMEOUT", 60.0)
-NIANBAO_EXTRACT_MEMORY_MB = env_number("NIANBAO_EXTRACT_MEMORY_MB", 1024, int)
+NIANBAO_EXTRACT_TIMEOUT = env_number_or_text("NIANBAO_EXTRACT_TIMEOUT", 60.0)
+NIANBAO_EXTRACT_MEMORY_MB = env_number_or_text("NIANBAO_EXTRACT_MEMORY_MB", 1024, int)
 NIANBAO_MAX_LIST_PAGES = 500             # pages of one list followed through pager links
 
 USER_AGENT = ("Mozilla/5.0 (compatible; nianbao/0.1; archive of government information-disclosure "

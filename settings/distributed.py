@@ -44,7 +44,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 
 from settings.default import *  # noqa: F401,F403
-from settings.default import env_number
+from settings.default import env_number_or_text
 
 WARC_WORKER_ID = os.environ.get("NIANBAO_WORKER_ID") or f"{socket.gethostname().split('.')[0]}-{os.getpid()}"
 ARCHIVE_DIR = os.environ.get("NIANBAO_ARCHIVE_DIR") or os.path.join("data", WARC_WORKER_ID)
@@ -60,8 +60,8 @@ SCHEDULER_PERSIST = True
 SCHEDULER_IDLE_BEFORE_CLOSE = 0  # never block the reactor on an empty queue (BRPOP); see IdleClose
 REDIS_URL = os.environ.get("NIANBAO_REDIS_URL", "redis://127.0.0.1:6379/0")
 
-NIANBAO_IDLE_TIMEOUT = env_number("NIANBAO_IDLE_TIMEOUT", 30.0)
-NIANBAO_REDIS_TTL = env_number("NIANBAO_REDIS_TTL", 7 * 24 * 3600, int)
+NIANBAO_IDLE_TIMEOUT = env_number_or_text("NIANBAO_IDLE_TIMEOUT", 30.0)
+NIANBAO_REDIS_TTL = env_number_or_text("NIANBAO_REDIS_TTL", 7 * 24 * 3600, int)
 
 EXTENSIONS = {"settings.distributed.IdleClose": 500}
 

@@ -113,9 +113,11 @@ _WS_RE = re.compile(r"\s+")
 
 def extract_pdf(body: bytes) -> Extraction:
     """Text, title, tables, needs_ocr and metadata (error/pages/…) of a PDF (``content_type``
-    'pdf'); never raises on bad input."""
+    'pdf'); never raises on a bad document. A bad NIANBAO_PDF_MAX_PAGES raises (ValueError
+    naming it) before the document is read: a setting's fault, not the PDF's."""
+    limit = max_pages()
     try:
-        return _with_pdfminer(body)
+        return _with_pdfminer(body, limit)
     except Exception as exc:  # noqa: BLE001 - malformed PDFs raise anything
         # pdfminer's own message; an encrypted file says so (issue 17: failures are data)
         what = "encrypted PDF" if re.search(r"encrypt|password|decrypt", f"{type(exc).__name__} {exc}",
@@ -123,7 +125,7 @@ def extract_pdf(body: bytes) -> Extraction:
         return document("pdf", metadata={"error": f"{what}: {type(exc).__name__}: {exc}"[:300]})
 
 
-def _with_pdfminer(body: bytes) -> Extraction:
+def _with_pdfminer(body: bytes, limit: int) -> Extraction:
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
 
@@ -133,7 +135,6 @@ def _with_pdfminer(body: bytes) -> Extraction:
                         boxes_flow=None)
     _cap_pdfminer()
     _state.inflated = 0
-    limit = max_pages()
     cut = None
     layouts: list[PageLayout] = []
     images = 0

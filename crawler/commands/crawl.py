@@ -59,7 +59,7 @@ def check_settings(settings) -> str | None:
             except (TypeError, ValueError):
                 value = settings.get(name)
                 # not given with -s: the settings module took it from the environment variable
-                # of the same name (settings.default.env_number)
+                # of the same name (settings.default.env_number_or_text)
                 from_env = (settings.getpriority(name) < SETTINGS_PRIORITIES["cmdline"]
                             and os.environ.get(name, "").strip() == str(value))
                 return f"{'' if from_env else '-s '}{name}={value}: expected {EXPECTED[kind]}"

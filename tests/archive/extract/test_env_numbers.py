@@ -27,3 +27,19 @@ def test_bad_number_is_a_value_error_naming_it(monkeypatch, variable, value, exp
         read()
     assert str(e.value) == f"{variable}={value}: expected {expected}" == env_problem()
 
+
+
+@pytest.mark.parametrize("variable", ["NIANBAO_EXTRACT_TIMEOUT", "NIANBAO_PDF_MAX_PAGES", "NIANBAO_OCR_MAX_PAGES"])
+def test_zero_is_refused_too(monkeypatch, variable):
+    # NIANBAO_PDF_MAX_PAGES=0 passed the check, then every PDF said "more than 0 pages"
+    monkeypatch.setenv(variable, "0")
+    assert env_problem() == f"{variable}=0: expected {'a number' if 'TIMEOUT' in variable else 'a whole number'} above 0"
+
+
+def test_a_bad_page_cap_is_not_blamed_on_the_pdf(monkeypatch):
+    """A library call to extract() with a bad cap raised inside the PDF reader, and the
+    catch-all made it the document's fault: "unreadable PDF: ValueError: …"."""
+    from tests.paths import FIXTURES
+    monkeypatch.setenv("NIANBAO_PDF_MAX_PAGES", "abc")
+    with pytest.raises(ValueError, match="NIANBAO_PDF_MAX_PAGES=abc"):
+        pdf.extract_pdf((FIXTURES / "extract" / "report.pdf").read_bytes())
