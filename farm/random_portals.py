@@ -560,7 +560,7 @@ class RandomPortal:
                 page_url = space.file(date, ext)
                 self.serve(page_url, (lambda r=r, e=ext: _file_bytes(r, e)), FILE_TYPES[ext])
                 import re
-                body = re.match(r"^(?:关于)?(.*?)(?:19|20)\d\d年", r.title)
+                body = re.match(r"^(?:关于)?(.*?)(?:关于)?(?:19|20)\d\d年", r.title)  # "XX局关于2023年…"
                 pub = body.group(1) if body and body.group(1) and "报告" not in body.group(1) else r.government
                 self.reports[page_url] = (r, kind, ext, page_url, pub)
             entries.append((r.title, page_url, date, "item"))

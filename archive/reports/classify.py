@@ -32,6 +32,7 @@ _REJECT = re.compile(
 # List bullets ("1.", "2、", "·") but not a leading year.
 _TITLE_JUNK = re.compile(r"^(?:\d{1,2}[.、．]|[.、:：\-—_·•>\s])+")
 _BODY_SUFFIX = re.compile(r"(?:关于|的)$")
+_BODY_PREFIX = re.compile(r"^关于")  # "关于XX县2023年政府信息公开工作年度报告"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ def classify_title(title: str | None) -> ReportTitle | None:
     ReportTitle(year=2015, body=None)
     >>> classify_title("2019年政府信息公开指南") is None
     True
+    >>> classify_title("关于江吉县2023年政府信息公开工作年度报告").body
+    '江吉县'
     """
     if not title:
         return None
@@ -82,7 +85,9 @@ def classify_title(title: str | None) -> ReportTitle | None:
         after = re.sub(r"^度", "", after)
         cut = re.search(r"(?:政府)?(?:信息公开|政务公开)", after)
         head = after[: cut.start()] if cut else ""
-    head = _BODY_SUFFIX.sub("", head.strip("（(【[ "))
+    head = _BODY_PREFIX.sub("", _BODY_SUFFIX.sub("", head.strip("（(【[ ")))
+    if head.endswith("人民"):  # "2021年度XX市人民政府信息公开…": the cut took 人民政府's 政府
+        head += "政府"
     if 2 <= len(head) <= 30 and not _BARE_YEAR.search(head):
         body = head
     return ReportTitle(year=year, body=body)
