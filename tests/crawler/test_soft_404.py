@@ -110,5 +110,5 @@ def test_reindex_from_the_warcs_keeps_the_report_text_too(soft_removed, tmp_path
     for url in soft_removed["victims"]:
         assert rebuilt[identity_url(url)]["removed_at"] is not None
         err = con.execute("select extract_error from captures where url = ? and record_type = 'response' "
-                          "order by fetched_at desc limit 1", (url,)).fetchone()[0]
+                          "order by fetched_at desc, rowid desc limit 1", (url,)).fetchone()[0]
         assert err and err.startswith("soft 404")
