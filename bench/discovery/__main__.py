@@ -200,7 +200,9 @@ def main(argv=None) -> int:
     from farm import KINDS
 
     ap.add_argument("--kind", default="bench", choices=KINDS, help="farm kind (default: bench)")
-    ap.add_argument("--portals", type=int, default=None, help="number of portals for generated farms")
+    ap.add_argument("--portals", type=int, default=None, help="number of portals for generated farms. random: this many; "
+                         "bench: the small and platforms farms' 19 portals plus generated ones "
+                         "up to this many in all (default 30), so 19 or fewer give the same 19")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip", type=int, default=0, help="--kind random only: skip the set's first K seeds")
     ap.add_argument("--seed-set", choices=["tuning", "heldout"], default=None,
