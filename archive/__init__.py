@@ -12,9 +12,10 @@ ENV_NUMBERS = {"NIANBAO_EXTRACT_TIMEOUT": float, "NIANBAO_EXTRACT_MEMORY_MB": in
 
 
 def env_number(name: str, default, environ=os.environ):
-    """ENV_NUMBERS[name] from the environment, ``default`` when unset or empty. A value that is not
-    one, or not above 0, raises ValueError("NAME=value: expected …"): the one parser of these variables, so the
-    extraction that reads them and env_problem's check up front cannot disagree."""
+    """ENV_NUMBERS[name] from the environment, ``default`` when unset or empty. A value that is
+    not one, or not above 0, raises ValueError("NAME=value: expected …"): the one parser of
+    these variables, so the extraction that reads them and env_problem's check up front cannot
+    disagree."""
     kind = ENV_NUMBERS[name]
     raw = environ.get(name, "").strip()
     if not raw:

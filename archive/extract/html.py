@@ -353,8 +353,11 @@ _SHELL_CHARS = 300
 def interstitial(lines: list[str]) -> str | None:
     """The line by which a short text (under _SHELL_CHARS characters, whitespace aside) says
     it is a bot check or a script application's shell, not the page's text; else None."""
-    if sum(len(_WS_RE.sub("", t)) for t in lines) >= _SHELL_CHARS:
-        return None
+    chars = 0
+    for t in lines:  # stops at the first _SHELL_CHARS characters: a report has thousands
+        chars += len(_WS_RE.sub("", t))
+        if chars >= _SHELL_CHARS:
+            return None
     return next((t.strip() for t in lines if _SHELL_RE.search(t)), None)
 
 
@@ -1065,12 +1068,11 @@ _RELATED_HEADING_RE = re.compile(
     r"(?:à\s+)?lire\s+aussi|sur\s+le\s+même\s+sujet|articles\s+similaires|"
     r"czytaj\s+(?:też|także|również)|podobne\s+artykuły)"
     r"\s*[:：]?", re.I)
+_RELATED_LABEL = 48   # characters at most of a related-content heading
 _RELATED_MAX = 4000   # characters: a teaser block is short; the article it follows is not
 _TEASER = 120         # characters of text per link at most in a block of teaser cards
-_BEFORE_HEADING = 20  # characters before the heading in a block it still opens (a tab's label)
-
-
 _NAMED_TEASER = 300   # the same in a block named as related content (cards with excerpts)
+_BEFORE_HEADING = 20  # characters before the heading in a block it still opens (a tab's label)
 
 
 def _without_trailing_headings(lines: list[Line]) -> list[Line]:
@@ -1078,10 +1080,14 @@ def _without_trailing_headings(lines: list[Line]) -> list[Line]:
     "Related posts", "相关链接"): a box whose cards were dropped, or that a script fills in,
     leaves its heading as the text's last line, which no article ends with."""
     end = len(lines)
-    while end and not lines[end - 1].is_table and len(lines[end - 1].text.strip()) <= 48 \
-            and _RELATED_HEADING_RE.fullmatch(lines[end - 1].text.strip()):
+    while end and not lines[end - 1].is_table and _is_related_label(lines[end - 1].text.strip()):
         end -= 1
     return lines[:end] if end < len(lines) else lines
+
+
+def _is_related_label(label: str) -> bool:
+    """A related-content heading's words ("Related posts", "Mehr zum Thema", "相关链接")."""
+    return 0 < len(label) <= _RELATED_LABEL and bool(_RELATED_HEADING_RE.fullmatch(label))
 
 
 def _teaser_cards(anchors: list, text: int, per_link: int = _TEASER) -> bool:
@@ -1110,7 +1116,7 @@ def _drop_related_blocks(top) -> None:
         if not isinstance(h.tag, str) or h.tag in ("a", "body", "html") or len(h) > 3:
             continue  # a heading holds its words, not blocks
         label = _WS_RE.sub(" ", text_content(h)).strip()
-        if not label or len(label) > 48 or not _RELATED_HEADING_RE.fullmatch(label):
+        if not _is_related_label(label):
             continue
         for anc in list(h.iterancestors())[:4]:
             if anc is top or any(within(anc, d) for d, _ in doomed):

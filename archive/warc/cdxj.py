@@ -27,17 +27,33 @@ def _run_indexer(warc_path: str, out_path: str, filename: str | None = None) -> 
     ).process_all()
 
 
-def _first_damage(warc_path: str) -> tuple[int, str] | None:
-    """(offset, why) of the first unreadable gzip member, as verify names it. cdxj-indexer
-    (warcio) stops without a word at a member cut short, and fails on a corrupt one with a
-    dump of its bytes: neither says where."""
+def _first_damage(warc_path: str, start: int = 0) -> tuple[int, str] | None:
+    """(offset, why) of the first unreadable gzip member from ``start``, as verify names it.
+    cdxj-indexer (warcio) stops without a word at a member cut short, and fails on a corrupt
+    one with a dump of its bytes: neither says where."""
     with open(warc_path, "rb") as f:
         if f.read(2) != GZIP_MAGIC[:2]:
             return None  # a plain .warc: warcio raises on damage itself
-        for m in iter_members(f):
+        for m in iter_members(f, start):
             if m.data is None:
                 return m.offset, m.error or "unreadable"
     return None
+
+
+def _indexed_end(cdxj_path: str) -> tuple[int, int]:
+    """(lines, end offset of the furthest indexed record) of a written index. warcio raises on
+    a corrupt member before it; a member cut short can only follow it, so the check for one
+    reads the WARC from there instead of decompressing the whole file a second time."""
+    import json
+
+    n = end = 0
+    with open(cdxj_path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                n += 1
+                rec = json.loads(line.split(" ", 2)[2])
+                end = max(end, int(rec["offset"]) + int(rec["length"]))
+    return n, end
 
 
 def write_cdxj(warc_path: str, out_dir: str | None = None, force: bool = False) -> tuple[str, int] | None:
@@ -61,10 +77,9 @@ def write_cdxj(warc_path: str, out_dir: str | None = None, force: bool = False) 
         if damage:
             raise ArchiveError(f"@{damage[0]}: {damage[1]}; not indexed") from e
         raise ArchiveError(f"cannot index {warc_path}: {type(e).__name__}: {e}") from e
-    with open(tmp, encoding="utf-8") as f:
-        n = sum(1 for line in f if line.strip())
+    n, end = _indexed_end(tmp)
     os.replace(tmp, out)
-    damage = _first_damage(warc_path)
+    damage = _first_damage(warc_path, end)
     if damage:
         # The records before the damage are sound and replayable: keep their index, but dated
         # before the WARC so that the next run indexes (and reports) the file again.

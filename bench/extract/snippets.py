@@ -17,12 +17,14 @@ the rest is tuning material (``tenth-tune``). The split was committed before any
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+from .labelled import _sha
+from .unseen import _reason, _trafilatura
 
 _WS_RE = re.compile(r"\s+")
 # Go tokens: a double-quoted or raw string, a // comment, an identifier, one punctuation mark
@@ -37,7 +39,6 @@ class SnippetPage:
     with_: list[str]
     without: list[str]
     half: str  # tenth (held out) | tenth-tune
-    extra: dict = field(default_factory=dict)
 
 
 def _go_string(tok: str) -> str:
@@ -91,8 +92,7 @@ def parse_go_entries(src: str) -> list[dict]:
 
 
 def _half(file: str) -> str:
-    n = int(hashlib.sha1(f"trafeval/{file}".encode()).hexdigest(), 16)
-    return "tenth" if n % 2 == 0 else "tenth-tune"
+    return "tenth" if _sha(f"trafeval/{file}", 2) == 0 else "tenth-tune"
 
 
 def load(path: str) -> list[SnippetPage]:
@@ -126,8 +126,6 @@ def score(text: str, page: SnippetPage) -> dict:
 
 
 def run(pages: list[SnippetPage]) -> list[dict]:
-    import trafilatura
-
     from archive.extract import extract
 
     rows = []
@@ -136,10 +134,9 @@ def run(pages: list[SnippetPage]) -> list[dict]:
         t0 = time.process_time()
         ex = extract(page.html, page.url, "text/html")
         row["ours"] = score(ex.text, page) | {"s": time.process_time() - t0}
-        row["error"] = " ".join((ex.extract_error or "").split()[:6]) or None
+        row["error"] = _reason(ex)
         t0 = time.process_time()
-        traf = trafilatura.extract(page.html, include_tables=True) or ""
-        row["trafilatura"] = score(traf, page) | {"s": time.process_time() - t0}
+        row["trafilatura"] = score(_trafilatura(page), page) | {"s": time.process_time() - t0}
         rows.append(row)
     return rows
 
