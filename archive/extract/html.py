@@ -258,14 +258,18 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     lines, tables = render(body_el)
     lines = _without_trailing_headings(_clean_lines(lines))
     text_lines = [ln.text for ln in lines]
-    # a fragment of an unknown layout? (not a page whose body is an attachment link or scans:
+    # a fragment of an unknown layout, or a text that runs on past the article?
+    # (trafilatura's second opinion: not on a page whose body is an attachment link or scans:
     # its text comes from the file or from OCR)
-    if fallback.needed(container, text_lines) and not attachment_links(body_el, base) \
-            and not _image_only(body_el, text_lines, title):
-        better = fallback.main_lines(html, text_lines)
-        if better is not None:
-            text_lines = better
-            out.container = container = "density+trafilatura"
+    asks = fallback.needed(container, text_lines) or fallback.tail_needed(container, text_lines)
+    if asks and not attachment_links(body_el, base) and not _image_only(body_el, text_lines, title):
+        if fallback.needed(container, text_lines):
+            better = fallback.main_lines(html, text_lines)
+            if better is not None:
+                text_lines = better
+                out.container = container = "density+trafilatura"
+        if fallback.tail_needed(container, text_lines):  # ours ran on past the article?
+            text_lines = fallback.without_extra_tail(html, text_lines)
 
     # a fragment all the same: say so, do not let it pass for the page's text
     if container.startswith("density") and fallback.needed_shortfall(text_lines):

@@ -6,7 +6,7 @@ Each test fails with its rule taken out.
 """
 from __future__ import annotations
 
-from archive.extract import extract, furniture
+from archive.extract import extract, fallback, furniture
 from archive.extract import html as html_mod
 from tests.paths import FIXTURES
 
@@ -122,3 +122,44 @@ def test_a_slideshow_article_yields_to_trafilatura():
     assert "The dawn of the internet brought about a lot of changes" in ex.text
     assert "to turn any laundry day into a blast" in ex.text
     assert "This item is perfect for those of" in ex.text
+
+
+def test_a_contact_call_after_the_article_is_cut():
+    """The article ends; in the same block follow "Fragen zu diesem Artikel" and a contact
+    line. trafilatura's text ends with the article's last sentence: our lines after it go
+    (fallback.without_extra_tail; spdfraktion.de, set 10's tuning half)."""
+    ex = _extract("trafeval_contact_tail.html",
+                  "https://www.spdfraktion.de/themen/vizepraesidentin-oezoguz")
+    assert ex.text.rstrip().endswith("am Kabinettstisch Platz.")
+    assert "Bei Fragen und Anregungen" not in ex.text
+    assert "Aydan Özoğuz" in ex.text
+
+
+def test_a_tag_cloud_and_a_donation_call_after_the_article_are_cut():
+    """A film project's history page: after the text, a tag cloud ("Archiv", "Dokument",
+    "Klavier", …) and "Unterstütze das Projekt:"."""
+    ex = _extract("trafeval_tag_cloud_tail.html",
+                  "https://www.klaenge-des-verschweigens.de/geschichte/")
+    assert ex.text.rstrip().endswith("imaginären Befreiung.")
+    assert "Unterstütze das Projekt" not in ex.text and "Klopfgeist" not in ex.text
+
+
+def test_a_tail_longer_than_tail_max_is_kept(monkeypatch):
+    """The cut is bounded: the tag cloud and call above are ~7 % of the page's text; with
+    TAIL_MAX at 5 % trafilatura's shorter text is not enough to drop them."""
+    monkeypatch.setattr(fallback, "TAIL_MAX", 0.05)
+    ex = _extract("trafeval_tag_cloud_tail.html",
+                  "https://www.klaenge-des-verschweigens.de/geschichte/")
+    assert "Unterstütze das Projekt" in ex.text
+
+
+def test_tail_agreement_is_not_asked_of_chinese_text():
+    """Chinese text (a government report's, above all) is not trimmed after trafilatura: no
+    gain on the Chinese set, and a report page would pay for a second extraction."""
+    report = ["本年度我市认真贯彻落实《中华人民共和国政府信息公开条例》，主动公开政府信息1,234条。",
+              "顺东市人民政府办公室", "2023年1月20日"]
+    assert not fallback.tail_needed("density", report)
+    assert fallback.tail_needed("density", ["The article's own text, in English, with a tail."])
+    # a known container's text, or trafilatura's own, is never trimmed
+    assert not fallback.tail_needed("trs", ["The article's own text, in English."])
+    assert not fallback.tail_needed("density+trafilatura", ["The article's own text."])
