@@ -36,6 +36,9 @@ Third round (tuned on set 2 and the old set; bench/README.md):
 - ``shortfall``: a density text under SHORT_CHECK characters that keeps less than a tenth of
   the prose the page shows outside links is not the page's text: the extraction says so (``extract_error`` "main text not
   found…") instead of passing for a full result or blaming missing OCR.
+
+Fourth round (session 13, tuned on the tuning splits of sets 8, 9 and 10): ``without_extra_tail``
+ends a density choice of non-CJK text where trafilatura's text of the page ends (TAIL_MAX).
 """
 from __future__ import annotations
 
