@@ -134,6 +134,16 @@ def _row_date(a: lxml.html.HtmlElement) -> str | None:
 # location.replace("u"), top.location.href = 'u' (string literals only: this.value is a pager/select).
 _JS_NAV = re.compile(r"""(?:window\.open\s*\(\s*|(?:(?:window|top|self|parent|document)\.)?location(?:\.href)?\s*=\s*|"""
                      r"""location\.(?:replace|assign)\s*\(\s*)(["'])([^"'\s]{1,500}?)\1""")
+# A page function that navigates to a URL built from its first argument, called by onclick
+# handlers: ``function zhinan(id){ document.location.href='seal/zhinan?id='+id }`` and
+# ``<a onclick="zhinan(2)">政府信息公开指南</a>`` (a TRS 信息公开 platform's home page).
+_JS_NAV_FUNCTION = re.compile(
+    r"""function\s+([A-Za-z_$][\w$]*)\s*\(\s*([A-Za-z_$][\w$]*)[^)]{0,100}\)\s*\{[^{}]{0,300}?"""
+    r"""(?:window\.open\s*\(\s*|(?:(?:window|top|self|parent|document)\.)?location(?:\.href)?\s*=\s*|"""
+    r"""location\.(?:replace|assign)\s*\(\s*)(["'])([^"'\s]{0,500}?)\3\s*\+\s*\2\b"""
+    r"""(?:\s*\+\s*(["'])([^"'\s]{0,200}?)\5)?""")
+# ... and the handler's call: zhinan(2), xq('123'), return show(7);
+_JS_CALL = re.compile(r"""^\s*(?:return\s+)?([A-Za-z_$][\w$]*)\s*\(\s*(?:(-?\d+)|(["'])([^"'<>\s]{1,200})\3)\s*(?:,[^)]*)?\)""")
 # Anchors written by document.write / innerHTML strings: <a href="u">text</a> (quotes may be escaped).
 _JS_ANCHOR = re.compile(r"""<a\s[^<>]*?href\s*=\s*\\?["']([^"'\\<>\s]{1,500})\\?["'][^<>]*>(.{0,200}?)</a>""", re.I | re.S)
 # String literals of a script (menu arrays: [{"name": "政务公开", "url": "/col/col12/"}] or [["政务公开", "/x/"]]).
@@ -258,6 +268,32 @@ def _array_menu_links(code: str) -> list[tuple[str, str]]:
     return out
 
 
+# a literal followed by "+": the start of a URL built at run time, not a URL
+_CONCAT_AFTER = re.compile(r"\s*\+")
+
+
+def _nav_functions(root: lxml.html.HtmlElement) -> dict[str, tuple[str, str]]:
+    """The page's functions that navigate to ``prefix + argument + suffix``:
+    {name: (prefix, suffix)} (see _JS_NAV_FUNCTION)."""
+    out: dict[str, tuple[str, str]] = {}
+    for el in root.iter("script"):
+        code = el.text or ""
+        if "function" in code and "location" in code or "window.open" in code:
+            for m in _JS_NAV_FUNCTION.finditer(code):
+                out.setdefault(m.group(1), (m.group(4), m.group(6) or ""))
+    return out
+
+
+def _called_urls(handler: str, functions: dict[str, tuple[str, str]]) -> list[str]:
+    """The URL an onclick handler reaches through one of the page's navigating functions."""
+    m = _JS_CALL.match(handler or "")
+    if not m or m.group(1) not in functions:
+        return []
+    prefix, suffix = functions[m.group(1)]
+    arg = m.group(2) if m.group(2) is not None else m.group(4)
+    return [prefix + arg + suffix]
+
+
 def _script_links(code: str) -> list[tuple[str, str, str]]:
     """(raw URL, label, style) written by a <script>: anchors in document.write/innerHTML
     strings, menus written from arrays (_array_menu_links), other menu items of JS
@@ -276,7 +312,7 @@ def _script_links(code: str) -> list[tuple[str, str, str]]:
                 if not _NOT_PAGE.search(raw) and not raw.lower().startswith(_SKIP_SCHEMES)]
     written = {u for u, _, _ in out} | raw_hrefs  # an anchor's href is not a string literal too
     for m in _JS_NAV.finditer(code):
-        if "window.open" not in m.group(0):
+        if "window.open" not in m.group(0) and not _CONCAT_AFTER.match(code, m.end()):
             out.append((m.group(2), "", "redirect"))
             written.add(m.group(2))
     literals = [(m.start(), m.end(), m.group(1) if m.group(1) is not None else m.group(2))
@@ -313,6 +349,17 @@ def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: boo
         break
     links: list[Link] = []
     seen: set[str] = set()
+    functions: dict[str, tuple[str, str]] | None = None
+
+    def handler_urls(handler: str) -> list[str]:
+        """URLs an onclick handler navigates to: written in it, or through a page function."""
+        nonlocal functions
+        urls = _js_urls(handler)
+        if urls or not handler:
+            return urls
+        if functions is None:  # read the page's scripts once, and only for a handler that calls
+            functions = _nav_functions(root)
+        return _called_urls(handler, functions)
 
     def add(raw: str, text: str, style: str, el=None, section: str | None = None) -> None:
         raw = (raw or "").strip()
@@ -337,12 +384,12 @@ def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: boo
         if tag in ("a", "area"):
             href = (el.get("href") or "").strip()
             if href[:11].lower() == "javascript:":
-                for raw in _js_urls(href) + _js_urls(el.get("onclick") or ""):
+                for raw in handler_urls(href[11:]) + handler_urls(el.get("onclick") or ""):
                     add(raw, _link_text(el), "onclick", el)
             elif href:
                 add(href, _link_text(el), "a", el)
             elif el.get("onclick"):
-                for raw in _js_urls(el.get("onclick")):
+                for raw in handler_urls(el.get("onclick")):
                     add(raw, _link_text(el), "onclick", el)
         elif tag == "option":
             value = el.get("value") or ""
@@ -369,7 +416,7 @@ def extract_links(root: lxml.html.HtmlElement, base_url: str, *, with_dates: boo
                 for raw, label, style in _script_links(code):
                     add(raw, label, style, el if style == "script" else None)
     for el in root.xpath("//*[@onclick][not(self::a or self::area)]"):  # <li onclick="location.href='…'">
-        for raw in _js_urls(el.get("onclick")):
+        for raw in handler_urls(el.get("onclick")):
             add(raw, _link_text(el), "onclick", el)
     return links
 

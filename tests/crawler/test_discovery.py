@@ -264,3 +264,69 @@ def test_markup_a_script_writes_has_its_entities_decoded():
     assert "http://xxgk.shundeyang.gov.cn/col/col7217/index.html?a=1&b=2" in urls
     assert not any("amp" in u for u in urls)
     assert "2023年顺德阳县民政局政府信息公开年报" in {link.text for link in links}
+
+
+# -- real home pages (../shared/samples 12-14): the first steps of the walk --------------------
+
+def _ranked(name, url, depth=1):
+    from crawler.discovery import link_priority
+    links = extract_links(page(name, url).root, url)
+    return sorted(((link_priority(l, depth), l) for l in links), key=lambda x: -x[0])
+
+
+def test_real_city_home_ranks_its_nianbao_column_first():
+    """宜春's home page (a UCAP provincial platform): its menu's 政府信息公开年度报告 item
+    leads the walk, with 信息公开 and 政务公开 after it and news far below."""
+    from crawler.discovery import is_strong, names_report_column
+    ranked = _ranked("12_yichun_ucap_portal_home_2023.html", "http://www.yichun.gov.cn/")
+    top, best = ranked[0]
+    assert best.url == "http://www.yichun.gov.cn/ycsrmzf/zfxxgknb/redirect_firstChannel.shtml"
+    assert names_report_column(best) and is_strong(top, 1)
+    strong = {l.text for p, l in ranked if is_strong(p, 1)}
+    assert {"信息公开", "政务公开"} <= strong
+    assert not any(l.text.startswith("宜春市人民政府办公室印发") for p, l in ranked if is_strong(p, 1))
+
+
+def test_real_platform_home_guide_link_through_a_page_function():
+    """邯郸's 信息公开 platform home: the only way on to the 年报 column is its 指南 link,
+    ``<a onclick="zhinan(2)">`` calling ``function zhinan(id){ document.location.href=
+    'seal/zhinan?id='+id }``. The link is the function's URL with the call's argument; the
+    function's body is no redirect of the page (it was taken for one, to "seal/zhinan?id=")."""
+    url = "http://hdzfxxgk.hd.gov.cn/"
+    ranked = _ranked("13_handan_trs_xxgk_platform_home_savedpage.jsp.html", url)
+    by_url = {l.url: (p, l) for p, l in ranked}
+    prio, guide = by_url["http://hdzfxxgk.hd.gov.cn/seal/zhinan?id=2"]
+    assert (guide.text, guide.style) == ("政府信息公开指南", "onclick")
+    assert prio > 0  # a guide: asked before news and services (PROMISING)
+    assert not [l for p, l in ranked if l.style == "redirect"]
+    # the news items call xq(id): articles, at the bottom
+    p_news, news = by_url["http://hdzfxxgk.hd.gov.cn/seal/details?id=1"]
+    assert news.text.startswith("邯郸市教育局关于印发") and p_news < 0
+
+
+def test_real_guide_page_side_menu_names_the_nianbao_column():
+    """The guide page of that platform: its side menu is the only way to /zfxxgknb/."""
+    from crawler.discovery import names_report_column
+    ranked = _ranked("14_handan_trs_xxgk_guide_side_menu_savedpage.jsp.html",
+                     "http://hdzfxxgk.hd.gov.cn/seal/zhinan?id=2", depth=2)
+    top, best = ranked[0]
+    assert (best.url, best.text) == ("http://hdzfxxgk.hd.gov.cn/zfxxgknb/", "政府信息公开年报")
+    assert names_report_column(best)
+
+
+def test_onclick_calls_of_page_functions():
+    """Page functions that build the URL from their argument, with a suffix, a string
+    argument, ``javascript:`` hrefs and ``return``; a call of an unknown function or one that
+    builds no URL gives nothing."""
+    html = """<script>
+    function go(id){ window.open('/art/' + id + '.html'); }
+    function col(c) { location.href = "/col/col" + c + "/index.html" }
+    function noop(x){ alert(x) }
+    </script>
+    <a href="javascript:go(17)">县政府信息公开年报</a>
+    <li onclick="return col('1228');">政务公开</li>
+    <a onclick="noop(3)">无</a><a onclick="other(4)">其他</a>"""
+    links = {l.url: (l.text, l.style) for l in extract_links(parse_html(html, "http://www.a.gov.cn/"),
+                                                              "http://www.a.gov.cn/")}
+    assert links == {"http://www.a.gov.cn/art/17.html": ("县政府信息公开年报", "onclick"),
+                     "http://www.a.gov.cn/col/col1228/index.html": ("政务公开", "onclick")}
