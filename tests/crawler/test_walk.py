@@ -26,6 +26,7 @@ from farm.corpus import seed_report, variant
 from farm.docs import report_pdf
 from farm.sites import Portal, Site
 from tests.crawling import ROOT, connect_index, run_crawl
+from tests.paths import FIXTURES
 
 ROBOTS_KONGBAI = "User-agent: *\nDisallow: /private/\n"
 
@@ -143,12 +144,31 @@ def _kongbai() -> tuple[list[Site], Portal, list[str]]:
     return [site], Portal("空白县", "http://www.kongbai.gov.cn/", "江西省", "county"), []
 
 
+def _handan() -> tuple[list[Site], Portal, list[str]]:
+    """邯郸's real 信息公开 platform (tests/fixtures/discovery 13 and 14, real pages): its home
+    reaches the guide only by ``onclick="zhinan(2)"``, a page function building
+    ``seal/zhinan?id=2``; the guide's side menu links ``/zfxxgknb/``. The column is ours."""
+    site = Site("hdzfxxgk.hd.gov.cn")
+    real = FIXTURES / "discovery"
+    site.add("/", (real / "13_handan_trs_xxgk_platform_home_savedpage.jsp.html").read_bytes())
+    site.add("/seal/zhinan?id=2", (real / "14_handan_trs_xxgk_guide_side_menu_savedpage.jsp.html").read_bytes())
+    reports, items = [], ""
+    for year in (2022, 2021):
+        title = f"邯郸市{year}年政府信息公开工作年度报告"
+        path = f"/zfxxgknb/{year + 1}01/t{year + 1}0120_{year}.html"
+        site.add(path, _report(title, f"{year + 1}-01-20"))
+        items += f"<li><a href='{path}'>{title}</a><span>{year + 1}-01-20</span></li>"
+        reports.append("http://hdzfxxgk.hd.gov.cn" + path)
+    site.add("/zfxxgknb/", _page("政府信息公开年报", f"<ul class='list'>{items}</ul>"))
+    return [site], Portal("邯郸市", "http://hdzfxxgk.hd.gov.cn/", "河北省", "city"), reports
+
+
 @pytest.fixture(scope="module")
 def walked(tmp_path_factory):
     from farm.server import FarmServer
 
     farm, expected = Farm("walk"), {}
-    for sites, portal, reports in (_linhai(), _qingtian(), _nanji(), _kongbai()):
+    for sites, portal, reports in (_linhai(), _qingtian(), _nanji(), _kongbai(), _handan()):
         for site in sites:
             farm.sites[site.host] = site
         farm.portals.append(portal)
@@ -178,6 +198,16 @@ def test_select_onclick_and_an_iframe_from_the_city_platform(walked):
     assert _found(walked["db"], "青田县") == walked["expected"]["青田县"]
     # the city platform was entered through the frame, but only its own host: not lishui.gov.cn
     assert not any(urlsplit(u).hostname == "www.lishui.gov.cn" for u in walked["sent"])
+
+
+def test_a_real_platform_home_whose_guide_link_calls_a_page_function(walked):
+    assert _found(walked["db"], "邯郸市") == walked["expected"]["邯郸市"]
+    hd = walked["db"].execute("select path from list_paths where portal = '邯郸市'").fetchone()
+    assert json.loads(hd["path"]) == [["政府信息公开指南", "http://hdzfxxgk.hd.gov.cn/seal/zhinan?id=2"],
+                                      ["政府信息公开年报", "http://hdzfxxgk.hd.gov.cn/zfxxgknb/"]]
+    assert "http://hdzfxxgk.hd.gov.cn/seal/zhinan?id=2" in walked["sent"]
+    # the function's body is no redirect: its half URL is never asked for
+    assert not any(u.endswith("/seal/zhinan?id=") for u in walked["sent"])
 
 
 def test_a_js_menu_array_and_a_select_pager_with_relative_values(walked):
@@ -229,4 +259,4 @@ def test_reindex_rebuilds_the_walk(walked, tmp_path):
 
     again = sqlite3.connect(db).execute("select portal, list_url, path from list_paths order by 1, 2").fetchall()
     crawl = walked["db"].execute("select portal, list_url, path from list_paths order by 1, 2").fetchall()
-    assert again == [tuple(r) for r in crawl] and len(again) == 3
+    assert again == [tuple(r) for r in crawl] and len(again) == 4
