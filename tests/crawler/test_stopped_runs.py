@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from archive.warc.verify import verify
-from tests.crawling import ROOT, crawl_command, crawl_env
+from tests.crawling import ROOT, crawl_command, crawl_env, report_rows, run_crawl, squash, warcio_cli
 
 pytestmark = pytest.mark.slow
 
@@ -83,3 +83,25 @@ def test_one_stop_signal_lets_extraction_finish_and_ends_the_run(farm, tmp_path,
     assert runs == [("shutdown",)]
     assert not died, f"documents indexed as failed because the stop signal killed their worker: {died}"
     assert verify(archive / "warc").ok and not list((archive / "warc").glob("*.open"))
+
+
+def test_the_run_after_a_stopped_one_completes_it(farm, crawled, tmp_path):
+    """A run that ended `shutdown` (one SIGTERM) walked part of each portal: the next run must
+    re-check the pages it answered, as after a killed run, and find every report an
+    uninterrupted crawl finds. Before, those pages were not due for NIANBAO_RECHECK_DAYS and
+    the reports behind them stayed missing, the run saying ok."""
+    expected = report_rows(crawled[0])
+    assert crawled[1].returncode == 0 and expected
+    portals, archive, stopped = signal_once_extracting(farm, tmp_path, signal.SIGTERM)
+    assert stopped.returncode == 1, stopped.stderr[-3000:]
+    assert len(report_rows(archive)) < len(expected), "the stopped run found every report: stop it earlier"
+
+    rerun = run_crawl(portals, archive, farm.proxy_port)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    got = report_rows(archive)
+    assert sorted(got) == sorted(expected), f"missing after the rerun: {sorted(set(expected) - set(got))}"
+    assert "the last run stopped early (shutdown): re-checking every page" in rerun.stderr
+    for key, row in expected.items():
+        assert squash(got[key]["text"]) == squash(row["text"]), f"{row['page_url']}: text differs from an uninterrupted crawl"
+    check = warcio_cli("check", *sorted((archive / "warc").glob("*.warc.gz")))
+    assert check.returncode == 0, check.stdout[-2000:]
