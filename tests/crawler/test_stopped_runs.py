@@ -12,9 +12,12 @@ import sqlite3
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from archive.reindex import reindex
+from archive.reports.urls import identity_url
 from archive.warc.verify import verify
 from tests.crawling import ROOT, crawl_command, crawl_env, report_rows, run_crawl, squash, warcio_cli
 
@@ -105,3 +108,42 @@ def test_the_run_after_a_stopped_one_completes_it(farm, crawled, tmp_path):
         assert squash(got[key]["text"]) == squash(row["text"]), f"{row['page_url']}: text differs from an uninterrupted crawl"
     check = warcio_cli("check", *sorted((archive / "warc").glob("*.warc.gz")))
     assert check.returncode == 0, check.stdout[-2000:]
+
+
+def test_an_attachment_archived_after_its_cover_page_joins_it(tmp_path):
+    """A cover page archived by one run while its attachment was not (the run was stopped, or
+    the file failed): the next run that fetches the attachment must give the report its text,
+    as `archive reindex` of the same WARCs does. Before, the unchanged cover page was only
+    marked seen, the attachment found no cover to join, and the row stayed "cover page only"."""
+    from farm import build_farm
+    from farm.server import FarmServer
+
+    farm = build_farm("small")  # our own: its attachment is taken away for the first run
+    cover = next(t for t in farm.truth if t.url != t.page_url)
+    farm.portals = [p for p in farm.portals if p.name == cover.portal]
+    portals = tmp_path / "portals.csv"
+    farm.write_portals_csv(portals)
+    archive = tmp_path / "archive"
+    parts = urlsplit(cover.url)
+    site = farm.sites[parts.hostname]
+    attachment = site.resources.pop(parts.path)
+    with FarmServer(farm, record=False) as srv:
+        first = run_crawl(portals, archive, srv.port)
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert report_rows(archive)[identity_url(cover.page_url)]["extract_error"].startswith("cover page only")
+        site.resources[parts.path] = attachment
+        second = run_crawl(portals, archive, srv.port, {"NIANBAO_RECHECK_DAYS": "0"})
+        assert second.returncode == 0, second.stderr[-3000:]
+
+    live = report_rows(archive)[identity_url(cover.page_url)]
+    assert live["url"] == cover.url and live["extract_error"] is None
+    assert squash(cover.text) in squash(live["text"])
+    db = tmp_path / "rebuilt.db"
+    reindex(archive / "warc", db, jobs=1)
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    rebuilt = dict(con.execute("SELECT * FROM reports WHERE page_url = ?", (cover.page_url,)).fetchone())
+    con.close()
+    for column in ("url", "text", "tables", "year", "publisher", "published", "extract_error", "warc_filename",
+                   "warc_offset"):
+        assert live[column] == rebuilt[column], column
