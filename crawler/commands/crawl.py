@@ -22,9 +22,9 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from archive import env_problem
+from archive.runlock import LockHeld, RunLock
 from crawler.netguard import parse_networks
 from crawler.portals import DEFAULT_PORTALS, PortalsError, load_portals
-from crawler.runlock import LockHeld, RunLock
 
 EXIT_BAD_INPUT = 2
 EXIT_LOCKED = 75
