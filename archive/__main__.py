@@ -11,6 +11,7 @@ import os
 import sys
 
 EXIT_OK, EXIT_FAULT, EXIT_USAGE = 0, 1, 2
+EXIT_LOCKED = 75  # as `scrapy crawl`: another process holds the archive directory (EX_TEMPFAIL)
 
 
 def _err(msg: str) -> None:
@@ -136,6 +137,7 @@ def cmd_pack(args) -> int:
 def cmd_reindex(args) -> int:
     from archive import env_problem
     from archive.reindex import reindex
+    from archive.runlock import LockHeld, RunLock
 
     _need_dir_or_files(args.warc)
     problem = env_problem()
@@ -153,7 +155,19 @@ def cmd_reindex(args) -> int:
         _err(f"{db_dir}: directory for --db is not writable")
         return EXIT_FAULT
     _need_new_or_index(args.db)
-    stats = reindex(args.warc, args.db, jobs=args.jobs)
+    # A crawl writing this index would go on writing to the replaced file, unseen: its
+    # captures, reports, portals and run row lost from the new index, its exit status 0.
+    lock = RunLock(db_dir)
+    try:
+        lock.acquire()
+    except LockHeld as exc:
+        _err(f"a crawl or reindex (pid {exc.holder}) is writing the index in {exc.directory}; run reindex "
+             f"when it has finished, or give another --db")
+        return EXIT_LOCKED
+    try:
+        stats = reindex(args.warc, args.db, jobs=args.jobs)
+    finally:
+        lock.release()
     if stats.files == 0:
         _err(f"no WARC files (*.warc.gz, *.warc) in {', '.join(args.warc)}")
         return EXIT_FAULT

@@ -18,8 +18,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import signal
 import sqlite3
 from collections import Counter, deque
+from multiprocessing import resource_tracker
+from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
 
 from scrapy import signals
@@ -56,6 +59,46 @@ class _Pending:
     def __init__(self, item):
         self.item, self.ready, self.extraction, self.error, self.done = item, False, None, None, Deferred()
         self.derived, self.pool = (), None
+
+
+# The signals a user, cron's wrapper or systemd stops a crawl with: they reach the whole process
+# group (Ctrl-C) or cgroup (systemctl stop), the extraction workers too.
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+class _CrawlOwnedWorker(SpawnProcess):
+    """An extraction worker that leaves SIGINT and SIGTERM to the crawl process.
+
+    The crawl answers the first one with a graceful shutdown that still needs its workers: a
+    worker killed by SIGTERM left its document indexed without text for good (the next run
+    finds it unchanged and never extracts it again); one interrupted by SIGINT sent the
+    KeyboardInterrupt back, or died idle, and the pool stalled: the crawl never exited. The
+    pool ends its workers itself, with SIGKILL (BudgetPool.shutdown)."""
+
+    @staticmethod
+    def _Popen(process_obj):
+        # Blocked from fork to `run`: a signal while the new interpreter starts (a third of a
+        # second: it imports the crawl's modules) stays pending, then is ignored; the mask
+        # survives exec. The resource tracker is started first: starting it unblocks
+        # SIGINT and SIGTERM in this thread.
+        resource_tracker.ensure_running()
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            return SpawnProcess._Popen(process_obj)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+    def run(self):
+        for signum in _STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        super().run()
+
+
+class _CrawlOwnedContext(SpawnContext):
+    """multiprocessing's spawn context, with workers that ignore the crawl's stop signals."""
+
+    Process = _CrawlOwnedWorker
 
 
 def _budget(settings) -> tuple[float, int]:
@@ -151,7 +194,11 @@ class IndexPipeline:
             return item
         capture = item["capture"]
         if self.pool is None:
-            self.pool = BudgetPool(self.processes, self.timeout, self.memory_mb)
+            self.pool = BudgetPool(self.processes, self.timeout, self.memory_mb, mp_context=_CrawlOwnedContext())
+            from twisted.internet import reactor
+            # a forced shutdown (the signal sent twice) skips close_spider; workers that ignore
+            # SIGTERM would then block the interpreter's exit (multiprocessing joins them)
+            reactor.addSystemEventTrigger("before", "shutdown", self._kill_pool)
         pending.pool = self.pool
         future = self.pool.submit(extract_and_derive, item["body"], capture["url"], item.get("content_type"),
                                   item["context"], {"url": capture["url"], "status": capture.get("status")})
@@ -249,6 +296,11 @@ class IndexPipeline:
             engine = None
         if engine and self.crawler.spider and engine.running:
             engine.close_spider(self.crawler.spider, "archive_full")
+
+    def _kill_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
 
     def close_spider(self, spider=None):
         for p in self._queue:  # normally empty: Scrapy waits for items before closing

@@ -13,7 +13,7 @@ overrides scrapy.cfg's `settings.default`.
 
 Each worker writes its own WARC files (`nianbao-<time>-<serial>-<host>-<worker id>.warc.gz`)
 and its own reports.db under its own ARCHIVE_DIR: two workers must not share one ARCHIVE_DIR
-(the second would exit at once with status 75: crawler/runlock.py; WARC crash recovery of one
+(the second would exit at once with status 75: archive/runlock.py; WARC crash recovery of one
 would also touch the other's open files). A worker's own reports.db only holds its share; the
 results meet by re-indexing every worker's WARC files into one database:
 

@@ -32,6 +32,9 @@ _LAST_CHECKED_SQL = """
     GROUP BY url"""
 
 
+_LAST_RUN_SQL = "SELECT id, started_at, finished_at, finish_reason FROM crawl_runs ORDER BY id DESC LIMIT 1"
+
+
 def _read(db_path: str | Path, sql: str) -> list[dict]:
     if not Path(db_path).exists():
         return []
@@ -76,6 +79,13 @@ def live_reports(db_path: str | Path) -> list[dict]:
 def last_checked(db_path: str | Path) -> dict[str, str]:
     """URL → ISO time of its last capture with a definite answer (2xx-4xx, not 429)."""
     return {row["url"]: row["checked"] for row in _read(db_path, _LAST_CHECKED_SQL)}
+
+
+def last_run(db_path: str | Path) -> dict | None:
+    """The newest `crawl_runs` row (id, started_at, finished_at, finish_reason), None when no
+    run is recorded."""
+    rows = _read(db_path, _LAST_RUN_SQL)
+    return rows[0] if rows else None
 
 
 def portal_walk(db_path: str | Path, portal: str) -> dict | None:

@@ -15,7 +15,7 @@ from typing import Callable
 from archive.extract import Extraction, extract
 from archive.index import Index, report_id
 from archive.reports.responses import EXTRACT_KINDS
-from archive.reports.rows import ReportAssembler, extraction_error, holds_text, late_published
+from archive.reports.rows import ReportAssembler, extraction_error, holds_text, lacks_parts, late_published
 from archive.reports.soft404 import is_soft_404
 from archive.stats import report_statistics
 from archive.stats.similarity import sketch
@@ -211,6 +211,11 @@ class Ingest:
         page_url = context.get("page_url") or capture["url"]
         row = self.index.get_report(report_id(page_url))
         if row is None:
+            return False
+        if capture["url"] == row["page_url"] and context.get("kind") == "report" and lacks_parts(row):
+            # Extract the unchanged page again, as reindex does: the crawl then fetches the
+            # parts it names (attachment, page images) and they join it, instead of the row
+            # staying a cover or a text-less scan for good after one stopped run.
             return False
         if capture["url"] == row["page_url"] and row["url"] != row["page_url"] and context.get("kind") == "report":
             self.assembler.add_indexed_cover(row)  # counted when its attachment is seen

@@ -22,6 +22,7 @@ STUB_CHARS = 200
 # Said on a row that is only its cover page (no attachment came to join it), and on a split
 # report with pages missing: the row exists, but its text is not the report's whole text.
 COVER_ONLY_MARK = "cover page only"  # how such an error starts (holds_text, coverage.HAS_TEXT)
+PARTIAL_MARK = "partial:"  # a split report with pages missing (ReportAssembler._joined)
 COVER_ONLY = (COVER_ONLY_MARK + ": the report's text is in an attachment that was not archived "
               "(its capture row says why: robots.txt, HTTP error, not linked)")
 
@@ -53,6 +54,16 @@ def holds_text(row: dict) -> bool:
     views ask the same in SQL (archive.index.coverage.HAS_TEXT)."""
     return bool((row.get("text") or "").strip()) and not row.get("needs_ocr") \
         and not (row.get("extract_error") or "").startswith(COVER_ONLY_MARK)
+
+
+def lacks_parts(row: dict) -> bool:
+    """Whether a stored `reports` row is a report page that misses documents it is made of: a
+    cover whose attachment was not archived (COVER_ONLY), a report split over pages with pages
+    missing (PARTIAL_MARK), a web page whose text is in page images not OCR'd. A killed or
+    stopped run, or a failed fetch, leaves such rows; the missing parts may come later."""
+    err = row.get("extract_error") or ""
+    return err.startswith((COVER_ONLY_MARK, PARTIAL_MARK)) or bool(
+        row.get("needs_ocr") and row.get("content_type") == "html")
 
 
 def extraction_error(extraction: Extraction) -> str | None:
@@ -251,7 +262,7 @@ class ReportAssembler:
         if len(pages) < parts:
             for row in rows:
                 row["extract_error"] = row.get("extract_error") or (
-                    f"partial: {len(pages)} of the report's {parts} pages were archived")
+                    f"{PARTIAL_MARK} {len(pages)} of the report's {parts} pages were archived")
         return rows
 
     def _report(self, context: dict, capture: dict, extraction: Extraction) -> list[dict]:

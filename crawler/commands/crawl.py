@@ -22,9 +22,9 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from archive import env_problem
+from archive.runlock import LockHeld, RunLock
 from crawler.netguard import parse_networks
 from crawler.portals import DEFAULT_PORTALS, PortalsError, load_portals
-from crawler.runlock import LockHeld, RunLock
 
 EXIT_BAD_INPUT = 2
 EXIT_LOCKED = 75
@@ -131,6 +131,21 @@ def catch_up(archive_dir: Path):
     if done.changed:
         print(f"nianbao: after a killed run: {done.summary()}", file=sys.stderr)
     return done
+
+
+def unfinished_walk(caught, db_path: Path) -> str | None:
+    """Why the last run's walk may have stopped part-way ("was killed", "stopped early
+    (shutdown)"), or None when it finished. ``caught``: what `catch_up` just did. Any finish
+    reason but ``finished`` counts: a first SIGTERM or Ctrl-C (``shutdown``), a full disk, a
+    CLOSESPIDER_* limit all close the spider with requests still queued."""
+    from archive.index.queries import last_run
+
+    if caught.killed_runs:
+        return "was killed"
+    last = last_run(db_path)
+    if last and last["finish_reason"] != "finished":
+        return f"stopped early ({last['finish_reason']})"
+    return None
 
 
 def run_status(crawler) -> tuple[int, dict]:
@@ -242,11 +257,12 @@ class Command(ScrapyCrawl):
             lock.release()
             self.exitcode = fail(problem, EXIT_BAD_INPUT)
             return
-        if catch_up(archive_dir).killed_runs:
-            # The killed run's walk stopped part-way: pages it answered are not proof that what
-            # lies behind them was reached, so this run re-checks every page (conditionally).
+        why = unfinished_walk(catch_up(archive_dir), archive_dir / "reports.db")
+        if why:
+            # That run's walk stopped part-way: pages it answered are not proof that what lies
+            # behind them was reached, so this run re-checks every page (conditionally).
             self.settings.set("NIANBAO_RECHECK_DAYS", 0, priority="cmdline")
-            print("nianbao: the last run was killed: re-checking every page this run", file=sys.stderr)
+            print(f"nianbao: the last run {why}: re-checking every page this run", file=sys.stderr)
         try:
             crawler = self._create_crawler(spname)
             self.crawler_process.crawl(crawler, **opts.spargs)

@@ -22,7 +22,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.reports.urls import identity_url
-from crawler.runlock import RunLock
+from archive.runlock import RunLock
 from tests.crawling import ROOT, connect_index, crawl_command, crawl_env, report_rows, run_crawl, squash, warcio_cli
 
 DUE = {"NIANBAO_RECHECK_DAYS": "0"}

@@ -1,4 +1,5 @@
-"""One crawl per ARCHIVE_DIR at a time, for cron: a second run exits at once.
+"""One crawl per ARCHIVE_DIR at a time, for cron: a second run exits at once. `archive reindex`
+takes the same lock before it replaces ARCHIVE_DIR/reports.db under a running crawl.
 
 The lock is an flock(2) on ARCHIVE_DIR/.nianbao.lock: the kernel drops it when the holder dies,
 so a lock left by a killed run never blocks the next one.
@@ -11,7 +12,12 @@ from pathlib import Path
 
 
 class LockHeld(RuntimeError):
-    """Another crawl holds the archive directory."""
+    """Another crawl (or `archive reindex`) holds the archive directory: ``holder`` is its pid
+    as the lock file says it, ``directory`` the directory."""
+
+    def __init__(self, message: str, holder: str = "unknown", directory: Path | None = None):
+        super().__init__(message)
+        self.holder, self.directory = holder, directory
 
 
 class RunLock:
@@ -30,8 +36,8 @@ class RunLock:
         except BlockingIOError:
             holder = os.read(fd, 64).decode("ascii", "replace").strip() or "unknown"
             os.close(fd)
-            raise LockHeld(f"another crawl (pid {holder}) is running on {self.path.parent}; "
-                           "this run exits without crawling") from None
+            raise LockHeld(f"another crawl or reindex (pid {holder}) is running on {self.path.parent}; "
+                           "this run exits without crawling", holder, self.path.parent) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
