@@ -671,7 +671,23 @@ class Index:
             return True
         return (a.get("text") or "") == (b.get("text") or "")
 
+    # How a row says it is not whole yet (archive.reports.rows.COVER_ONLY_MARK / PARTIAL_MARK;
+    # not imported: rows imports this package): a cover whose attachment was not archived, a
+    # split report with pages missing; a page of scans not OCR'd says so by needs_ocr.
+    INCOMPLETE_MARKS = ("cover page only", "partial:")
+
+    @classmethod
+    def _incomplete(cls, row: Mapping) -> bool:
+        return (row.get("extract_error") or "").startswith(cls.INCOMPLETE_MARKS) \
+            or bool(row.get("needs_ocr"))
+
     def _update_existing(self, old: dict, r: dict, when: str) -> str:
+        if self._incomplete(old) and not self._incomplete(r) \
+                and (r.get("text") or "") != (old.get("text") or ""):
+            # The same report made whole (its attachment joined, its pages all in, its page
+            # images OCR'd: from the same page bytes, so "same content" by digest): the row is
+            # completed in place, as a reindex of the same WARCs builds it, not kept as a version.
+            return self._replace_current(old, r, when, version=old.get("version") or 1)
         if self._same_content(old, r):
             self.conn.execute(
                 "UPDATE reports SET last_seen = max(coalesce(last_seen, ?), ?), "
@@ -700,6 +716,10 @@ class Index:
         # A real change: keep the old one as a version.
         v = dict(old, report_id=old["id"], replaced_at=when)
         self.conn.execute(self._VERSION_INSERT, [v.get(c) for c in self._VERSION_FIELDS])
+        return self._replace_current(old, r, when, version=(old.get("version") or 1) + 1)
+
+    def _replace_current(self, old: dict, r: dict, when: str, version: int) -> str:
+        """The current row of ``old``'s report becomes ``r`` (numbered ``version``)."""
         new = dict(r)
         if not new.get("listed_on"):  # re-checked while unlisted: keep where it was listed
             new["listed_on"] = old.get("listed_on")
@@ -707,7 +727,7 @@ class Index:
             first_seen=old.get("first_seen") or when,
             last_seen=when,
             removed_at=None,
-            version=(old.get("version") or 1) + 1,
+            version=version,
         )
         self.conn.execute(
             self._REPORT_UPDATE,

@@ -282,3 +282,32 @@ def test_a_changed_report_is_found_by_its_new_text(db_path):
     ix.close()
     assert fts_ids(db_path, "补充") == [report_id(r["page_url"])]
     assert fts_ids(db_path, "行政复议") == [report_id(r["page_url"])]
+
+
+@pytest.mark.parametrize("incomplete", [
+    {"extract_error": "cover page only: the report's text is in an attachment that was not archived",
+     "text": "随州市2020年政府信息公开工作年度报告\n详见附件"},
+    {"extract_error": "partial: 1 of the report's 3 pages were archived", "text": seed_text(3)[:400]},
+    {"needs_ocr": True, "text": "随州市2020年政府信息公开工作年度报告", "extract_error": None},
+])
+def test_a_row_made_whole_is_completed_in_place(db_path, incomplete):
+    """A stopped run left a report incomplete (a cover without its attachment, pages missing,
+    page images not OCR'd); a later run completes it, often from the same page bytes (same
+    payload digest). The row takes the whole text in place, as a reindex of the same WARCs
+    builds it: version 1, no cover-only "past version"."""
+    ix = Index(db_path)
+    assert ix.upsert_report(report(**incomplete)) == "new"
+    whole = report(text=seed_text(3), fetched_at="2021-03-01T08:00:00Z",
+                   text_source="ocr" if incomplete.get("needs_ocr") else "text")
+    assert ix.upsert_report(whole) == "changed"
+    ix.close()
+    db = sqlite_utils.Database(db_path)
+    (cur,) = db["reports"].rows
+    assert cur["text"] == seed_text(3) and cur["version"] == 1 and not cur["needs_ocr"]
+    assert cur["extract_error"] is None
+    assert list(db["report_versions"].rows) == []
+
+
+def test_incomplete_marks_are_the_ones_rows_write():
+    from archive.reports.rows import COVER_ONLY_MARK, PARTIAL_MARK
+    assert Index.INCOMPLETE_MARKS == (COVER_ONLY_MARK, PARTIAL_MARK)
