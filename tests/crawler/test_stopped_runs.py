@@ -39,7 +39,8 @@ def children(pid: int) -> list[str]:
     return found
 
 
-def signal_once_extracting(farm, tmp_path: Path, signum: int) -> tuple[Path, Path, subprocess.CompletedProcess]:
+def signal_once_extracting(farm, tmp_path: Path, signum: int,
+                           times: int = 1) -> tuple[Path, Path, subprocess.CompletedProcess]:
     """Start a slow crawl of ``farm``; once its extraction workers run (the first document
     came) send ``signum`` to its process group, as Ctrl-C in a terminal or
     `kill -TERM -<pgid>` does. Returns (portals.csv, archive dir, the finished process)."""
@@ -55,6 +56,9 @@ def signal_once_extracting(farm, tmp_path: Path, signum: int) -> tuple[Path, Pat
         time.sleep(0.2)  # the workers have started their interpreters
         assert proc.poll() is None, "the crawl finished before it could be interrupted; slow it down further"
         os.killpg(proc.pid, signum)
+        for _ in range(times - 1):  # again: Scrapy's "forcing unclean shutdown"
+            time.sleep(0.05)  # before the graceful shutdown the first one began is over
+            os.killpg(proc.pid, signum)
         try:
             out, err = proc.communicate(timeout=90)
         except subprocess.TimeoutExpired:
@@ -86,6 +90,18 @@ def test_one_stop_signal_lets_extraction_finish_and_ends_the_run(farm, tmp_path,
     assert runs == [("shutdown",)]
     assert not died, f"documents indexed as failed because the stop signal killed their worker: {died}"
     assert verify(archive / "warc").ok and not list((archive / "warc").glob("*.open"))
+
+
+def test_a_forced_stop_says_so(farm, tmp_path):
+    """Ctrl-C twice: Scrapy stops without closing the spider. The run said "crawl failed:
+    finish reason None" and wrote ``"finish_reason": null``; it says it was forced."""
+    import json
+
+    _, archive, stopped = signal_once_extracting(farm, tmp_path, signal.SIGINT, times=2)
+    assert stopped.returncode == 1, stopped.stderr[-3000:]
+    assert "stopped by force" in stopped.stderr, stopped.stderr[-3000:]
+    assert "finish reason None" not in stopped.stderr
+    assert json.loads((archive / "last-run.json").read_text(encoding="utf-8"))["finish_reason"] == "forced"
 
 
 def test_the_run_after_a_stopped_one_completes_it(farm, crawled, tmp_path):
