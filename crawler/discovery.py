@@ -278,7 +278,7 @@ def _nav_functions(root: lxml.html.HtmlElement) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for el in root.iter("script"):
         code = el.text or ""
-        if "function" in code and "location" in code or "window.open" in code:
+        if "function" in code and ("location" in code or "window.open" in code):
             for m in _JS_NAV_FUNCTION.finditer(code):
                 out.setdefault(m.group(1), (m.group(4), m.group(6) or ""))
     return out

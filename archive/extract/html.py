@@ -261,9 +261,10 @@ def extract_html_text(html: str, url: str) -> HtmlResult:
     # a fragment of an unknown layout, or a text that runs on past the article?
     # (trafilatura's second opinion: not on a page whose body is an attachment link or scans:
     # its text comes from the file or from OCR)
-    asks = fallback.needed(container, text_lines) or fallback.tail_needed(container, text_lines)
-    if asks and not attachment_links(body_el, base) and not _image_only(body_el, text_lines, title):
-        if fallback.needed(container, text_lines):
+    short = fallback.needed(container, text_lines)
+    if (short or fallback.tail_needed(container, text_lines)) and not attachment_links(body_el, base) \
+            and not _image_only(body_el, text_lines, title):
+        if short:
             better = fallback.main_lines(html, text_lines)
             if better is not None:
                 text_lines = better

@@ -30,10 +30,15 @@ from archive.registry.divisions import COLUMNS, load_divisions
 UNREACHABLE = "('dead', 'unreachable', 'blocked')"
 # The division a report counts for (see the module docstring).
 REPORT_DIVISION = "coalesce(r.publisher_code, r.division_code)"
+# How a row's extract_error says its text is not the report's whole text (archive.reports.rows
+# writes them; the index decides coverage and versions by them): a cover whose attachment was
+# not archived, a split report with pages missing.
+COVER_ONLY_MARK = "cover page only"
+PARTIAL_MARK = "partial:"
 # A report row that holds the report's text: not a cover whose file was never archived
 # (archive.reports.rows.COVER_ONLY), not a scan left without text (needs_ocr).
 HAS_TEXT = ("(coalesce(r.text, '') <> '' AND coalesce(r.needs_ocr, 0) = 0 "
-            "AND coalesce(r.extract_error, '') NOT LIKE 'cover page only%')")
+            f"AND coalesce(r.extract_error, '') NOT LIKE '{COVER_ONLY_MARK}%')")
 _OF_DIVISION = "(r.publisher_code = d.code OR (r.publisher_code IS NULL AND r.division_code = d.code))"
 
 VIEWS = {

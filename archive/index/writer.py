@@ -671,15 +671,12 @@ class Index:
             return True
         return (a.get("text") or "") == (b.get("text") or "")
 
-    # How a row says it is not whole yet (archive.reports.rows.COVER_ONLY_MARK / PARTIAL_MARK;
-    # not imported: rows imports this package): a cover whose attachment was not archived, a
-    # split report with pages missing; a page of scans not OCR'd says so by needs_ocr.
-    INCOMPLETE_MARKS = ("cover page only", "partial:")
-
-    @classmethod
-    def _incomplete(cls, row: Mapping) -> bool:
-        return (row.get("extract_error") or "").startswith(cls.INCOMPLETE_MARKS) \
-            or bool(row.get("needs_ocr"))
+    @staticmethod
+    def _incomplete(row: Mapping) -> bool:
+        """The row says its text is not the report's whole text (coverage's marks), or it is a
+        scan not OCR'd."""
+        return (row.get("extract_error") or "").startswith(
+            (coverage.COVER_ONLY_MARK, coverage.PARTIAL_MARK)) or bool(row.get("needs_ocr"))
 
     def _update_existing(self, old: dict, r: dict, when: str) -> str:
         if self._incomplete(old) and not self._incomplete(r) \

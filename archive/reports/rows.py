@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from archive.extract import Extraction, join_pages
 from archive.index import report_id
+from archive.index.coverage import COVER_ONLY_MARK, PARTIAL_MARK  # how such errors start
 from archive.registry.match import publisher_division
 from archive.reports.classify import classify_title
 from archive.reports.urls import date_from_url
@@ -21,8 +22,6 @@ from archive.reports.urls import date_from_url
 STUB_CHARS = 200
 # Said on a row that is only its cover page (no attachment came to join it), and on a split
 # report with pages missing: the row exists, but its text is not the report's whole text.
-COVER_ONLY_MARK = "cover page only"  # how such an error starts (holds_text, coverage.HAS_TEXT)
-PARTIAL_MARK = "partial:"  # a split report with pages missing (ReportAssembler._joined)
 COVER_ONLY = (COVER_ONLY_MARK + ": the report's text is in an attachment that was not archived "
               "(its capture row says why: robots.txt, HTTP error, not linked)")
 

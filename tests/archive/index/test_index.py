@@ -307,7 +307,3 @@ def test_a_row_made_whole_is_completed_in_place(db_path, incomplete):
     assert cur["extract_error"] is None
     assert list(db["report_versions"].rows) == []
 
-
-def test_incomplete_marks_are_the_ones_rows_write():
-    from archive.reports.rows import COVER_ONLY_MARK, PARTIAL_MARK
-    assert Index.INCOMPLETE_MARKS == (COVER_ONLY_MARK, PARTIAL_MARK)
